@@ -1,0 +1,47 @@
+"""The exceptions electrocheck raises.
+
+Every error the library raises on purpose derives from :class:`ElectrocheckError`, so a caller
+can catch one type. Messages are one line, name the offending token, file or key, and say what
+was expected: the command line prints them as they are.
+"""
+
+from __future__ import annotations
+
+
+class ElectrocheckError(Exception):
+    """Base of all errors raised by electrocheck."""
+
+
+class ReferenceFileError(ElectrocheckError):
+    """The reference file cannot be read or does not validate.
+
+    ``problems`` lists every problem found, each already formatted as
+    ``FILE: KEY.PATH: what is wrong``; the message is the first of them (plus a count).
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else "invalid reference file"
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        super().__init__(first + suffix)
+
+
+class InputError(ElectrocheckError):
+    """A value given for interpretation cannot be used."""
+
+
+class ValueTokenError(InputError):
+    """A value token is malformed: not NAME=NUMBER[UNIT], not a number, negative, NaN or inf."""
+
+
+class UnknownAnalyteError(InputError):
+    """The analyte name is not one the reference file knows."""
+
+
+class UnitError(InputError):
+    """The unit is unknown, or not a concentration of the kind the analyte can take."""
+
+
+class ImplausibleValueError(InputError):
+    """The value, in its unit, lies outside what a living patient's serum can hold."""

@@ -1,0 +1,21 @@
+"""Exit codes of the ``electrocheck`` command, in one place.
+
+Scripts depend on these numbers; ``tests/test_exit_codes.py`` pins them.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    #: The command ran, whatever it found.
+    OK = 0
+    #: ``--fail-on`` was given and its condition was met (an abnormal or critical value).
+    CONDITION_MET = 1
+    #: Usage or input error: bad option, bad value token, unreadable or invalid reference file.
+    ERROR = 2
+    #: A defect in electrocheck itself; the message asks for a report. Never expected.
+    INTERNAL = 70
+    #: Interrupted with Ctrl-C (128 + SIGINT).
+    INTERRUPTED = 130

@@ -1,0 +1,118 @@
+"""Terminal rendering of check results with rich (imported only for table output).
+
+Colour is used only on a terminal; rich honours NO_COLOR and narrows to the terminal width.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from electrocheck.check import CheckReport
+from electrocheck.interpret import Result, format_number
+
+FLAG_STYLES = {
+    "LL": "bold white on red",
+    "L": "bold yellow",
+    "N": "green",
+    "H": "bold yellow",
+    "HH": "bold white on red",
+}
+FLAG_WORDS = {
+    "LL": "critically low",
+    "L": "low",
+    "N": "normal",
+    "H": "high",
+    "HH": "critically high",
+}
+RISK_STYLES = {"none": "dim", "low": "", "moderate": "yellow", "high": "bold red"}
+
+
+def console(file: TextIO | None = None) -> Console:
+    # soft_wrap off and a fixed minimum width keep the table readable in a pipe at 80 columns.
+    return Console(file=file, highlight=False)
+
+
+def render_check(report: CheckReport, out: Console) -> None:
+    """Print the results table, then what each abnormal value means."""
+    out.print(results_table(report.results))
+    for line in _footnotes(report):
+        out.print(line)
+    for result in report.results:
+        if result.abnormal:
+            out.print()
+            out.print(explanation(result))
+    out.print()
+    out.print(Text(f"Reference: {report.reference}. Decision support, not a diagnosis.",
+                   style="dim"))
+
+
+def results_table(results: tuple[Result, ...]) -> Table:
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Analyte")
+    table.add_column("Entered", overflow="fold")
+    table.add_column("mmol/L", justify="right")
+    table.add_column("Reference", justify="center")
+    table.add_column("Flag", justify="center")
+    table.add_column("Spasm risk")
+    for result in results:
+        entered = f"{result.entered_value:g} {result.entered_unit}"
+        if result.unit_assumed:
+            entered += "*"
+        table.add_row(
+            result.label,
+            entered,
+            format_number(result.value),
+            f"{format_number(result.low)}–{format_number(result.high)}",
+            Text(f" {result.flag} ", style=FLAG_STYLES[result.flag]),
+            Text(result.spasm_risk, style=RISK_STYLES.get(result.spasm_risk, "")),
+        )
+    return table
+
+
+def _footnotes(report: CheckReport) -> list[Text]:
+    lines = []
+    assumed = [r.label for r in report.results if r.unit_assumed]
+    if assumed:
+        lines.append(Text(f"* no unit given; the reference file's default unit was assumed "
+                          f"({', '.join(assumed)})", style="dim"))
+    for result in report.results:
+        for note in result.notes:
+            if not note.startswith("no unit given"):
+                lines.append(Text(f"! {result.label}: {note}", style="yellow"))
+    for warning in report.warnings:
+        lines.append(Text(f"! {warning}", style="yellow"))
+    return lines
+
+
+def explanation(result: Result) -> Group:
+    """What an abnormal value means for muscle, and its cancer-related causes."""
+    heading = Text()
+    heading.append(f"{result.label} ", style="bold")
+    heading.append(f" {result.flag} ", style=FLAG_STYLES[result.flag])
+    heading.append(f" {FLAG_WORDS[result.flag]} · spasm risk ")
+    heading.append(result.spasm_risk, style=RISK_STYLES.get(result.spasm_risk, ""))
+    direction = "low" if result.flag in ("L", "LL") else "high"
+    causes = Table.grid(padding=(0, 1))
+    causes.add_column(width=1)
+    causes.add_column()
+    for cause in result.cancer_causes:
+        causes.add_row("•", cause)
+    body = Group(
+        _labelled("In muscle", result.muscle_role),
+        _labelled(f"When {direction}", result.effect or ""),
+        Text("Cancer-related causes to look for:", style="bold"),
+        Padding(causes, (0, 0, 0, 1), expand=False),
+    )
+    return Group(heading, Padding(body, (0, 0, 0, 2), expand=False))
+
+
+def _labelled(label: str, text: str) -> Text:
+    line = Text()
+    line.append(f"{label}: ", style="bold")
+    line.append(text)
+    return line

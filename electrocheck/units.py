@@ -1,0 +1,123 @@
+"""Unit spellings and conversion to mmol/L.
+
+A unit goes through three steps:
+
+1. *Spelling.* White space is dropped and both micro characters (U+00B5 MICRO SIGN and
+   U+03BC GREEK SMALL LETTER MU) become ``u``. The result is looked up, ignoring case, among
+   :data:`LAB_SPELLINGS`, the clinical spellings that lab systems export in any case
+   (``MMOL/L``, ``MG/DL``, ``mEq/l``). Only these are matched without regard to case: pint is
+   case sensitive, and lower-casing blindly would be wrong elsewhere (``MMOL/L`` read by pint as
+   written is megamole per litre). A spelling not in the list goes to pint exactly as written.
+2. *Kind and factor.* pint resolves the spelling once per process into a kind (substance, mass
+   or equivalents per volume) and a factor to that kind's base unit; see
+   :mod:`electrocheck.pint_units`.
+3. *The analyte.* Mass becomes substance through the analyte's molar mass and equivalents
+   through its valence, both read from the reference file, giving a factor to mmol/L that is
+   applied to the value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from electrocheck.errors import UnitError
+
+#: Lab spellings, keyed by their case-folded form, and the one canonical spelling each means.
+LAB_SPELLINGS: dict[str, str] = {
+    "mmol/l": "mmol/L",
+    "mol/l": "mol/L",
+    "umol/l": "µmol/L",
+    "mcmol/l": "µmol/L",
+    "meq/l": "mEq/L",
+    "eq/l": "Eq/L",
+    "mg/dl": "mg/dL",
+    "mg/l": "mg/L",
+    "mg/ml": "mg/mL",
+    "g/l": "g/L",
+    "g/dl": "g/dL",
+    # Milligrams per 100 mL, the older "milligram percent".
+    "mg%": "mg%",
+    "mg/100ml": "mg/100mL",
+}
+
+#: The expression pint is given for a canonical spelling, where the two differ. pint reads
+#: ``mg/100mL`` as (mg/100)*mL, and ``%`` as a percent, so those are written out.
+PINT_EXPRESSIONS: dict[str, str] = {
+    "µmol/L": "umol/L",
+    "mg%": "mg/(100 mL)",
+    "mg/100mL": "mg/(100 mL)",
+}
+
+#: Units tried, in this order, when a value looks like it was given in the wrong unit.
+HINT_UNITS: tuple[str, ...] = ("mmol/L", "mg/dL", "mEq/L", "µmol/L", "mg/L", "g/L")
+
+#: The unit every result is reported in.
+MMOL_PER_L = "mmol/L"
+
+_SPACE = re.compile(r"\s+")
+#: Significant digits kept after a conversion: enough for any lab value, few enough that
+#: float noise (2.0 * 1e-3 * 1e3) cannot move a value across a limit.
+CONVERSION_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A resolved unit: its canonical spelling, its kind, and its factor to the kind's base."""
+
+    spelling: str
+    kind: str  # "substance" (mol/L), "mass" (g/L) or "equivalent" (Eq/L)
+    to_base: float
+
+    def factor_to_mmol(self, molar_mass: float, valence: int) -> float:
+        """Factor from this unit to mmol/L for an ion of this molar mass and valence."""
+        if self.kind == "substance":
+            return self.to_base * 1000.0
+        if self.kind == "mass":
+            return self.to_base / molar_mass * 1000.0
+        return self.to_base / abs(valence) * 1000.0
+
+
+def canonical_spelling(raw: str) -> str:
+    """The canonical spelling of a unit as written by a lab; unknown ones come back cleaned."""
+    cleaned = _SPACE.sub("", raw).replace("\u00b5", "u").replace("\u03bc", "u")
+    return LAB_SPELLINGS.get(cleaned.casefold(), cleaned)
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, tuple[str, float]]:
+    text = resources.files("electrocheck").joinpath("unit_table.json").read_text("utf-8")
+    return {expr: (kind, float(factor)) for expr, (kind, factor) in json.loads(text).items()}
+
+
+@lru_cache(maxsize=None)
+def resolve_unit(raw: str) -> Unit:
+    """Resolve a unit spelling; each distinct spelling is resolved once per process.
+
+    Raises :class:`UnitError` naming the spelling when it is empty, unknown, or not a
+    concentration.
+    """
+    spelling = canonical_spelling(raw)
+    if not spelling:
+        raise UnitError("empty unit")
+    expression = PINT_EXPRESSIONS.get(spelling, spelling)
+    known = _table().get(expression)
+    if known is not None:
+        return Unit(spelling, *known)
+    from electrocheck.pint_units import resolve_with_pint
+
+    try:
+        kind, factor = resolve_with_pint(expression)
+    except UnitError as exc:
+        raise UnitError(
+            f"unit {raw.strip()!r} {exc}; expected a concentration such as mmol/L, mg/dL or mEq/L"
+        ) from None
+    return Unit(spelling, kind, factor)
+
+
+def round_conversion(value: float) -> float:
+    """Round a converted value to :data:`CONVERSION_DIGITS` significant digits."""
+    return float(f"{value:.{CONVERSION_DIGITS}g}")

@@ -1,0 +1,40 @@
+"""Shared fixtures: the built-in reference, and modified copies of it for validation tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from electrocheck.reference import Reference, built_in_path, load_reference
+
+
+@pytest.fixture(scope="session")
+def ref() -> Reference:
+    return load_reference()
+
+
+@pytest.fixture(scope="session")
+def built_in_data() -> dict[str, Any]:
+    return yaml.safe_load(built_in_path().read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_reference(tmp_path: Path, built_in_data: dict[str, Any]) -> Callable[..., Path]:
+    """Write a copy of the built-in file, changed by ``edit(data)``, and return its path."""
+    counter = iter(range(10_000))
+
+    def write(edit: Callable[[dict[str, Any]], None] | None = None, text: str | None = None) -> Path:
+        path = tmp_path / f"ref{next(counter)}.yaml"
+        if text is None:
+            data = yaml.safe_load(yaml.safe_dump(built_in_data))  # a deep copy
+            if edit is not None:
+                edit(data)
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

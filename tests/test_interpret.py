@@ -1,0 +1,155 @@
+"""Interpretation of single values: flags on both sides of every limit, risks, notes, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from electrocheck import interpret
+from electrocheck.errors import (
+    ImplausibleValueError,
+    UnitError,
+    UnknownAnalyteError,
+    ValueTokenError,
+)
+from electrocheck.interpret import interpret_token
+from electrocheck.reference import Reference
+
+# Hand-checked against the built-in file: each limit from both sides, in its own unit.
+BOUNDARIES = [
+    # potassium: reference 3.5-5.0, critical 2.8/6.2 mmol/L
+    ("k", 2.79, "mmol/L", "LL"), ("k", 2.8, "mmol/L", "L"), ("k", 2.81, "mmol/L", "L"),
+    ("k", 3.49, "mmol/L", "L"), ("k", 3.5, "mmol/L", "N"), ("k", 3.51, "mmol/L", "N"),
+    ("k", 4.99, "mmol/L", "N"), ("k", 5.0, "mmol/L", "N"), ("k", 5.01, "mmol/L", "H"),
+    ("k", 6.19, "mmol/L", "H"), ("k", 6.2, "mmol/L", "H"), ("k", 6.21, "mmol/L", "HH"),
+    # sodium: reference 135-145, critical 120/160 mmol/L
+    ("na", 119.9, "mmol/L", "LL"), ("na", 120, "mmol/L", "L"), ("na", 134.9, "mmol/L", "L"),
+    ("na", 135, "mmol/L", "N"), ("na", 145, "mmol/L", "N"), ("na", 145.1, "mmol/L", "H"),
+    ("na", 160, "mmol/L", "H"), ("na", 160.1, "mmol/L", "HH"),
+    # calcium: reference 8.5-10.2, critical 6.0/13.0 mg/dL
+    ("ca", 5.99, "mg/dL", "LL"), ("ca", 6.0, "mg/dL", "L"), ("ca", 8.49, "mg/dL", "L"),
+    ("ca", 8.5, "mg/dL", "N"), ("ca", 10.2, "mg/dL", "N"), ("ca", 10.21, "mg/dL", "H"),
+    ("ca", 13.0, "mg/dL", "H"), ("ca", 13.01, "mg/dL", "HH"),
+    # ... and in mmol/L: 8.5 mg/dL = 2.1209, 10.2 mg/dL = 2.5450 mmol/L
+    ("ca", 2.12, "mmol/L", "L"), ("ca", 2.13, "mmol/L", "N"),
+    ("ca", 2.54, "mmol/L", "N"), ("ca", 2.55, "mmol/L", "H"),
+    # magnesium: reference 1.7-2.4, critical 1.0/4.7 mg/dL
+    ("mg", 0.99, "mg/dL", "LL"), ("mg", 1.0, "mg/dL", "L"), ("mg", 1.69, "mg/dL", "L"),
+    ("mg", 1.7, "mg/dL", "N"), ("mg", 2.4, "mg/dL", "N"), ("mg", 2.41, "mg/dL", "H"),
+    ("mg", 4.7, "mg/dL", "H"), ("mg", 4.71, "mg/dL", "HH"),
+    # ... in mEq/L (valence 2): 1.7 mg/dL = 0.6994 mmol/L = 1.3989 mEq/L
+    ("mg", 1.39, "mEq/L", "L"), ("mg", 1.40, "mEq/L", "N"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "unit", "flag"), BOUNDARIES)
+def test_flags_on_both_sides_of_every_limit(
+    ref: Reference, name: str, value: float, unit: str, flag: str
+) -> None:
+    assert interpret(ref, name, value, unit).flag == flag
+
+
+def _limit_cases(ref: Reference) -> list[tuple[str, str, float, str, str]]:
+    """Every limit in the file, just below, at and just above it, in the limit's own unit."""
+    cases = []
+    for key, analyte in ref.analytes.items():
+        interval, critical = analyte.interval, analyte.critical
+        for limit, unit, below, at, above in [
+            (critical.low, critical.unit, "LL", "L", "L"),
+            (interval.low, interval.unit, "L", "N", "N"),
+            (interval.high, interval.unit, "N", "N", "H"),
+            (critical.high, critical.unit, "H", "H", "HH"),
+        ]:
+            step = limit * 1e-4
+            cases += [(key, unit, limit - step, "below", below), (key, unit, limit, "at", at),
+                      (key, unit, limit + step, "above", above)]
+    return cases
+
+
+def test_every_limit_in_the_file_from_both_sides(ref: Reference) -> None:
+    for key, unit, value, where, flag in _limit_cases(ref):
+        assert interpret(ref, key, value, unit).flag == flag, (key, where, value, unit)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "risk"),
+    [
+        ("ca", 1.9, "high"), ("ca", 3.0, "low"),
+        ("mg", 0.5, "high"), ("mg", 1.2, "low"),
+        ("k", 3.0, "moderate"), ("k", 5.8, "low"),
+        ("na", 128, "moderate"), ("na", 150, "moderate"),
+        ("k", 4.0, "none"),
+    ],
+)
+def test_spasm_risk_follows_direction(ref: Reference, name: str, value: float, risk: str) -> None:
+    assert interpret(ref, name, value, "mmol/L").spasm_risk == risk
+
+
+def test_abnormal_result_carries_texts(ref: Reference) -> None:
+    result = interpret(ref, "Magnesium", 1.1, "mg/dL")
+    analyte = ref.analytes["magnesium"]
+    assert result.analyte == "magnesium"
+    assert result.effect == analyte.low.effect
+    assert result.cancer_causes == analyte.low.causes
+    assert result.muscle_role == analyte.muscle_role
+    assert result.value == pytest.approx(1.1 * 10 / 24.305)
+
+
+def test_normal_result_has_no_effect(ref: Reference) -> None:
+    result = interpret(ref, "k", 4.1)
+    assert (result.flag, result.effect, result.cancer_causes) == ("N", None, ())
+
+
+def test_missing_unit_is_assumed_and_said(ref: Reference) -> None:
+    result = interpret(ref, "k", 4.1)
+    assert result.unit_assumed and result.entered_unit == "mmol/L"
+    assert any("no unit given" in note for note in result.notes)
+    assert not interpret(ref, "k", 4.1, "mmol/L").unit_assumed
+
+
+def test_assumed_unit_that_looks_like_another_unit_is_warned(ref: Reference) -> None:
+    # 1.8 magnesium is high in mmol/L but normal in mg/dL: say so.
+    notes = interpret(ref, "mg", 1.8).notes
+    assert any("mg/dL" in note and "within the reference interval" in note for note in notes)
+
+
+def test_critical_value_gets_urgent_note(ref: Reference) -> None:
+    assert any("critical limit" in note for note in interpret(ref, "k", 2.0).notes)
+
+
+def test_names_are_case_insensitive_and_include_loinc(ref: Reference) -> None:
+    for name in ("K", "potassium", "POTASSIUM", "Potassium, Serum", "2823-3"):
+        assert interpret(ref, name, 4.1).analyte == "potassium"
+
+
+def test_implausible_value_hints_at_the_probable_unit(ref: Reference) -> None:
+    with pytest.raises(ImplausibleValueError) as info:
+        interpret_token(ref, "ca=9.2")
+    message = str(info.value)
+    assert "'ca=9.2'" in message and "as mg/dL" in message and "ca=9.2mg/dL" in message
+
+
+def test_implausible_in_stated_unit_is_refused(ref: Reference) -> None:
+    with pytest.raises(ImplausibleValueError, match="mg/dL"):
+        interpret(ref, "na", 140, "mg/dL")  # 140 mg/dL sodium = 61 mmol/L
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("x", 1.0, None), UnknownAnalyteError),
+        (("k", -1.0, None), ValueTokenError),
+        (("k", float("nan"), None), ValueTokenError),
+        (("k", float("inf"), None), ValueTokenError),
+        (("k", 4.0, "kg"), UnitError),
+        (("k", 4.0, "wibble"), UnitError),
+    ],
+)
+def test_api_refuses_bad_input(ref: Reference, args: tuple, error: type) -> None:
+    with pytest.raises(error):
+        interpret(ref, *args)
+
+
+def test_float_noise_never_reaches_output(ref: Reference) -> None:
+    result = interpret(ref, "ca", 10.3, "mg/dL").to_dict()
+    for key in ("value", "low", "high", "critical_low", "critical_high"):
+        assert len(repr(result[key])) <= 7, (key, result[key])

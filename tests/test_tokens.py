@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from electrocheck.errors import ValueTokenError
+from electrocheck.tokens import parse_token
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "value", "unit"),
+    [
+        ("ca=7.6mg/dL", "ca", 7.6, "mg/dL"),
+        ("ca=7.6 mg/dL", "ca", 7.6, "mg/dL"),
+        ("na=128 mEq/L", "na", 128.0, "mEq/L"),
+        ("k=3.1", "k", 3.1, ""),
+        ("K = 3.1", "K", 3.1, ""),
+        ("k=.5", "k", 0.5, ""),
+        ("k=4.", "k", 4.0, ""),
+        ("k=+4.1", "k", 4.1, ""),
+        ("potassium=0", "potassium", 0.0, ""),
+    ],
+)
+def test_tokens_parse(text: str, name: str, value: float, unit: str) -> None:
+    token = parse_token(text)
+    assert (token.name, token.value, token.unit) == (name, value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("k", "expected NAME=NUMBER[UNIT]"),
+        ("=4", "expected NAME=NUMBER[UNIT]"),
+        ("k=", "no value after '='"),
+        ("k=abc", "'abc' is not a number"),
+        ("k=-3.1", "is negative"),
+        ("k=nan", "not a finite number"),
+        ("k=inf", "not a finite number"),
+        ("k=-inf", "is negative"),
+        ("k=4,1", "decimal point"),
+        ("k=" + "9" * 400, "too large"),
+    ],
+)
+def test_bad_tokens_name_the_token(text: str, expected: str) -> None:
+    with pytest.raises(ValueTokenError) as info:
+        parse_token(text)
+    assert repr(text) in str(info.value) and expected in str(info.value)

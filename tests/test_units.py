@@ -1,0 +1,110 @@
+"""Unit spellings, kinds and factors, checked against ../shared/clinical-reference.md."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from electrocheck.errors import UnitError
+from electrocheck.pint_units import build_table
+from electrocheck.reference import Reference
+from electrocheck.units import LAB_SPELLINGS, canonical_spelling, resolve_unit
+
+# mg/dL -> mmol/L and mEq/L -> mmol/L factors from the clinical reference table.
+FACTORS = [
+    ("calcium", "mg/dL", 0.24951),
+    ("magnesium", "mg/dL", 0.41144),
+    ("potassium", "mg/dL", 0.25577),
+    ("sodium", "mg/dL", 0.43497),
+    ("calcium", "mEq/L", 0.5),
+    ("magnesium", "mEq/L", 0.5),
+    ("potassium", "mEq/L", 1.0),
+    ("sodium", "mEq/L", 1.0),
+]
+
+
+@pytest.mark.parametrize(("analyte", "unit", "factor"), FACTORS)
+def test_factor_matches_clinical_reference(
+    ref: Reference, analyte: str, unit: str, factor: float
+) -> None:
+    got = ref.analytes[analyte].factor_to_mmol(resolve_unit(unit))
+    assert got == pytest.approx(factor, rel=2e-5)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "analyte", "mmol"),
+    [
+        ("mmol/L", "potassium", 4.1),
+        ("mmol/l", "potassium", 4.1),
+        ("MMOL/L", "potassium", 4.1),  # never megamole per litre
+        ("Mmol/L", "potassium", 4.1),
+        ("mEq/L", "calcium", 2.05),
+        ("meq/l", "calcium", 2.05),
+        ("MEQ/L", "calcium", 2.05),
+        ("mEq/l", "calcium", 2.05),
+        ("µmol/L", "potassium", 0.0041),  # U+00B5 micro sign
+        ("μmol/L", "potassium", 0.0041),  # U+03BC Greek mu
+        ("umol/L", "potassium", 0.0041),
+        ("UMOL/L", "potassium", 0.0041),
+        ("mg/dL", "calcium", 4.1 * 10 / 40.078),
+        ("MG/DL", "calcium", 4.1 * 10 / 40.078),
+        ("mg/dl", "calcium", 4.1 * 10 / 40.078),
+        ("mg%", "calcium", 4.1 * 10 / 40.078),
+        ("mg/100mL", "calcium", 4.1 * 10 / 40.078),
+        ("mg / 100 ml", "calcium", 4.1 * 10 / 40.078),
+        ("mg/L", "calcium", 4.1 / 40.078),
+        ("g/L", "calcium", 4.1 * 1000 / 40.078),
+        ("mol/L", "potassium", 4100.0),
+    ],
+)
+def test_lab_spellings_convert(ref: Reference, spelling: str, analyte: str, mmol: float) -> None:
+    assert ref.analytes[analyte].to_mmol(4.1, resolve_unit(spelling)) == pytest.approx(mmol)
+
+
+def test_case_folding_is_limited_to_known_spellings() -> None:
+    # Outside the lab list, case matters as pint says: "Mg/L" is not milligram per litre.
+    assert canonical_spelling("MG/DL") == "mg/dL"
+    assert canonical_spelling("Mg/ml") == "mg/mL"
+    assert canonical_spelling("MMOL/L") == "mmol/L"
+    assert canonical_spelling("kmol/L") == "kmol/L"  # passed to pint as written
+
+
+def test_shipped_table_matches_live_pint() -> None:
+    shipped = json.loads(resources.files("electrocheck").joinpath("unit_table.json").read_text())
+    live = build_table()
+    assert set(shipped) == set(live)
+    for expression, (kind, factor) in live.items():
+        assert shipped[expression][0] == kind, expression
+        assert shipped[expression][1] == pytest.approx(factor, rel=1e-12), expression
+
+
+def test_every_lab_spelling_resolves() -> None:
+    for spelling in LAB_SPELLINGS.values():
+        assert resolve_unit(spelling).kind in {"substance", "mass", "equivalent"}
+
+
+def test_unusual_spelling_goes_through_pint() -> None:
+    unit = resolve_unit("mmol/dL")  # not in the lab list
+    assert (unit.kind, unit.to_base) == ("substance", pytest.approx(0.01))
+
+
+@pytest.mark.parametrize(
+    ("spelling", "reason"),
+    [
+        ("kg", "is a mass, not a concentration"),
+        ("mmHg", "is a pressure, not a concentration"),
+        ("mmol", "is an amount of substance, not a concentration"),
+        ("furlongs/fortnight", "not a concentration"),
+        ("wibble", "is not a unit electrocheck knows"),
+        ("mg/dL)", "is not a unit electrocheck knows"),
+        ("%", "is a pure number"),
+        ("5", "is a pure number"),
+    ],
+)
+def test_bad_units_are_refused_with_reason(spelling: str, reason: str) -> None:
+    with pytest.raises(UnitError) as info:
+        resolve_unit(spelling)
+    message = str(info.value)
+    assert repr(spelling) in message and reason in message and "\n" not in message
