@@ -30,6 +30,7 @@ app = typer.Typer(
         "in cancer care. Decision support, not a diagnosis."
     ),
     no_args_is_help=True,
+    rich_markup_mode="markdown",
     add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -83,8 +84,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Interpret serum electrolytes for muscle cramps and spasms in cancer care.
@@ -98,7 +100,8 @@ def check(
     values: Annotated[
         list[str],
         typer.Argument(
-            help="Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 \"na=128 mEq/L\". "
+            metavar="VALUE...",
+            help='Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 "na=128 mEq/L". '
             "A value without a unit takes the reference file's default unit (mmol/L).",
             show_default=False,
         ),
@@ -149,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         print("electrocheck: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a defect: report it in one line rather than a traceback
-        print(f"electrocheck: internal error: {type(exc).__name__}: {exc} "
-              "(please report this)", file=sys.stderr)
+        print(
+            f"electrocheck: internal error: {type(exc).__name__}: {exc} (please report this)",
+            file=sys.stderr,
+        )
         return ExitCode.INTERNAL
     return ExitCode.OK

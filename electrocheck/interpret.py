@@ -188,16 +188,17 @@ def _alternatives(record: Analyte, value: float, exclude: Unit) -> list[tuple[fl
             continue
         if record.plausible.low_mmol <= mmol <= record.plausible.high_mmol and mmol > 0:
             low, high = record.interval.low_mmol, record.interval.high_mmol
-            distance = 0.0 if low <= mmol <= high else min(
-                abs(math.log(mmol / low)), abs(math.log(mmol / high)))
+            distance = (
+                0.0
+                if low <= mmol <= high
+                else min(abs(math.log(mmol / low)), abs(math.log(mmol / high)))
+            )
             found.append((distance, order, unit.spelling, mmol))
     # Closest first; on a tie, the more common unit (HINT_UNITS order) first.
     return [(distance, spelling, mmol) for distance, _, spelling, mmol in sorted(found)]
 
 
-def _implausible_message(
-    record: Analyte, shown: str, value: float, unit: Unit, mmol: float
-) -> str:
+def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit, mmol: float) -> str:
     bounds = record.plausible
     message = (
         f"{shown!r}: {value:g} {unit.spelling} is not a plausible {record.key} level "
@@ -209,8 +210,10 @@ def _implausible_message(
     distance, spelling, alt = options[0]
     where = "within the reference interval" if distance == 0 else "a possible value"
     name = shown.split("=", 1)[0].strip() if "=" in shown else record.key
-    return (f"{message}; as {spelling} it would be {format_number(alt)} mmol/L, {where}: "
-            f"write {name}={value:g}{spelling} if that is what was meant")
+    return (
+        f"{message}; as {spelling} it would be {format_number(alt)} mmol/L, {where}: "
+        f"write {name}={value:g}{spelling} if that is what was meant"
+    )
 
 
 def _ambiguity_note(record: Analyte, value: float, unit: Unit, flag: str) -> list[str]:
@@ -220,6 +223,8 @@ def _ambiguity_note(record: Analyte, value: float, unit: Unit, flag: str) -> lis
         return []
     for distance, spelling, alt in _alternatives(record, value, unit):
         if distance == 0:
-            return [f"if {value:g} was in {spelling} it would be {format_number(alt)} mmol/L, "
-                    "within the reference interval: give the unit to be sure"]
+            return [
+                f"if {value:g} was in {spelling} it would be {format_number(alt)} mmol/L, "
+                "within the reference interval: give the unit to be sure"
+            ]
     return []

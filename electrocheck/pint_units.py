@@ -28,7 +28,7 @@ def registry() -> Any:
     """pint's default registry plus electrocheck's definitions, built once per process."""
     import pint
 
-    ureg = pint.UnitRegistry(cache_folder=None)
+    ureg: Any = pint.UnitRegistry(cache_folder=None)
     definitions = resources.files("electrocheck").joinpath("units.txt")
     with resources.as_file(definitions) as path:
         ureg.load_definitions(str(path))

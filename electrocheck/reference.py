@@ -7,10 +7,11 @@ The file is YAML (see ``reference_ranges.yaml`` for the format, documented in it
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -234,8 +235,10 @@ class _Validator:
     def texts(self, node: Any, path: str, line: int | None) -> tuple[str, ...]:
         if not isinstance(node, list) or not node:
             raise self.fail(path, f"must be a non-empty list, not {_kind(node)}", line)
-        items = [self.attempt(lambda i=i: self.text(node[i], f"{path}[{i}]", _line(node, i)))
-                 for i in range(len(node))]
+        items = [
+            self.attempt(partial(self.text, item, f"{path}[{i}]", _line(node, i)))
+            for i, item in enumerate(node)
+        ]
         if any(item is None for item in items):
             raise _Invalid()
         return tuple(items)
@@ -276,11 +279,14 @@ class _Validator:
         analytes: dict[str, Analyte] = {}
         node = top["analytes"]
         if not isinstance(node, dict) or not node:
-            self.fail("analytes", f"must be a non-empty mapping, not {_kind(node)}",
-                      _line(top, "analytes"))
+            self.fail(
+                "analytes",
+                f"must be a non-empty mapping, not {_kind(node)}",
+                _line(top, "analytes"),
+            )
         else:
             for key, value in node.items():
-                analyte = self.attempt(lambda k=key, v=value: self.analyte(k, v, _line(node, k)))
+                analyte = self.attempt(partial(self.analyte, key, value, _line(node, key)))
                 if analyte is not None:
                     analytes[analyte.key] = analyte
         names = self.name_index(analytes, node)
@@ -298,7 +304,7 @@ class _Validator:
         if not isinstance(node, dict) or not node:
             raise self.fail("sources", f"must be a non-empty mapping, not {_kind(node)}", line)
         for key, value in node.items():
-            text = self.attempt(lambda k=key, v=value: self.text(v, f"sources.{k}", _line(node, k)))
+            text = self.attempt(partial(self.text, value, f"sources.{key}", _line(node, key)))
             if text is not None:
                 self.sources[str(key)] = text
 
@@ -350,12 +356,16 @@ class _Validator:
         m = self.mapping(node, path, line, _DIRECTION_KEYS)
         risk = m["spasm_risk"]
         if risk not in SPASM_RISKS:
-            raise self.fail(f"{path}.spasm_risk", f"must be one of {', '.join(SPASM_RISKS)}, "
-                            f"not {risk!r}", _line(m, "spasm_risk"))
+            raise self.fail(
+                f"{path}.spasm_risk",
+                f"must be one of {', '.join(SPASM_RISKS)}, not {risk!r}",
+                _line(m, "spasm_risk"),
+            )
         effect = self.attempt(lambda: self.text(m["effect"], f"{path}.effect", _line(m, "effect")))
         causes = self.attempt(lambda: self.texts(m["causes"], f"{path}.causes", _line(m, "causes")))
-        sources = self.attempt(lambda: self.source_list(m["sources"], f"{path}.sources",
-                                                        _line(m, "sources")))
+        sources = self.attempt(
+            lambda: self.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
+        )
         if effect is None or causes is None or sources is None:
             raise _Invalid()
         return Direction(effect, risk, causes, sources)
@@ -372,13 +382,15 @@ class _Validator:
         low = self.attempt(lambda: self.number(m["low"], f"{path}.low", _line(m, "low")))
         high = self.attempt(lambda: self.number(m["high"], f"{path}.high", _line(m, "high")))
         unit = self.attempt(lambda: self.unit(m["unit"], f"{path}.unit", _line(m, "unit")))
-        source = self.attempt(lambda: self.source(m["source"], f"{path}.source",
-                                                  _line(m, "source")))
+        source = self.attempt(
+            lambda: self.source(m["source"], f"{path}.source", _line(m, "source"))
+        )
         if low is None or high is None or unit is None or source is None:
             raise _Invalid()
         if high <= low:
-            raise self.fail(f"{path}.high", f"must be greater than low ({high} <= {low})",
-                            _line(m, "high"))
+            raise self.fail(
+                f"{path}.high", f"must be greater than low ({high} <= {low})", _line(m, "high")
+            )
         return Limits(low, high, unit.spelling, source, convert(low, unit), convert(high, unit))
 
     def intervals(
@@ -386,9 +398,10 @@ class _Validator:
     ) -> tuple[Limits, ...]:
         if not isinstance(node, list) or not node:
             raise self.fail(path, f"must be a non-empty list, not {_kind(node)}", line)
-        items = [self.attempt(lambda i=i: self.limits(node[i], f"{path}[{i}]", _line(node, i),
-                                                      convert))
-                 for i in range(len(node))]
+        items = [
+            self.attempt(partial(self.limits, item, f"{path}[{i}]", _line(node, i), convert))
+            for i, item in enumerate(node)
+        ]
         if any(item is None for item in items):
             raise _Invalid()
         return tuple(items)
@@ -398,19 +411,22 @@ class _Validator:
         plausible.high, all in mmol/L."""
         plausible, critical = fields["plausible"], fields["critical"]
         for i, interval in enumerate(fields["reference"]):
+            # (key in the file, name in messages, value in mmol/L)
             chain = [
-                ("plausible.low", plausible.low_mmol),
-                ("critical.low", critical.low_mmol),
-                (f"reference[{i}].low", interval.low_mmol),
-                (f"reference[{i}].high", interval.high_mmol),
-                ("critical.high", critical.high_mmol),
-                ("plausible.high", plausible.high_mmol),
+                ("plausible", "plausible.low", plausible.low_mmol),
+                ("critical", "critical.low", critical.low_mmol),
+                ("reference", f"reference[{i}].low", interval.low_mmol),
+                ("reference", f"reference[{i}].high", interval.high_mmol),
+                ("critical", "critical.high", critical.high_mmol),
+                ("plausible", "plausible.high", plausible.high_mmol),
             ]
-            for (name_a, a), (name_b, b) in zip(chain, chain[1:]):
+            for (_, name_a, a), (key_b, name_b, b) in itertools.pairwise(chain):
                 if not a < b:
-                    self.fail(f"{path}.{name_b}", f"must be above {name_a} once both are in "
-                              f"mmol/L ({b:g} <= {a:g})", _line(m, name_b.split(".")[0]
-                                                               .split("[")[0]))
+                    self.fail(
+                        f"{path}.{name_b}",
+                        f"must be above {name_a} once both are in mmol/L ({b:g} <= {a:g})",
+                        _line(m, key_b),
+                    )
 
     def name_index(self, analytes: dict[str, Analyte], node: Any) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -419,8 +435,11 @@ class _Validator:
                 folded = name.casefold()
                 other = names.setdefault(folded, analyte.key)
                 if other != analyte.key:
-                    self.fail(f"analytes.{analyte.key}", f"name {name!r} is also used by "
-                              f"{other}", _line(node, analyte.key))
+                    self.fail(
+                        f"analytes.{analyte.key}",
+                        f"name {name!r} is also used by {other}",
+                        _line(node, analyte.key),
+                    )
         return names
 
 
@@ -440,12 +459,14 @@ def _join(path: str, key: Any) -> str:
 
 
 def _line(node: Any, key: Any) -> int | None:
+    """The line of ``key`` (or list index) in a node read by :mod:`yaml_strict`, if known."""
     lines = getattr(node, "lines", None)
+    line: Any = None
     if isinstance(lines, dict):
-        return lines.get(key)
-    if isinstance(lines, list) and isinstance(key, int) and key < len(lines):
-        return lines[key]
-    return None
+        line = lines.get(key)
+    elif isinstance(lines, list) and isinstance(key, int) and key < len(lines):
+        line = lines[key]
+    return line if isinstance(line, int) else None
 
 
 def _kind(node: Any) -> str:

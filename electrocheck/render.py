@@ -47,8 +47,9 @@ def render_check(report: CheckReport, out: Console) -> None:
             out.print()
             out.print(explanation(result))
     out.print()
-    out.print(Text(f"Reference: {report.reference}. Decision support, not a diagnosis.",
-                   style="dim"))
+    out.print(
+        Text(f"Reference: {report.reference}. Decision support, not a diagnosis.", style="dim")
+    )
 
 
 def results_table(results: tuple[Result, ...]) -> Table:
@@ -78,8 +79,13 @@ def _footnotes(report: CheckReport) -> list[Text]:
     lines = []
     assumed = [r.label for r in report.results if r.unit_assumed]
     if assumed:
-        lines.append(Text(f"* no unit given; the reference file's default unit was assumed "
-                          f"({', '.join(assumed)})", style="dim"))
+        lines.append(
+            Text(
+                f"* no unit given; the reference file's default unit was assumed "
+                f"({', '.join(assumed)})",
+                style="dim",
+            )
+        )
     for result in report.results:
         for note in result.notes:
             if not note.startswith("no unit given"):

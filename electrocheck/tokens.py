@@ -32,7 +32,7 @@ def parse_number(text: str, token: str) -> tuple[float, str]:
     value = float(match.group(1))
     if not math.isfinite(value):  # digits only, but "1" * 400 overflows to inf
         raise ValueTokenError(f"{token!r}: the number is too large")
-    rest = text[match.end():]
+    rest = text[match.end() :]
     if rest[:1] == "," and rest[1:2].isdigit():
         raise ValueTokenError(f"{token!r}: use a decimal point, not a comma ({text.strip()!r})")
     return value, rest.strip()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from electrocheck.errors import UnitError
@@ -93,7 +93,7 @@ def _table() -> dict[str, tuple[str, float]]:
     return {expr: (kind, float(factor)) for expr, (kind, factor) in json.loads(text).items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def resolve_unit(raw: str) -> Unit:
     """Resolve a unit spelling; each distinct spelling is resolved once per process.
 

@@ -75,7 +75,7 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 def load(text: str) -> Any:
     """Parse YAML text with the safe schema, refusing duplicate keys."""
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def error_line(exc: yaml.YAMLError) -> int | None:

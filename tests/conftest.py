@@ -27,7 +27,9 @@ def write_reference(tmp_path: Path, built_in_data: dict[str, Any]) -> Callable[.
     """Write a copy of the built-in file, changed by ``edit(data)``, and return its path."""
     counter = iter(range(10_000))
 
-    def write(edit: Callable[[dict[str, Any]], None] | None = None, text: str | None = None) -> Path:
+    def write(
+        edit: Callable[[dict[str, Any]], None] | None = None, text: str | None = None
+    ) -> Path:
         path = tmp_path / f"ref{next(counter)}.yaml"
         if text is None:
             data = yaml.safe_load(yaml.safe_dump(built_in_data))  # a deep copy

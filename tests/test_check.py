@@ -25,7 +25,11 @@ def test_unit_twice_is_an_error(ref: Reference) -> None:
 def test_brief_example(ref: Reference) -> None:
     report = run_check(ref, ["ca=7.6mg/dL", "mg=1.1mg/dL", "k=3.1", "na=128"])
     assert [(r.analyte, r.flag) for r in report.results] == [
-        ("calcium", "L"), ("magnesium", "L"), ("potassium", "L"), ("sodium", "L")]
+        ("calcium", "L"),
+        ("magnesium", "L"),
+        ("potassium", "L"),
+        ("sodium", "L"),
+    ]
     assert report.reference == "built-in"
 
 

@@ -17,27 +17,53 @@ from electrocheck.reference import Reference
 # Hand-checked against the built-in file: each limit from both sides, in its own unit.
 BOUNDARIES = [
     # potassium: reference 3.5-5.0, critical 2.8/6.2 mmol/L
-    ("k", 2.79, "mmol/L", "LL"), ("k", 2.8, "mmol/L", "L"), ("k", 2.81, "mmol/L", "L"),
-    ("k", 3.49, "mmol/L", "L"), ("k", 3.5, "mmol/L", "N"), ("k", 3.51, "mmol/L", "N"),
-    ("k", 4.99, "mmol/L", "N"), ("k", 5.0, "mmol/L", "N"), ("k", 5.01, "mmol/L", "H"),
-    ("k", 6.19, "mmol/L", "H"), ("k", 6.2, "mmol/L", "H"), ("k", 6.21, "mmol/L", "HH"),
+    ("k", 2.79, "mmol/L", "LL"),
+    ("k", 2.8, "mmol/L", "L"),
+    ("k", 2.81, "mmol/L", "L"),
+    ("k", 3.49, "mmol/L", "L"),
+    ("k", 3.5, "mmol/L", "N"),
+    ("k", 3.51, "mmol/L", "N"),
+    ("k", 4.99, "mmol/L", "N"),
+    ("k", 5.0, "mmol/L", "N"),
+    ("k", 5.01, "mmol/L", "H"),
+    ("k", 6.19, "mmol/L", "H"),
+    ("k", 6.2, "mmol/L", "H"),
+    ("k", 6.21, "mmol/L", "HH"),
     # sodium: reference 135-145, critical 120/160 mmol/L
-    ("na", 119.9, "mmol/L", "LL"), ("na", 120, "mmol/L", "L"), ("na", 134.9, "mmol/L", "L"),
-    ("na", 135, "mmol/L", "N"), ("na", 145, "mmol/L", "N"), ("na", 145.1, "mmol/L", "H"),
-    ("na", 160, "mmol/L", "H"), ("na", 160.1, "mmol/L", "HH"),
+    ("na", 119.9, "mmol/L", "LL"),
+    ("na", 120, "mmol/L", "L"),
+    ("na", 134.9, "mmol/L", "L"),
+    ("na", 135, "mmol/L", "N"),
+    ("na", 145, "mmol/L", "N"),
+    ("na", 145.1, "mmol/L", "H"),
+    ("na", 160, "mmol/L", "H"),
+    ("na", 160.1, "mmol/L", "HH"),
     # calcium: reference 8.5-10.2, critical 6.0/13.0 mg/dL
-    ("ca", 5.99, "mg/dL", "LL"), ("ca", 6.0, "mg/dL", "L"), ("ca", 8.49, "mg/dL", "L"),
-    ("ca", 8.5, "mg/dL", "N"), ("ca", 10.2, "mg/dL", "N"), ("ca", 10.21, "mg/dL", "H"),
-    ("ca", 13.0, "mg/dL", "H"), ("ca", 13.01, "mg/dL", "HH"),
+    ("ca", 5.99, "mg/dL", "LL"),
+    ("ca", 6.0, "mg/dL", "L"),
+    ("ca", 8.49, "mg/dL", "L"),
+    ("ca", 8.5, "mg/dL", "N"),
+    ("ca", 10.2, "mg/dL", "N"),
+    ("ca", 10.21, "mg/dL", "H"),
+    ("ca", 13.0, "mg/dL", "H"),
+    ("ca", 13.01, "mg/dL", "HH"),
     # ... and in mmol/L: 8.5 mg/dL = 2.1209, 10.2 mg/dL = 2.5450 mmol/L
-    ("ca", 2.12, "mmol/L", "L"), ("ca", 2.13, "mmol/L", "N"),
-    ("ca", 2.54, "mmol/L", "N"), ("ca", 2.55, "mmol/L", "H"),
+    ("ca", 2.12, "mmol/L", "L"),
+    ("ca", 2.13, "mmol/L", "N"),
+    ("ca", 2.54, "mmol/L", "N"),
+    ("ca", 2.55, "mmol/L", "H"),
     # magnesium: reference 1.7-2.4, critical 1.0/4.7 mg/dL
-    ("mg", 0.99, "mg/dL", "LL"), ("mg", 1.0, "mg/dL", "L"), ("mg", 1.69, "mg/dL", "L"),
-    ("mg", 1.7, "mg/dL", "N"), ("mg", 2.4, "mg/dL", "N"), ("mg", 2.41, "mg/dL", "H"),
-    ("mg", 4.7, "mg/dL", "H"), ("mg", 4.71, "mg/dL", "HH"),
+    ("mg", 0.99, "mg/dL", "LL"),
+    ("mg", 1.0, "mg/dL", "L"),
+    ("mg", 1.69, "mg/dL", "L"),
+    ("mg", 1.7, "mg/dL", "N"),
+    ("mg", 2.4, "mg/dL", "N"),
+    ("mg", 2.41, "mg/dL", "H"),
+    ("mg", 4.7, "mg/dL", "H"),
+    ("mg", 4.71, "mg/dL", "HH"),
     # ... in mEq/L (valence 2): 1.7 mg/dL = 0.6994 mmol/L = 1.3989 mEq/L
-    ("mg", 1.39, "mEq/L", "L"), ("mg", 1.40, "mEq/L", "N"),
+    ("mg", 1.39, "mEq/L", "L"),
+    ("mg", 1.40, "mEq/L", "N"),
 ]
 
 
@@ -60,8 +86,11 @@ def _limit_cases(ref: Reference) -> list[tuple[str, str, float, str, str]]:
             (critical.high, critical.unit, "H", "H", "HH"),
         ]:
             step = limit * 1e-4
-            cases += [(key, unit, limit - step, "below", below), (key, unit, limit, "at", at),
-                      (key, unit, limit + step, "above", above)]
+            cases += [
+                (key, unit, limit - step, "below", below),
+                (key, unit, limit, "at", at),
+                (key, unit, limit + step, "above", above),
+            ]
     return cases
 
 
@@ -73,10 +102,14 @@ def test_every_limit_in_the_file_from_both_sides(ref: Reference) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "risk"),
     [
-        ("ca", 1.9, "high"), ("ca", 3.0, "low"),
-        ("mg", 0.5, "high"), ("mg", 1.2, "low"),
-        ("k", 3.0, "moderate"), ("k", 5.8, "low"),
-        ("na", 128, "moderate"), ("na", 150, "moderate"),
+        ("ca", 1.9, "high"),
+        ("ca", 3.0, "low"),
+        ("mg", 0.5, "high"),
+        ("mg", 1.2, "low"),
+        ("k", 3.0, "moderate"),
+        ("k", 5.8, "low"),
+        ("na", 128, "moderate"),
+        ("na", 150, "moderate"),
         ("k", 4.0, "none"),
     ],
 )

@@ -1,0 +1,67 @@
+"""Properties of conversion and flagging over random values (hypothesis)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from electrocheck import ElectrocheckError, interpret, load_reference
+from electrocheck.interpret import FLAGS
+from electrocheck.units import resolve_unit
+
+REF = load_reference()
+ANALYTES = st.sampled_from(sorted(REF.analytes))
+UNITS = st.sampled_from(["mmol/L", "mg/dL", "mEq/L", "µmol/L", "mg/L", "g/L", "mg%"])
+POSITIVE = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@given(analyte=ANALYTES, unit=UNITS, value=POSITIVE)
+def test_conversion_round_trips(analyte: str, unit: str, value: float) -> None:
+    record = REF.analytes[analyte]
+    factor = record.factor_to_mmol(resolve_unit(unit))
+    assert record.to_mmol(value, resolve_unit(unit)) / factor == pytest.approx(value, rel=1e-9)
+
+
+def _flag(analyte: str, value: float, unit: str) -> str | None:
+    try:
+        return interpret(REF, analyte, value, unit).flag
+    except ElectrocheckError:
+        return None
+
+
+def _plausible(analyte: str, unit: str) -> st.SearchStrategy[float]:
+    """Values in ``unit`` whose mmol/L equivalent lies inside the analyte's plausible bounds."""
+    record = REF.analytes[analyte]
+    factor = record.factor_to_mmol(resolve_unit(unit))
+    return st.floats(record.plausible.low_mmol / factor, record.plausible.high_mmol / factor)
+
+
+@given(data=st.data(), analyte=ANALYTES, unit=UNITS)
+def test_flags_are_monotone_in_the_value(data: st.DataObject, analyte: str, unit: str) -> None:
+    a = data.draw(_plausible(analyte, unit))
+    b = data.draw(_plausible(analyte, unit))
+    low, high = sorted((a, b))
+    flag_low, flag_high = _flag(analyte, low, unit), _flag(analyte, high, unit)
+    assert flag_low is not None and flag_high is not None
+    assert FLAGS.index(flag_low) <= FLAGS.index(flag_high)
+
+
+@given(data=st.data(), analyte=ANALYTES)
+def test_same_amount_in_two_units_gets_the_same_flag(data: st.DataObject, analyte: str) -> None:
+    record = REF.analytes[analyte]
+    value = data.draw(_plausible(analyte, "mmol/L"))
+    mg_dl = value / record.factor_to_mmol(resolve_unit("mg/dL"))  # the same amount in mg/dL
+    flag_mmol = _flag(analyte, value, "mmol/L")
+    flag_mass = _flag(analyte, mg_dl, "mg/dL")
+    # At a limit itself float noise may fall either way; everywhere else the flags agree.
+    limits = [
+        record.critical.low_mmol,
+        record.interval.low_mmol,
+        record.interval.high_mmol,
+        record.critical.high_mmol,
+        record.plausible.low_mmol,
+        record.plausible.high_mmol,
+    ]
+    assume(all(abs(value - limit) > 1e-9 * limit for limit in limits))
+    assert flag_mmol is not None and flag_mmol == flag_mass

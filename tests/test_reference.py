@@ -1,0 +1,233 @@
+"""The reference file: the built-in data, and validation of users' files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from electrocheck.errors import ReferenceFileError
+from electrocheck.reference import SPASM_RISKS, Reference, built_in_path, load_reference
+from electrocheck.units import resolve_unit
+
+ANALYTES = {"calcium", "magnesium", "potassium", "sodium"}
+
+
+def test_built_in_has_every_analyte(ref: Reference) -> None:
+    assert set(ref.analytes) == ANALYTES
+    for short, key in {
+        "ca": "calcium",
+        "mg": "magnesium",
+        "k": "potassium",
+        "na": "sodium",
+    }.items():
+        assert ref.analyte(short).key == key
+
+
+def test_every_analyte_has_every_text_and_source(ref: Reference) -> None:
+    for analyte in ref.analytes.values():
+        assert analyte.muscle_role and analyte.label and analyte.loinc
+        for direction in (analyte.low, analyte.high):
+            assert direction.effect and direction.causes
+            assert direction.spasm_risk in SPASM_RISKS
+            assert direction.sources and set(direction.sources) <= set(ref.sources)
+        numbers = [
+            analyte.molar_mass,
+            analyte.valence,
+            analyte.plausible,
+            analyte.critical,
+            *analyte.reference,
+        ]
+        for item in numbers:
+            assert item.source in ref.sources
+
+
+def test_every_unit_in_the_file_parses_and_limits_are_ordered(ref: Reference) -> None:
+    for analyte in ref.analytes.values():
+        resolve_unit(analyte.default_unit)
+        for limits in (analyte.plausible, analyte.critical, *analyte.reference):
+            resolve_unit(limits.unit)
+            assert limits.low < limits.high
+        assert (
+            analyte.plausible.low_mmol
+            < analyte.critical.low_mmol
+            < analyte.interval.low_mmol
+            < analyte.interval.high_mmol
+            < analyte.critical.high_mmol
+            < analyte.plausible.high_mmol
+        )
+
+
+def test_every_number_line_in_the_file_cites_a_source() -> None:
+    # Each flow mapping that holds a number names its source on the same line.
+    for number, line in enumerate(built_in_path().read_text("utf-8").splitlines(), 1):
+        if re.search(r"\b(low|high|value): *\d", line):
+            assert "source:" in line, f"line {number} has a number without a source"
+
+
+def test_records_are_frozen(ref: Reference) -> None:
+    with pytest.raises(AttributeError):
+        ref.analytes["calcium"].label = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ref.analytes["x"] = ref.analytes["calcium"]  # type: ignore[index]
+
+
+def test_user_file_is_loaded(write_reference: Callable[..., Path]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["analytes"]["potassium"]["reference"][0]["low"] = 3.6
+
+    path = write_reference(edit)
+    ref = load_reference(path)
+    assert ref.origin == str(path)
+    assert ref.analytes["potassium"].interval.low == 3.6
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if value is _DELETE:
+            del node[last]
+        else:
+            node[int(last) if last.isdigit() else last] = value
+
+    return edit
+
+
+_DELETE = object()
+
+INVALID = [
+    (
+        "analytes.potassium.reference.0.high",
+        3.0,
+        "analytes.potassium.reference[0].high: must be greater than low",
+    ),
+    (
+        "analytes.potassium.reference.0.colour",
+        "red",
+        "analytes.potassium.reference[0].colour: unknown key",
+    ),
+    ("analytes.potassium.critical.source", _DELETE, "analytes.potassium.critical.source: missing"),
+    (
+        "analytes.potassium.critical.source",
+        "nowhere",
+        "analytes.potassium.critical.source: unknown source 'nowhere'",
+    ),
+    ("analytes.potassium.critical.low", "low", "analytes.potassium.critical.low: must be a number"),
+    ("analytes.potassium.critical.low", True, "analytes.potassium.critical.low: must be a number"),
+    ("analytes.potassium.critical.low", -1, "must be a finite number >= 0"),
+    (
+        "analytes.potassium.critical.unit",
+        "kg",
+        "analytes.potassium.critical.unit: unit 'kg' is a mass",
+    ),
+    ("analytes.potassium.default_unit", "wibble", "analytes.potassium.default_unit: unit 'wibble'"),
+    (
+        "analytes.potassium.low.spasm_risk",
+        "extreme",
+        "analytes.potassium.low.spasm_risk: must be one of none, low, moderate, high",
+    ),
+    (
+        "analytes.potassium.low.causes",
+        [],
+        "analytes.potassium.low.causes: must be a non-empty list",
+    ),
+    (
+        "analytes.potassium.muscle_role",
+        "",
+        "analytes.potassium.muscle_role: must be non-empty text",
+    ),
+    ("analytes.potassium.valence.value", 1.5, "analytes.potassium.valence.value: must be a whole"),
+    (
+        "analytes.potassium.molar_mass.value",
+        0,
+        "analytes.potassium.molar_mass.value: must be greater",
+    ),
+    (
+        "analytes.potassium.critical.low",
+        3.6,
+        "analytes.potassium.reference[0].low: must be above critical.low",
+    ),
+    ("analytes.sodium.aliases", ["k"], "analytes.sodium: name 'k' is also used by potassium"),
+    ("analytes.potassium.reference", [], "analytes.potassium.reference: must be a non-empty list"),
+    ("format", 2, "format: must be 1"),
+    ("extra", 1, "extra: unknown key"),
+    ("analytes.Potassium", {}, "analytes.Potassium: analyte keys are lower-case names"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), INVALID, ids=[i[2][:50] for i in INVALID])
+def test_invalid_file_names_file_key_path_and_problem(
+    write_reference: Callable[..., Path], path: str, value: Any, message: str
+) -> None:
+    file = write_reference(_set(path, value))
+    with pytest.raises(ReferenceFileError) as info:
+        load_reference(file)
+    problems = info.value.problems
+    assert any(message in problem for problem in problems), problems
+    assert all(problem.startswith(str(file)) for problem in problems)
+    assert "\n" not in str(info.value)
+
+
+def test_every_problem_is_listed(write_reference: Callable[..., Path]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["analytes"]["potassium"]["critical"]["unit"] = "kg"
+        data["analytes"]["sodium"]["low"]["spasm_risk"] = "lots"
+
+    with pytest.raises(ReferenceFileError) as info:
+        load_reference(write_reference(edit))
+    assert len(info.value.problems) == 2 and "and 1 more problem" in str(info.value)
+
+
+def test_problem_gives_the_line(write_reference: Callable[..., Path]) -> None:
+    text = (
+        built_in_path()
+        .read_text("utf-8")
+        .replace(
+            "reference:\n      - {low: 3.5, high: 5.0,", "reference:\n      - {low: 3.5, high: 3.0,"
+        )
+    )
+    file = write_reference(text=text)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "high: 3.0" in t)
+    with pytest.raises(ReferenceFileError, match=rf":{line}: analytes\.potassium\.reference\[0\]"):
+        load_reference(file)
+
+
+def test_duplicate_key_is_an_error(write_reference: Callable[..., Path]) -> None:
+    text = (
+        built_in_path()
+        .read_text("utf-8")
+        .replace("{low: 3.5, high: 5.0,", "{low: 3.5, high: 5.0, high: 5.5,")
+    )
+    with pytest.raises(ReferenceFileError, match="duplicate key 'high'"):
+        load_reference(write_reference(text=text))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("analytes: [unclosed", "not valid YAML"),
+        ("- a list\n", "(top level): must be a mapping"),
+        ("", "(top level): must be a mapping, not empty"),
+        ("!!python/object:os.system {}", "not valid YAML"),
+    ],
+)
+def test_unusable_files(write_reference: Callable[..., Path], text: str, message: str) -> None:
+    with pytest.raises(ReferenceFileError, match=re.escape(message)):
+        load_reference(write_reference(text=text))
+
+
+def test_missing_and_binary_files(tmp_path: Path) -> None:
+    with pytest.raises(ReferenceFileError, match="cannot read"):
+        load_reference(tmp_path / "absent.yaml")
+    with pytest.raises(ReferenceFileError, match="cannot read"):
+        load_reference(tmp_path)
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(ReferenceFileError, match="not UTF-8"):
+        load_reference(binary)
