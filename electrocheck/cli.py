@@ -134,9 +134,9 @@ def check(
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
-        from electrocheck.render import console, render_check
+        from electrocheck.render import print_check
 
-        render_check(report, console())
+        print_check(report, sys.stdout)
     if report.fails(None if fail_on is None else fail_on.value):
         raise typer.Exit(ExitCode.CONDITION_MET)
 

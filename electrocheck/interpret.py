@@ -88,6 +88,11 @@ class Result:
         }
 
 
+def assumed_unit_note(unit: str) -> str:
+    """The note a result carries when its unit was not given."""
+    return f"no unit given: {unit} assumed"
+
+
 def classify(analyte: Analyte, mmol: float) -> str:
     """The flag of a value in mmol/L against the analyte's limits (see the reference file)."""
     interval, critical = analyte.interval, analyte.critical
@@ -150,7 +155,7 @@ def _result(
     direction = record.low if flag in ("L", "LL") else record.high if flag in ("H", "HH") else None
     notes: list[str] = []
     if assumed:
-        notes.append(f"no unit given: {unit.spelling} assumed")
+        notes.append(assumed_unit_note(unit.spelling))
         notes.extend(_ambiguity_note(record, value, unit, flag))
     if flag in CRITICAL:
         limit = record.critical

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from electrocheck.check import CheckReport
-from electrocheck.interpret import Result, format_number
+from electrocheck.interpret import Result, assumed_unit_note, format_number
 
 FLAG_STYLES = {
     "LL": "bold white on red",
@@ -33,15 +33,22 @@ RISK_STYLES = {"none": "dim", "low": "", "moderate": "yellow", "high": "bold red
 
 
 def console(file: TextIO | None = None) -> Console:
-    # soft_wrap off and a fixed minimum width keep the table readable in a pipe at 80 columns.
+    """A console on ``file``; outside a terminal rich uses 80 columns and no colour."""
     return Console(file=file, highlight=False)
+
+
+def print_check(report: CheckReport, file: TextIO) -> None:
+    """Print a check to ``file`` without the trailing spaces rich pads lines with."""
+    out = console(file)
+    with out.capture() as captured:
+        render_check(report, out)
+    file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
 def render_check(report: CheckReport, out: Console) -> None:
     """Print the results table, then what each abnormal value means."""
     out.print(results_table(report.results))
-    for line in _footnotes(report):
-        out.print(line)
+    out.print(_footnotes(report))
     for result in report.results:
         if result.abnormal:
             out.print()
@@ -75,24 +82,26 @@ def results_table(results: tuple[Result, ...]) -> Table:
     return table
 
 
-def _footnotes(report: CheckReport) -> list[Text]:
-    lines = []
-    assumed = [r.label for r in report.results if r.unit_assumed]
-    if assumed:
-        lines.append(
-            Text(
-                f"* no unit given; the reference file's default unit was assumed "
-                f"({', '.join(assumed)})",
-                style="dim",
-            )
+def _footnotes(report: CheckReport) -> Table:
+    """Assumed units, notes and warnings, each with a marker and a hanging indent."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
+    grid.add_column()
+    assumed: dict[str, list[str]] = {}
+    for result in report.results:
+        if result.unit_assumed:
+            assumed.setdefault(result.entered_unit, []).append(result.label)
+    for unit, labels in assumed.items():
+        grid.add_row(
+            "*", Text(f"no unit given: {unit} assumed for {', '.join(labels)}", style="dim")
         )
     for result in report.results:
         for note in result.notes:
-            if not note.startswith("no unit given"):
-                lines.append(Text(f"! {result.label}: {note}", style="yellow"))
+            if note != assumed_unit_note(result.entered_unit):
+                grid.add_row("!", Text(f"{result.label}: {note}", style="yellow"))
     for warning in report.warnings:
-        lines.append(Text(f"! {warning}", style="yellow"))
-    return lines
+        grid.add_row("!", Text(warning, style="yellow"))
+    return grid
 
 
 def explanation(result: Result) -> Group:
