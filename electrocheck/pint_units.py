@@ -61,8 +61,9 @@ def resolve_with_pint(expression: str) -> tuple[str, float]:
         quantity = ureg.parse_expression(expression)
     except Exception as exc:  # pint raises many types for bad syntax; all mean "unknown"
         raise UnitError("is not a unit electrocheck knows") from exc
-    if not hasattr(quantity, "to"):
-        raise UnitError("is a number, not a unit")
+    # pint returns a plain number or a dimensionless quantity for "5" or "%", by version.
+    if not hasattr(quantity, "to") or quantity.dimensionless:
+        raise UnitError("is a pure number, not a concentration")
     for kind, base in BASE_UNITS.items():
         try:
             factor = float(quantity.to(base).magnitude)
