@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from electrocheck.errors import ValueTokenError
+from electrocheck.errors import ValueTokenError, quote
 from electrocheck.interpret import Result, interpret_token
 from electrocheck.reference import Reference
 
@@ -53,7 +53,7 @@ def group_arguments(arguments: Sequence[str]) -> list[tuple[str, str | None]]:
             groups[-1] = (groups[-1][0], argument)
         else:
             raise ValueTokenError(
-                f"{argument!r}: expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
+                f"{quote(argument)}: expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
             )
     return groups
 

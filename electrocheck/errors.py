@@ -45,3 +45,16 @@ class UnitError(InputError):
 
 class ImplausibleValueError(InputError):
     """The value, in its unit, lies outside what a living patient's serum can hold."""
+
+
+#: Longest piece of user text quoted whole in a message.
+QUOTE_LIMIT = 60
+
+
+def quote(text: object) -> str:
+    """Quote user text for a one-line message, shortened when long (a message must stay
+    readable even when the input is a 100,000-character cell)."""
+    shown = str(text)
+    if len(shown) > QUOTE_LIMIT:
+        shown = shown[: QUOTE_LIMIT - 3] + "..."
+    return repr(shown)

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from electrocheck.errors import ImplausibleValueError, UnitError, ValueTokenError
+from electrocheck.errors import ImplausibleValueError, UnitError, ValueTokenError, quote
 from electrocheck.reference import Analyte, Reference
 from electrocheck.tokens import parse_token
 from electrocheck.units import HINT_UNITS, MMOL_PER_L, Unit, resolve_unit
@@ -125,14 +125,14 @@ def interpret(
     record = reference.analyte(analyte)
     shown = input if input is not None else f"{analyte}={value:g}{unit or ''}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueTokenError(f"{shown!r}: the value must be a number")
+        raise ValueTokenError(f"{quote(shown)}: the value must be a number")
     if not math.isfinite(value) or value < 0:
-        raise ValueTokenError(f"{shown!r}: the value must be a finite number >= 0")
+        raise ValueTokenError(f"{quote(shown)}: the value must be a finite number >= 0")
     assumed = not (unit and unit.strip())
     try:
         resolved = resolve_unit(record.default_unit if assumed else str(unit))
     except UnitError as exc:
-        raise UnitError(f"{shown!r}: {exc}") from None
+        raise UnitError(f"{quote(shown)}: {exc}") from None
     mmol = record.to_mmol(value, resolved)
     if not record.plausible.low_mmol <= mmol <= record.plausible.high_mmol:
         raise ImplausibleValueError(_implausible_message(record, shown, value, resolved, mmol))
@@ -144,7 +144,7 @@ def interpret_token(reference: Reference, token: str, unit: str | None = None) -
     """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately."""
     parsed = parse_token(token)
     if unit and parsed.unit:
-        raise ValueTokenError(f"{token!r} already has a unit; {unit!r} is one too many")
+        raise ValueTokenError(f"{quote(token)} already has a unit; {quote(unit)} is one too many")
     shown = f"{token} {unit}" if unit else token
     return interpret(reference, parsed.name, parsed.value, parsed.unit or unit, input=shown)
 
@@ -206,7 +206,7 @@ def _alternatives(record: Analyte, value: float, exclude: Unit) -> list[tuple[fl
 def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit, mmol: float) -> str:
     bounds = record.plausible
     message = (
-        f"{shown!r}: {value:g} {unit.spelling} is not a plausible {record.key} level "
+        f"{quote(shown)}: {value:g} {unit.spelling} is not a plausible {record.key} level "
         f"(plausible {bounds.low_mmol:g}-{bounds.high_mmol:g} mmol/L)"
     )
     options = _alternatives(record, value, unit)

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from electrocheck import yaml_strict
-from electrocheck.errors import ReferenceFileError, UnitError, UnknownAnalyteError
+from electrocheck.errors import ReferenceFileError, UnitError, UnknownAnalyteError, quote
 from electrocheck.units import Unit, resolve_unit, round_conversion
 
 #: Spasm-risk levels, from least to most.
@@ -112,7 +112,7 @@ class Reference:
         key = self.names.get(name.strip().casefold())
         if key is None:
             known = ", ".join(sorted(self.analytes))
-            raise UnknownAnalyteError(f"unknown analyte {name!r}; known: {known}")
+            raise UnknownAnalyteError(f"unknown analyte {quote(name)}; known: {known}")
         return self.analytes[key]
 
 
@@ -358,7 +358,7 @@ class _Validator:
         if risk not in SPASM_RISKS:
             raise self.fail(
                 f"{path}.spasm_risk",
-                f"must be one of {', '.join(SPASM_RISKS)}, not {risk!r}",
+                f"must be one of {', '.join(SPASM_RISKS)}, not {quote(risk)}",
                 _line(m, "spasm_risk"),
             )
         effect = self.attempt(lambda: self.text(m["effect"], f"{path}.effect", _line(m, "effect")))
@@ -437,7 +437,7 @@ class _Validator:
                 if other != analyte.key:
                     self.fail(
                         f"analytes.{analyte.key}",
-                        f"name {name!r} is also used by {other}",
+                        f"name {quote(name)} is also used by {other}",
                         _line(node, analyte.key),
                     )
         return names

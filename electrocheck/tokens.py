@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from electrocheck.errors import ValueTokenError
+from electrocheck.errors import ValueTokenError, quote
 
 # A plain decimal number: labs do not send exponents, and refusing them keeps "2e" from
 # silently meaning something.
@@ -28,13 +28,15 @@ def parse_number(text: str, token: str) -> tuple[float, str]:
     """Split ``text`` into a non-negative finite number and the unit text after it."""
     match = _NUMBER.match(text)
     if match is None:
-        raise ValueTokenError(f"{token!r}: {_not_a_number(text)}")
+        raise ValueTokenError(f"{quote(token)}: {_not_a_number(text)}")
     value = float(match.group(1))
     if not math.isfinite(value):  # digits only, but "1" * 400 overflows to inf
-        raise ValueTokenError(f"{token!r}: the number is too large")
+        raise ValueTokenError(f"{quote(token)}: the number is too large")
     rest = text[match.end() :]
     if rest[:1] == "," and rest[1:2].isdigit():
-        raise ValueTokenError(f"{token!r}: use a decimal point, not a comma ({text.strip()!r})")
+        raise ValueTokenError(
+            f"{quote(token)}: use a decimal point, not a comma ({quote(text.strip())})"
+        )
     return value, rest.strip()
 
 
@@ -43,16 +45,16 @@ def _not_a_number(text: str) -> str:
     if not stripped:
         return f"no value after '='; {_EXAMPLE}"
     if stripped.startswith("-"):
-        return f"{stripped!r} is negative, and a concentration cannot be"
+        return f"{quote(stripped)} is negative, and a concentration cannot be"
     if stripped.lstrip("+").casefold().startswith(("nan", "inf")):
-        return f"{stripped!r} is not a finite number"
-    return f"{stripped!r} is not a number; {_EXAMPLE}"
+        return f"{quote(stripped)} is not a finite number"
+    return f"{quote(stripped)} is not a number; {_EXAMPLE}"
 
 
 def parse_token(text: str) -> Token:
     """Parse ``NAME=NUMBER[UNIT]``; the unit may follow the number with or without a space."""
     name, sep, rest = text.partition("=")
     if not sep or not name.strip():
-        raise ValueTokenError(f"{text!r}: {_EXAMPLE}")
+        raise ValueTokenError(f"{quote(text)}: {_EXAMPLE}")
     value, unit = parse_number(rest, text)
     return Token(text=text, name=name.strip(), value=value, unit=unit)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from electrocheck.errors import UnitError
+from electrocheck.errors import UnitError, quote
 
 #: Lab spellings, keyed by their case-folded form, and the one canonical spelling each means.
 LAB_SPELLINGS: dict[str, str] = {
@@ -59,6 +59,11 @@ HINT_UNITS: tuple[str, ...] = ("mmol/L", "mg/dL", "mEq/L", "µmol/L", "mg/L", "g
 MMOL_PER_L = "mmol/L"
 
 _SPACE = re.compile(r"\s+")
+EXPECTED_UNITS = "expected a concentration such as mmol/L, mg/dL or mEq/L"
+#: Longest unit text handed to pint.
+MAX_UNIT_LENGTH = 40
+#: An exponent operator and the digits after it (empty when none follow).
+_EXPONENT = re.compile(r"(?:\*\*|\^)\s*\(?\s*[+-]?\s*(\d*)")
 #: Significant digits kept after a conversion: enough for any lab value, few enough that
 #: float noise (2.0 * 1e-3 * 1e3) cannot move a value across a limit.
 CONVERSION_DIGITS = 12
@@ -110,12 +115,27 @@ def resolve_unit(raw: str) -> Unit:
     from electrocheck.pint_units import resolve_with_pint
 
     try:
+        _check_safe_for_pint(expression)
         kind, factor = resolve_with_pint(expression)
     except UnitError as exc:
-        raise UnitError(
-            f"unit {raw.strip()!r} {exc}; expected a concentration such as mmol/L, mg/dL or mEq/L"
-        ) from None
+        raise UnitError(f"unit {quote(raw.strip())} {exc}; {EXPECTED_UNITS}") from None
     return Unit(spelling, kind, factor)
+
+
+def _check_safe_for_pint(expression: str) -> None:
+    """Refuse text that pint would take too long to evaluate.
+
+    pint evaluates numbers in a unit expression, so ``9**9**9`` would compute a number with
+    hundreds of millions of digits. No concentration unit needs more than one exponent, a
+    one-digit one, or more than a few dozen characters.
+    """
+    if len(expression) > MAX_UNIT_LENGTH:
+        raise UnitError(f"is longer than {MAX_UNIT_LENGTH} characters")
+    exponents = _EXPONENT.findall(expression)
+    if len(exponents) > 1 or any(len(digits) != 1 for digits in exponents):
+        raise UnitError("has an exponent electrocheck does not accept")
+    if not expression.isprintable():
+        raise UnitError("contains control characters")
 
 
 def round_conversion(value: float) -> float:

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from electrocheck.errors import quote
+
 try:  # the C parser is several times faster; the constructor stays in Python either way
     _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -33,7 +35,7 @@ class LineList(list[Any]):
 
 class DuplicateKeyError(yaml.YAMLError):
     def __init__(self, key: Any, line: int, first_line: int) -> None:
-        super().__init__(f"duplicate key {key!r} (first given on line {first_line})")
+        super().__init__(f"duplicate key {quote(key)} (first given on line {first_line})")
         self.line = line
 
 

@@ -213,3 +213,15 @@ def test_main_turns_ctrl_c_into_130(
     monkeypatch.setattr("electrocheck.cli.run_check", interrupted)
     assert main(["check", "k=4.1"]) == ExitCode.INTERRUPTED
     assert "Traceback" not in capsys.readouterr().err
+
+
+COLOURS = ("\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[32m")
+
+
+def test_colour_on_a_terminal_and_no_color_honoured() -> None:
+    args = ["check", "k=2.5", "na=140"]
+    coloured = run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm"}).stdout
+    assert "\x1b[" in coloured
+    plain = run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": "1", "TERM": "xterm"}).stdout
+    assert not any(code in plain for code in COLOURS)
+    assert "\x1b[" not in run(*args, env={"FORCE_COLOR": None, "NO_COLOR": None}).stdout

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from electrocheck.errors import ValueTokenError
+from electrocheck.errors import ValueTokenError, quote
 from electrocheck.tokens import parse_token
 
 
@@ -43,4 +43,5 @@ def test_tokens_parse(text: str, name: str, value: float, unit: str) -> None:
 def test_bad_tokens_name_the_token(text: str, expected: str) -> None:
     with pytest.raises(ValueTokenError) as info:
         parse_token(text)
-    assert repr(text) in str(info.value) and expected in str(info.value)
+    assert quote(text) in str(info.value) and expected in str(info.value)
+    assert len(str(info.value)) < 200

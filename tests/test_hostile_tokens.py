@@ -1,0 +1,61 @@
+"""Any text given to ``check`` gives a result or a one-line error, never a traceback or a hang."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from electrocheck.cli import app
+from electrocheck.exit_codes import ExitCode
+
+runner = CliRunner()
+PIECES = st.sampled_from(
+    [
+        "ca",
+        "k",
+        "=",
+        "9.2",
+        "-",
+        ".",
+        ",",
+        "e",
+        "mg",
+        "/",
+        "dL",
+        "**",
+        "9",
+        "(",
+        ")",
+        "%",
+        "µ",
+        "nan",
+        " ",
+        "\x00",
+        "MMOL/L",
+        "^",
+    ]
+)
+TOKENS = st.one_of(st.text(max_size=40), st.lists(PIECES, max_size=12).map("".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(TOKENS, min_size=1, max_size=3))
+def test_any_token_gives_a_result_or_a_one_line_error(tokens: list[str]) -> None:
+    result = runner.invoke(app, ["check", "--format", "json", "--", *tokens])
+    assert result.exit_code in (ExitCode.OK, ExitCode.ERROR), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code == ExitCode.ERROR:
+        assert result.stdout == ""
+        assert result.stderr.startswith("electrocheck: error: ")
+        assert result.stderr.count("\n") == 1
+
+
+def test_exponent_tower_is_refused_quickly() -> None:
+    result = runner.invoke(app, ["check", "k=4 9**9**9*mmol/L"])
+    assert result.exit_code == ExitCode.ERROR and "exponent" in result.stderr
+
+
+def test_huge_token_message_stays_short() -> None:
+    result = runner.invoke(app, ["check", "k=4" + "x" * 100_000])
+    assert result.exit_code == ExitCode.ERROR and len(result.stderr) < 300
