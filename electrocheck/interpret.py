@@ -93,18 +93,41 @@ def assumed_unit_note(unit: str) -> str:
     return f"no unit given: {unit} assumed"
 
 
+#: Relative margin within which a value counts as equal to a limit. A value and a limit
+#: written in different units (85 mg/L against 8.5 mg/dL) pass through different float
+#: factors and can differ in the last bits; one part in 1e9 is far below any lab's
+#: resolution and far above that noise. The batch engine applies the same rule.
+LIMIT_TOLERANCE = 1e-9
+
+
+def below(value: float, limit: float) -> bool:
+    """``value`` is below ``limit`` by more than float noise."""
+    return value < limit * (1 - LIMIT_TOLERANCE)
+
+
+def above(value: float, limit: float) -> bool:
+    """``value`` is above ``limit`` by more than float noise."""
+    return value > limit * (1 + LIMIT_TOLERANCE)
+
+
 def classify(analyte: Analyte, mmol: float) -> str:
     """The flag of a value in mmol/L against the analyte's limits (see the reference file)."""
     interval, critical = analyte.interval, analyte.critical
-    if mmol < critical.low_mmol:
+    if below(mmol, critical.low_mmol):
         return "LL"
-    if mmol > critical.high_mmol:
+    if above(mmol, critical.high_mmol):
         return "HH"
-    if mmol < interval.low_mmol:
+    if below(mmol, interval.low_mmol):
         return "L"
-    if mmol > interval.high_mmol:
+    if above(mmol, interval.high_mmol):
         return "H"
     return "N"
+
+
+def plausible(analyte: Analyte, mmol: float) -> bool:
+    """Whether a value in mmol/L lies within the analyte's plausible bounds."""
+    bounds = analyte.plausible
+    return not (below(mmol, bounds.low_mmol) or above(mmol, bounds.high_mmol))
 
 
 def interpret(
@@ -134,7 +157,7 @@ def interpret(
     except UnitError as exc:
         raise UnitError(f"{quote(shown)}: {exc}") from None
     mmol = record.to_mmol(value, resolved)
-    if not record.plausible.low_mmol <= mmol <= record.plausible.high_mmol:
+    if not plausible(record, mmol):
         raise ImplausibleValueError(_implausible_message(record, shown, value, resolved, mmol))
     flag = classify(record, mmol)
     return _result(record, shown, value, resolved, assumed, mmol, flag)
@@ -191,7 +214,7 @@ def _alternatives(record: Analyte, value: float, exclude: Unit) -> list[tuple[fl
         mmol = record.to_mmol(value, unit)
         if unit.spelling == exclude.spelling or mmol == record.to_mmol(value, exclude):
             continue
-        if record.plausible.low_mmol <= mmol <= record.plausible.high_mmol and mmol > 0:
+        if plausible(record, mmol) and mmol > 0:
             low, high = record.interval.low_mmol, record.interval.high_mmol
             distance = (
                 0.0

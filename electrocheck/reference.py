@@ -21,7 +21,7 @@ import yaml
 
 from electrocheck import yaml_strict
 from electrocheck.errors import ReferenceFileError, UnitError, UnknownAnalyteError, quote
-from electrocheck.units import Unit, resolve_unit, round_conversion
+from electrocheck.units import Unit, resolve_unit
 
 #: Spasm-risk levels, from least to most.
 SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
@@ -83,8 +83,8 @@ class Analyte:
         return unit.factor_to_mmol(self.molar_mass.value, int(self.valence.value))
 
     def to_mmol(self, value: float, unit: Unit) -> float:
-        """``value`` in ``unit``, converted to mmol/L and rounded clear of float noise."""
-        return round_conversion(value * self.factor_to_mmol(unit))
+        """``value`` in ``unit``, converted to mmol/L."""
+        return value * self.factor_to_mmol(unit)
 
     @property
     def interval(self) -> Limits:
@@ -451,7 +451,7 @@ class _Converter:
         self.valence = valence
 
     def __call__(self, value: float, unit: Unit) -> float:
-        return round_conversion(value * unit.factor_to_mmol(self.molar_mass, self.valence))
+        return value * unit.factor_to_mmol(self.molar_mass, self.valence)
 
 
 def _join(path: str, key: Any) -> str:

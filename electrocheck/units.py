@@ -64,9 +64,6 @@ EXPECTED_UNITS = "expected a concentration such as mmol/L, mg/dL or mEq/L"
 MAX_UNIT_LENGTH = 40
 #: An exponent operator and the digits after it (empty when none follow).
 _EXPONENT = re.compile(r"(?:\*\*|\^)\s*\(?\s*[+-]?\s*(\d*)")
-#: Significant digits kept after a conversion: enough for any lab value, few enough that
-#: float noise (2.0 * 1e-3 * 1e3) cannot move a value across a limit.
-CONVERSION_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -136,8 +133,3 @@ def _check_safe_for_pint(expression: str) -> None:
         raise UnitError("has an exponent electrocheck does not accept")
     if not expression.isprintable():
         raise UnitError("contains control characters")
-
-
-def round_conversion(value: float) -> float:
-    """Round a converted value to :data:`CONVERSION_DIGITS` significant digits."""
-    return float(f"{value:.{CONVERSION_DIGITS}g}")
