@@ -12,6 +12,7 @@ The command-line interface in :mod:`electrocheck.cli` is a thin layer over it.
 __version__ = "0.1.0"
 
 from electrocheck.errors import (
+    AmbiguousUnitError,
     ElectrocheckError,
     ImplausibleValueError,
     InputError,
@@ -24,6 +25,7 @@ from electrocheck.interpret import Result, interpret, interpret_token
 from electrocheck.reference import Reference, load_reference
 
 __all__ = [
+    "AmbiguousUnitError",
     "ElectrocheckError",
     "ImplausibleValueError",
     "InputError",

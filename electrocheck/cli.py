@@ -8,14 +8,16 @@ rich is imported only when a table is drawn, so ``--format json`` starts fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from electrocheck import __version__
 from electrocheck.check import run_check
@@ -23,13 +25,47 @@ from electrocheck.errors import ElectrocheckError
 from electrocheck.exit_codes import ExitCode
 from electrocheck.reference import load_reference
 
+
+class _Group(TyperGroup):
+    """Runs the app so that every error, click's usage errors included, is one line."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> object:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            raise SystemExit(ExitCode.INTERRUPTED) from None
+        except Exception as exc:
+            # click's usage errors carry an exit code and a message; anything else is not ours.
+            if not (hasattr(exc, "exit_code") and hasattr(exc, "format_message")):
+                raise
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            typer.echo(f"electrocheck: error: {_one_line(exc.format_message())}{hint}", err=True)
+            raise SystemExit(exc.exit_code) from None
+        raise SystemExit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
 app = typer.Typer(
     name="electrocheck",
+    cls=_Group,
     help=(
         "Interpret serum calcium, magnesium, potassium and sodium for muscle cramps and spasms "
         "in cancer care. Decision support, not a diagnosis."
     ),
-    no_args_is_help=True,
+    no_args_is_help=False,
     rich_markup_mode="markdown",
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -53,7 +89,6 @@ RangesOption = Annotated[
         "--ranges",
         envvar="ELECTROCHECK_RANGES",
         help="Reference file to use instead of the built-in one (same YAML format).",
-        dir_okay=False,
         show_default=False,
     ),
 ]
@@ -61,7 +96,7 @@ RangesOption = Annotated[
 
 def fail(message: str) -> NoReturn:
     """Print a one-line error on stderr and exit with the error code."""
-    typer.echo(f"electrocheck: error: {' '.join(message.split())}", err=True)
+    typer.echo(f"electrocheck: error: {_one_line(message)}", err=True)
     raise typer.Exit(ExitCode.ERROR)
 
 
@@ -132,7 +167,8 @@ def check(
         reference = load_reference(ranges)
         report = run_check(reference, values)
     if output_format is OutputFormat.json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=not _unicode(sys.stdout))
+        sys.stdout.write(text + "\n")
     else:
         from electrocheck.render import print_check
 
@@ -141,10 +177,22 @@ def check(
         raise typer.Exit(ExitCode.CONDITION_MET)
 
 
+def _unicode(stream: object) -> bool:
+    """Whether a text stream can take any character (it cannot under PYTHONIOENCODING=ascii)."""
+    return "utf" in (getattr(stream, "encoding", None) or "utf-8").lower()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, and keep any traceback from the user."""
     try:
-        app(args=argv, prog_name="electrocheck")
+        try:
+            app(args=argv, prog_name="electrocheck")
+        finally:
+            sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
+    except OSError as exc:
+        _quiet_stdout()
+        print(f"electrocheck: error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.ERROR
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else ExitCode.ERROR)
@@ -158,3 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.INTERNAL
     return ExitCode.OK
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's flush at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -7,6 +7,8 @@ was expected: the command line prints them as they are.
 
 from __future__ import annotations
 
+import reprlib
+
 
 class ElectrocheckError(Exception):
     """Base of all errors raised by electrocheck."""
@@ -47,14 +49,24 @@ class ImplausibleValueError(InputError):
     """The value, in its unit, lies outside what a living patient's serum can hold."""
 
 
+class AmbiguousUnitError(InputError):
+    """A value given without a unit reads as abnormal or normal depending on the unit."""
+
+
 #: Longest piece of user text quoted whole in a message.
 QUOTE_LIMIT = 60
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = QUOTE_LIMIT
 
 
 def quote(text: object) -> str:
     """Quote user text for a one-line message, shortened when long (a message must stay
     readable even when the input is a 100,000-character cell)."""
-    shown = str(text)
+    if not isinstance(text, str):  # a parsed YAML value may be huge: never print it whole
+        return _SHORT_REPR.repr(text)[:QUOTE_LIMIT]
+    shown = text
     if len(shown) > QUOTE_LIMIT:
         shown = shown[: QUOTE_LIMIT - 3] + "..."
     return repr(shown)

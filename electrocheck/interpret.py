@@ -10,14 +10,27 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from electrocheck.errors import ImplausibleValueError, UnitError, ValueTokenError, quote
-from electrocheck.reference import Analyte, Reference
+from electrocheck.errors import (
+    AmbiguousUnitError,
+    ImplausibleValueError,
+    UnitError,
+    ValueTokenError,
+    quote,
+)
+from electrocheck.reference import Analyte, Limits, Reference
 from electrocheck.tokens import parse_token
-from electrocheck.units import HINT_UNITS, MMOL_PER_L, Unit, resolve_unit
+from electrocheck.units import MMOL_PER_L, Unit, resolve_unit
 
 #: Interpretation flags (HL7 v2 table 0078 / FHIR ObservationInterpretation), low to high.
 FLAGS: tuple[str, ...] = ("LL", "L", "N", "H", "HH")
 ABNORMAL = frozenset({"LL", "L", "H", "HH"})
+FLAG_WORDS = {
+    "LL": "critically low",
+    "L": "low",
+    "N": "normal",
+    "H": "high",
+    "HH": "critically high",
+}
 CRITICAL = frozenset({"LL", "HH"})
 
 #: Significant digits of the numbers electrocheck reports (not of those it compares).
@@ -110,9 +123,8 @@ def above(value: float, limit: float) -> bool:
     return value > limit * (1 + LIMIT_TOLERANCE)
 
 
-def classify(analyte: Analyte, mmol: float) -> str:
-    """The flag of a value in mmol/L against the analyte's limits (see the reference file)."""
-    interval, critical = analyte.interval, analyte.critical
+def classify(mmol: float, interval: Limits, critical: Limits) -> str:
+    """The flag of a value in mmol/L against a reference interval and critical limits."""
     if below(mmol, critical.low_mmol):
         return "LL"
     if above(mmol, critical.high_mmol):
@@ -142,8 +154,9 @@ def interpret(
 
     With no unit, the analyte's default unit from the reference file is assumed and the
     result's notes say so. Raises a subclass of :class:`~electrocheck.InputError` for an
-    unknown analyte, a bad or negative value, an unknown or non-concentration unit, or a
-    value implausible in its unit.
+    unknown analyte, a bad or negative value, an unknown or non-concentration unit, a value
+    implausible in its unit, or a value without a unit that reads as abnormal in the default
+    unit and as normal in another of the analyte's units.
     """
     record = reference.analyte(analyte)
     shown = input if input is not None else f"{analyte}={value:g}{unit or ''}"
@@ -158,9 +171,12 @@ def interpret(
         raise UnitError(f"{quote(shown)}: {exc}") from None
     mmol = record.to_mmol(value, resolved)
     if not plausible(record, mmol):
-        raise ImplausibleValueError(_implausible_message(record, shown, value, resolved, mmol))
-    flag = classify(record, mmol)
-    return _result(record, shown, value, resolved, assumed, mmol, flag)
+        raise ImplausibleValueError(_implausible_message(record, shown, value, resolved))
+    interval, critical = record.interval_for(resolved), record.critical_for(resolved)
+    flag = classify(mmol, interval, critical)
+    if assumed and flag != "N":
+        _refuse_if_ambiguous(record, shown, value, resolved, flag)
+    return _result(record, shown, value, resolved, assumed, mmol, flag, interval, critical)
 
 
 def interpret_token(reference: Reference, token: str, unit: str | None = None) -> Result:
@@ -173,17 +189,24 @@ def interpret_token(reference: Reference, token: str, unit: str | None = None) -
 
 
 def _result(
-    record: Analyte, shown: str, value: float, unit: Unit, assumed: bool, mmol: float, flag: str
+    record: Analyte,
+    shown: str,
+    value: float,
+    unit: Unit,
+    assumed: bool,
+    mmol: float,
+    flag: str,
+    interval: Limits,
+    critical: Limits,
 ) -> Result:
     direction = record.low if flag in ("L", "LL") else record.high if flag in ("H", "HH") else None
     notes: list[str] = []
     if assumed:
         notes.append(assumed_unit_note(unit.spelling))
-        notes.extend(_ambiguity_note(record, value, unit, flag))
     if flag in CRITICAL:
-        limit = record.critical
-        side = f"below {limit.low:g}" if flag == "LL" else f"above {limit.high:g}"
-        notes.append(f"beyond the critical limit ({side} {limit.unit}): needs urgent attention")
+        notes.append(critical_note(critical, flag))
+    if direction is not None:
+        notes.extend(record.caveats)
     return Result(
         analyte=record.key,
         label=record.label,
@@ -192,10 +215,10 @@ def _result(
         entered_unit=unit.spelling,
         unit_assumed=assumed,
         value=mmol,
-        low=record.interval.low_mmol,
-        high=record.interval.high_mmol,
-        critical_low=record.critical.low_mmol,
-        critical_high=record.critical.high_mmol,
+        low=interval.low_mmol,
+        high=interval.high_mmol,
+        critical_low=critical.low_mmol,
+        critical_high=critical.high_mmol,
         flag=flag,
         spasm_risk="none" if direction is None else direction.spasm_risk,
         muscle_role=record.muscle_role,
@@ -205,28 +228,35 @@ def _result(
     )
 
 
+def critical_note(limit: Limits, flag: str) -> str:
+    """The note of a value beyond a critical limit, the limit in its unit and in mmol/L."""
+    value, mmol = (limit.low, limit.low_mmol) if flag == "LL" else (limit.high, limit.high_mmol)
+    side = "below" if flag == "LL" else "above"
+    shown = f"{value:g} {limit.unit}"
+    if limit.unit != MMOL_PER_L:
+        shown += f" = {format_number(mmol)} mmol/L"
+    return f"beyond the critical limit ({side} {shown}): needs urgent attention"
+
+
 def _alternatives(record: Analyte, value: float, exclude: Unit) -> list[tuple[float, str, float]]:
-    """Other common units in which ``value`` is plausible, closest to the interval first:
-    ``(distance, unit, mmol)``; distance is 0 inside the reference interval."""
+    """The analyte's other units in which ``value`` is plausible, closest to the reference
+    interval first: ``(distance, unit, mmol)``; distance is 0 inside the interval."""
     found = []
-    for order, spelling in enumerate(HINT_UNITS):
+    for order, spelling in enumerate(record.units):
         unit = resolve_unit(spelling)
         mmol = record.to_mmol(value, unit)
-        if unit.spelling == exclude.spelling or mmol == record.to_mmol(value, exclude):
+        if mmol == record.to_mmol(value, exclude) or not plausible(record, mmol) or mmol <= 0:
             continue
-        if plausible(record, mmol) and mmol > 0:
-            low, high = record.interval.low_mmol, record.interval.high_mmol
-            distance = (
-                0.0
-                if low <= mmol <= high
-                else min(abs(math.log(mmol / low)), abs(math.log(mmol / high)))
-            )
-            found.append((distance, order, unit.spelling, mmol))
-    # Closest first; on a tie, the more common unit (HINT_UNITS order) first.
+        interval = record.interval_for(unit)
+        low, high = interval.low_mmol, interval.high_mmol
+        inside = classify(mmol, interval, record.critical_for(unit)) == "N"
+        distance = 0.0 if inside else min(abs(math.log(mmol / low)), abs(math.log(mmol / high)))
+        found.append((distance, order, unit.spelling, mmol))
+    # Closest first; on a tie, the unit listed first in the reference file.
     return [(distance, spelling, mmol) for distance, _, spelling, mmol in sorted(found)]
 
 
-def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit, mmol: float) -> str:
+def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit) -> str:
     bounds = record.plausible
     message = (
         f"{quote(shown)}: {value:g} {unit.spelling} is not a plausible {record.key} level "
@@ -236,23 +266,38 @@ def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit, 
     if not options:
         return message + "; check the value and its unit"
     distance, spelling, alt = options[0]
-    where = "within the reference interval" if distance == 0 else "a possible value"
-    name = shown.split("=", 1)[0].strip() if "=" in shown else record.key
-    return (
-        f"{message}; as {spelling} it would be {format_number(alt)} mmol/L, {where}: "
-        f"write {name}={value:g}{spelling} if that is what was meant"
+    if distance == 0:  # one unit makes it normal: that is very probably the one meant
+        return (
+            f"{message}; as {spelling} it would be {format_number(alt)} mmol/L, within the "
+            f"reference interval: write {_name(shown, record)}={value:g}{spelling} if that is "
+            "what was meant"
+        )
+    readings = ", ".join(
+        f"as {spelling} {format_number(alt)} mmol/L ({_flag_in(record, alt, spelling)})"
+        for _, spelling, alt in options
     )
+    return f"{message}; {readings}: give the unit it was measured in"
 
 
-def _ambiguity_note(record: Analyte, value: float, unit: Unit, flag: str) -> list[str]:
-    """When an assumed unit makes a value abnormal but another common unit makes it normal,
-    say so: magnesium 1.8 is high in mmol/L and normal in mg/dL."""
-    if flag == "N":
-        return []
+def _refuse_if_ambiguous(record: Analyte, shown: str, value: float, unit: Unit, flag: str) -> None:
+    """A value without a unit that is abnormal in the default unit but normal in another of
+    the analyte's units cannot be read safely: magnesium 2.0 is critically high in mmol/L and
+    normal in mg/dL. Ask for the unit."""
     for distance, spelling, alt in _alternatives(record, value, unit):
         if distance == 0:
-            return [
-                f"if {value:g} was in {spelling} it would be {format_number(alt)} mmol/L, "
-                "within the reference interval: give the unit to be sure"
-            ]
-    return []
+            name = _name(shown, record)
+            raise AmbiguousUnitError(
+                f"{quote(shown)}: no unit given, and the unit decides the answer: as "
+                f"{unit.spelling} it is {FLAG_WORDS[flag]} ({flag}), as {spelling} it is "
+                f"{format_number(alt)} mmol/L, normal; write {name}={value:g}{spelling} or "
+                f"{name}={value:g}{unit.spelling}"
+            )
+
+
+def _flag_in(record: Analyte, mmol: float, spelling: str) -> str:
+    unit = resolve_unit(spelling)
+    return classify(mmol, record.interval_for(unit), record.critical_for(unit))
+
+
+def _name(shown: str, record: Analyte) -> str:
+    return shown.split("=", 1)[0].strip() if "=" in shown else record.key

@@ -50,6 +50,7 @@ class Limits:
     source: str
     low_mmol: float
     high_mmol: float
+    system: str  # "mass" (mg/dL, g/L) or "substance" (mmol/L, mEq/L, µmol/L)
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,14 @@ class Analyte:
     molar_mass: Sourced
     valence: Sourced
     default_unit: str
+    units: tuple[str, ...]  # the units labs report it in, for hints and ambiguity
     plausible: Limits
     reference: tuple[Limits, ...]
-    critical: Limits
+    critical: tuple[Limits, ...]
     muscle_role: str
     low: Direction
     high: Direction
+    caveats: tuple[str, ...] = ()
 
     def factor_to_mmol(self, unit: Unit) -> float:
         """Factor from ``unit`` to mmol/L for this analyte."""
@@ -86,13 +89,17 @@ class Analyte:
         """``value`` in ``unit``, converted to mmol/L."""
         return value * self.factor_to_mmol(unit)
 
-    @property
-    def interval(self) -> Limits:
-        """The reference interval in force (the first listed; strata come later)."""
-        return self.reference[0]
+    def interval_for(self, unit: Unit) -> Limits:
+        """The reference interval for a value given in ``unit``: the first written in the same
+        unit system (mass or substance), else the first listed."""
+        return _in_system(self.reference, unit)
+
+    def critical_for(self, unit: Unit) -> Limits:
+        """The critical limits for a value given in ``unit``, chosen as the interval is."""
+        return _in_system(self.critical, unit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per file
 class Reference:
     """A validated reference file."""
 
@@ -114,6 +121,16 @@ class Reference:
             known = ", ".join(sorted(self.analytes))
             raise UnknownAnalyteError(f"unknown analyte {quote(name)}; known: {known}")
         return self.analytes[key]
+
+
+def _in_system(items: tuple[Limits, ...], unit: Unit) -> Limits:
+    system = unit_system(unit)
+    return next((item for item in items if item.system == system), items[0])
+
+
+def unit_system(unit: Unit) -> str:
+    """``mass`` for mg/dL and the like; ``substance`` for mmol/L, µmol/L and mEq/L."""
+    return "mass" if unit.kind == "mass" else "substance"
 
 
 # --------------------------------------------------------------------------- loading
@@ -154,6 +171,8 @@ def _load_cached(path: str | None) -> Reference:
         where = f"{label}:{line}" if line else label
         reason = getattr(exc, "problem", None) or str(exc)
         raise ReferenceFileError([f"{where}: not valid YAML: {reason}"]) from None
+    except (ValueError, RecursionError) as exc:  # PyYAML lets these through (huge integers)
+        raise ReferenceFileError([f"{label}: not valid YAML: {quote(str(exc))}"]) from None
     return _Validator(label, None if path is None else file).reference(data)
 
 
@@ -166,7 +185,9 @@ class _Invalid(Exception):
 
 _LIMIT_KEYS = {"low", "high", "unit", "source"}
 _DIRECTION_KEYS = {"effect", "spasm_risk", "causes", "sources"}
+_ANALYTE_OPTIONAL = frozenset({"caveats", "caveat_sources"})
 _ANALYTE_KEYS = {
+    "units",
     "label",
     "aliases",
     "loinc",
@@ -254,7 +275,7 @@ class _Validator:
     def source(self, node: Any, path: str, line: int | None) -> str:
         key = self.text(node, path, line)
         if key not in self.sources:
-            raise self.fail(path, f"unknown source {key!r}: add it under `sources:`", line)
+            raise self.fail(path, f"unknown source {quote(key)}: add it under `sources:`", line)
         return key
 
     def unit(self, node: Any, path: str, line: int | None) -> Unit:
@@ -272,8 +293,10 @@ class _Validator:
         )
         if top is None:
             raise ReferenceFileError(self.problems)
-        if top["format"] != FORMAT:
-            self.fail("format", f"must be {FORMAT}, not {top['format']!r}", _line(top, "format"))
+        if type(top["format"]) is not int or top["format"] != FORMAT:
+            self.fail(
+                "format", f"must be {FORMAT}, not {quote(top['format'])}", _line(top, "format")
+            )
         title = self.attempt(lambda: self.text(top["title"], "title", _line(top, "title")))
         self.attempt(lambda: self.read_sources(top["sources"], _line(top, "sources")))
         analytes: dict[str, Analyte] = {}
@@ -312,7 +335,7 @@ class _Validator:
         path = f"analytes.{key}"
         if not isinstance(key, str) or not key.isidentifier() or key != key.lower():
             raise self.fail(path, "analyte keys are lower-case names such as potassium", line)
-        m = self.mapping(node, path, line, _ANALYTE_KEYS)
+        m = self.mapping(node, path, line, _ANALYTE_KEYS, _ANALYTE_OPTIONAL)
 
         def at(k: str) -> tuple[Any, str, int | None]:
             return m[k], f"{path}.{k}", _line(m, k)
@@ -324,6 +347,8 @@ class _Validator:
             "molar_mass": self.attempt(lambda: self.sourced(*at("molar_mass"), positive=True)),
             "valence": self.attempt(lambda: self.valence(*at("valence"))),
             "default_unit": self.attempt(lambda: self.unit(*at("default_unit")).spelling),
+            "units": self.attempt(lambda: self.units(*at("units"))),
+            "caveats": self.attempt(lambda: self.caveats(m, path)),
             "muscle_role": self.attempt(lambda: self.text(*at("muscle_role"))),
             "low": self.attempt(lambda: self.direction(*at("low"))),
             "high": self.attempt(lambda: self.direction(*at("high"))),
@@ -332,12 +357,33 @@ class _Validator:
             raise _Invalid()  # limits cannot be converted without them
         convert = _Converter(fields["molar_mass"].value, int(fields["valence"].value))
         fields["plausible"] = self.attempt(lambda: self.limits(*at("plausible"), convert))
-        fields["critical"] = self.attempt(lambda: self.limits(*at("critical"), convert))
+        fields["critical"] = self.attempt(lambda: self.intervals(*at("critical"), convert))
         fields["reference"] = self.attempt(lambda: self.intervals(*at("reference"), convert))
         if any(value is None for value in fields.values()):
             raise _Invalid()
         self.check_order(path, m, fields)
         return Analyte(key=key, **fields)
+
+    def units(self, node: Any, path: str, line: int | None) -> tuple[str, ...]:
+        texts = self.texts(node, path, line)
+        return tuple(
+            self.unit(text, f"{path}[{i}]", _line(node, i)).spelling for i, text in enumerate(texts)
+        )
+
+    def caveats(self, m: Any, path: str) -> tuple[str, ...]:
+        if "caveats" not in m:
+            if "caveat_sources" in m:
+                self.fail(
+                    f"{path}.caveat_sources", "given without caveats", _line(m, "caveat_sources")
+                )
+            return ()
+        caveats = self.texts(m["caveats"], f"{path}.caveats", _line(m, "caveats"))
+        if "caveat_sources" not in m:
+            raise self.fail(
+                f"{path}.caveat_sources", "missing (the caveats need a source)", _line(m, "caveats")
+            )
+        self.source_list(m["caveat_sources"], f"{path}.caveat_sources", _line(m, "caveat_sources"))
+        return caveats
 
     def sourced(self, node: Any, path: str, line: int | None, positive: bool) -> Sourced:
         m = self.mapping(node, path, line, {"value", "source"})
@@ -374,7 +420,7 @@ class _Validator:
         keys = self.texts(node, path, line)
         for i, key in enumerate(keys):
             if key not in self.sources:
-                self.fail(f"{path}[{i}]", f"unknown source {key!r}", _line(node, i))
+                self.fail(f"{path}[{i}]", f"unknown source {quote(key)}", _line(node, i))
         return keys
 
     def limits(self, node: Any, path: str, line: int | None, convert: _Converter) -> Limits:
@@ -391,7 +437,15 @@ class _Validator:
             raise self.fail(
                 f"{path}.high", f"must be greater than low ({high} <= {low})", _line(m, "high")
             )
-        return Limits(low, high, unit.spelling, source, convert(low, unit), convert(high, unit))
+        return Limits(
+            low,
+            high,
+            unit.spelling,
+            source,
+            convert(low, unit),
+            convert(high, unit),
+            unit_system(unit),
+        )
 
     def intervals(
         self, node: Any, path: str, line: int | None, convert: _Converter
@@ -404,29 +458,41 @@ class _Validator:
         ]
         if any(item is None for item in items):
             raise _Invalid()
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.system in seen:
+                self.fail(
+                    f"{path}[{i}]",
+                    f"a second interval in {item.system} units (the "
+                    f"first is reference[{seen[item.system]}]); only one per unit system "
+                    "is used",
+                    _line(node, i),
+                )
+            seen.setdefault(item.system, i)
         return tuple(items)
 
     def check_order(self, path: str, m: Any, fields: dict[str, Any]) -> None:
         """plausible.low < critical.low < reference.low < reference.high < critical.high <
-        plausible.high, all in mmol/L."""
-        plausible, critical = fields["plausible"], fields["critical"]
+        plausible.high, all in mmol/L, for every interval and critical pair."""
+        plausible = fields["plausible"]
         for i, interval in enumerate(fields["reference"]):
-            # (key in the file, name in messages, value in mmol/L)
-            chain = [
-                ("plausible", "plausible.low", plausible.low_mmol),
-                ("critical", "critical.low", critical.low_mmol),
-                ("reference", f"reference[{i}].low", interval.low_mmol),
-                ("reference", f"reference[{i}].high", interval.high_mmol),
-                ("critical", "critical.high", critical.high_mmol),
-                ("plausible", "plausible.high", plausible.high_mmol),
-            ]
-            for (_, name_a, a), (key_b, name_b, b) in itertools.pairwise(chain):
-                if not a < b:
-                    self.fail(
-                        f"{path}.{name_b}",
-                        f"must be above {name_a} once both are in mmol/L ({b:g} <= {a:g})",
-                        _line(m, key_b),
-                    )
+            for j, critical in enumerate(fields["critical"]):
+                # (key in the file, name in messages, value in mmol/L)
+                chain = [
+                    ("plausible", "plausible.low", plausible.low_mmol),
+                    ("critical", f"critical[{j}].low", critical.low_mmol),
+                    ("reference", f"reference[{i}].low", interval.low_mmol),
+                    ("reference", f"reference[{i}].high", interval.high_mmol),
+                    ("critical", f"critical[{j}].high", critical.high_mmol),
+                    ("plausible", "plausible.high", plausible.high_mmol),
+                ]
+                for (_, name_a, a), (key_b, name_b, b) in itertools.pairwise(chain):
+                    if not a < b:
+                        self.fail(
+                            f"{path}.{name_b}",
+                            f"must be above {name_a} once both are in mmol/L ({b:g} <= {a:g})",
+                            _line(m, key_b),
+                        )
 
     def name_index(self, analytes: dict[str, Analyte], node: Any) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -455,7 +521,9 @@ class _Converter:
 
 
 def _join(path: str, key: Any) -> str:
-    return str(key) if path == "(top level)" else f"{path}.{key}"
+    """``path.key``; a key that is not short plain text is quoted and shortened."""
+    name = key if isinstance(key, str) and len(key) <= 40 and key.isprintable() else quote(key)
+    return name if path == "(top level)" else f"{path}.{name}"
 
 
 def _line(node: Any, key: Any) -> int | None:

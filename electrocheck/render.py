@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from electrocheck.check import CheckReport
-from electrocheck.interpret import Result, assumed_unit_note, format_number
+from electrocheck.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
 
 FLAG_STYLES = {
     "LL": "bold white on red",
@@ -21,13 +21,6 @@ FLAG_STYLES = {
     "N": "green",
     "H": "bold yellow",
     "HH": "bold white on red",
-}
-FLAG_WORDS = {
-    "LL": "critically low",
-    "L": "low",
-    "N": "normal",
-    "H": "high",
-    "HH": "critically high",
 }
 RISK_STYLES = {"none": "dim", "low": "", "moderate": "yellow", "high": "bold red"}
 
@@ -42,7 +35,10 @@ def print_check(report: CheckReport, file: TextIO) -> None:
     out = console(file)
     with out.capture() as captured:
         render_check(report, out)
-    file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
+    text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+    encoding = getattr(file, "encoding", None) or "utf-8"
+    # A terminal that cannot show a dash or a bullet gets "?" rather than a crash.
+    file.write(text.encode(encoding, errors="replace").decode(encoding))
 
 
 def render_check(report: CheckReport, out: Console) -> None:

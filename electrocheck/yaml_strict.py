@@ -75,14 +75,56 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
+class AliasError(yaml.YAMLError):
+    """The file uses an alias (``*name``) or nests too deeply."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+#: Deepest nesting a reference file needs is about 6; this leaves room and stops bombs.
+MAX_DEPTH = 32
+
+
 def load(text: str) -> Any:
-    """Parse YAML text with the safe schema, refusing duplicate keys."""
-    return yaml.load(text, Loader=_StrictLoader)
+    """Parse YAML text with the safe schema, refusing duplicate keys and aliases.
+
+    Aliases are refused because a reference file does not need them and a few lines of
+    nested aliases (a "billion laughs") expand to more data than memory holds.
+    """
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_tree(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_tree(root: yaml.Node) -> None:
+    """Walk the node tree once; a node met twice is an alias."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise AliasError("aliases (*name) are not accepted in a reference file", line)
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise AliasError(f"nested more than {MAX_DEPTH} levels deep", line)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
 
 
 def error_line(exc: yaml.YAMLError) -> int | None:
     """The 1-based line a YAML error points to, if it points anywhere."""
-    if isinstance(exc, DuplicateKeyError):
+    if isinstance(exc, (DuplicateKeyError, AliasError)):
         return exc.line
     mark = getattr(exc, "problem_mark", None)
     return None if mark is None else int(mark.line) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -215,13 +216,20 @@ def test_main_turns_ctrl_c_into_130(
     assert "Traceback" not in capsys.readouterr().err
 
 
-COLOURS = ("\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[32m")
+def _colour_codes(text: str) -> set[str]:
+    """SGR parameters that set a colour (30-37, 40-47, 90-107, 38;..., 48;...)."""
+    found = set()
+    for params in re.findall(r"\x1b\[([0-9;]*)m", text):
+        for code in params.split(";"):
+            if code and (30 <= int(code) <= 49 or 90 <= int(code) <= 107):
+                found.add(code)
+    return found
 
 
 def test_colour_on_a_terminal_and_no_color_honoured() -> None:
-    args = ["check", "k=2.5", "na=140"]
+    args = ["check", "k=2.5", "na=140", "mg=1.1mg/dL"]  # LL, N and L cells
     coloured = run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm"}).stdout
-    assert "\x1b[" in coloured
+    assert _colour_codes(coloured) >= {"31", "32", "33", "41"}
     plain = run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": "1", "TERM": "xterm"}).stdout
-    assert not any(code in plain for code in COLOURS)
+    assert "\x1b[" in plain and not _colour_codes(plain)  # bold stays; colour goes
     assert "\x1b[" not in run(*args, env={"FORCE_COLOR": None, "NO_COLOR": None}).stdout

@@ -6,6 +6,7 @@ import pytest
 
 from electrocheck import interpret
 from electrocheck.errors import (
+    AmbiguousUnitError,
     ImplausibleValueError,
     UnitError,
     UnknownAnalyteError,
@@ -13,6 +14,7 @@ from electrocheck.errors import (
 )
 from electrocheck.interpret import interpret_token
 from electrocheck.reference import Reference
+from electrocheck.units import resolve_unit
 
 # Hand-checked against the built-in file: each limit from both sides, in its own unit.
 BOUNDARIES = [
@@ -47,11 +49,17 @@ BOUNDARIES = [
     ("ca", 10.21, "mg/dL", "H"),
     ("ca", 13.0, "mg/dL", "H"),
     ("ca", 13.01, "mg/dL", "HH"),
-    # ... and in mmol/L: 8.5 mg/dL = 2.1209, 10.2 mg/dL = 2.5450 mmol/L
-    ("ca", 2.12, "mmol/L", "L"),
-    ("ca", 2.13, "mmol/L", "N"),
-    ("ca", 2.54, "mmol/L", "N"),
-    ("ca", 2.55, "mmol/L", "H"),
+    # ... and in mmol/L, against the SI interval 2.15-2.55 and critical limits 1.50/3.24
+    ("ca", 2.14, "mmol/L", "L"),
+    ("ca", 2.15, "mmol/L", "N"),
+    ("ca", 2.55, "mmol/L", "N"),
+    ("ca", 2.56, "mmol/L", "H"),
+    ("ca", 1.49, "mmol/L", "LL"),
+    ("ca", 1.50, "mmol/L", "L"),
+    ("ca", 3.24, "mmol/L", "H"),
+    ("ca", 3.25, "mmol/L", "HH"),
+    ("ca", 4.29, "mEq/L", "L"),
+    ("ca", 4.30, "mEq/L", "N"),  # 2.15 mmol/L = 4.30 mEq/L
     # magnesium: reference 1.7-2.4, critical 1.0/4.7 mg/dL
     ("mg", 0.99, "mg/dL", "LL"),
     ("mg", 1.0, "mg/dL", "L"),
@@ -81,7 +89,16 @@ BOUNDARIES = [
     ("k", 0.0035, "mol/L", "N"),
     ("na", 135, "mEq/L", "N"),
     ("na", 0.135, "mol/L", "N"),
-    # ... in mEq/L (valence 2): 1.7 mg/dL = 0.6994 mmol/L = 1.3989 mEq/L
+    # ... in mmol/L, against the SI interval 0.70-0.99 and critical limits 0.41/1.93
+    ("mg", 0.40, "mmol/L", "LL"),
+    ("mg", 0.41, "mmol/L", "L"),
+    ("mg", 0.69, "mmol/L", "L"),
+    ("mg", 0.70, "mmol/L", "N"),
+    ("mg", 0.99, "mmol/L", "N"),
+    ("mg", 1.00, "mmol/L", "H"),
+    ("mg", 1.93, "mmol/L", "H"),
+    ("mg", 1.94, "mmol/L", "HH"),
+    # ... in mEq/L (valence 2), against the SI interval: 0.70 mmol/L = 1.40 mEq/L
     ("mg", 1.39, "mEq/L", "L"),
     ("mg", 1.40, "mEq/L", "N"),
 ]
@@ -98,24 +115,28 @@ def _limit_cases(ref: Reference) -> list[tuple[str, str, float, str, str]]:
     """Every limit in the file, just below, at and just above it, in the limit's own unit."""
     cases = []
     for key, analyte in ref.analytes.items():
-        interval, critical = analyte.interval, analyte.critical
-        for limit, unit, below, at, above in [
-            (critical.low, critical.unit, "LL", "L", "L"),
-            (interval.low, interval.unit, "L", "N", "N"),
-            (interval.high, interval.unit, "N", "N", "H"),
-            (critical.high, critical.unit, "H", "H", "HH"),
-        ]:
-            step = limit * 1e-4
-            cases += [
-                (key, unit, limit - step, "below", below),
-                (key, unit, limit, "at", at),
-                (key, unit, limit + step, "above", above),
-            ]
+        for interval in analyte.reference:
+            critical = analyte.critical_for(resolve_unit(interval.unit))
+            assert critical.system == interval.system  # each system has its own limits
+            for limit, unit, below, at, above in [
+                (critical.low, critical.unit, "LL", "L", "L"),
+                (interval.low, interval.unit, "L", "N", "N"),
+                (interval.high, interval.unit, "N", "N", "H"),
+                (critical.high, critical.unit, "H", "H", "HH"),
+            ]:
+                step = limit * 1e-4
+                cases += [
+                    (key, unit, limit - step, "below", below),
+                    (key, unit, limit, "at", at),
+                    (key, unit, limit + step, "above", above),
+                ]
     return cases
 
 
 def test_every_limit_in_the_file_from_both_sides(ref: Reference) -> None:
-    for key, unit, value, where, flag in _limit_cases(ref):
+    cases = _limit_cases(ref)
+    assert len(cases) == 6 * 12  # calcium and magnesium in two unit systems, K and Na in one
+    for key, unit, value, where, flag in cases:
         assert interpret(ref, key, value, unit).flag == flag, (key, where, value, unit)
 
 
@@ -159,10 +180,37 @@ def test_missing_unit_is_assumed_and_said(ref: Reference) -> None:
     assert not interpret(ref, "k", 4.1, "mmol/L").unit_assumed
 
 
-def test_assumed_unit_that_looks_like_another_unit_is_warned(ref: Reference) -> None:
-    # 1.8 magnesium is high in mmol/L but normal in mg/dL: say so.
-    notes = interpret(ref, "mg", 1.8).notes
-    assert any("mg/dL" in note and "within the reference interval" in note for note in notes)
+@pytest.mark.parametrize("value", [1.7, 1.8, 2.0, 2.4])
+def test_unitless_value_that_another_unit_makes_normal_is_refused(
+    ref: Reference, value: float
+) -> None:
+    # Magnesium 2.0 is critically high in mmol/L but normal in mg/dL: ask for the unit.
+    with pytest.raises(AmbiguousUnitError, match=r"as mg/dL it is .* normal"):
+        interpret(ref, "mg", value)
+    assert interpret(ref, "mg", value, "mg/dL").flag == "N"
+
+
+@pytest.mark.parametrize(("name", "value"), [("mg", 0.5), ("mg", 1.2), ("k", 3.1), ("ca", 2.0)])
+def test_unitless_value_abnormal_in_every_unit_is_interpreted(
+    ref: Reference, name: str, value: float
+) -> None:
+    assert interpret(ref, name, value).flag != "N"
+
+
+def test_implausible_value_lists_readings_when_no_unit_is_normal(ref: Reference) -> None:
+    with pytest.raises(ImplausibleValueError) as info:
+        interpret_token(ref, "ca=6.5")
+    assert "as mg/dL 1.622 mmol/L (L)" in str(info.value)
+
+
+def test_abnormal_calcium_carries_the_albumin_caveat(ref: Reference) -> None:
+    assert any("albumin" in note for note in interpret(ref, "ca", 7.0, "mg/dL").notes)
+    assert not interpret(ref, "ca", 9.0, "mg/dL").notes
+
+
+def test_critical_note_gives_the_limit_in_mmol_too(ref: Reference) -> None:
+    notes = interpret(ref, "mg", 5.0, "mg/dL").notes
+    assert "above 4.7 mg/dL = 1.934 mmol/L" in notes[0]
 
 
 def test_critical_value_gets_urgent_note(ref: Reference) -> None:

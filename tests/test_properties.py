@@ -47,21 +47,27 @@ def test_flags_are_monotone_in_the_value(data: st.DataObject, analyte: str, unit
     assert FLAGS.index(flag_low) <= FLAGS.index(flag_high)
 
 
-@given(data=st.data(), analyte=ANALYTES)
-def test_same_amount_in_two_units_gets_the_same_flag(data: st.DataObject, analyte: str) -> None:
-    record = REF.analytes[analyte]
-    value = data.draw(_plausible(analyte, "mmol/L"))
-    mg_dl = value / record.factor_to_mmol(resolve_unit("mg/dL"))  # the same amount in mg/dL
-    flag_mmol = _flag(analyte, value, "mmol/L")
-    flag_mass = _flag(analyte, mg_dl, "mg/dL")
-    # At a limit itself float noise may fall either way; everywhere else the flags agree.
-    limits = [
-        record.critical.low_mmol,
-        record.interval.low_mmol,
-        record.interval.high_mmol,
-        record.critical.high_mmol,
-        record.plausible.low_mmol,
-        record.plausible.high_mmol,
+SAME_SYSTEM = st.sampled_from(
+    [
+        ("mmol/L", "mEq/L"),
+        ("mmol/L", "µmol/L"),
+        ("mg/dL", "mg/L"),
+        ("mg/dL", "g/L"),
+        ("mg/dL", "mg%"),
     ]
-    assume(all(abs(value - limit) > 1e-9 * limit for limit in limits))
-    assert flag_mmol is not None and flag_mmol == flag_mass
+)
+
+
+@given(data=st.data(), analyte=ANALYTES, units=SAME_SYSTEM)
+def test_same_amount_in_two_units_of_one_system_gets_the_same_flag(
+    data: st.DataObject, analyte: str, units: tuple[str, str]
+) -> None:
+    record = REF.analytes[analyte]
+    first, second = (resolve_unit(u) for u in units)
+    value = data.draw(_plausible(analyte, units[0]))
+    other = value * record.factor_to_mmol(first) / record.factor_to_mmol(second)
+    mmol = record.to_mmol(value, first)
+    # At a limit itself float noise may fall either way; everywhere else the flags agree.
+    limits = [record.interval_for(first), record.critical_for(first), record.plausible]
+    assume(all(abs(mmol - x) > 1e-7 * x for lim in limits for x in (lim.low_mmol, lim.high_mmol)))
+    assert _flag(analyte, value, units[0]) == _flag(analyte, other, units[1])

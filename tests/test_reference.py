@@ -38,7 +38,7 @@ def test_every_analyte_has_every_text_and_source(ref: Reference) -> None:
             analyte.molar_mass,
             analyte.valence,
             analyte.plausible,
-            analyte.critical,
+            *analyte.critical,
             *analyte.reference,
         ]
         for item in numbers:
@@ -48,17 +48,31 @@ def test_every_analyte_has_every_text_and_source(ref: Reference) -> None:
 def test_every_unit_in_the_file_parses_and_limits_are_ordered(ref: Reference) -> None:
     for analyte in ref.analytes.values():
         resolve_unit(analyte.default_unit)
-        for limits in (analyte.plausible, analyte.critical, *analyte.reference):
+        for unit in analyte.units:
+            resolve_unit(unit)
+        for limits in (analyte.plausible, *analyte.critical, *analyte.reference):
             resolve_unit(limits.unit)
             assert limits.low < limits.high
-        assert (
-            analyte.plausible.low_mmol
-            < analyte.critical.low_mmol
-            < analyte.interval.low_mmol
-            < analyte.interval.high_mmol
-            < analyte.critical.high_mmol
-            < analyte.plausible.high_mmol
-        )
+        for interval in analyte.reference:
+            critical = analyte.critical_for(resolve_unit(interval.unit))
+            assert (
+                analyte.plausible.low_mmol
+                < critical.low_mmol
+                < interval.low_mmol
+                < interval.high_mmol
+                < critical.high_mmol
+                < analyte.plausible.high_mmol
+            )
+
+
+def test_si_and_conventional_limits_agree_within_rounding(ref: Reference) -> None:
+    # A lab's two systems describe one interval: they may differ by rounding, no more.
+    for analyte in ref.analytes.values():
+        for items in (analyte.reference, analyte.critical):
+            for a in items:
+                for b in items:
+                    assert a.low_mmol == pytest.approx(b.low_mmol, rel=0.015)
+                    assert a.high_mmol == pytest.approx(b.high_mmol, rel=0.015)
 
 
 def test_every_number_line_in_the_file_cites_a_source() -> None:
@@ -82,7 +96,7 @@ def test_user_file_is_loaded(write_reference: Callable[..., Path]) -> None:
     path = write_reference(edit)
     ref = load_reference(path)
     assert ref.origin == str(path)
-    assert ref.analytes["potassium"].interval.low == 3.6
+    assert ref.analytes["potassium"].reference[0].low == 3.6
 
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -112,19 +126,31 @@ INVALID = [
         "red",
         "analytes.potassium.reference[0].colour: unknown key",
     ),
-    ("analytes.potassium.critical.source", _DELETE, "analytes.potassium.critical.source: missing"),
     (
-        "analytes.potassium.critical.source",
-        "nowhere",
-        "analytes.potassium.critical.source: unknown source 'nowhere'",
+        "analytes.potassium.critical.0.source",
+        _DELETE,
+        "analytes.potassium.critical[0].source: missing",
     ),
-    ("analytes.potassium.critical.low", "low", "analytes.potassium.critical.low: must be a number"),
-    ("analytes.potassium.critical.low", True, "analytes.potassium.critical.low: must be a number"),
-    ("analytes.potassium.critical.low", -1, "must be a finite number >= 0"),
     (
-        "analytes.potassium.critical.unit",
+        "analytes.potassium.critical.0.source",
+        "nowhere",
+        "analytes.potassium.critical[0].source: unknown source 'nowhere'",
+    ),
+    (
+        "analytes.potassium.critical.0.low",
+        "low",
+        "analytes.potassium.critical[0].low: must be a number",
+    ),
+    (
+        "analytes.potassium.critical.0.low",
+        True,
+        "analytes.potassium.critical[0].low: must be a number",
+    ),
+    ("analytes.potassium.critical.0.low", -1, "must be a finite number >= 0"),
+    (
+        "analytes.potassium.critical.0.unit",
         "kg",
-        "analytes.potassium.critical.unit: unit 'kg' is a mass",
+        "analytes.potassium.critical[0].unit: unit 'kg' is a mass",
     ),
     ("analytes.potassium.default_unit", "wibble", "analytes.potassium.default_unit: unit 'wibble'"),
     (
@@ -149,9 +175,9 @@ INVALID = [
         "analytes.potassium.molar_mass.value: must be greater",
     ),
     (
-        "analytes.potassium.critical.low",
+        "analytes.potassium.critical.0.low",
         3.6,
-        "analytes.potassium.reference[0].low: must be above critical.low",
+        "analytes.potassium.reference[0].low: must be above critical[0].low",
     ),
     ("analytes.sodium.aliases", ["k"], "analytes.sodium: name 'k' is also used by potassium"),
     ("analytes.potassium.reference", [], "analytes.potassium.reference: must be a non-empty list"),
@@ -176,7 +202,7 @@ def test_invalid_file_names_file_key_path_and_problem(
 
 def test_every_problem_is_listed(write_reference: Callable[..., Path]) -> None:
     def edit(data: dict[str, Any]) -> None:
-        data["analytes"]["potassium"]["critical"]["unit"] = "kg"
+        data["analytes"]["potassium"]["critical"][0]["unit"] = "kg"
         data["analytes"]["sodium"]["low"]["spasm_risk"] = "lots"
 
     with pytest.raises(ReferenceFileError) as info:

@@ -64,7 +64,8 @@ def test_lab_spellings_convert(ref: Reference, spelling: str, analyte: str, mmol
 
 
 def test_case_folding_is_limited_to_known_spellings() -> None:
-    # Outside the lab list, case matters as pint says: "Mg/L" is not milligram per litre.
+    # Only the lab spellings are matched without regard to case; anything else goes to pint
+    # exactly as written, where "kmol/L" keeps its case.
     assert canonical_spelling("MG/DL") == "mg/dL"
     assert canonical_spelling("Mg/ml") == "mg/mL"
     assert canonical_spelling("MMOL/L") == "mmol/L"
@@ -98,9 +99,11 @@ def test_unusual_spelling_goes_through_pint() -> None:
         ("mmol", "is an amount of substance, not a concentration"),
         ("furlongs/fortnight", "not a concentration"),
         ("wibble", "is not a unit electrocheck knows"),
-        ("mg/dL)", "is not a unit electrocheck knows"),
-        ("%", "is a pure number"),
-        ("5", "is a pure number"),
+        ("mg/dL)", "is not a plain unit"),
+        ("%", "is not a plain unit"),
+        ("5", "is not a plain unit"),
+        ("mmol/L*2", "is not a plain unit"),
+        ("0.5mmol/L", "is not a plain unit"),
     ],
 )
 def test_bad_units_are_refused_with_reason(spelling: str, reason: str) -> None:
