@@ -280,18 +280,35 @@ def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit) 
 
 
 def _refuse_if_ambiguous(record: Analyte, shown: str, value: float, unit: Unit, flag: str) -> None:
-    """A value without a unit that is abnormal in the default unit but normal in another of
-    the analyte's units cannot be read safely: magnesium 2.0 is critically high in mmol/L and
-    normal in mg/dL. Ask for the unit."""
-    for distance, spelling, alt in _alternatives(record, value, unit):
+    found = _ambiguous_unit(record, value, unit)
+    if found is not None:
+        name = _name(shown, record)
+        raise AmbiguousUnitError(
+            f"{quote(shown)}: {ambiguity(record, value, unit, flag)}; write "
+            f"{name}={value:g}{found} or {name}={value:g}{unit.spelling}"
+        )
+
+
+def _ambiguous_unit(record: Analyte, value: float, unit: Unit) -> str | None:
+    """Another of the analyte's units in which ``value`` is normal, if there is one."""
+    for distance, spelling, _ in _alternatives(record, value, unit):
         if distance == 0:
-            name = _name(shown, record)
-            raise AmbiguousUnitError(
-                f"{quote(shown)}: no unit given, and the unit decides the answer: as "
-                f"{unit.spelling} it is {FLAG_WORDS[flag]} ({flag}), as {spelling} it is "
-                f"{format_number(alt)} mmol/L, normal; write {name}={value:g}{spelling} or "
-                f"{name}={value:g}{unit.spelling}"
-            )
+            return spelling
+    return None
+
+
+def ambiguity(record: Analyte, value: float, unit: Unit, flag: str) -> str | None:
+    """Why a value without a unit cannot be read, or None: it is abnormal (``flag``) in the
+    default ``unit`` but normal in another of the analyte's units (magnesium 2.0 is critically
+    high in mmol/L and normal in mg/dL)."""
+    spelling = _ambiguous_unit(record, value, unit)
+    if spelling is None:
+        return None
+    alt = record.to_mmol(value, resolve_unit(spelling))
+    return (
+        f"no unit given, and the unit decides the answer: as {unit.spelling} {value:g} is "
+        f"{FLAG_WORDS[flag]} ({flag}), as {spelling} it is {format_number(alt)} mmol/L, normal"
+    )
 
 
 def _flag_in(record: Analyte, mmol: float, spelling: str) -> str:
