@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from electrocheck import __version__
-from electrocheck.check import run_check
+from electrocheck.check import FAIL_ON, run_check
 from electrocheck.errors import ElectrocheckError
 from electrocheck.exit_codes import ExitCode
 from electrocheck.reference import load_reference
@@ -175,6 +175,149 @@ def check(
         print_check(report, sys.stdout)
     if report.fails(None if fail_on is None else fail_on.value):
         raise typer.Exit(ExitCode.CONDITION_MET)
+
+
+class BatchFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class LayoutChoice(str, Enum):
+    wide = "wide"
+    long = "long"
+
+
+@app.command()
+def batch(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="CSV lab export to read, or - for stdin.", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (whole, or not at all). Default: stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        BatchFormat, typer.Option("--format", "-f", help="csv, or jsonl (one object per row).")
+    ] = BatchFormat.csv,
+    layout: Annotated[
+        Optional[LayoutChoice],  # noqa: UP045
+        typer.Option(
+            "--layout",
+            help="wide (a column per analyte) or long (a row per "
+            "result). Default: detected from the header.",
+            show_default=False,
+        ),
+    ] = None,
+    delimiter: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--delimiter", "-d", help="',', ';' or 'tab'. Default: sniffed.", show_default=False
+        ),
+    ] = None,
+    mapping: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--map",
+            metavar="ANALYTE=COLUMN",
+            help="Wide layout: read ANALYTE from "
+            "COLUMN (repeatable); replaces recognition by header.",
+            show_default=False,
+        ),
+    ] = None,
+    test_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--test-column", help="Long layout: the column naming the test.", show_default=False
+        ),
+    ] = None,
+    value_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--value-column", help="Long layout: the column holding the result.", show_default=False
+        ),
+    ] = None,
+    unit_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--unit-column", help="Long layout: the column holding the unit.", show_default=False
+        ),
+    ] = None,
+    file_ranges: Annotated[
+        bool,
+        typer.Option(
+            "--file-ranges",
+            help="Flag against the reference file's "
+            "intervals even when rows carry the lab's own limits.",
+        ),
+    ] = False,
+    ranges: RangesOption = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any cell had an error.")
+    ] = False,
+    fail_on: Annotated[
+        Optional[FailOn],  # noqa: UP045
+        typer.Option(
+            "--fail-on", help="Exit 1 when any value is abnormal or critical.", show_default=False
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
+    ] = False,
+) -> None:
+    """Interpret a CSV lab export: every row kept, result columns added.
+
+    Example: electrocheck batch labs.csv -o labs-checked.csv
+
+    Wide files have a column per analyte (Calcium (mg/dL), K [mmol/L], 17861-6); long files a
+    row per result (test, value, unit columns). Bad cells keep their row, with empty results
+    and the reason in the errors column. A progress bar and a summary go to stderr.
+    """
+    with errors_to_exit():
+        from electrocheck.batch import BatchOptions, run_batch
+        from electrocheck.batch_layout import LayoutOptions
+
+        reference = load_reference(ranges)
+        options = BatchOptions(
+            layout=LayoutOptions(
+                layout=None if layout is None else layout.value,
+                mapping=_mapping(mapping or []),
+                test_column=test_column,
+                value_column=value_column,
+                unit_column=unit_column,
+                file_ranges=file_ranges,
+            ),
+            delimiter=delimiter,
+            output_format=output_format.value,
+        )
+        from electrocheck.render import batch_progress, print_summary
+
+        with batch_progress(enabled=not quiet) as progress:
+            summary = run_batch(source, output, reference, options, progress)
+    if not quiet:
+        print_summary(summary, sys.stderr)
+    condition = None if fail_on is None else FAIL_ON[fail_on.value]
+    if (strict and summary.cell_errors + summary.rows_with_errors) or (
+        condition is not None and summary.any_flag(condition)
+    ):
+        raise typer.Exit(ExitCode.CONDITION_MET)
+
+
+def _mapping(items: list[str]) -> dict[str, str]:
+    mapping = {}
+    for item in items:
+        analyte, sep, column = item.partition("=")
+        if not sep or not analyte.strip() or not column:
+            fail(f"--map {item!r}: expected ANALYTE=COLUMN, e.g. --map potassium='K+ (mmol/L)'")
+        mapping[analyte.strip()] = column
+    return mapping
 
 
 def _unicode(stream: object) -> bool:

@@ -2,7 +2,7 @@
 
 pint resolves every unit spelling electrocheck accepts into a *kind* (an amount of substance,
 a mass, or equivalents, per volume) and a factor to that kind's base unit (mol/L, g/L, Eq/L).
-Importing pint and building its registry takes about 250 ms, longer than a clinician should
+Importing pint and building its registry takes about 150 ms, longer than a clinician should
 wait for the whole answer, so the resolutions of the lab spellings in
 :data:`electrocheck.units.LAB_SPELLINGS` are generated ahead of time into ``unit_table.json``
 (``python -m electrocheck.pint_units`` rewrites it; a test checks it against live pint).
@@ -25,14 +25,12 @@ BASE_UNITS: dict[str, str] = {"substance": "mol/L", "mass": "g/L", "equivalent":
 
 @lru_cache(maxsize=1)
 def registry() -> Any:
-    """pint's default registry plus electrocheck's definitions, built once per process."""
+    """The pint registry of ``units.txt``, built once per process."""
     import pint
 
-    ureg: Any = pint.UnitRegistry(cache_folder=None)
     definitions = resources.files("electrocheck").joinpath("units.txt")
     with resources.as_file(definitions) as path:
-        ureg.load_definitions(str(path))
-    return ureg
+        return pint.UnitRegistry(str(path), cache_folder=None)
 
 
 def _dimension_word(quantity: Any) -> str:

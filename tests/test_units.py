@@ -97,7 +97,7 @@ def test_unusual_spelling_goes_through_pint() -> None:
         ("kg", "is a mass, not a concentration"),
         ("mmHg", "is a pressure, not a concentration"),
         ("mmol", "is an amount of substance, not a concentration"),
-        ("furlongs/fortnight", "not a concentration"),
+        ("furlongs/fortnight", "is not a unit electrocheck knows"),
         ("wibble", "is not a unit electrocheck knows"),
         ("mg/dL)", "is not a plain unit"),
         ("%", "is not a plain unit"),

@@ -1,0 +1,583 @@
+"""Columnar interpretation of lab results with polars.
+
+:func:`interpret_batch` takes one batch of rows (every column text, as read from a CSV) and
+adds the result columns. The rules are those of :func:`electrocheck.interpret.interpret`,
+written as polars expressions: the same parsing of a number and its unit, the same unit
+resolution (each distinct spelling resolved once, then applied as a factor), the same limits
+with the same tolerance. ``tests/test_batch_same_answer.py`` holds the two paths equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+from electrocheck.batch_layout import AnalyteColumn, Layout
+from electrocheck.errors import UnitError, quote
+from electrocheck.interpret import LIMIT_TOLERANCE, REPORT_DIGITS, ambiguity
+from electrocheck.reference import Analyte, Reference
+from electrocheck.units import MMOL_PER_L, resolve_unit
+
+# A cell: an optional censoring sign, a plain decimal number (as in ``check``), a unit.
+CELL_PATTERN = (
+    r"(?is)^\s*(?P<censor><=|>=|<|>|less\s+than|greater\s+than)?\s*"
+    r"(?P<number>\+?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>.*?)\s*$"
+)
+RANGE_PATTERN = r"^\s*(?P<low>\d+(?:\.\d*)?|\.\d+)\s*(?:-|–|to)\s*(?P<high>\d+(?:\.\d*)?|\.\d+)\s*$"
+_SEP = "\x1f"  # joins analyte and unit into one lookup key; cannot occur in either
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one result per row comes from: a wide analyte column, or the long value column."""
+
+    name: str  # the column name used in error messages
+    prefix: str  # of the added columns: "potassium_" (wide) or "" (long)
+    text: pl.Expr  # the cell text
+    numeric: pl.Expr | None  # a numeric twin, used when the text holds no number
+    unit: pl.Expr | str | None  # from a unit column (an expression) or the header (text)
+    analyte: pl.Expr | str  # the analyte key: per row (long layout) or one for all (wide)
+    low: pl.Expr | None = None  # the lab's own limits in the row's unit (long layout)
+    high: pl.Expr | None = None
+
+
+def internal_names(count: int) -> list[str]:
+    """Column names used inside the engine, whatever the header says (it may repeat names)."""
+    return [f"c{i}" for i in range(count)]
+
+
+def output_names(layout: Layout) -> list[str]:
+    """Names of the columns the engine adds, in order."""
+    if layout.kind == "long":
+        return ["analyte", "value_mmol_l", "flag", "spasm_risk", "censored", "limits", "errors"]
+    names: list[str] = []
+    for prefix in wide_prefixes(layout.wide):
+        names += [f"{prefix}mmol_l", f"{prefix}flag", f"{prefix}spasm_risk", f"{prefix}censored"]
+    return [*names, "errors"]
+
+
+def wide_prefixes(columns: Iterable[AnalyteColumn]) -> list[str]:
+    """``potassium_``, and ``potassium_2_`` for a second potassium column."""
+    seen: dict[str, int] = {}
+    prefixes = []
+    for column in columns:
+        seen[column.analyte] = seen.get(column.analyte, 0) + 1
+        count = seen[column.analyte]
+        prefixes.append(f"{column.analyte}_" if count == 1 else f"{column.analyte}_{count}_")
+    return prefixes
+
+
+def sources(layout: Layout, reference: Reference) -> list[Source]:
+    """The result sources of a layout, as expressions over the internal column names."""
+    if layout.kind == "wide":
+        found = []
+        for column, prefix in zip(layout.wide, wide_prefixes(layout.wide), strict=True):
+            header_unit = None if column.header_unit is None else column.header_unit.spelling
+            unit: pl.Expr | str | None = header_unit
+            if column.unit_column is not None:
+                unit = _blank_to_null(pl.col(f"c{column.unit_column}"))
+                if header_unit is not None:
+                    unit = unit.fill_null(pl.lit(header_unit))
+            found.append(
+                Source(
+                    column.header,
+                    prefix,
+                    pl.col(f"c{column.index}"),
+                    None,
+                    unit,
+                    column.analyte,
+                )
+            )
+        return found
+    long = layout.long
+    assert long is not None
+    analyte = pl.coalesce(
+        [
+            _normalized(pl.col(f"c{i}")).replace_strict(dict(reference.names), default=None)
+            for i in long.tests
+        ]
+    )
+    value = pl.col(f"c{long.value}") if long.value is not None else pl.col(f"c{long.numeric}")
+    numeric = (
+        pl.col(f"c{long.numeric}") if long.value is not None and long.numeric is not None else None
+    )
+    unit = _blank_to_null(pl.col(f"c{long.unit}")) if long.unit is not None else None
+    low = high = None
+    if long.low is not None and long.high is not None:
+        low, high = pl.col(f"c{long.low}"), pl.col(f"c{long.high}")
+    elif long.range is not None:
+        parts = pl.col(f"c{long.range}").str.extract_groups(RANGE_PATTERN)
+        low, high = parts.struct.field("low"), parts.struct.field("high")
+    name = layout.header[long.value if long.value is not None else long.numeric]  # type: ignore[index]
+    return [Source(name, "", value, numeric, unit, analyte, low, high)]
+
+
+def _normalized(text: pl.Expr) -> pl.Expr:
+    """A test name as the reference file's name index holds it: squeezed and case-folded."""
+    return text.str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
+
+
+def _blank_to_null(text: pl.Expr) -> pl.Expr:
+    stripped = text.str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _number(text: pl.Expr) -> pl.Expr:
+    return text.str.strip_chars().cast(pl.Float64, strict=False)
+
+
+# --------------------------------------------------------------------------- constants
+
+#: The per-analyte numbers and texts the engine needs, as columns of one small table.
+_CONSTANT_COLUMNS = (
+    "crit_low",
+    "crit_high",
+    "ref_low",
+    "ref_high",
+    "plaus_low",
+    "plaus_high",
+    "default_unit",
+    "risk_low",
+    "risk_high",
+    "role",
+    "effect_low",
+    "effect_high",
+    "causes_low",
+    "causes_high",
+)
+
+
+@lru_cache(maxsize=8)
+def constants_table(reference: Reference) -> pl.DataFrame:
+    """One row per analyte of the reference file, joined to every row by analyte key."""
+    rows = []
+    for key, a in reference.analytes.items():
+        rows.append(
+            {
+                "analyte": key,
+                "plaus_low": a.plausible.low_mmol,
+                "plaus_high": a.plausible.high_mmol,
+                "default_unit": a.default_unit,
+                "risk_low": a.low.spasm_risk,
+                "risk_high": a.high.spasm_risk,
+                "role": a.muscle_role,
+                "effect_low": a.low.effect,
+                "effect_high": a.high.effect,
+                "causes_low": list(a.low.causes),
+                "causes_high": list(a.high.causes),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- units
+
+
+_PAIR_SCHEMA = {
+    "key": pl.String,
+    "factor": pl.Float64,
+    "canonical": pl.String,
+    "unit_error": pl.String,
+    "ref_low": pl.Float64,
+    "ref_high": pl.Float64,
+    "crit_low": pl.Float64,
+    "crit_high": pl.Float64,
+}
+
+
+def _resolve_pairs(reference: Reference, pairs: Iterable[tuple[str, str]]) -> pl.DataFrame:
+    """Resolve each distinct (analyte, unit spelling) once: the factor to mmol/L and the
+    limits of the unit's system (as :func:`electrocheck.interpret.interpret` picks them), or
+    the reason the unit cannot be used."""
+    rows = []
+    for analyte_key, spelling in pairs:
+        row: dict[str, Any] = dict.fromkeys(_PAIR_SCHEMA)
+        row["key"] = f"{analyte_key}{_SEP}{spelling}"
+        try:
+            unit = resolve_unit(spelling)
+        except UnitError as exc:
+            row["unit_error"] = str(exc)
+            rows.append(row)
+            continue
+        analyte: Analyte = reference.analytes[analyte_key]
+        interval, critical = analyte.interval_for(unit), analyte.critical_for(unit)
+        row.update(
+            factor=analyte.factor_to_mmol(unit),
+            canonical=unit.spelling,
+            ref_low=interval.low_mmol,
+            ref_high=interval.high_mmol,
+            crit_low=critical.low_mmol,
+            crit_high=critical.high_mmol,
+        )
+        rows.append(row)
+    return pl.DataFrame(rows, schema=_PAIR_SCHEMA, orient="row")
+
+
+# --------------------------------------------------------------------------- one batch
+
+
+def interpret_batch(
+    frame: pl.DataFrame, layout: Layout, reference: Reference, *, detail: bool = False
+) -> pl.DataFrame:
+    """Add the result columns to one batch (see :class:`BatchInterpreter`)."""
+    return BatchInterpreter(layout, reference, detail=detail).interpret(frame)
+
+
+class BatchInterpreter:
+    """Interprets the batches of one file, remembering what it has interpreted.
+
+    Lab columns repeat themselves: a potassium column holds a few hundred distinct texts in a
+    million rows. Each distinct combination of a source's inputs (text, unit, ...) is
+    interpreted once, the first time it is seen, and joined to every row that holds it.
+    """
+
+    #: Distinct combinations remembered per source before the memory is cleared, so that a
+    #: file of all-different values cannot make it grow without bound.
+    MEMORY_ROWS = 200_000
+
+    def __init__(self, layout: Layout, reference: Reference, *, detail: bool = False) -> None:
+        self.layout = layout
+        self.reference = reference
+        self.detail = detail
+        self.sources = sources(layout, reference)
+        self.fields = _CSV_FIELDS + (_DETAIL_FIELDS if detail else ())
+        self.known: list[pl.DataFrame | None] = [None] * len(self.sources)
+
+    def interpret(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add the result columns to a batch whose columns are ``c0``, ``c1`` ... (text).
+
+        The added columns are named ``r0``, ``r1`` ... in the order of :func:`output_names`,
+        and each source's own error ``e0``, ``e1`` ... (joined in the ``errors`` column).
+        With ``detail``, every source's full result is added too, as a struct column ``d0``,
+        ``d1`` ..., for the JSON Lines writer.
+        """
+        added: list[pl.Series] = []
+        details: list[pl.Series] = []
+        errors: list[pl.Series] = []
+        for i, source in enumerate(self.sources):
+            result = self._source(i, frame)
+            names = self._names(source)
+            added += [result[key].alias(name) for key, name in names.items()]
+            errors.append(result["error"].alias(f"e{i}"))
+            if self.detail:
+                details.append(result.to_struct(f"d{i}"))
+        by_name = {series.name: series for series in added}
+        by_name["errors"] = _joined_errors(errors)
+        wanted = output_names(self.layout)
+        columns = [by_name[name].alias(f"r{i}") for i, name in enumerate(wanted)]
+        return frame.with_columns(columns + errors + details)
+
+    def _names(self, source: Source) -> dict[str, str]:
+        """The result fields a source writes, and the column names it writes them under."""
+        if self.layout.kind == "long":
+            return _LONG_NAMES
+        return {key: f"{source.prefix}{name}" for key, name in _WIDE_NAMES.items()}
+
+    def _source(self, index: int, frame: pl.DataFrame) -> pl.DataFrame:
+        inputs, _ = _inputs(self.sources[index])
+        keys = list(inputs)
+        rows = frame.select(**inputs)
+        known = self.known[index]
+        if known is not None:
+            joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
+            missing = joined["seen"].is_null()
+            if not missing.any():  # the usual case once a file is under way
+                return joined.select(self.fields)
+            if known.height > self.MEMORY_ROWS:
+                known = None  # forget, so that all-different values cannot grow it forever
+        new = (rows if known is None else rows.filter(missing)).unique()
+        found = self._interpret_distinct(index, new)
+        known = found if known is None else pl.concat([known, found])
+        self.known[index] = known
+        joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        return joined.select(self.fields)
+
+    def _interpret_distinct(self, index: int, rows: pl.DataFrame) -> pl.DataFrame:
+        """Results of distinct input rows, with the column name before each error."""
+        varying, fixed = _inputs(self.sources[index])
+        keys = list(varying)
+        rows = rows.with_columns(pl.lit(v, pl.String).alias(k) for k, v in fixed.items())
+        error = pl.col("error")
+        prefix = pl.lit(f"{_plain(self.sources[index].name)}: ")
+        return (
+            _interpret_distinct(rows, self.reference)
+            .select(*keys, *self.fields)
+            .with_columns(
+                error=pl.when(error.is_not_null()).then(pl.concat_str(prefix, error)),
+                seen=pl.lit(True),
+            )
+        )
+
+
+def _inputs(source: Source) -> tuple[dict[str, pl.Expr], dict[str, str | None]]:
+    """The inputs a source's result depends on: those that vary from row to row (its distinct
+    rows are interpreted once and joined back on them), and those fixed for the whole file."""
+    varying: dict[str, pl.Expr] = {"text": source.text}
+    fixed: dict[str, str | None] = {}
+    for name, value in (("key_analyte", source.analyte), ("unit_column", source.unit)):
+        if isinstance(value, pl.Expr):
+            varying[name] = value
+        else:
+            fixed[name] = value
+    for name, expr in (
+        ("numeric", source.numeric),
+        ("row_low", source.low),
+        ("row_high", source.high),
+    ):
+        if expr is not None:
+            varying[name] = expr
+    return varying, fixed
+
+
+# The result fields each layout writes, and the names it writes them under.
+_LONG_NAMES = {
+    "analyte": "analyte",
+    "mmol_l": "value_mmol_l",
+    "flag": "flag",
+    "risk": "spasm_risk",
+    "censored": "censored",
+    "limits": "limits",
+}
+_WIDE_NAMES = {"mmol_l": "mmol_l", "flag": "flag", "risk": "spasm_risk", "censored": "censored"}
+
+
+def _joined_errors(errors: list[pl.Series]) -> pl.Series:
+    """One text per row: every cell's error, joined; none when no cell failed."""
+    frame = pl.DataFrame(errors)
+    return frame.select(_joined_errors_expr([pl.col(e.name) for e in errors]))["errors"]
+
+
+def _joined_errors_expr(errors: list[pl.Expr]) -> pl.Expr:
+    """The ``errors`` column. A text that starts like a spreadsheet formula gets a leading
+    apostrophe so that a spreadsheet shows it as text."""
+    joined = pl.concat_str(errors, separator="; ", ignore_nulls=True)
+    return (
+        pl.when(joined == "")
+        .then(None)
+        .when(joined.str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.concat_str(pl.lit("'"), joined))
+        .otherwise(joined)
+        .alias("errors")
+    )
+
+
+#: The fields of a source's result: those the CSV needs, then those only JSON Lines needs.
+_CSV_FIELDS = ("analyte", "mmol_l", "flag", "risk", "censored", "limits", "error")
+_DETAIL_FIELDS = ("low", "high", "spelling", "input", "assumed", "role", "effect", "causes")
+
+
+def _interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    rows = rows.with_columns(analyte=pl.col("key_analyte"))
+    for name in ("numeric", "row_low", "row_high"):
+        if name not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
+    cell = pl.col("text").str.extract_groups(CELL_PATTERN)
+    step = rows.with_columns(
+        censor=cell.struct.field("censor").str.to_lowercase(),
+        number_text=cell.struct.field("number"),
+        cell_unit=_blank_to_null(cell.struct.field("unit")),
+        numeric_value=_number(pl.col("numeric")),
+        low_value=_number(pl.col("row_low")),
+        high_value=_number(pl.col("row_high")),
+    ).join(constants_table(reference), on="analyte", how="left", maintain_order="left")
+    # The text wins when it holds a number; a masked or wordy text falls back to its
+    # numeric twin (value "___" beside valuenum 4.1).
+    numeric = pl.col("numeric_value")
+    use_numeric = (
+        pl.col("number_text").is_null()
+        & numeric.is_not_null()
+        & (numeric >= 0)
+        & numeric.is_finite()
+    )
+    step = step.with_columns(
+        number=pl.when(use_numeric).then(numeric).otherwise(pl.col("number_text").cast(pl.Float64)),
+        censor=pl.when(use_numeric).then(None).otherwise(pl.col("censor")),
+        spelling=pl.coalesce(
+            pl.when(use_numeric).then(None).otherwise(pl.col("cell_unit")),
+            pl.col("unit_column"),
+            pl.col("default_unit"),
+        ),
+        assumed=pl.col("unit_column").is_null() & (use_numeric | pl.col("cell_unit").is_null()),
+    ).with_columns(key=pl.concat_str(pl.col("analyte"), pl.lit(_SEP), pl.col("spelling")))
+    pairs = (
+        step.filter(pl.col("number").is_not_null() & pl.col("analyte").is_not_null())
+        .select("analyte", "spelling")
+        .unique()
+    )
+    step = step.join(
+        _resolve_pairs(reference, pairs.iter_rows()), on="key", how="left", maintain_order="left"
+    )
+    step = _refuse_ambiguous(_flag_stages(step), reference)
+    return step.select(
+        "key_analyte", "text", "unit_column", "numeric", "row_low", "row_high", *_outputs()
+    )
+
+
+def _refuse_ambiguous(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Unitless values that are abnormal in the default unit but normal in another of the
+    analyte's units get no result and an error, exactly as in ``check``."""
+    suspects = step.with_row_index("row").filter(
+        pl.col("assumed") & pl.col("flag").is_in(["L", "LL", "H", "HH"])
+    )
+    messages: dict[int, str] = {}
+    for row, analyte, number, canonical, flag in suspects.select(
+        "row", "analyte", "number", "canonical", "flag"
+    ).iter_rows():
+        record = reference.analytes[analyte]
+        message = ambiguity(record, number, resolve_unit(canonical), flag)
+        if message is not None:
+            messages[row] = message
+    if not messages:
+        return step.with_columns(ambiguous=pl.lit(None, pl.String))
+    ambiguous = pl.Series(
+        "ambiguous", [messages.get(i) for i in range(step.height)], dtype=pl.String
+    )
+    refused = ambiguous.is_not_null()
+    return step.with_columns(
+        ambiguous,
+        mmol=pl.when(refused).then(None).otherwise(pl.col("mmol")),
+        flag=pl.when(refused).then(None).otherwise(pl.col("flag")),
+        side=pl.when(refused).then(None).otherwise(pl.col("side")),
+    )
+
+
+def _below(x: pl.Expr, limit: pl.Expr) -> pl.Expr:
+    return x < limit * (1 - LIMIT_TOLERANCE)  # as electrocheck.interpret.below
+
+
+def _above(x: pl.Expr, limit: pl.Expr) -> pl.Expr:
+    return x > limit * (1 + LIMIT_TOLERANCE)  # as electrocheck.interpret.above
+
+
+def _flag_stages(step: pl.DataFrame) -> pl.DataFrame:
+    col = pl.col
+    step = step.with_columns(
+        raw=col("number") * col("factor"),
+        row_low_mmol=col("low_value") * col("factor"),
+        row_high_mmol=col("high_value") * col("factor"),
+    )
+    step = step.with_columns(
+        implausible=_below(col("raw"), col("plaus_low")) | _above(col("raw"), col("plaus_high")),
+        lab=col("row_low_mmol").is_not_null()
+        & col("row_high_mmol").is_not_null()
+        & (col("row_low_mmol") < col("row_high_mmol")),
+    )
+    step = step.with_columns(
+        mmol=pl.when(col("implausible")).then(None).otherwise(col("raw")),
+        low=pl.when(col("lab")).then(col("row_low_mmol")).otherwise(col("ref_low")),
+        high=pl.when(col("lab")).then(col("row_high_mmol")).otherwise(col("ref_high")),
+    )
+    step = step.with_columns(
+        flag=pl.when(col("mmol").is_null())
+        .then(None)
+        .when(_below(col("mmol"), col("crit_low")))
+        .then(pl.lit("LL"))
+        .when(_above(col("mmol"), col("crit_high")))
+        .then(pl.lit("HH"))
+        .when(_below(col("mmol"), col("low")))
+        .then(pl.lit("L"))
+        .when(_above(col("mmol"), col("high")))
+        .then(pl.lit("H"))
+        .otherwise(pl.lit("N"))
+    )
+    return step.with_columns(
+        side=pl.when(col("flag").is_in(["L", "LL"]))
+        .then(pl.lit("low"))
+        .when(col("flag").is_in(["H", "HH"]))
+        .then(pl.lit("high"))
+    )
+
+
+def _outputs() -> list[pl.Expr]:
+    col = pl.col
+    found = col("mmol").is_not_null()
+    return [
+        pl.when(found).then(col("analyte")).alias("analyte"),
+        col("mmol").round_sig_figs(REPORT_DIGITS).alias("mmol_l"),
+        col("flag"),
+        pl.when(col("side") == "low")
+        .then(col("risk_low"))
+        .when(col("side") == "high")
+        .then(col("risk_high"))
+        .when(found)
+        .then(pl.lit("none"))
+        .alias("risk"),
+        pl.when(found)
+        .then(col("censor").replace({"less than": "<", "greater than": ">"}))
+        .alias("censored"),
+        pl.when(found)
+        .then(pl.when(col("lab")).then(pl.lit("lab")).otherwise(pl.lit("reference")))
+        .alias("limits"),
+        _error_message().alias("error"),
+        col("low"),
+        col("high"),
+        col("canonical").alias("spelling"),
+        _blank_to_null(col("text")).alias("input"),
+        col("assumed"),
+        col("role"),
+        pl.when(col("side") == "low")
+        .then(col("effect_low"))
+        .when(col("side") == "high")
+        .then(col("effect_high"))
+        .alias("effect"),
+        pl.when(col("side") == "low")
+        .then(col("causes_low"))
+        .when(col("side") == "high")
+        .then(col("causes_high"))
+        .alias("causes"),
+    ]
+
+
+def _error_message() -> pl.Expr:
+    """Why a non-empty cell of a known analyte gave no result."""
+    text = _blank_to_null(pl.col("text"))
+    shown = pl.concat_str(pl.lit("'"), _shorten(text.str.replace_all(r"[\r\n]+", " ")), pl.lit("'"))
+    failed = pl.col("number").is_null()
+    return (
+        pl.when(pl.col("analyte").is_null() | (text.is_null() & failed))
+        .then(None)
+        .when(failed & text.str.starts_with("-"))
+        .then(pl.concat_str(shown, pl.lit(" is negative, and a concentration cannot be")))
+        .when(failed & text.str.to_lowercase().str.contains(r"^\+?(nan|inf)"))
+        .then(pl.concat_str(shown, pl.lit(" is not a finite number")))
+        .when(failed & text.str.contains(r"^\d+,\d"))
+        .then(pl.concat_str(shown, pl.lit(": use a decimal point, not a comma")))
+        .when(failed)
+        .then(pl.concat_str(shown, pl.lit(" is not a number")))
+        .when(pl.col("unit_error").is_not_null())
+        .then(pl.col("unit_error"))
+        .when(pl.col("ambiguous").is_not_null())
+        .then(pl.col("ambiguous"))
+        .when(pl.col("implausible"))
+        .then(
+            pl.concat_str(
+                pl.col("number").cast(pl.String),
+                pl.lit(" "),
+                pl.col("canonical"),
+                pl.lit(" is not a plausible "),
+                pl.col("analyte"),
+                pl.lit(" level"),
+            )
+        )
+    )
+
+
+def _shorten(text: pl.Expr, limit: int = 57) -> pl.Expr:
+    return (
+        pl.when(text.str.len_chars() > limit)
+        .then(pl.concat_str(text.str.slice(0, limit), pl.lit("...")))
+        .otherwise(text)
+    )
+
+
+def _plain(name: str) -> str:
+    """A column name for an error message: one line, not too long."""
+    text = " ".join(name.split())
+    return text if len(text) <= 60 else quote(text)
+
+
+__all__ = ["MMOL_PER_L", "internal_names", "interpret_batch", "output_names", "sources"]

@@ -1,0 +1,66 @@
+"""JSON Lines output of a batch: one object per input row, results shaped like ``check``'s."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from electrocheck.batch_engine import internal_names
+from electrocheck.batch_layout import Layout
+from electrocheck.interpret import REPORT_DIGITS
+from electrocheck.units import MMOL_PER_L
+
+
+def json_rows(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataFrame:
+    """The original fields under their header names, then ``results`` and ``errors``."""
+    originals = internal_names(len(layout.header))
+    count = len(layout.wide) if layout.kind == "wide" else 1
+    results = pl.concat_list([_result(f"d{i}") for i in range(count)]).list.drop_nulls()
+    errors = pl.concat_list([pl.col(f"e{i}") for i in range(count)]).list.drop_nulls()
+    return result.select(
+        *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
+        results.alias("results"),
+        errors.alias("errors"),
+    )
+
+
+def _result(column: str) -> pl.Expr:
+    d = pl.col(column).struct
+    flag = d.field("flag")
+    notes = pl.concat_list(
+        [
+            pl.when(d.field("assumed")).then(
+                pl.concat_str(pl.lit("no unit given: "), d.field("spelling"), pl.lit(" assumed"))
+            ),
+            pl.when(d.field("censored") == "<").then(
+                pl.lit(
+                    "censored result: the true value is at or below this bound; interpreted at it"
+                )
+            ),
+            pl.when(d.field("censored") == ">").then(
+                pl.lit(
+                    "censored result: the true value is at or above this bound; interpreted at it"
+                )
+            ),
+            pl.when(d.field("limits") == "lab").then(
+                pl.lit("flagged against the lab's own reference limits given in this row")
+            ),
+        ]
+    ).list.drop_nulls()
+    record = pl.struct(
+        d.field("analyte").alias("analyte"),
+        d.field("input").alias("input"),
+        d.field("mmol_l").alias("value"),
+        pl.lit(MMOL_PER_L).alias("unit"),
+        d.field("low").round_sig_figs(REPORT_DIGITS).alias("low"),
+        d.field("high").round_sig_figs(REPORT_DIGITS).alias("high"),
+        flag.alias("flag"),
+        d.field("risk").alias("spasm_risk"),
+        d.field("role").alias("muscle_role"),
+        d.field("effect").alias("effect"),
+        d.field("causes").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("cancer_causes"),
+        notes.alias("notes"),
+        d.field("spelling").alias("entered_unit"),
+        d.field("censored").alias("censored"),
+        d.field("limits").alias("limits"),
+    )
+    return pl.when(flag.is_not_null()).then(record)

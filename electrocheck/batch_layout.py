@@ -1,0 +1,287 @@
+"""Recognizing the layout of a lab export from its header.
+
+Two layouts are understood:
+
+* **wide**: one column per analyte (``Calcium (mg/dL)``, ``K [mmol/L]``, ``17861-6``), the unit
+  in the header, in a companion column (``calcium_unit``, ``Calcium Units``) or in each cell;
+* **long**: one result per row, with a test column (name, alias or LOINC code), a value column
+  (and perhaps a numeric twin such as ``valuenum``), a unit column, and perhaps the lab's own
+  reference limits.
+
+This module only reads header names; it imports no dataframe engine. Names are compared
+after case folding and squeezing white space, underscores and hyphens, so ``Value UOM``,
+``value_uom`` and ``valueuom`` are the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from electrocheck.errors import InputError, UnitError, quote
+from electrocheck.reference import Reference
+from electrocheck.units import Unit, resolve_unit
+
+LAYOUTS = ("wide", "long")
+
+# Common header names of long exports, most specific first. Compared squeezed (see _squeeze).
+TEST_NAMES = (
+    "test",
+    "testname",
+    "analyte",
+    "label",
+    "description",
+    "testdescription",
+    "name",
+    "loinc",
+    "loinccode",
+    "code",
+    "testcode",
+    "component",
+)
+VALUE_NAMES = ("value", "result", "resultvalue", "valuetext", "resulttext")
+NUMERIC_NAMES = ("valuenum", "numericvalue", "valuenumeric", "resultnumeric", "numericresult")
+UNIT_NAMES = ("unit", "units", "uom", "valueuom", "unitofmeasure", "resultunit", "resultunits")
+LOW_NAMES = (
+    "refrangelower",
+    "referencelow",
+    "reflow",
+    "low",
+    "lower",
+    "lowerlimit",
+    "normallow",
+    "referencerangelower",
+)
+HIGH_NAMES = (
+    "refrangeupper",
+    "referencehigh",
+    "refhigh",
+    "high",
+    "upper",
+    "upperlimit",
+    "normalhigh",
+    "referencerangeupper",
+)
+RANGE_NAMES = ("refrange", "referencerange", "range", "normalrange", "referenceinterval")
+
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)[\s_\-]*(?:units?|uom)$", re.IGNORECASE)
+_BRACKETED = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<inner>[^\)\]]*)[\)\]]\s*$")
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.casefold())
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class AnalyteColumn:
+    """A wide-layout column that holds one analyte."""
+
+    index: int
+    header: str
+    analyte: str  # the reference file's key
+    header_unit: Unit | None  # from ``Calcium (mg/dL)``
+    unit_column: int | None  # a companion unit column
+
+
+@dataclass(frozen=True)
+class LongColumns:
+    """The columns of a long-layout export."""
+
+    tests: tuple[int, ...]  # name, then code columns: the first that names an analyte wins
+    value: int | None
+    numeric: int | None
+    unit: int | None
+    low: int | None = None
+    high: int | None = None
+    range: int | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a file's columns are read."""
+
+    kind: str  # "wide" or "long"
+    header: tuple[str, ...]
+    wide: tuple[AnalyteColumn, ...] = ()
+    long: LongColumns | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class LayoutOptions:
+    """What the user forced on the command line or in the API."""
+
+    layout: str | None = None  # "wide", "long" or None to detect
+    mapping: Mapping[str, str] = field(default_factory=dict)  # analyte -> column (wide)
+    test_column: str | None = None
+    value_column: str | None = None
+    unit_column: str | None = None
+    file_ranges: bool = False  # ignore the lab's own limits in the file
+
+
+def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOptions) -> Layout:
+    """Work out the layout of a file with this header, or raise :class:`InputError`."""
+    header = tuple(header)
+    if options.layout not in (None, *LAYOUTS):
+        raise InputError(f"unknown layout {quote(options.layout)}; expected wide or long")
+    if options.layout == "long" or (
+        options.layout is None
+        and not options.mapping
+        and (options.test_column or options.value_column or _looks_long(header))
+    ):
+        return Layout("long", header, long=_long_columns(header, options))
+    columns = _wide_columns(header, reference, options.mapping)
+    if not columns:
+        if options.layout is None and _long_or_none(header) is not None:
+            return Layout("long", header, long=_long_columns(header, options))
+        raise InputError(
+            "no column names an analyte electrocheck knows (such as Calcium, K, 17861-6), "
+            "and no test and value columns of a long export were found; use --map "
+            "ANALYTE=COLUMN or --layout long with --test-column and --value-column"
+        )
+    return Layout("wide", header, wide=tuple(columns))
+
+
+# --------------------------------------------------------------------------- wide
+
+
+def _column_index(header: tuple[str, ...], name: str, option: str) -> int:
+    """The index of the column called ``name`` (exactly, else ignoring case)."""
+    if name in header:
+        return header.index(name)
+    folded = [_fold(h) for h in header]
+    if _fold(name) in folded:
+        return folded.index(_fold(name))
+    raise InputError(f"{option}: no column named {quote(name)} in the header")
+
+
+def _split_header(text: str) -> tuple[str, Unit | None]:
+    """``Calcium (mg/dL)`` -> ("Calcium", mg/dL); a bracket that is not a unit stays put."""
+    match = _BRACKETED.match(text)
+    if match and match.group("inner").strip():
+        try:
+            return match.group("name"), resolve_unit(match.group("inner"))
+        except UnitError:
+            pass
+    return text, None
+
+
+def _analyte_of(text: str, reference: Reference) -> tuple[str, Unit | None] | None:
+    name, unit = _split_header(text)
+    key = reference.names.get(_fold(name))
+    if key is None:
+        return None
+    return key, unit
+
+
+def _wide_columns(
+    header: tuple[str, ...], reference: Reference, mapping: Mapping[str, str]
+) -> list[AnalyteColumn]:
+    found: dict[int, tuple[str, Unit | None]] = {}
+    if mapping:
+        for analyte, column in mapping.items():
+            key = reference.analyte(analyte).key
+            index = _column_index(header, column, f"--map {analyte}={column}")
+            _, unit = _split_header(header[index])
+            found[index] = (key, unit)
+    else:
+        for index, text in enumerate(header):
+            recognized = _analyte_of(text, reference)
+            if recognized is not None:
+                found[index] = recognized
+    units = _companion_units(header, reference, found)
+    return [
+        AnalyteColumn(index, header[index], key, unit, units.get(index))
+        for index, (key, unit) in sorted(found.items())
+    ]
+
+
+def _companion_units(
+    header: tuple[str, ...], reference: Reference, found: dict[int, tuple[str, Unit | None]]
+) -> dict[int, int]:
+    """Match ``calcium_unit`` / ``Calcium Units`` / ``K uom`` to their analyte columns."""
+    by_name: dict[str, int] = {}
+    for index in found:
+        name, _ = _split_header(header[index])
+        by_name.setdefault(_squeeze(name), index)
+        by_name.setdefault(found[index][0], index)  # the analyte key itself
+    companions: dict[int, int] = {}
+    for index, text in enumerate(header):
+        if index in found:
+            continue
+        match = _UNIT_SUFFIX.match(text.strip())
+        if not match or not match.group("name").strip():
+            continue
+        prefix = match.group("name")
+        target = by_name.get(_squeeze(prefix))
+        if target is None:
+            key = reference.names.get(_fold(prefix))
+            target = by_name.get(key) if key else None
+        if target is not None:
+            companions.setdefault(target, index)
+    return companions
+
+
+# --------------------------------------------------------------------------- long
+
+
+def _find(header: tuple[str, ...], names: tuple[str, ...]) -> list[int]:
+    squeezed = [_squeeze(h) for h in header]
+    return [squeezed.index(name) for name in names if name in squeezed]
+
+
+def _looks_long(header: tuple[str, ...]) -> bool:
+    return _long_or_none(header) is not None
+
+
+def _long_or_none(header: tuple[str, ...]) -> LongColumns | None:
+    tests = _find(header, TEST_NAMES)
+    values = _find(header, VALUE_NAMES) or _find(header, NUMERIC_NAMES)
+    if not tests or not values:
+        return None
+    return _long_columns(header, LayoutOptions())
+
+
+def _first(found: list[int]) -> int | None:
+    return found[0] if found else None
+
+
+def _long_columns(header: tuple[str, ...], options: LayoutOptions) -> LongColumns:
+    if options.test_column:
+        tests = [_column_index(header, options.test_column, "--test-column")]
+    else:
+        tests = _find(header, TEST_NAMES)
+    if options.value_column:
+        value: int | None = _column_index(header, options.value_column, "--value-column")
+        numeric = None
+    else:
+        value = _first(_find(header, VALUE_NAMES))
+        numeric = _first(_find(header, NUMERIC_NAMES))
+    if options.unit_column:
+        unit: int | None = _column_index(header, options.unit_column, "--unit-column")
+    else:
+        unit = _first(_find(header, UNIT_NAMES))
+    if not tests:
+        raise InputError(
+            "long layout: no test column (test, analyte, label, name, loinc, "
+            "code ...); name one with --test-column"
+        )
+    if value is None and numeric is None:
+        raise InputError(
+            "long layout: no value column (value, result, valuenum ...); "
+            "name one with --value-column"
+        )
+    used = {*tests, value, numeric, unit}
+    low = high = rng = None
+    if not options.file_ranges:
+        low = next((i for i in _find(header, LOW_NAMES) if i not in used), None)
+        high = next((i for i in _find(header, HIGH_NAMES) if i not in used), None)
+        rng = next((i for i in _find(header, RANGE_NAMES) if i not in used), None)
+        if (low is None) != (high is None):
+            low = high = None  # one limit alone cannot replace an interval
+    return LongColumns(tuple(tests), value, numeric, unit, low, high, rng)

@@ -1,0 +1,294 @@
+"""electrocheck batch: layouts, messy files, errors, output, exit codes, the Python API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from electrocheck.batch import interpret_frame
+from electrocheck.cli import app
+from electrocheck.exit_codes import ExitCode
+from electrocheck.reference import Reference
+
+runner = CliRunner()
+
+
+def batch(tmp_path: Path, content: str | bytes, *args: str, name: str = "in.csv") -> Any:
+    source = tmp_path / name
+    source.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return runner.invoke(app, ["batch", str(source), "--quiet", *args])
+
+
+def rows(result: Any) -> list[dict[str, str]]:
+    assert result.exit_code == ExitCode.OK, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+WIDE = (
+    "mrn,Calcium (mg/dL),Magnesium,Magnesium Units,K [mmol/L],Sodium,note\n"
+    "1,7.6,1.1,mg/dL,3.1,128 mEq/L,first\n"
+    "2,9.2,0.8,MMOL/L,abc,140 furlongs,second\n"
+    "3,,0.9,mmol/l,4.0,,third\n"
+)
+
+
+def test_wide_layout_adds_columns_and_keeps_every_row(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, WIDE))
+    assert [r["mrn"] for r in out] == ["1", "2", "3"]
+    assert [r["note"] for r in out] == ["first", "second", "third"]
+    first = out[0]
+    assert (first["calcium_mmol_l"], first["calcium_flag"], first["calcium_spasm_risk"]) == (
+        "1.896", "L", "high")
+    assert (first["magnesium_mmol_l"], first["magnesium_flag"]) == ("0.4526", "L")
+    assert (first["potassium_flag"], first["sodium_mmol_l"], first["sodium_flag"]) == (
+        "L", "128.0", "L")
+    assert first["errors"] == ""
+    second = out[1]
+    assert second["potassium_mmol_l"] == "" and second["sodium_flag"] == ""
+    assert "K [mmol/L]: 'abc' is not a number" in second["errors"]
+    assert "Sodium: unit 'furlongs' is not a unit electrocheck knows" in second["errors"]
+    assert second["magnesium_flag"] == "N"  # 0.8 mmol/L, unit from the companion column
+    third = out[2]
+    assert third["calcium_mmol_l"] == "" and third["errors"] == ""  # empty is not an error
+
+
+def test_output_header_is_input_header_plus_results(tmp_path: Path) -> None:
+    result = batch(tmp_path, WIDE)
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:7] == ["mrn", "Calcium (mg/dL)", "Magnesium", "Magnesium Units",
+                          "K [mmol/L]", "Sodium", "note"]
+    assert header[7:] == [f"{a}_{c}" for a in ("calcium", "magnesium", "potassium", "sodium")
+                          for c in ("mmol_l", "flag", "spasm_risk", "censored")] + ["errors"]
+
+
+LONG = (
+    "subject_id,label,value,valuenum,valueuom,ref_range_lower,ref_range_upper\n"
+    "1,Potassium,4.1,4.1,mEq/L,3.3,5.1\n"
+    '2,"Calcium, Total",___,8.1,mg/dL,8.4,10.3\n'
+    "3,Creatinine,1.1,1.1,mg/dL,0.5,1.2\n"
+    "4,Magnesium,<0.5,,mg/dL,1.6,2.6\n"
+    "5,Sodium,GREATER THAN 180,,mEq/L,,\n"
+    "6,Potassium,abc,,mEq/L,3.3,5.1\n"
+    "7,Potassium,3.4,3.4,mmol/L,3.3,5.1\n"
+    "8,2823-3,3.4,3.4,mmol/L,,\n"
+    "9,\"Sodium, Whole Blood\",LESS THAN 100,,mmol/L,,\n"
+)
+
+
+def test_long_layout(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, LONG))
+    got = [(r["analyte"], r["value_mmol_l"], r["flag"], r["censored"], r["limits"]) for r in out]
+    assert got == [
+        ("potassium", "4.1", "N", "", "lab"),
+        ("calcium", "2.021", "L", "", "lab"),  # masked text: the numeric column is used
+        ("", "", "", "", ""),  # creatinine passes through untouched
+        ("magnesium", "0.2057", "LL", "<", "lab"),
+        ("sodium", "180.0", "HH", ">", "reference"),
+        ("", "", "", "", ""),
+        ("potassium", "3.4", "N", "", "lab"),  # the lab's 3.3-5.1, not the file's 3.5-5.0
+        ("potassium", "3.4", "L", "", "reference"),
+        ("sodium", "100.0", "LL", "<", "reference"),
+    ]
+    assert out[5]["errors"] == "value: 'abc' is not a number"
+    assert out[2]["label"] == "Creatinine" and out[2]["errors"] == ""
+
+
+def test_file_ranges_ignores_the_labs_limits(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, LONG, "--file-ranges"))
+    assert (out[6]["flag"], out[6]["limits"]) == ("L", "reference")
+
+
+def test_range_column(tmp_path: Path) -> None:
+    text = "test,result,units,reference range\nK,3.4,mmol/L,3.3-5.1\nK,3.4,mmol/L,\n"
+    out = rows(batch(tmp_path, text))
+    assert [(r["flag"], r["limits"]) for r in out] == [("N", "lab"), ("L", "reference")]
+
+
+def test_options_name_the_long_columns(tmp_path: Path) -> None:
+    text = "who,what,how much,measure\n1,K,3.1,mmol/L\n"
+    out = rows(batch(tmp_path, text, "--layout", "long", "--test-column", "what",
+                     "--value-column", "how much", "--unit-column", "measure"))
+    assert out[0]["flag"] == "L"
+
+
+def test_map_option(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, "id,K+ (mmol/L)\n1,6.5\n", "--map", "k=K+ (mmol/L)"))
+    assert out[0]["potassium_flag"] == "HH"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bom", "\ufeffid,K\n1,3.1\n2,4.0\n"),
+        ("crlf", "id,K\r\n1,3.1\r\n2,4.0\r\n"),
+        ("no final newline", "id,K\n1,3.1\n2,4.0"),
+        ("blank lines", "\nid,K\n1,3.1\n\n2,4.0\n\n"),
+        ("semicolon", "id;K\n1;3.1\n2;4.0\n"),
+        ("tab", "id\tK\n1\t3.1\n2\t4.0\n"),
+        ("quoted", 'id,K\n"1, the first","3.1"\n"2\nsecond line",4.0\n'),
+    ],
+)
+def test_messy_files_keep_every_row(tmp_path: Path, name: str, content: str) -> None:
+    result = batch(tmp_path, content)
+    assert result.exit_code == ExitCode.OK, result.output
+    delimiter = ";" if name == "semicolon" else "\t" if name == "tab" else ","
+    out = list(csv.DictReader(io.StringIO(result.stdout), delimiter=","))
+    del delimiter
+    assert [r["potassium_flag"] for r in out] == ["L", "N"]
+    assert len(out) == 2
+
+
+def test_quoted_fields_come_out_unchanged(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, 'id,K,note\n1,3.1,"a, b"\n2,4.0,"two\nlines"\n'))
+    assert [r["note"] for r in out] == ["a, b", "two\nlines"]
+
+
+def test_ragged_rows_are_kept_and_explained(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, "id,K,note\n1,3.1\n2,4.0,x,extra,more\n3,5.5,z\n"))
+    assert [r["potassium_flag"] for r in out] == ["L", "N", "H"]
+    assert out[0]["note"] == "" and out[0]["errors"] == ""
+    assert "row has 5 fields, the header 3" in out[1]["errors"]
+    assert "'extra'" in out[1]["errors"]
+
+
+def test_invalid_utf8_is_replaced_and_rows_kept(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["batch", str(_write(tmp_path, b"id,K,note\n1,3.1,caf\xe9\n2,4.0,ok\n"))])
+    assert result.exit_code == ExitCode.OK
+    assert "not UTF-8" in result.stderr
+    out = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["potassium_flag"] for r in out] == ["L", "N"] and out[0]["note"] == "caf\ufffd"
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "raw.csv"
+    path.write_bytes(data)
+    return path
+
+
+def test_header_only_and_one_row(tmp_path: Path) -> None:
+    assert rows(batch(tmp_path, "id,K\n")) == []
+    assert [r["potassium_flag"] for r in rows(batch(tmp_path, "id,K\n1,7.5\n"))] == ["HH"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("\n\n", "is empty"),
+        ("id,name\n1,x\n", "no column names an analyte"),
+    ],
+)
+def test_unusable_files_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    result = batch(tmp_path, content)
+    assert result.exit_code == ExitCode.ERROR and result.stdout == ""
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    for target in (tmp_path / "absent.csv", tmp_path):
+        result = runner.invoke(app, ["batch", str(target)])
+        assert result.exit_code == ExitCode.ERROR and "cannot read" in result.stderr
+
+
+def test_stdin_to_stdout(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["batch", "-", "-q"], input="id,K\n1,3.1\n")
+    assert result.exit_code == ExitCode.OK
+    assert result.stdout.splitlines()[1].startswith("1,3.1,3.1,L,moderate")
+
+
+def test_output_file_is_written_whole_with_normal_permissions(tmp_path: Path) -> None:
+    source = _write(tmp_path, WIDE.encode())
+    target = tmp_path / "out.csv"
+    result = runner.invoke(app, ["batch", str(source), "-o", str(target)])
+    assert result.exit_code == ExitCode.OK and result.stdout == ""
+    assert "3 rows read, 3 written" in result.stderr
+    assert len(list(csv.DictReader(target.open()))) == 3
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~_umask()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".electrocheck")] == []
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_output_may_not_be_the_input(tmp_path: Path) -> None:
+    source = _write(tmp_path, WIDE.encode())
+    result = runner.invoke(app, ["batch", str(source), "-o", str(source)])
+    assert result.exit_code == ExitCode.ERROR and "is the input file" in result.stderr
+    assert source.read_bytes() == WIDE.encode()
+
+
+def test_failed_run_leaves_no_output(tmp_path: Path) -> None:
+    source = _write(tmp_path, b"id,name\n1,x\n")
+    target = tmp_path / "out.csv"
+    result = runner.invoke(app, ["batch", str(source), "-o", str(target)])
+    assert result.exit_code == ExitCode.ERROR and not target.exists()
+    assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([], ExitCode.OK),
+        (["--strict"], ExitCode.CONDITION_MET),
+        (["--fail-on", "abnormal"], ExitCode.CONDITION_MET),
+        (["--fail-on", "critical"], ExitCode.OK),
+    ],
+)
+def test_exit_codes(tmp_path: Path, args: list[str], code: ExitCode) -> None:
+    assert batch(tmp_path, WIDE, *args).exit_code == code
+
+
+def test_strict_passes_a_clean_file(tmp_path: Path) -> None:
+    assert batch(tmp_path, "id,K\n1,4.0\n", "--strict").exit_code == ExitCode.OK
+
+
+def test_summary_on_stderr_only(tmp_path: Path) -> None:
+    source = _write(tmp_path, WIDE.encode())
+    result = runner.invoke(app, ["batch", str(source)])
+    assert "3 rows read, 3 written" in result.stderr
+    assert "potassium: L 1, N 1" in result.stderr
+    assert "rows read" not in result.stdout
+
+
+def test_jsonl_results_are_shaped_like_check(tmp_path: Path) -> None:
+    result = batch(tmp_path, WIDE, "--format", "jsonl")
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(objects) == 3
+    first = objects[0]
+    assert first["mrn"] == "1" and first["note"] == "first"
+    names = {"analyte", "input", "value", "unit", "low", "high", "flag", "spasm_risk",
+             "muscle_role", "effect", "cancer_causes", "notes"}
+    assert names <= set(first["results"][0])
+    calcium = first["results"][0]
+    assert (calcium["analyte"], calcium["value"], calcium["flag"]) == ("calcium", 1.896, "L")
+    assert calcium["cancer_causes"] and calcium["effect"]
+    assert objects[1]["errors"][0].startswith("K [mmol/L]: 'abc'")
+    assert [r["analyte"] for r in objects[2]["results"]] == ["magnesium", "potassium"]
+
+
+def test_formula_looking_error_cannot_start_a_formula(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, "id,=K\n1,abc\n", "--map", "k==K"))
+    assert out[0]["errors"].startswith("'=K: ")
+
+
+def test_interpret_frame_on_dataframe_and_lazyframe(ref: Reference) -> None:
+    frame = pl.DataFrame({"id": [1, 2], "K": [3.1, 4.0], "Calcium (mg/dL)": ["7.6", None]})
+    eager = interpret_frame(frame, ref)
+    assert eager["id"].to_list() == [1, 2]  # original columns unchanged, types kept
+    assert eager["potassium_flag"].to_list() == ["L", "N"]
+    assert eager["calcium_mmol_l"].to_list() == [1.896, None]
+    lazy = interpret_frame(frame.lazy(), ref)
+    assert isinstance(lazy, pl.LazyFrame)
+    assert lazy.collect().equals(eager)
