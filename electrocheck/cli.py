@@ -297,9 +297,9 @@ def batch(
             delimiter=delimiter,
             output_format=output_format.value,
         )
-        from electrocheck.render import batch_progress, print_summary
+        from electrocheck.batch_report import batch_progress, print_summary
 
-        with batch_progress(enabled=not quiet) as progress:
+        with batch_progress(not quiet, sys.stderr) as progress:
             summary = run_batch(source, output, reference, options, progress)
     if not quiet:
         print_summary(summary, sys.stderr)

@@ -5,20 +5,14 @@ Colour is used only on a terminal; rich honours NO_COLOR and narrows to the term
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from rich.console import Console, Group
 from rich.padding import Padding
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from electrocheck.check import CheckReport
-
-if TYPE_CHECKING:
-    from electrocheck.batch import Summary
 from electrocheck.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
 
 FLAG_STYLES = {
@@ -133,49 +127,3 @@ def _labelled(label: str, text: str) -> Text:
     line.append(f"{label}: ", style="bold")
     line.append(text)
     return line
-
-
-@contextmanager
-def batch_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr while a batch runs, when stderr is a terminal."""
-    err = Console(stderr=True)
-    if not enabled or not err.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn("[bold]electrocheck batch"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("reading", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def print_summary(summary: Summary, file: TextIO) -> None:
-    """What a batch run read, wrote and found, for a person (stderr)."""
-    out = Console(file=file, highlight=False, markup=False)
-    kind = f"{summary.layout} layout ({', '.join(summary.columns)})"
-    out.print(
-        f"electrocheck batch: {summary.rows_read:,} rows read, "
-        f"{summary.rows_written:,} written; {kind}"
-    )
-    out.print(
-        f"  {summary.results:,} results, {summary.cell_errors:,} cells with errors "
-        f"in {summary.rows_with_errors:,} rows"
-        + (f", {summary.blank_lines:,} blank lines skipped" if summary.blank_lines else "")
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for (analyte, flag), count in summary.flags.items():
-        counts.setdefault(analyte, {})[flag] = count
-    for analyte, flags in sorted(counts.items()):
-        parts = [f"{flag} {flags[flag]:,}" for flag in ("LL", "L", "N", "H", "HH") if flag in flags]
-        out.print(f"  {analyte}: " + ", ".join(parts))
-    for warning in summary.warnings:
-        out.print(f"  ! {warning}")

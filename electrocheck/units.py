@@ -106,10 +106,12 @@ def resolve_unit(raw: str) -> Unit:
     known = _table().get(expression)
     if known is not None:
         return Unit(spelling, *known)
-    from electrocheck.pint_units import resolve_with_pint
-
     try:
         _check_plain_unit(expression)
+        if not _could_be_unit(expression):  # spares loading pint for "furlongs" or "abc"
+            raise UnitError("is not a unit electrocheck knows")
+        from electrocheck.pint_units import resolve_with_pint
+
         kind, factor = resolve_with_pint(expression)
     except UnitError as exc:
         raise UnitError(f"unit {quote(raw.strip())} {exc}; {EXPECTED_UNITS}") from None
@@ -129,3 +131,37 @@ def _check_plain_unit(expression: str) -> None:
         raise UnitError(f"is longer than {MAX_UNIT_LENGTH} characters")
     if not _PLAIN_UNIT.fullmatch(expression):
         raise UnitError("is not a plain unit: only letters and one '/' are accepted")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The unit names and prefixes defined in ``units.txt``, the file pint's registry is
+    built from (``tests/test_units.py`` checks that pint agrees)."""
+    names: set[str] = set()
+    prefixes: list[str] = [""]
+    text = resources.files("electrocheck").joinpath("units.txt").read_text("utf-8")
+    for line in text.splitlines():
+        parts = [part.strip() for part in line.split("#", 1)[0].split("=")]
+        if len(parts) < 2:
+            continue
+        spellings = [parts[0], *parts[2:]]
+        if parts[0].endswith("-"):
+            prefixes += [p[:-1] for p in spellings if p.endswith("-")]
+        else:
+            names.update(spellings)
+    return frozenset(names), tuple(prefixes)
+
+
+def _could_be_unit(expression: str) -> bool:
+    """Whether every part of a plain unit is a prefix and a unit of ``units.txt``."""
+    names, prefixes = _vocabulary()
+
+    def known(word: str) -> bool:
+        candidates = {word, word[:-1]} if word.endswith("s") else {word}  # pint allows plurals
+        return any(
+            word.startswith(prefix) and word[len(prefix) :] in names
+            for word in candidates
+            for prefix in prefixes
+        )
+
+    return all(known(part) for part in expression.split("/"))

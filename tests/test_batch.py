@@ -47,10 +47,16 @@ def test_wide_layout_adds_columns_and_keeps_every_row(tmp_path: Path) -> None:
     assert [r["note"] for r in out] == ["first", "second", "third"]
     first = out[0]
     assert (first["calcium_mmol_l"], first["calcium_flag"], first["calcium_spasm_risk"]) == (
-        "1.896", "L", "high")
+        "1.896",
+        "L",
+        "high",
+    )
     assert (first["magnesium_mmol_l"], first["magnesium_flag"]) == ("0.4526", "L")
     assert (first["potassium_flag"], first["sodium_mmol_l"], first["sodium_flag"]) == (
-        "L", "128.0", "L")
+        "L",
+        "128.0",
+        "L",
+    )
     assert first["errors"] == ""
     second = out[1]
     assert second["potassium_mmol_l"] == "" and second["sodium_flag"] == ""
@@ -64,10 +70,20 @@ def test_wide_layout_adds_columns_and_keeps_every_row(tmp_path: Path) -> None:
 def test_output_header_is_input_header_plus_results(tmp_path: Path) -> None:
     result = batch(tmp_path, WIDE)
     header = result.stdout.splitlines()[0].split(",")
-    assert header[:7] == ["mrn", "Calcium (mg/dL)", "Magnesium", "Magnesium Units",
-                          "K [mmol/L]", "Sodium", "note"]
-    assert header[7:] == [f"{a}_{c}" for a in ("calcium", "magnesium", "potassium", "sodium")
-                          for c in ("mmol_l", "flag", "spasm_risk", "censored")] + ["errors"]
+    assert header[:7] == [
+        "mrn",
+        "Calcium (mg/dL)",
+        "Magnesium",
+        "Magnesium Units",
+        "K [mmol/L]",
+        "Sodium",
+        "note",
+    ]
+    assert header[7:] == [
+        f"{a}_{c}"
+        for a in ("calcium", "magnesium", "potassium", "sodium")
+        for c in ("mmol_l", "flag", "spasm_risk", "censored")
+    ] + ["errors"]
 
 
 LONG = (
@@ -80,7 +96,7 @@ LONG = (
     "6,Potassium,abc,,mEq/L,3.3,5.1\n"
     "7,Potassium,3.4,3.4,mmol/L,3.3,5.1\n"
     "8,2823-3,3.4,3.4,mmol/L,,\n"
-    "9,\"Sodium, Whole Blood\",LESS THAN 100,,mmol/L,,\n"
+    '9,"Sodium, Whole Blood",LESS THAN 100,,mmol/L,,\n'
 )
 
 
@@ -115,8 +131,20 @@ def test_range_column(tmp_path: Path) -> None:
 
 def test_options_name_the_long_columns(tmp_path: Path) -> None:
     text = "who,what,how much,measure\n1,K,3.1,mmol/L\n"
-    out = rows(batch(tmp_path, text, "--layout", "long", "--test-column", "what",
-                     "--value-column", "how much", "--unit-column", "measure"))
+    out = rows(
+        batch(
+            tmp_path,
+            text,
+            "--layout",
+            "long",
+            "--test-column",
+            "what",
+            "--value-column",
+            "how much",
+            "--unit-column",
+            "measure",
+        )
+    )
     assert out[0]["flag"] == "L"
 
 
@@ -161,7 +189,9 @@ def test_ragged_rows_are_kept_and_explained(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_is_replaced_and_rows_kept(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["batch", str(_write(tmp_path, b"id,K,note\n1,3.1,caf\xe9\n2,4.0,ok\n"))])
+    result = runner.invoke(
+        app, ["batch", str(_write(tmp_path, b"id,K,note\n1,3.1,caf\xe9\n2,4.0,ok\n"))]
+    )
     assert result.exit_code == ExitCode.OK
     assert "not UTF-8" in result.stderr
     out = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -268,8 +298,20 @@ def test_jsonl_results_are_shaped_like_check(tmp_path: Path) -> None:
     assert len(objects) == 3
     first = objects[0]
     assert first["mrn"] == "1" and first["note"] == "first"
-    names = {"analyte", "input", "value", "unit", "low", "high", "flag", "spasm_risk",
-             "muscle_role", "effect", "cancer_causes", "notes"}
+    names = {
+        "analyte",
+        "input",
+        "value",
+        "unit",
+        "low",
+        "high",
+        "flag",
+        "spasm_risk",
+        "muscle_role",
+        "effect",
+        "cancer_causes",
+        "notes",
+    }
     assert names <= set(first["results"][0])
     calcium = first["results"][0]
     assert (calcium["analyte"], calcium["value"], calcium["flag"]) == ("calcium", 1.896, "L")

@@ -12,8 +12,14 @@ from electrocheck.reference import Reference
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (["mrn", "Calcium (mg/dL)", "K [mmol/L]"], [("calcium", "mg/dL", None), ("potassium", "mmol/L", None)]),
-        (["id", "ca", "MG", "Na"], [("calcium", None, None), ("magnesium", None, None), ("sodium", None, None)]),
+        (
+            ["mrn", "Calcium (mg/dL)", "K [mmol/L]"],
+            [("calcium", "mg/dL", None), ("potassium", "mmol/L", None)],
+        ),
+        (
+            ["id", "ca", "MG", "Na"],
+            [("calcium", None, None), ("magnesium", None, None), ("sodium", None, None)],
+        ),
         (["id", "17861-6", "2823-3"], [("calcium", None, None), ("potassium", None, None)]),
         (["id", "Calcium", "calcium_unit"], [("calcium", None, 2)]),
         (["id", "Calcium", "Calcium Units"], [("calcium", None, 2)]),
@@ -29,8 +35,10 @@ def test_wide_headers(ref: Reference, header: list[str], expected: list[tuple]) 
         return
     layout = detect_layout(header, ref, LayoutOptions())
     assert layout.kind == "wide"
-    got = [(c.analyte, c.header_unit.spelling if c.header_unit else None, c.unit_column)
-           for c in layout.wide]
+    got = [
+        (c.analyte, c.header_unit.spelling if c.header_unit else None, c.unit_column)
+        for c in layout.wide
+    ]
     assert got == expected
 
 
@@ -50,21 +58,36 @@ def test_long_headers(ref: Reference, header: list[str]) -> None:
 
 
 def test_long_columns_found(ref: Reference) -> None:
-    header = ["subject_id", "label", "value", "valuenum", "valueuom", "ref_range_lower",
-              "ref_range_upper"]
+    header = [
+        "subject_id",
+        "label",
+        "value",
+        "valuenum",
+        "valueuom",
+        "ref_range_lower",
+        "ref_range_upper",
+    ]
     long = detect_layout(header, ref, LayoutOptions()).long
     assert long is not None
     assert (long.tests, long.value, long.numeric, long.unit, long.low, long.high) == (
-        (1,), 2, 3, 4, 5, 6)
+        (1,),
+        2,
+        3,
+        4,
+        5,
+        6,
+    )
     forced = detect_layout(header, ref, LayoutOptions(file_ranges=True)).long
     assert forced is not None and forced.low is None and forced.high is None
 
 
 def test_map_overrides_recognition(ref: Reference) -> None:
-    layout = detect_layout(["id", "K+ (mmol/L)", "x"], ref,
-                           LayoutOptions(mapping={"potassium": "K+ (mmol/L)"}))
+    layout = detect_layout(
+        ["id", "K+ (mmol/L)", "x"], ref, LayoutOptions(mapping={"potassium": "K+ (mmol/L)"})
+    )
     assert [(c.analyte, c.index, c.header_unit.spelling) for c in layout.wide] == [
-        ("potassium", 1, "mmol/L")]  # type: ignore[union-attr]
+        ("potassium", 1, "mmol/L")
+    ]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +101,8 @@ def test_map_overrides_recognition(ref: Reference) -> None:
         (["a", "b"], LayoutOptions(layout="diagonal"), "unknown layout"),
     ],
 )
-def test_unusable_headers(ref: Reference, header: list[str], options: LayoutOptions,
-                          message: str) -> None:
+def test_unusable_headers(
+    ref: Reference, header: list[str], options: LayoutOptions, message: str
+) -> None:
     with pytest.raises(InputError, match=message):
         detect_layout(header, ref, options)

@@ -17,8 +17,9 @@ from electrocheck.interpret import report_round
 
 REF = load_reference()
 NAMES = st.sampled_from(["ca", "mg", "k", "na"])
-UNITS = st.sampled_from(["", "mmol/L", "MMOL/L", "mg/dL", "mEq/L", "µmol/L", "mg/L", "g/L",
-                         "mg%", "kg", "wibble"])
+UNITS = st.sampled_from(
+    ["", "mmol/L", "MMOL/L", "mg/dL", "mEq/L", "µmol/L", "mg/L", "g/L", "mg%", "kg", "wibble"]
+)
 NUMBERS = st.one_of(
     st.decimals(min_value=0, max_value=300, places=2).map(str),
     st.sampled_from(["abc", "-1", "nan", "4,1", "", "1e3", ".5", "+3"]),
@@ -58,10 +59,15 @@ def test_stdin_to_stdout_in_a_pipe(tmp_path: Path) -> None:
     data = "id,K,Calcium (mg/dL)\n1,3.1,7.6\n2,4.0,9.0\n"
     done = subprocess.run(
         [sys.executable, "-m", "electrocheck", "batch", "-", "--quiet"],
-        input=data, capture_output=True, text=True, timeout=120,
+        input=data,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     out = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["id"], r["potassium_flag"], r["calcium_flag"]) for r in out] == [
-        ("1", "L", "L"), ("2", "N", "N")]
+        ("1", "L", "L"),
+        ("2", "N", "N"),
+    ]

@@ -21,7 +21,7 @@ def test_core_imports_neither_typer_nor_rich() -> None:
         "from electrocheck.check import run_check\n"
         "run_check(electrocheck.load_reference(), ['ca=7.6mg/dL', 'k=3.1', 'na=128', 'mEq/L'])"
     )
-    assert not loaded & {"typer", "rich", "click"}
+    assert not loaded & {"typer", "rich", "click", "polars"}
 
 
 def test_json_check_loads_neither_pint_nor_rich() -> None:
@@ -30,7 +30,7 @@ def test_json_check_loads_neither_pint_nor_rich() -> None:
         "main(['check', 'ca=7.6mg/dL', 'mg=1.1MG/DL', 'k=3.1', '--format', 'json'])"
     )
     assert "typer" in loaded
-    assert not loaded & {"pint", "rich", "numpy", "pydantic"}
+    assert not loaded & {"pint", "rich", "numpy", "pydantic", "polars"}
 
 
 def test_unusual_unit_loads_pint_once_and_converts() -> None:

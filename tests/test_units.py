@@ -111,3 +111,27 @@ def test_bad_units_are_refused_with_reason(spelling: str, reason: str) -> None:
         resolve_unit(spelling)
     message = str(info.value)
     assert repr(spelling) in message and reason in message and "\n" not in message
+
+
+def test_vocabulary_shortcut_agrees_with_pint() -> None:
+    """Words the shortcut refuses without pint, pint refuses too; words it passes, pint knows."""
+    from electrocheck.pint_units import registry
+    from electrocheck.units import _could_be_unit, _vocabulary
+
+    names, prefixes = _vocabulary()
+    ureg = registry()
+    accepted = 0
+    for name in names:
+        for prefix in prefixes:
+            for word in (prefix + name, prefix + name + "s"):
+                try:
+                    ureg.parse_units(word)
+                except Exception:  # pint does not know it: nothing to check
+                    continue
+                accepted += 1
+                assert _could_be_unit(word), word  # never refuse what pint knows
+    assert accepted > 100
+    for word in ("furlongs", "abc", "mmoll", "wibble", "Mol", "mgs/dLx"):
+        assert not _could_be_unit(word)
+        with pytest.raises(Exception):  # noqa: B017 - any pint error: it does not know it
+            ureg.parse_units(word)
