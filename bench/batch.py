@@ -61,8 +61,9 @@ def generate(directory: Path, rows: int) -> Path:
     path = directory / f"wide-{rows // 1_000_000}m.csv"
     if not path.exists():
         print(f"generating {path} ...", file=sys.stderr)
-        subprocess.run([sys.executable, str(HERE / "gen_wide.py"), str(path), str(rows)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "gen_wide.py"), str(path), str(rows)], check=True
+        )
     return path
 
 
@@ -93,8 +94,10 @@ def main() -> int:
         size = source.stat().st_size / 1e6
         print(f"{rows:,} rows, {size:.0f} MB, 8 columns, median of {rounds}:")
         for name in commands:
-            print(f"  {name:<13} {statistics.median(times[name]):6.2f} s   "
-                  f"peak memory {memory[name]:5.0f} MB")
+            print(
+                f"  {name:<13} {statistics.median(times[name]):6.2f} s   "
+                f"peak memory {memory[name]:5.0f} MB"
+            )
         ratio = statistics.median(times["electrocheck"]) / statistics.median(times["passthrough"])
         print(f"  time ratio electrocheck / passthrough = {ratio:.2f} (target <= {TIME_TARGET})")
         ok = ok and ratio <= TIME_TARGET and memory["electrocheck"] <= MEMORY_TARGET_MB
