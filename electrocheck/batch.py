@@ -277,10 +277,17 @@ class _atomic_output:
 
     def __init__(self, output: str | Path | None) -> None:
         self.output = None if output is None else Path(output)
+        self.direct: IO[bytes] | None = None  # a device or pipe named with -o
         self.path: Path | None = None
         self.handle: IO[bytes] | None = None
 
     def __enter__(self) -> IO[bytes]:
+        output = self.output
+        if output is not None and output.exists() and not output.is_file():
+            if output.is_dir():
+                raise InputError(f"cannot write {quote(str(output))}: it is a directory")
+            # A device or a pipe (-o /dev/null): write to it; it cannot be replaced.
+            self.output, self.direct = None, output.open("wb")
         directory = None if self.output is None else self.output.resolve().parent
         try:
             fd, name = tempfile.mkstemp(prefix=".electrocheck-", suffix=".part", dir=directory)
@@ -298,9 +305,10 @@ class _atomic_output:
             if kind is None:
                 self.handle.flush()
                 if self.output is None:
+                    target = self.direct or sys.stdout.buffer
                     self.handle.seek(0)
-                    shutil.copyfileobj(self.handle, sys.stdout.buffer)
-                    sys.stdout.buffer.flush()
+                    shutil.copyfileobj(self.handle, target)
+                    target.flush()
                 else:
                     os.fsync(self.handle.fileno())
                     os.chmod(self.path, 0o666 & ~_umask())  # mkstemp made it private
@@ -308,6 +316,8 @@ class _atomic_output:
         finally:
             self.handle.close()
             self.path.unlink(missing_ok=True)
+            if self.direct is not None:
+                self.direct.close()
 
 
 def _umask() -> int:

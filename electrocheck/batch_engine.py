@@ -169,6 +169,7 @@ def constants_table(reference: Reference) -> pl.DataFrame:
                 "effect_high": a.high.effect,
                 "causes_low": list(a.low.causes),
                 "causes_high": list(a.high.causes),
+                "caveats": list(a.caveats),
             }
         )
     return pl.DataFrame(rows)
@@ -367,7 +368,17 @@ def _joined_errors_expr(errors: list[pl.Expr]) -> pl.Expr:
 
 #: The fields of a source's result: those the CSV needs, then those only JSON Lines needs.
 _CSV_FIELDS = ("analyte", "mmol_l", "flag", "risk", "censored", "limits", "error")
-_DETAIL_FIELDS = ("low", "high", "spelling", "input", "assumed", "role", "effect", "causes")
+_DETAIL_FIELDS = (
+    "low",
+    "high",
+    "spelling",
+    "input",
+    "assumed",
+    "role",
+    "effect",
+    "causes",
+    "caveats",
+)
 
 
 def _interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -529,6 +540,7 @@ def _outputs() -> list[pl.Expr]:
         .when(col("side") == "high")
         .then(col("causes_high"))
         .alias("causes"),
+        pl.when(col("side").is_not_null()).then(col("caveats")).alias("caveats"),
     ]
 
 

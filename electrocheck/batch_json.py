@@ -44,8 +44,12 @@ def _result(column: str) -> pl.Expr:
             pl.when(d.field("limits") == "lab").then(
                 pl.lit("flagged against the lab's own reference limits given in this row")
             ),
+            pl.when(flag.is_in(["LL", "HH"])).then(
+                pl.lit("beyond the critical limit: needs urgent attention")
+            ),
         ]
     ).list.drop_nulls()
+    notes = notes.list.concat(d.field("caveats").fill_null(pl.lit([], pl.List(pl.String))))
     record = pl.struct(
         d.field("analyte").alias("analyte"),
         d.field("input").alias("input"),

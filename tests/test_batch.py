@@ -334,3 +334,12 @@ def test_interpret_frame_on_dataframe_and_lazyframe(ref: Reference) -> None:
     lazy = interpret_frame(frame.lazy(), ref)
     assert isinstance(lazy, pl.LazyFrame)
     assert lazy.collect().equals(eager)
+
+
+def test_output_to_a_device_is_written_not_replaced(tmp_path: Path) -> None:
+    source = _write(tmp_path, WIDE.encode())
+    result = runner.invoke(app, ["batch", str(source), "-o", os.devnull, "-q"])
+    assert result.exit_code == ExitCode.OK
+    assert Path(os.devnull).is_char_device()
+    to_dir = runner.invoke(app, ["batch", str(source), "-o", str(tmp_path)])
+    assert to_dir.exit_code == ExitCode.ERROR and "is a directory" in to_dir.stderr

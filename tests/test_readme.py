@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,29 @@ def test_readme_has_examples() -> None:
     assert len(EXAMPLES) >= 6
 
 
+@pytest.fixture
+def in_examples_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a scratch folder holding a copy of examples/, as the README's commands expect."""
+    shutil.copytree(README.parent / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
-def test_readme_example_output_is_real(command: str, expected: str) -> None:
+def test_readme_example_output_is_real(in_examples_copy: Path, command: str, expected: str) -> None:
     result = runner.invoke(app, shlex.split(command), env={"ELECTROCHECK_RANGES": None})
     assert result.output.rstrip("\n") == expected
+
+
+def test_readme_polars_example_is_real(ref: object) -> None:
+    import polars as pl
+
+    from electrocheck.batch import interpret_frame
+
+    frame = pl.DataFrame({"id": [1, 2], "K": [3.1, 4.0], "Calcium (mg/dL)": ["7.6", None]})
+    checked = interpret_frame(frame, load_reference())
+    assert f"{checked['potassium_flag'].to_list()}" == "['L', 'N']"
+    assert "# ['L', 'N']" in TEXT
 
 
 def test_readme_validation_message_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
