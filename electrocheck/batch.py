@@ -140,33 +140,21 @@ def run_batch(
         layout = detect_layout(csv_file.header, reference, options.layout)
         columns = [s.name for s in sources(layout, reference)]
         with _atomic_output(output) as handle:
-            summary = Summary(layout=layout.kind, columns=columns)
-            try:
-                _process(
-                    polars_batches(csv_file),
-                    handle,
-                    csv_file,
-                    layout,
-                    reference,
-                    options,
-                    summary,
-                    progress,
-                )
-            except pl.exceptions.PolarsError:
-                # A file polars will not read as it is: start again with the csv module.
+
+            def attempt(read: Callable[[Summary], Iterator[tuple[pl.DataFrame, int]]]) -> Summary:
                 handle.seek(0)
                 handle.truncate()
                 summary = Summary(layout=layout.kind, columns=columns)
                 _process(
-                    python_batches(csv_file, summary.warnings),
-                    handle,
-                    csv_file,
-                    layout,
-                    reference,
-                    options,
-                    summary,
-                    progress,
+                    read(summary), handle, csv_file, layout, reference, options, summary, progress
                 )
+                return summary
+
+            try:
+                summary = attempt(lambda _: polars_batches(csv_file))
+            except pl.exceptions.PolarsError:
+                # A file polars will not read as it is: start again with the csv module.
+                summary = attempt(lambda summary: python_batches(csv_file, summary.warnings))
         return summary
 
 

@@ -11,6 +11,29 @@ import yaml
 
 from electrocheck.reference import Reference, built_in_path, load_reference
 
+#: The names every result of ``check --format json`` carries (scripts depend on them).
+CHECK_RESULT_NAMES = frozenset(
+    {
+        "analyte",
+        "input",
+        "value",
+        "unit",
+        "low",
+        "high",
+        "flag",
+        "spasm_risk",
+        "muscle_role",
+        "effect",
+        "cancer_causes",
+        "notes",
+    }
+)
+
+
+@pytest.fixture(scope="session")
+def check_result_names() -> frozenset[str]:
+    return CHECK_RESULT_NAMES
+
 
 @pytest.fixture(scope="session")
 def ref() -> Reference:

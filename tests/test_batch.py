@@ -292,27 +292,15 @@ def test_summary_on_stderr_only(tmp_path: Path) -> None:
     assert "rows read" not in result.stdout
 
 
-def test_jsonl_results_are_shaped_like_check(tmp_path: Path) -> None:
+def test_jsonl_results_are_shaped_like_check(
+    tmp_path: Path, check_result_names: frozenset[str]
+) -> None:
     result = batch(tmp_path, WIDE, "--format", "jsonl")
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(objects) == 3
     first = objects[0]
     assert first["mrn"] == "1" and first["note"] == "first"
-    names = {
-        "analyte",
-        "input",
-        "value",
-        "unit",
-        "low",
-        "high",
-        "flag",
-        "spasm_risk",
-        "muscle_role",
-        "effect",
-        "cancer_causes",
-        "notes",
-    }
-    assert names <= set(first["results"][0])
+    assert set(first["results"][0]) >= CHECK_RESULT_NAMES
     calcium = first["results"][0]
     assert (calcium["analyte"], calcium["value"], calcium["flag"]) == ("calcium", 1.896, "L")
     assert calcium["cancer_causes"] and calcium["effect"]
