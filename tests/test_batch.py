@@ -300,7 +300,7 @@ def test_jsonl_results_are_shaped_like_check(
     assert len(objects) == 3
     first = objects[0]
     assert first["mrn"] == "1" and first["note"] == "first"
-    assert set(first["results"][0]) >= CHECK_RESULT_NAMES
+    assert set(first["results"][0]) >= check_result_names
     calcium = first["results"][0]
     assert (calcium["analyte"], calcium["value"], calcium["flag"]) == ("calcium", 1.896, "L")
     assert calcium["cancer_causes"] and calcium["effect"]
