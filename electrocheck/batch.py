@@ -35,7 +35,15 @@ from electrocheck.batch_engine import (
 )
 from electrocheck.batch_json import json_rows
 from electrocheck.batch_layout import Layout, LayoutOptions, detect_layout
-from electrocheck.batch_read import ROW_ERROR, CsvFile, open_csv, polars_batches, python_batches
+from electrocheck.batch_read import (
+    FALLBACK_ENCODING,
+    ROW_ERROR,
+    CsvFile,
+    NoRecordBoundary,
+    open_csv,
+    polars_batches,
+    python_batches,
+)
 from electrocheck.batch_threads import BackgroundWriter, prefetched
 from electrocheck.errors import InputError, quote
 from electrocheck.reference import Reference
@@ -43,6 +51,7 @@ from electrocheck.reference import Reference
 FORMATS = ("csv", "jsonl")
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+Batch = tuple[pl.DataFrame, int]  # a batch of rows, and the bytes of the file it came from
 
 
 @dataclass
@@ -141,7 +150,7 @@ def run_batch(
         columns = [s.name for s in sources(layout, reference)]
         with _atomic_output(output) as handle:
 
-            def attempt(read: Callable[[Summary], Iterator[tuple[pl.DataFrame, int]]]) -> Summary:
+            def attempt(read: Callable[[Summary], Iterator[Batch]]) -> Summary:
                 handle.seek(0)
                 handle.truncate()
                 summary = Summary(layout=layout.kind, columns=columns)
@@ -150,11 +159,23 @@ def run_batch(
                 )
                 return summary
 
+            def python(encoding: str) -> Callable[[Summary], Iterator[Batch]]:
+                def read(summary: Summary) -> Iterator[Batch]:
+                    counts: dict[str, int] = {}
+                    yield from python_batches(csv_file, summary.warnings, counts, encoding)
+                    summary.blank_lines += counts.get("blank_lines", 0)
+
+                return read
+
             try:
                 summary = attempt(lambda _: polars_batches(csv_file))
-            except pl.exceptions.PolarsError:
-                # A file polars will not read as it is: start again with the csv module.
-                summary = attempt(lambda summary: python_batches(csv_file, summary.warnings))
+            except (pl.exceptions.PolarsError, NoRecordBoundary):
+                # A file polars will not read as it is: start again with the csv module,
+                # in UTF-8, and if the file is not UTF-8 after all, in Windows-1252.
+                try:
+                    summary = attempt(python(csv_file.encoding))
+                except UnicodeDecodeError:
+                    summary = attempt(python(FALLBACK_ENCODING))
         return summary
 
 
@@ -211,9 +232,10 @@ def _process(
     done = csv_file.data_offset
     try:
         for batch, size in prefetched(batches):
-            # A blank line reads as a row with every field missing; it is not a row of data.
+            # polars reads a blank line as a row with every field missing: not a row of data.
+            # (The csv module tells blank lines apart itself and keeps rows of empty fields.)
             blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
-            if blank.any():
+            if ROW_ERROR not in batch.columns and blank.any():
                 summary.blank_lines += int(blank.sum())
                 batch = batch.filter(~blank)
             summary.rows_read += batch.height
@@ -344,10 +366,15 @@ class _Writer:
 
 
 def _unique_keys(header: list[str]) -> list[str]:
-    """JSON keys for the header names; a repeated name gets ``_2``, ``_3`` ..."""
-    seen: Counter[str] = Counter()
+    """JSON keys for the header names: a repeated name, or one the output adds itself
+    (``results``, ``errors``), gets ``_2``, ``_3`` ... until it is unique."""
+    taken = {"results", "errors"}
     keys = []
     for name in header:
-        seen[name] += 1
-        keys.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+        key, n = name, 1
+        while key in taken:
+            n += 1
+            key = f"{name}_{n}"
+        taken.add(key)
+        keys.append(key)
     return keys

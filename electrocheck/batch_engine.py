@@ -18,16 +18,19 @@ import polars as pl
 
 from electrocheck.batch_layout import AnalyteColumn, Layout
 from electrocheck.errors import UnitError, quote
-from electrocheck.interpret import LIMIT_TOLERANCE, REPORT_DIGITS, ambiguity
+from electrocheck.interpret import LIMIT_TOLERANCE, ambiguity, report_round
 from electrocheck.reference import Analyte, Reference
-from electrocheck.units import MMOL_PER_L, resolve_unit
+from electrocheck.tokens import NUMBER_PATTERN
+from electrocheck.units import resolve_unit
 
 # A cell: an optional censoring sign, a plain decimal number (as in ``check``), a unit.
 CELL_PATTERN = (
     r"(?is)^\s*(?P<censor><=|>=|<|>|less\s+than|greater\s+than)?\s*"
-    r"(?P<number>\+?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>.*?)\s*$"
+    rf"(?P<number>{NUMBER_PATTERN})\s*(?P<unit>.*?)\s*$"
 )
-RANGE_PATTERN = r"^\s*(?P<low>\d+(?:\.\d*)?|\.\d+)\s*(?:-|–|to)\s*(?P<high>\d+(?:\.\d*)?|\.\d+)\s*$"
+RANGE_PATTERN = rf"^\s*(?P<low>{NUMBER_PATTERN})\s*(?:-|–|to)\s*(?P<high>{NUMBER_PATTERN})\s*$"
+#: A decimal comma (4,1), refused as in ``check``.
+_DECIMAL_COMMA = r"^\s*\+?[0-9]+,[0-9]"
 _SEP = "\x1f"  # joins analyte and unit into one lookup key; cannot occur in either
 
 
@@ -127,28 +130,11 @@ def _blank_to_null(text: pl.Expr) -> pl.Expr:
 
 
 def _number(text: pl.Expr) -> pl.Expr:
-    return text.str.strip_chars().cast(pl.Float64, strict=False)
+    """A plain decimal number (as in a value: no exponent, sign, NaN or infinity), or null."""
+    return text.str.extract(rf"^\s*({NUMBER_PATTERN})\s*$", 1).cast(pl.Float64, strict=False)
 
 
 # --------------------------------------------------------------------------- constants
-
-#: The per-analyte numbers and texts the engine needs, as columns of one small table.
-_CONSTANT_COLUMNS = (
-    "crit_low",
-    "crit_high",
-    "ref_low",
-    "ref_high",
-    "plaus_low",
-    "plaus_high",
-    "default_unit",
-    "risk_low",
-    "risk_high",
-    "role",
-    "effect_low",
-    "effect_high",
-    "causes_low",
-    "causes_high",
-)
 
 
 @lru_cache(maxsize=8)
@@ -170,6 +156,7 @@ def constants_table(reference: Reference) -> pl.DataFrame:
                 "causes_low": list(a.low.causes),
                 "causes_high": list(a.high.causes),
                 "caveats": list(a.caveats),
+                "label": a.label,
             }
         )
     return pl.DataFrame(rows)
@@ -304,13 +291,28 @@ class BatchInterpreter:
         rows = rows.with_columns(pl.lit(v, pl.String).alias(k) for k, v in fixed.items())
         error = pl.col("error")
         prefix = pl.lit(f"{_plain(self.sources[index].name)}: ")
-        return (
+        found = (
             _interpret_distinct(rows, self.reference)
             .select(*keys, *self.fields)
             .with_columns(
                 error=pl.when(error.is_not_null()).then(pl.concat_str(prefix, error)),
                 seen=pl.lit(True),
             )
+        )
+        # Reported numbers are rounded by the function check uses (polars rounds ties away
+        # from zero, Python's formatting to even: 2.0625 would differ). Few rows: cheap.
+        numbers = [
+            name
+            for name in ("mmol_l", "low", "high", "crit_low", "crit_high")
+            if name in found.columns
+        ]
+        return found.with_columns(
+            pl.Series(
+                name,
+                [None if v is None else report_round(v) for v in found[name]],
+                dtype=pl.Float64,
+            )
+            for name in numbers
         )
 
 
@@ -378,6 +380,10 @@ _DETAIL_FIELDS = (
     "effect",
     "causes",
     "caveats",
+    "label",
+    "number",
+    "crit_low",
+    "crit_high",
 )
 
 
@@ -389,7 +395,9 @@ def _interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFram
     cell = pl.col("text").str.extract_groups(CELL_PATTERN)
     step = rows.with_columns(
         censor=cell.struct.field("censor").str.to_lowercase(),
-        number_text=cell.struct.field("number"),
+        number_text=pl.when(pl.col("text").str.contains(_DECIMAL_COMMA))
+        .then(None)
+        .otherwise(cell.struct.field("number")),
         cell_unit=_blank_to_null(cell.struct.field("unit")),
         numeric_value=_number(pl.col("numeric")),
         low_value=_number(pl.col("row_low")),
@@ -405,7 +413,9 @@ def _interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFram
         & numeric.is_finite()
     )
     step = step.with_columns(
-        number=pl.when(use_numeric).then(numeric).otherwise(pl.col("number_text").cast(pl.Float64)),
+        number=pl.when(use_numeric)
+        .then(numeric)
+        .otherwise(pl.col("number_text").cast(pl.Float64, strict=False)),
         censor=pl.when(use_numeric).then(None).otherwise(pl.col("censor")),
         spelling=pl.coalesce(
             pl.when(use_numeric).then(None).otherwise(pl.col("cell_unit")),
@@ -508,7 +518,7 @@ def _outputs() -> list[pl.Expr]:
     found = col("mmol").is_not_null()
     return [
         pl.when(found).then(col("analyte")).alias("analyte"),
-        col("mmol").round_sig_figs(REPORT_DIGITS).alias("mmol_l"),
+        col("mmol").alias("mmol_l"),  # rounded afterwards, as check rounds it
         col("flag"),
         pl.when(col("side") == "low")
         .then(col("risk_low"))
@@ -541,6 +551,10 @@ def _outputs() -> list[pl.Expr]:
         .then(col("causes_high"))
         .alias("causes"),
         pl.when(col("side").is_not_null()).then(col("caveats")).alias("caveats"),
+        col("label"),
+        col("number"),
+        col("crit_low"),
+        col("crit_high"),
     ]
 
 
@@ -556,7 +570,7 @@ def _error_message() -> pl.Expr:
         .then(pl.concat_str(shown, pl.lit(" is negative, and a concentration cannot be")))
         .when(failed & text.str.to_lowercase().str.contains(r"^\+?(nan|inf)"))
         .then(pl.concat_str(shown, pl.lit(" is not a finite number")))
-        .when(failed & text.str.contains(r"^\d+,\d"))
+        .when(failed & text.str.contains(_DECIMAL_COMMA))
         .then(pl.concat_str(shown, pl.lit(": use a decimal point, not a comma")))
         .when(failed)
         .then(pl.concat_str(shown, pl.lit(" is not a number")))
@@ -592,4 +606,4 @@ def _plain(name: str) -> str:
     return text if len(text) <= 60 else quote(text)
 
 
-__all__ = ["MMOL_PER_L", "internal_names", "interpret_batch", "output_names", "sources"]
+__all__ = ["BatchInterpreter", "internal_names", "interpret_batch", "output_names", "sources"]

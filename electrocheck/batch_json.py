@@ -6,7 +6,6 @@ import polars as pl
 
 from electrocheck.batch_engine import internal_names
 from electrocheck.batch_layout import Layout
-from electrocheck.interpret import REPORT_DIGITS
 from electrocheck.units import MMOL_PER_L
 
 
@@ -55,15 +54,20 @@ def _result(column: str) -> pl.Expr:
         d.field("input").alias("input"),
         d.field("mmol_l").alias("value"),
         pl.lit(MMOL_PER_L).alias("unit"),
-        d.field("low").round_sig_figs(REPORT_DIGITS).alias("low"),
-        d.field("high").round_sig_figs(REPORT_DIGITS).alias("high"),
+        d.field("low").alias("low"),
+        d.field("high").alias("high"),
         flag.alias("flag"),
         d.field("risk").alias("spasm_risk"),
         d.field("role").alias("muscle_role"),
         d.field("effect").alias("effect"),
         d.field("causes").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("cancer_causes"),
         notes.alias("notes"),
+        d.field("label").alias("label"),
+        d.field("number").alias("entered_value"),
         d.field("spelling").alias("entered_unit"),
+        d.field("assumed").alias("unit_assumed"),
+        d.field("crit_low").alias("critical_low"),
+        d.field("crit_high").alias("critical_high"),
         d.field("censored").alias("censored"),
         d.field("limits").alias("limits"),
     )

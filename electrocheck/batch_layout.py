@@ -137,8 +137,6 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
         return Layout("long", header, long=_long_columns(header, options))
     columns = _wide_columns(header, reference, options.mapping)
     if not columns:
-        if options.layout is None and _long_or_none(header) is not None:
-            return Layout("long", header, long=_long_columns(header, options))
         raise InputError(
             "no column names an analyte electrocheck knows (such as Calcium, K, 17861-6), "
             "and no test and value columns of a long export were found; use --map "
@@ -236,15 +234,10 @@ def _find(header: tuple[str, ...], names: tuple[str, ...]) -> list[int]:
 
 
 def _looks_long(header: tuple[str, ...]) -> bool:
-    return _long_or_none(header) is not None
-
-
-def _long_or_none(header: tuple[str, ...]) -> LongColumns | None:
-    tests = _find(header, TEST_NAMES)
-    values = _find(header, VALUE_NAMES) or _find(header, NUMERIC_NAMES)
-    if not tests or not values:
-        return None
-    return _long_columns(header, LayoutOptions())
+    """Whether the header has a test column and a value column of a long export."""
+    return bool(_find(header, TEST_NAMES)) and bool(
+        _find(header, VALUE_NAMES) or _find(header, NUMERIC_NAMES)
+    )
 
 
 def _first(found: list[int]) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from queue import Empty, Full, Queue
+from queue import Full, Queue
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -100,4 +100,4 @@ class BackgroundWriter(Generic[T]):
             raise self.error
 
 
-__all__ = ["BackgroundWriter", "Empty", "prefetched"]
+__all__ = ["BackgroundWriter", "prefetched"]

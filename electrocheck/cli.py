@@ -344,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a defect: report it in one line rather than a traceback
         print(
-            f"electrocheck: internal error: {type(exc).__name__}: {exc} (please report this)",
+            f"electrocheck: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(please report this)",
             file=sys.stderr,
         )
         return ExitCode.INTERNAL

@@ -10,7 +10,9 @@ from electrocheck.errors import ValueTokenError, quote
 
 # A plain decimal number: labs do not send exponents, and refusing them keeps "2e" from
 # silently meaning something.
-_NUMBER = re.compile(r"\s*\+?(\d+(?:\.\d*)?|\.\d+)\s*")
+#: A plain decimal number, in ASCII digits (Python's \\d would also take "٣.١").
+NUMBER_PATTERN = r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_NUMBER = re.compile(rf"\s*({NUMBER_PATTERN})\s*")
 _EXAMPLE = "expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
 
 
@@ -33,7 +35,7 @@ def parse_number(text: str, token: str) -> tuple[float, str]:
     if not math.isfinite(value):  # digits only, but "1" * 400 overflows to inf
         raise ValueTokenError(f"{quote(token)}: the number is too large")
     rest = text[match.end() :]
-    if rest[:1] == "," and rest[1:2].isdigit():
+    if rest[:1] == "," and rest[1:2].isascii() and rest[1:2].isdigit():
         raise ValueTokenError(
             f"{quote(token)}: use a decimal point, not a comma ({quote(text.strip())})"
         )

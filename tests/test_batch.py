@@ -188,14 +188,21 @@ def test_ragged_rows_are_kept_and_explained(tmp_path: Path) -> None:
     assert "'extra'" in out[1]["errors"]
 
 
-def test_invalid_utf8_is_replaced_and_rows_kept(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["batch", str(_write(tmp_path, b"id,K,note\n1,3.1,caf\xe9\n2,4.0,ok\n"))]
-    )
+def test_latin1_file_is_read_as_windows_1252(tmp_path: Path) -> None:
+    path = _write(tmp_path, "id,K,note\n1,3.1,Müller\n2,4.0,ok\n".encode("latin-1"))
+    result = runner.invoke(app, ["batch", str(path)])
     assert result.exit_code == ExitCode.OK
     assert "not UTF-8" in result.stderr
     out = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["potassium_flag"] for r in out] == ["L", "N"] and out[0]["note"] == "caf\ufffd"
+    assert [r["potassium_flag"] for r in out] == ["L", "N"] and out[0]["note"] == "Müller"
+
+
+def test_latin1_after_a_long_utf8_start_is_read_too(tmp_path: Path) -> None:
+    start = "".join(f"{i},4.0,ok\n" for i in range(200_000)).encode()
+    path = _write(tmp_path, b"id,K,note\n" + start + "9,3.1,Müller\n".encode("latin-1"))
+    result = runner.invoke(app, ["batch", str(path), "-q"])
+    out = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(out) == 200_001 and out[-1]["note"] == "Müller"
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:
@@ -331,3 +338,96 @@ def test_output_to_a_device_is_written_not_replaced(tmp_path: Path) -> None:
     assert Path(os.devnull).is_char_device()
     to_dir = runner.invoke(app, ["batch", str(source), "-o", str(tmp_path)])
     assert to_dir.exit_code == ExitCode.ERROR and "is a directory" in to_dir.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "flags"),
+    [
+        ("\tK\tNa\n1\t4.1\t140\n", [("N", "N")]),  # an empty first header cell (TSV)
+        ("id,K,Na\n1,4.1,140\n,,\n2,3.0,130\n", [("N", "N"), ("L", "L")]),
+    ],
+)
+def test_header_and_empty_rows(tmp_path: Path, content: str, flags: list[tuple[str, str]]) -> None:
+    out = rows(batch(tmp_path, content))
+    assert [(r["potassium_flag"], r["sodium_flag"]) for r in out] == flags
+
+
+def test_row_of_empty_fields_with_extra_field_is_kept(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, "id,K\n1,4.1\n,,9.9\n2,3.0\n"))
+    assert len(out) == 3 and "row has 3 fields" in out[1]["errors"]
+
+
+def test_stray_quote_does_not_lose_rows_or_hang(tmp_path: Path) -> None:
+    body = "".join(f"{i},4.0,note\n" for i in range(300_000))
+    text = 'id,K,comment\n0,3.1,patient is 5" tall\n' + body
+    out = rows(batch(tmp_path, text))
+    assert len(out) == 300_001 and out[0]["comment"] == 'patient is 5" tall'
+    assert out[0]["potassium_flag"] == "L" and out[-1]["id"] == "299999"
+
+
+def test_header_that_cannot_be_read_is_exit_2(tmp_path: Path) -> None:
+    result = batch(tmp_path, "id,K\r1,4.1\r")
+    assert result.exit_code == ExitCode.ERROR and "header" in result.stderr
+
+
+def test_huge_cell_in_a_ragged_file(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, "id,K,note\n1,3.1," + "x" * 200_000 + "\n2,4.0,a,b\n"))
+    assert len(out[0]["note"]) == 200_000 and "row has 4 fields" in out[1]["errors"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("٣.١", "is not a number"),  # Arabic-Indic digits: refused, as check refuses them
+        ("４.１", "is not a number"),
+        ("4,1", "use a decimal point"),
+    ],
+)
+def test_odd_numbers_give_errors_not_crashes(tmp_path: Path, cell: str, message: str) -> None:
+    out = rows(batch(tmp_path, f'id,K\n1,"{cell}"\n'))
+    assert out[0]["potassium_flag"] == "" and message in out[0]["errors"]
+
+
+def test_lab_limits_must_be_plain_numbers(tmp_path: Path) -> None:
+    text = (
+        "test,value,unit,low,high\n"
+        "K,5.2,mmol/L,3.5,nan\nK,5.2,mmol/L,3.5,1e1\nK,5.2,mmol/L,3.5,5.5\n"
+    )
+    out = rows(batch(tmp_path, text))
+    assert [(r["flag"], r["limits"]) for r in out] == [
+        ("H", "reference"),
+        ("H", "reference"),
+        ("N", "lab"),
+    ]
+
+
+def test_rounding_ties_match_check(tmp_path: Path) -> None:
+    out = rows(batch(tmp_path, "id,K\n1,2.0625\n2,1.0625\n"))
+    assert [r["potassium_mmol_l"] for r in out] == ["2.062", "1.062"]  # as check's 4 digits
+
+
+def test_jsonl_keys_never_clash(tmp_path: Path) -> None:
+    result = batch(
+        tmp_path, "K,K_2,K,errors,results\n4.1,a,b,c,d\n", "--format", "jsonl", "--map", "k=K"
+    )
+    first = json.loads(result.stdout)
+    assert [k for k in first if k not in ("results", "errors")] == [
+        "K",
+        "K_2",
+        "K_3",
+        "errors_2",
+        "results_2",
+    ]
+
+
+def test_jsonl_results_carry_the_fields_of_check(tmp_path: Path) -> None:
+    result = batch(tmp_path, "id,Calcium (mg/dL)\n1,5.6\n", "--format", "jsonl")
+    calcium = json.loads(result.stdout)["results"][0]
+    assert (calcium["label"], calcium["entered_value"], calcium["unit_assumed"]) == (
+        "Calcium (total)",
+        5.6,
+        False,
+    )
+    assert (calcium["critical_low"], calcium["critical_high"]) == (1.497, 3.244)
+    assert any("critical limit" in n for n in calcium["notes"])
+    assert any("albumin" in n for n in calcium["notes"])

@@ -45,3 +45,9 @@ def test_bad_tokens_name_the_token(text: str, expected: str) -> None:
         parse_token(text)
     assert quote(text) in str(info.value) and expected in str(info.value)
     assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("text", ["k=٣.١", "k=４.１"])
+def test_only_ascii_digits_are_numbers(text: str) -> None:
+    with pytest.raises(ValueTokenError, match="is not a number"):
+        parse_token(text)
