@@ -145,7 +145,7 @@ def run_batch(
     with _input_file(source) as path:
         if output is not None:
             _refuse_same_file(path, Path(output))
-        csv_file = open_csv(path, options.delimiter)
+        csv_file = open_csv(path, options.delimiter, "stdin" if str(source) == "-" else None)
         layout = detect_layout(csv_file.header, reference, options.layout)
         columns = [s.name for s in sources(layout, reference)]
         with _atomic_output(output) as handle:

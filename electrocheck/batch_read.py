@@ -58,20 +58,22 @@ class CsvFile:
     encoding: str = "utf-8"
 
 
-def open_csv(path: Path, delimiter: str | None) -> CsvFile:
+def open_csv(path: Path, delimiter: str | None, name: str | None = None) -> CsvFile:
     """Read the header of ``path`` and choose the delimiter (given, or the one of comma,
-    semicolon and tab that splits the header into the most fields)."""
+    semicolon and tab that splits the header into the most fields). ``name`` is how messages
+    call the file (``stdin`` for a spooled copy)."""
+    shown = quote(name or str(path))
     try:
         with open(path, "rb") as handle:
             head = handle.read(1 << 20)
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"cannot read {quote(str(path))}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read {shown}: {exc.strerror or exc}") from None
     start = len(_BOM) if head.startswith(_BOM) else 0
     while head[start : start + 1] in (b"\r", b"\n") and start < len(head):
         start += 1  # blank lines before the header (a tab or space may be an empty field)
     if start >= len(head):
-        raise InputError(f"{quote(str(path))} is empty: a header row is needed")
+        raise InputError(f"{shown} is empty: a header row is needed")
     encoding = "utf-8"
     try:
         head[start:].decode("utf-8")
@@ -85,14 +87,14 @@ def open_csv(path: Path, delimiter: str | None) -> CsvFile:
     else:
         first = head[start:].split(b"\n", 1)[0].decode(encoding, errors="replace")
         delimiter = max((",", ";", "\t"), key=lambda d: first.count(d))
-    header, end = _header(head, start, delimiter, encoding, path)
-    if not any(name.strip() for name in header):
-        raise InputError(f"{quote(str(path))} has no header row")
+    header, end = _header(head, start, delimiter, encoding, shown)
+    if not any(field.strip() for field in header):
+        raise InputError(f"{shown} has no header row")
     return CsvFile(path, header, delimiter, end, size, encoding)
 
 
 def _header(
-    head: bytes, start: int, delimiter: str, encoding: str, path: Path
+    head: bytes, start: int, delimiter: str, encoding: str, shown: str
 ) -> tuple[list[str], int]:
     """The first record and the offset just after it, read as the csv module reads it."""
     lines = re.findall(rb"[^\n]*\n|[^\n]+$", head[start:])
@@ -107,7 +109,7 @@ def _header(
     try:
         header = next(csv.reader(feed(), delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
-        raise InputError(f"cannot read the header row of {quote(str(path))}: {exc}") from None
+        raise InputError(f"cannot read the header row of {shown}: {exc}") from None
     return header, start + consumed
 
 
