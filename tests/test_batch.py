@@ -431,3 +431,13 @@ def test_jsonl_results_carry_the_fields_of_check(tmp_path: Path) -> None:
     assert (calcium["critical_low"], calcium["critical_high"]) == (1.497, 3.244)
     assert any("critical limit" in n for n in calcium["notes"])
     assert any("albumin" in n for n in calcium["notes"])
+
+
+def test_run_batch_returns_the_summary(tmp_path: Path, ref: Reference) -> None:
+    from electrocheck.batch import BatchOptions, run_batch
+
+    summary = run_batch(_write(tmp_path, WIDE.encode()), tmp_path / "out.csv", ref, BatchOptions())
+    data = summary.to_dict()
+    assert (data["layout"], data["rows_read"], data["rows_written"]) == ("wide", 3, 3)
+    assert data["flags"]["potassium"] == {"L": 1, "N": 1}
+    assert (data["cell_errors"], data["rows_with_errors"]) == (2, 1)
