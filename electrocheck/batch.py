@@ -27,17 +27,18 @@ from typing import IO, Any, TypeVar
 import polars as pl
 
 from electrocheck.batch_engine import (
+    ROW_ERROR,
     BatchInterpreter,
     internal_names,
     interpret_batch,
     output_names,
     sources,
+    wide_prefixes,
 )
 from electrocheck.batch_json import json_rows
 from electrocheck.batch_layout import Layout, LayoutOptions, detect_layout
 from electrocheck.batch_read import (
     FALLBACK_ENCODING,
-    ROW_ERROR,
     CsvFile,
     NoRecordBoundary,
     open_csv,
@@ -240,8 +241,6 @@ def _process(
                 batch = batch.filter(~blank)
             summary.rows_read += batch.height
             result = interpreter.interpret(batch)
-            if ROW_ERROR in result.columns:
-                result = _with_row_errors(result, layout)
             background.submit(result)
             _count(result, layout, summary)
             done += size
@@ -249,13 +248,6 @@ def _process(
                 progress(done, csv_file.size)
     finally:
         background.close()
-
-
-def _with_row_errors(result: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """Put a row's structural problem (too many fields) first in its ``errors``."""
-    errors = f"r{len(output_names(layout)) - 1}"
-    joined = pl.concat_str([pl.col(ROW_ERROR), pl.col(errors)], separator="; ", ignore_nulls=True)
-    return result.with_columns(pl.when(joined == "").then(None).otherwise(joined).alias(errors))
 
 
 def _count(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
@@ -269,8 +261,8 @@ def _count(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
             summary.flags[(analyte, flag)] += count
             summary.results += count
     else:
-        for index, wide in enumerate(layout.wide):
-            flags = result[f"r{index * 4 + 1}"].drop_nulls().value_counts()
+        for wide, prefix in zip(layout.wide, wide_prefixes(layout.wide), strict=True):
+            flags = result[column[f"{prefix}flag"]].drop_nulls().value_counts()
             for flag, count in flags.iter_rows():
                 summary.flags[(wide.analyte, flag)] += count
                 summary.results += count

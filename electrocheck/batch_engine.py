@@ -32,6 +32,8 @@ RANGE_PATTERN = rf"^\s*(?P<low>{NUMBER_PATTERN})\s*(?:-|–|to)\s*(?P<high>{NUMB
 #: A decimal comma (4,1), refused as in ``check``.
 _DECIMAL_COMMA = r"^\s*\+?[0-9]+,[0-9]"
 _SEP = "\x1f"  # joins analyte and unit into one lookup key; cannot occur in either
+#: The column in which a reader hands over a row's structural problem (too many fields).
+ROW_ERROR = "x_row_error"
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,9 @@ class BatchInterpreter:
             if self.detail:
                 details.append(result.to_struct(f"d{i}"))
         by_name = {series.name: series for series in added}
-        by_name["errors"] = _joined_errors(errors)
+        # A row's own problem (more fields than the header, from the csv reader) comes first.
+        row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
+        by_name["errors"] = _joined_errors(row_errors + errors)
         wanted = output_names(self.layout)
         columns = [by_name[name].alias(f"r{i}") for i, name in enumerate(wanted)]
         return frame.with_columns(columns + errors + details)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from electrocheck.batch_engine import internal_names
+from electrocheck.batch_engine import ROW_ERROR, internal_names
 from electrocheck.errors import InputError, quote
 
 #: Bytes per block: large enough that per-block work is small beside per-row work.
@@ -36,8 +36,6 @@ MAX_CARRY = 16 << 20
 PYTHON_BATCH_ROWS = 100_000
 #: The encoding tried when a file is not UTF-8.
 FALLBACK_ENCODING = "cp1252"
-#: The column that carries a row's structural problem (Python reader only).
-ROW_ERROR = "x_row_error"
 DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";"}
 _BOM = b"\xef\xbb\xbf"
 
