@@ -17,8 +17,9 @@ from typing import Any
 import polars as pl
 
 from electrocheck.batch_layout import AnalyteColumn, Layout
+from electrocheck.compare import LIMIT_TOLERANCE
 from electrocheck.errors import UnitError, quote
-from electrocheck.interpret import LIMIT_TOLERANCE, ambiguity, report_round
+from electrocheck.interpret import ambiguity, report_round
 from electrocheck.reference import Analyte, Reference
 from electrocheck.tokens import NUMBER_PATTERN
 from electrocheck.units import resolve_unit

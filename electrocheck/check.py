@@ -7,8 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from electrocheck.corrections import CovariateValue, correct, read_covariate_token
 from electrocheck.errors import ValueTokenError, quote
 from electrocheck.interpret import Result, interpret_token
+from electrocheck.patient import UNKNOWN, Patient
+from electrocheck.patterns import find_patterns
 from electrocheck.reference import Reference
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.
@@ -25,12 +28,20 @@ class CheckReport:
     reference: str
     results: tuple[Result, ...]
     warnings: tuple[str, ...]
+    patient: Patient = UNKNOWN
+    patterns: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``check --format json``."""
         return {
             "reference": self.reference,
+            "patient": {
+                "age_days": self.patient.age_days,
+                "sex": self.patient.sex,
+                "symptomatic": self.patient.symptomatic,
+            },
             "results": [result.to_dict() for result in self.results],
+            "patterns": list(self.patterns),
             "warnings": list(self.warnings),
         }
 
@@ -58,15 +69,61 @@ def group_arguments(arguments: Sequence[str]) -> list[tuple[str, str | None]]:
     return groups
 
 
-def run_check(reference: Reference, arguments: Iterable[str]) -> CheckReport:
-    """Interpret each value argument; the first bad one raises an :class:`InputError`."""
-    results = tuple(
-        interpret_token(reference, token, unit) for token, unit in group_arguments(list(arguments))
-    )
+def run_check(
+    reference: Reference, arguments: Iterable[str], patient: Patient = UNKNOWN
+) -> CheckReport:
+    """Interpret each value argument; the first bad one raises an :class:`InputError`.
+
+    Covariates among the arguments (``alb=2.5g/dL``, ``glu=450mg/dL``) are not interpreted
+    themselves: each adds the corrected result of the analyte it corrects, just after it.
+    """
+    values, covariates = _split(reference, group_arguments(list(arguments)))
+    given = frozenset(covariates)
+    results: list[Result] = []
+    corrected: set[str] = set()
+    for token, unit in values:
+        result = interpret_token(reference, token, unit, patient=patient, covariates=given)
+        results.append(result)
+        correction = reference.correction_of(result.analyte)
+        if correction is not None and correction.covariate in covariates:
+            results.append(correct(reference, result, covariates[correction.covariate], patient))
+            corrected.add(correction.covariate)
     counts = Counter(result.analyte for result in results)
-    warnings = tuple(
+    warnings = [
         f"{analyte} was given {count} times; each value is interpreted on its own"
         for analyte, count in counts.items()
         if count > 1
-    )
-    return CheckReport(reference.origin, results, warnings)
+    ]
+    warnings += [
+        f"{quote(value.shown)}: nothing to correct (no {_corrected_by(reference, key)} given)"
+        for key, value in covariates.items()
+        if key not in corrected
+    ]
+    patterns = find_patterns(reference, ((r.analyte, r.flag) for r in results))
+    return CheckReport(reference.origin, tuple(results), tuple(warnings), patient, tuple(patterns))
+
+
+def _split(
+    reference: Reference, groups: list[tuple[str, str | None]]
+) -> tuple[list[tuple[str, str | None]], dict[str, CovariateValue]]:
+    """Analyte values, and covariates by key (each given at most once)."""
+    values: list[tuple[str, str | None]] = []
+    covariates: dict[str, CovariateValue] = {}
+    for token, unit in groups:
+        name = token.partition("=")[0]
+        if reference.covariate(name) is None:
+            values.append((token, unit))
+            continue
+        value = read_covariate_token(reference, token, unit)
+        key = value.covariate.key
+        if key in covariates:
+            raise ValueTokenError(
+                f"{quote(value.shown)}: {key} was already given ({quote(covariates[key].shown)})"
+            )
+        covariates[key] = value
+    return values, covariates
+
+
+def _corrected_by(reference: Reference, covariate: str) -> str:
+    names = [c.corrects for c in reference.corrections.values() if c.covariate == covariate]
+    return " or ".join(names) or "value it corrects"

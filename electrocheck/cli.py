@@ -23,6 +23,7 @@ from electrocheck import __version__
 from electrocheck.check import FAIL_ON, run_check
 from electrocheck.errors import ElectrocheckError
 from electrocheck.exit_codes import ExitCode
+from electrocheck.patient import Patient, parse_age, parse_sex
 from electrocheck.reference import load_reference
 
 
@@ -92,6 +93,23 @@ RangesOption = Annotated[
         show_default=False,
     ),
 ]
+AgeOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--age",
+        help="Patient age, for age-banded limits: years (64, 0.5) or 10d, 6w, 6mo, 3y. "
+        "Without it, adult limits apply.",
+        show_default=False,
+    ),
+]
+SexOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--sex",
+        help="Patient sex (female/male, F/M), for limits that differ by sex.",
+        show_default=False,
+    ),
+]
 
 
 def fail(message: str) -> NoReturn:
@@ -154,18 +172,34 @@ def check(
             show_default=False,
         ),
     ] = None,
+    age: AgeOption = None,
+    sex: SexOption = None,
+    symptomatic: Annotated[
+        bool,
+        typer.Option(
+            "--symptomatic",
+            help="The patient has symptoms: where CTCAE lets symptoms decide (hypokalemia "
+            "grade 1 or 2, sodium 125-129 grade 2 or 3), give the symptomatic grade.",
+        ),
+    ] = False,
 ) -> None:
     """Interpret one or more electrolyte values.
 
-    Example: electrocheck check ca=7.6mg/dL mg=1.1mg/dL k=3.1 na=128
+    Example: electrocheck check ca=7.6mg/dL alb=2.5g/dL mg=1.1mg/dL k=3.1 na=128
 
-    Flags: N normal, L/H low/high, LL/HH beyond the critical limits. For each abnormal value
-    the output says what the electrolyte does in muscle, what this change does, how likely it
-    is to cause spasms, and the cancer-related causes to look for.
+    Flags: N normal, L/H low/high, LL/HH beyond the critical limits; grades are CTCAE v5.0.
+    For each abnormal value the output says what the electrolyte does in muscle, what this
+    change does, how likely it is to cause spasms, and the cancer-related causes to look for.
+    Albumin (alb=) adds albumin-corrected calcium, glucose (glu=) glucose-corrected sodium.
     """
     with errors_to_exit():
         reference = load_reference(ranges)
-        report = run_check(reference, values)
+        patient = Patient(
+            age_days=None if age is None else parse_age(age),
+            sex=None if sex is None else parse_sex(sex),
+            symptomatic=symptomatic,
+        )
+        report = run_check(reference, values, patient)
     if output_format is OutputFormat.json:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=not _unicode(sys.stdout))
         sys.stdout.write(text + "\n")

@@ -53,6 +53,10 @@ class AmbiguousUnitError(InputError):
     """A value given without a unit reads as abnormal or normal depending on the unit."""
 
 
+class PatientError(InputError):
+    """An age or sex cannot be read (``--age 3 weeks ago``, ``--sex x``)."""
+
+
 #: Longest piece of user text quoted whole in a message.
 QUOTE_LIMIT = 60
 

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from electrocheck.compare import above, below
 from electrocheck.errors import (
     AmbiguousUnitError,
     ImplausibleValueError,
@@ -17,6 +18,8 @@ from electrocheck.errors import (
     ValueTokenError,
     quote,
 )
+from electrocheck.grading import grade_value
+from electrocheck.patient import UNKNOWN, Patient
 from electrocheck.reference import Analyte, Limits, Reference
 from electrocheck.tokens import parse_token
 from electrocheck.units import MMOL_PER_L, Unit, resolve_unit
@@ -63,6 +66,9 @@ class Result:
     critical_low: float
     critical_high: float
     flag: str
+    grade: int | None
+    grade_basis: str
+    population: str  # whom the limits are for: "adults (age not given)", "age 11d to 3y"
     spasm_risk: str
     muscle_role: str
     effect: str | None
@@ -98,29 +104,15 @@ class Result:
             "unit_assumed": self.unit_assumed,
             "critical_low": report_round(self.critical_low),
             "critical_high": report_round(self.critical_high),
+            "grade": self.grade,
+            "grade_basis": self.grade_basis,
+            "population": self.population,
         }
 
 
 def assumed_unit_note(unit: str) -> str:
     """The note a result carries when its unit was not given."""
     return f"no unit given: {unit} assumed"
-
-
-#: Relative margin within which a value counts as equal to a limit. A value and a limit
-#: written in different units (85 mg/L against 8.5 mg/dL) pass through different float
-#: factors and can differ in the last bits; one part in 1e9 is far below any lab's
-#: resolution and far above that noise. The batch engine applies the same rule.
-LIMIT_TOLERANCE = 1e-9
-
-
-def below(value: float, limit: float) -> bool:
-    """``value`` is below ``limit`` by more than float noise."""
-    return value < limit * (1 - LIMIT_TOLERANCE)
-
-
-def above(value: float, limit: float) -> bool:
-    """``value`` is above ``limit`` by more than float noise."""
-    return value > limit * (1 + LIMIT_TOLERANCE)
 
 
 def classify(mmol: float, interval: Limits, critical: Limits) -> str:
@@ -149,6 +141,8 @@ def interpret(
     unit: str | None = None,
     *,
     input: str | None = None,
+    patient: Patient = UNKNOWN,
+    covariates: frozenset[str] = frozenset(),
 ) -> Result:
     """Interpret ``value`` of ``analyte`` (name, alias or LOINC code) in ``unit``.
 
@@ -157,6 +151,10 @@ def interpret(
     unknown analyte, a bad or negative value, an unknown or non-concentration unit, a value
     implausible in its unit, or a value without a unit that reads as abnormal in the default
     unit and as normal in another of the analyte's units.
+
+    ``patient`` chooses the limits of an age band and sex, and the symptomatic grade where
+    symptoms decide. ``covariates`` names the covariates given with the value (``albumin``):
+    a value whose correction is graded in its place is then not graded itself.
     """
     record = reference.analyte(analyte)
     shown = input if input is not None else f"{analyte}={value:g}{unit or ''}"
@@ -172,54 +170,118 @@ def interpret(
     mmol = record.to_mmol(value, resolved)
     if not plausible(record, mmol):
         raise ImplausibleValueError(_implausible_message(record, shown, value, resolved))
-    interval, critical = record.interval_for(resolved), record.critical_for(resolved)
-    flag = classify(mmol, interval, critical)
+    flag = classify(
+        mmol, record.interval_for(resolved, patient), record.critical_for(resolved, patient)
+    )
     if assumed and flag != "N":
-        _refuse_if_ambiguous(record, shown, value, resolved, flag)
-    return _result(record, shown, value, resolved, assumed, mmol, flag, interval, critical)
+        _refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
+    measured = Measured(record, shown, value, resolved, assumed, mmol)
+    return evaluate(reference, measured, patient, covariates)
 
 
-def interpret_token(reference: Reference, token: str, unit: str | None = None) -> Result:
+def interpret_token(
+    reference: Reference,
+    token: str,
+    unit: str | None = None,
+    *,
+    patient: Patient = UNKNOWN,
+    covariates: frozenset[str] = frozenset(),
+) -> Result:
     """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately."""
     parsed = parse_token(token)
     if unit and parsed.unit:
         raise ValueTokenError(f"{quote(token)} already has a unit; {quote(unit)} is one too many")
     shown = f"{token} {unit}" if unit else token
-    return interpret(reference, parsed.name, parsed.value, parsed.unit or unit, input=shown)
+    return interpret(
+        reference,
+        parsed.name,
+        parsed.value,
+        parsed.unit or unit,
+        input=shown,
+        patient=patient,
+        covariates=covariates,
+    )
 
 
-def _result(
-    record: Analyte,
-    shown: str,
-    value: float,
-    unit: Unit,
-    assumed: bool,
-    mmol: float,
-    flag: str,
-    interval: Limits,
-    critical: Limits,
+@dataclass(frozen=True)
+class Measured:
+    """A value on its way to a result: read, converted, and known to be plausible."""
+
+    record: Analyte
+    shown: str
+    value: float  # as entered
+    unit: Unit
+    assumed: bool
+    mmol: float
+
+
+@dataclass(frozen=True)
+class As:
+    """Who a result speaks for, when not the measured analyte itself (a corrected result)."""
+
+    key: str
+    label: str
+    graded: bool
+    notes: tuple[str, ...]
+
+
+def evaluate(
+    reference: Reference,
+    measured: Measured,
+    patient: Patient = UNKNOWN,
+    covariates: frozenset[str] = frozenset(),
+    speaks_as: As | None = None,
 ) -> Result:
+    """The result of a measured value: flag, grade, texts and notes."""
+    record, unit, mmol = measured.record, measured.unit, measured.mmol
+    interval, critical = record.interval_for(unit, patient), record.critical_for(unit, patient)
+    flag = classify(mmol, interval, critical)
     direction = record.low if flag in ("L", "LL") else record.high if flag in ("H", "HH") else None
+    grade = grade_value(record, flag, mmol, unit, patient)
     notes: list[str] = []
-    if assumed:
+    if measured.assumed:
         notes.append(assumed_unit_note(unit.spelling))
     if flag in CRITICAL:
         notes.append(critical_note(critical, flag))
-    if direction is not None:
+    if speaks_as is not None:
+        notes.extend(speaks_as.notes)
+    elif direction is not None:
         notes.extend(record.caveats)
+    grade_number, basis = grade.grade, grade.basis
+    correction = reference.correction_of(record.key) if speaks_as is None else None
+    if speaks_as is not None and not speaks_as.graded:
+        grade_number, basis = None, f"not graded: CTCAE grades the measured {record.key}"
+    elif correction is not None and correction.graded:
+        if correction.covariate in covariates:
+            grade_number = None
+            basis = f"not graded: CTCAE grades {correction.key} instead"
+        elif grade_number:
+            basis += f"; {correction.covariate} not given, so the measured value was graded"
+            notes.append(
+                f"CTCAE grades {record.key} corrected for {correction.covariate}; with no "
+                f"{correction.covariate} given, the measured value was graded"
+            )
+    if grade.note is not None and grade_number is not None:
+        notes.append(grade.note)
+    population = interval.population()
+    if patient.age_days is None and interval.age is None:
+        population += " (age not given)"
     return Result(
-        analyte=record.key,
-        label=record.label,
-        input=shown,
-        entered_value=value,
+        analyte=record.key if speaks_as is None else speaks_as.key,
+        label=record.label if speaks_as is None else speaks_as.label,
+        input=measured.shown,
+        entered_value=measured.value,
         entered_unit=unit.spelling,
-        unit_assumed=assumed,
+        unit_assumed=measured.assumed,
         value=mmol,
         low=interval.low_mmol,
         high=interval.high_mmol,
         critical_low=critical.low_mmol,
         critical_high=critical.high_mmol,
         flag=flag,
+        grade=grade_number,
+        grade_basis=basis,
+        population=population,
         spasm_risk="none" if direction is None else direction.spasm_risk,
         muscle_role=record.muscle_role,
         effect=None if direction is None else direction.effect,
@@ -238,7 +300,9 @@ def critical_note(limit: Limits, flag: str) -> str:
     return f"beyond the critical limit ({side} {shown}): needs urgent attention"
 
 
-def _alternatives(record: Analyte, value: float, exclude: Unit) -> list[tuple[float, str, float]]:
+def _alternatives(
+    record: Analyte, value: float, exclude: Unit, patient: Patient = UNKNOWN
+) -> list[tuple[float, str, float]]:
     """The analyte's other units in which ``value`` is plausible, closest to the reference
     interval first: ``(distance, unit, mmol)``; distance is 0 inside the interval."""
     found = []
@@ -247,9 +311,9 @@ def _alternatives(record: Analyte, value: float, exclude: Unit) -> list[tuple[fl
         mmol = record.to_mmol(value, unit)
         if mmol == record.to_mmol(value, exclude) or not plausible(record, mmol) or mmol <= 0:
             continue
-        interval = record.interval_for(unit)
+        interval = record.interval_for(unit, patient)
         low, high = interval.low_mmol, interval.high_mmol
-        inside = classify(mmol, interval, record.critical_for(unit)) == "N"
+        inside = classify(mmol, interval, record.critical_for(unit, patient)) == "N"
         distance = 0.0 if inside else min(abs(math.log(mmol / low)), abs(math.log(mmol / high)))
         found.append((distance, order, unit.spelling, mmol))
     # Closest first; on a tie, the unit listed first in the reference file.
@@ -279,29 +343,35 @@ def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit) 
     return f"{message}; {readings}: give the unit it was measured in"
 
 
-def _refuse_if_ambiguous(record: Analyte, shown: str, value: float, unit: Unit, flag: str) -> None:
-    found = _ambiguous_unit(record, value, unit)
+def _refuse_if_ambiguous(
+    record: Analyte, shown: str, value: float, unit: Unit, flag: str, patient: Patient
+) -> None:
+    found = _ambiguous_unit(record, value, unit, patient)
     if found is not None:
         name = _name(shown, record)
         raise AmbiguousUnitError(
-            f"{quote(shown)}: {ambiguity(record, value, unit, flag)}; write "
+            f"{quote(shown)}: {ambiguity(record, value, unit, flag, patient)}; write "
             f"{name}={value:g}{found} or {name}={value:g}{unit.spelling}"
         )
 
 
-def _ambiguous_unit(record: Analyte, value: float, unit: Unit) -> str | None:
+def _ambiguous_unit(
+    record: Analyte, value: float, unit: Unit, patient: Patient = UNKNOWN
+) -> str | None:
     """Another of the analyte's units in which ``value`` is normal, if there is one."""
-    for distance, spelling, _ in _alternatives(record, value, unit):
+    for distance, spelling, _ in _alternatives(record, value, unit, patient):
         if distance == 0:
             return spelling
     return None
 
 
-def ambiguity(record: Analyte, value: float, unit: Unit, flag: str) -> str | None:
+def ambiguity(
+    record: Analyte, value: float, unit: Unit, flag: str, patient: Patient = UNKNOWN
+) -> str | None:
     """Why a value without a unit cannot be read, or None: it is abnormal (``flag``) in the
     default ``unit`` but normal in another of the analyte's units (magnesium 2.0 is critically
     high in mmol/L and normal in mg/dL)."""
-    spelling = _ambiguous_unit(record, value, unit)
+    spelling = _ambiguous_unit(record, value, unit, patient)
     if spelling is None:
         return None
     alt = record.to_mmol(value, resolve_unit(spelling))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
@@ -22,6 +23,7 @@ FLAG_STYLES = {
     "H": "bold yellow",
     "HH": "bold white on red",
 }
+GRADE_STYLES = {3: "bold red", 4: "bold white on red"}
 RISK_STYLES = {"none": "dim", "low": "", "moderate": "yellow", "high": "bold red"}
 
 
@@ -56,12 +58,19 @@ def render_check(report: CheckReport, out: Console) -> None:
 
 
 def results_table(results: tuple[Result, ...]) -> Table:
-    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        header_style="bold",
+    )
     table.add_column("Analyte")
     table.add_column("Entered", overflow="fold")
     table.add_column("mmol/L", justify="right")
     table.add_column("Reference", justify="center")
     table.add_column("Flag", justify="center")
+    table.add_column("Grade", justify="center")
     table.add_column("Spasm risk")
     for result in results:
         entered = f"{result.entered_value:g} {result.entered_unit}"
@@ -73,9 +82,14 @@ def results_table(results: tuple[Result, ...]) -> Table:
             format_number(result.value),
             f"{format_number(result.low)}–{format_number(result.high)}",
             Text(f" {result.flag} ", style=FLAG_STYLES[result.flag]),
+            Text(_grade(result), style=GRADE_STYLES.get(result.grade or 0, "")),
             Text(result.spasm_risk, style=RISK_STYLES.get(result.spasm_risk, "")),
         )
     return table
+
+
+def _grade(result: Result) -> str:
+    return "–" if result.grade is None else str(result.grade)
 
 
 def _footnotes(report: CheckReport) -> Table:
@@ -91,12 +105,25 @@ def _footnotes(report: CheckReport) -> Table:
         grid.add_row(
             "*", Text(f"no unit given: {unit} assumed for {', '.join(labels)}", style="dim")
         )
+    populations: dict[str, list[str]] = {}
+    for result in report.results:
+        populations.setdefault(result.population, []).append(result.label)
+    if report.patient.age_days is None and report.patient.sex is None:
+        grid.add_row("·", Text("no age given: adult limits apply (give --age)", style="dim"))
+    else:
+        for population, labels in populations.items():
+            grid.add_row(
+                "·",
+                Text(f"limits for {population}: {', '.join(labels)}", style="dim"),
+            )
     for result in report.results:
         for note in result.notes:
             if note != assumed_unit_note(result.entered_unit):
                 grid.add_row("!", Text(f"{result.label}: {note}", style="yellow"))
     for warning in report.warnings:
         grid.add_row("!", Text(warning, style="yellow"))
+    for pattern in report.patterns:
+        grid.add_row("»", Text(pattern, style="bold magenta"))
     return grid
 
 
@@ -105,7 +132,10 @@ def explanation(result: Result) -> Group:
     heading = Text()
     heading.append(f"{result.label} ", style="bold")
     heading.append(f" {result.flag} ", style=FLAG_STYLES[result.flag])
-    heading.append(f" {FLAG_WORDS[result.flag]} · spasm risk ")
+    heading.append(f" {FLAG_WORDS[result.flag]}")
+    if result.grade is not None:
+        heading.append(f" · CTCAE grade {result.grade}", style=GRADE_STYLES.get(result.grade, ""))
+    heading.append(" · spasm risk ")
     heading.append(result.spasm_risk, style=RISK_STYLES.get(result.spasm_risk, ""))
     direction = "low" if result.flag in ("L", "LL") else "high"
     causes = Table.grid(padding=(0, 1))

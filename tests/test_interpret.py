@@ -13,6 +13,7 @@ from electrocheck.errors import (
     ValueTokenError,
 )
 from electrocheck.interpret import interpret_token
+from electrocheck.patient import Patient
 from electrocheck.reference import Reference
 from electrocheck.units import resolve_unit
 
@@ -111,14 +112,17 @@ def test_flags_on_both_sides_of_every_limit(
     assert interpret(ref, name, value, unit).flag == flag
 
 
-def _limit_cases(ref: Reference) -> list[tuple[str, str, float, str, str]]:
-    """Every limit in the file, just below, at and just above it, in the limit's own unit."""
+def _limit_cases(ref: Reference) -> list[tuple[str, Patient, str, float, str, str]]:
+    """Every limit in the file, just below, at and just above it, in the limit's own unit,
+    for a patient of the age band and sex the interval is written for."""
     cases = []
     for key, analyte in ref.analytes.items():
         for interval in analyte.reference:
-            critical = analyte.critical_for(resolve_unit(interval.unit))
-            assert critical.system == interval.system  # each system has its own limits
-            for limit, unit, below, at, above in [
+            patient = Patient(interval.age.start if interval.age else None, interval.sex)
+            unit = resolve_unit(interval.unit)
+            assert analyte.interval_for(unit, patient) is interval
+            critical = analyte.critical_for(unit, patient)
+            for limit, limit_unit, below, at, above in [
                 (critical.low, critical.unit, "LL", "L", "L"),
                 (interval.low, interval.unit, "L", "N", "N"),
                 (interval.high, interval.unit, "N", "N", "H"),
@@ -126,18 +130,20 @@ def _limit_cases(ref: Reference) -> list[tuple[str, str, float, str, str]]:
             ]:
                 step = limit * 1e-4
                 cases += [
-                    (key, unit, limit - step, "below", below),
-                    (key, unit, limit, "at", at),
-                    (key, unit, limit + step, "above", above),
+                    (key, patient, limit_unit, limit - step, "below", below),
+                    (key, patient, limit_unit, limit, "at", at),
+                    (key, patient, limit_unit, limit + step, "above", above),
                 ]
     return cases
 
 
 def test_every_limit_in_the_file_from_both_sides(ref: Reference) -> None:
     cases = _limit_cases(ref)
-    assert len(cases) == 6 * 12  # calcium and magnesium in two unit systems, K and Na in one
-    for key, unit, value, where, flag in cases:
-        assert interpret(ref, key, value, unit).flag == flag, (key, where, value, unit)
+    intervals = sum(len(analyte.reference) for analyte in ref.analytes.values())
+    assert intervals == 20 and len(cases) == intervals * 12
+    for key, patient, unit, value, where, flag in cases:
+        result = interpret(ref, key, value, unit, patient=patient)
+        assert result.flag == flag, (key, patient, where, value, unit)
 
 
 @pytest.mark.parametrize(
