@@ -29,6 +29,7 @@ import polars as pl
 from electrocheck.batch_engine import (
     ROW_ERROR,
     BatchInterpreter,
+    error_columns,
     internal_names,
     interpret_batch,
     output_names,
@@ -118,7 +119,7 @@ def interpret_frame(
         text = batch.select(pl.all().cast(pl.String)).rename(
             dict(zip(header, internal_names(len(header)), strict=True))
         )
-        result = interpret_batch(text, layout, reference)
+        result = interpret_batch(text, layout, reference, symptomatic=options.symptomatic)
         extra = result.select([f"r{i}" for i in range(len(added))])
         return batch.hstack(extra.rename(dict(zip(extra.columns, added, strict=True))))
 
@@ -227,7 +228,9 @@ def _process(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     writer = _Writer(handle, csv_file.header, layout, options.output_format)
-    interpreter = BatchInterpreter(layout, reference, detail=writer.jsonl)
+    interpreter = BatchInterpreter(
+        layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
+    )
     originals = internal_names(len(layout.header))
     background = BackgroundWriter(writer.write)
     done = csv_file.data_offset
@@ -267,7 +270,7 @@ def _count(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
                 summary.flags[(wide.analyte, flag)] += count
                 summary.results += count
     summary.cell_errors += sum(
-        int(result[f"e{i}"].is_not_null().sum()) for i in range(len(layout.wide) or 1)
+        int(result[name].is_not_null().sum()) for name in error_columns(layout)
     )
 
 
@@ -359,8 +362,8 @@ class _Writer:
 
 def _unique_keys(header: list[str]) -> list[str]:
     """JSON keys for the header names: a repeated name, or one the output adds itself
-    (``results``, ``errors``), gets ``_2``, ``_3`` ... until it is unique."""
-    taken = {"results", "errors"}
+    (``results``, ``patterns``, ``errors``), gets ``_2``, ``_3`` ... until it is unique."""
+    taken = {"results", "patterns", "errors"}
     keys = []
     for name in header:
         key, n = name, 1

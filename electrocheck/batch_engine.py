@@ -16,10 +16,29 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch_layout import AnalyteColumn, Layout
+from electrocheck.batch_derived import Corrector, PatternFinder
+from electrocheck.batch_layout import AnalyteColumn, CovariateColumn, Layout
+from electrocheck.batch_patient import (
+    AGE,
+    PATIENT_ERROR,
+    SEX,
+    SYMPTOMATIC,
+    CovariateReader,
+    patient_of,
+    with_patient,
+)
 from electrocheck.compare import LIMIT_TOLERANCE
 from electrocheck.errors import UnitError, quote
-from electrocheck.interpret import ambiguity, report_round
+from electrocheck.interpret import (
+    Measured,
+    ambiguity,
+    assumed_unit_note,
+    critical_note,
+    evaluate,
+    graded,
+    population_of,
+    report_round,
+)
 from electrocheck.reference import Analyte, Reference
 from electrocheck.tokens import NUMBER_PATTERN
 from electrocheck.units import resolve_unit
@@ -49,6 +68,9 @@ class Source:
     analyte: pl.Expr | str  # the analyte key: per row (long layout) or one for all (wide)
     low: pl.Expr | None = None  # the lab's own limits in the row's unit (long layout)
     high: pl.Expr | None = None
+    # Whether the covariate of the analyte's graded correction is in the row (albumin for
+    # calcium): then the measured value is not graded, as in check.
+    covariate: pl.Expr | None = None
 
 
 def internal_names(count: int) -> list[str]:
@@ -59,11 +81,55 @@ def internal_names(count: int) -> list[str]:
 def output_names(layout: Layout) -> list[str]:
     """Names of the columns the engine adds, in order."""
     if layout.kind == "long":
-        return ["analyte", "value_mmol_l", "flag", "spasm_risk", "censored", "limits", "errors"]
+        return [
+            "analyte",
+            "value_mmol_l",
+            "flag",
+            "grade",
+            "spasm_risk",
+            "censored",
+            "limits",
+            "errors",
+        ]
     names: list[str] = []
-    for prefix in wide_prefixes(layout.wide):
-        names += [f"{prefix}mmol_l", f"{prefix}flag", f"{prefix}spasm_risk", f"{prefix}censored"]
-    return [*names, "errors"]
+    for prefix in [*wide_prefixes(layout.wide), *derived_prefixes(layout)]:
+        names += [
+            f"{prefix}mmol_l",
+            f"{prefix}flag",
+            f"{prefix}grade",
+            f"{prefix}spasm_risk",
+            f"{prefix}censored",
+        ]
+    return [*names, "patterns", "errors"]
+
+
+def derived_prefixes(layout: Layout) -> list[str]:
+    """``corrected_calcium_``, for each correction the wide layout has both inputs of."""
+    return [f"{key}_" for key, _, _ in derived(layout)]
+
+
+def derived(layout: Layout) -> tuple[tuple[str, int, int], ...]:
+    """(correction key, index of the analyte's wide column, index of the covariate column
+    among ``layout.covariates``) for each correction the layout can make."""
+    return layout.corrections
+
+
+def error_columns(layout: Layout) -> list[str]:
+    """The columns of a processed batch that hold one kind of error each: every source's,
+    the patient columns', every covariate's and every correction's."""
+    count = len(layout.wide) if layout.kind == "wide" else 1
+    return (
+        [f"e{i}" for i in range(count)]
+        + ["ep"]
+        + [f"ec{j}" for j in range(len(layout.covariates))]
+        + [f"ed{k}" for k in range(len(layout.corrections))]
+    )
+
+
+def detail_columns(layout: Layout) -> list[str]:
+    """The struct columns of a processed batch that hold full results, for JSON Lines."""
+    count = len(layout.wide) if layout.kind == "wide" else 1
+    return [f"d{i}" for i in range(count)] + [f"dd{k}" for k in range(len(layout.corrections))]
 
 
 def wide_prefixes(columns: Iterable[AnalyteColumn]) -> list[str]:
@@ -81,6 +147,7 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
     """The result sources of a layout, as expressions over the internal column names."""
     if layout.kind == "wide":
         found = []
+        presence = _covariate_presence(layout, reference)
         for column, prefix in zip(layout.wide, wide_prefixes(layout.wide), strict=True):
             header_unit = None if column.header_unit is None else column.header_unit.spelling
             unit: pl.Expr | str | None = header_unit
@@ -96,6 +163,7 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
                     None,
                     unit,
                     column.analyte,
+                    covariate=presence.get(column.analyte),
                 )
             )
         return found
@@ -120,6 +188,25 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
         low, high = parts.struct.field("low"), parts.struct.field("high")
     name = layout.header[long.value if long.value is not None else long.numeric]  # type: ignore[index]
     return [Source(name, "", value, numeric, unit, analyte, low, high)]
+
+
+def _covariate_presence(layout: Layout, reference: Reference) -> dict[str, pl.Expr]:
+    """For each analyte whose correction is graded in its place, whether the row holds a
+    usable covariate (column ``cv{j}``, added by the interpreter)."""
+    found = {}
+    for j, column in enumerate(layout.covariates):
+        for correction in reference.corrections.values():
+            if correction.graded and correction.covariate == column.covariate:
+                found[correction.corrects] = pl.col(f"cv{j}").is_not_null()
+    return found
+
+
+def _covariate_unit(column: CovariateColumn) -> pl.Expr:
+    """A covariate's unit from its unit column, else its header; null when neither."""
+    header = None if column.header_unit is None else column.header_unit.spelling
+    if column.unit_column is None:
+        return pl.lit(header, pl.String)
+    return _blank_to_null(pl.col(f"c{column.unit_column}")).fill_null(pl.lit(header, pl.String))
 
 
 def _normalized(text: pl.Expr) -> pl.Expr:
@@ -170,6 +257,7 @@ def constants_table(reference: Reference) -> pl.DataFrame:
 
 _PAIR_SCHEMA = {
     "key": pl.String,
+    "population": pl.String,
     "factor": pl.Float64,
     "canonical": pl.String,
     "unit_error": pl.String,
@@ -180,14 +268,31 @@ _PAIR_SCHEMA = {
 }
 
 
-def _resolve_pairs(reference: Reference, pairs: Iterable[tuple[str, str]]) -> pl.DataFrame:
-    """Resolve each distinct (analyte, unit spelling) once: the factor to mmol/L and the
-    limits of the unit's system (as :func:`electrocheck.interpret.interpret` picks them), or
-    the reason the unit cannot be used."""
+def _pair_key(analyte: pl.Expr, spelling: pl.Expr) -> pl.Expr:
+    """The lookup key of a value's limits: analyte, unit, age segment and sex."""
+    return pl.concat_str(
+        analyte,
+        pl.lit(_SEP),
+        spelling,
+        pl.lit(_SEP),
+        pl.col(AGE).cast(pl.String).fill_null(""),
+        pl.lit(_SEP),
+        pl.col(SEX).fill_null(""),
+    )
+
+
+def _resolve_pairs(
+    reference: Reference, pairs: Iterable[tuple[str, str, int | None, str | None]]
+) -> pl.DataFrame:
+    """Resolve each distinct (analyte, unit spelling, age segment, sex) once: the factor to
+    mmol/L and the limits that apply (as :func:`electrocheck.interpret.interpret` picks
+    them), or the reason the unit cannot be used."""
     rows = []
-    for analyte_key, spelling in pairs:
+    for analyte_key, spelling, segment, sex in pairs:
         row: dict[str, Any] = dict.fromkeys(_PAIR_SCHEMA)
-        row["key"] = f"{analyte_key}{_SEP}{spelling}"
+        row["key"] = _SEP.join(
+            [analyte_key, spelling, "" if segment is None else str(segment), sex or ""]
+        )
         try:
             unit = resolve_unit(spelling)
         except UnitError as exc:
@@ -195,8 +300,11 @@ def _resolve_pairs(reference: Reference, pairs: Iterable[tuple[str, str]]) -> pl
             rows.append(row)
             continue
         analyte: Analyte = reference.analytes[analyte_key]
-        interval, critical = analyte.interval_for(unit), analyte.critical_for(unit)
+        patient = patient_of(reference, segment, sex, False)
+        interval = analyte.interval_for(unit, patient)
+        critical = analyte.critical_for(unit, patient)
         row.update(
+            population=population_of(interval, patient),
             factor=analyte.factor_to_mmol(unit),
             canonical=unit.spelling,
             ref_low=interval.low_mmol,
@@ -212,10 +320,17 @@ def _resolve_pairs(reference: Reference, pairs: Iterable[tuple[str, str]]) -> pl
 
 
 def interpret_batch(
-    frame: pl.DataFrame, layout: Layout, reference: Reference, *, detail: bool = False
+    frame: pl.DataFrame,
+    layout: Layout,
+    reference: Reference,
+    *,
+    detail: bool = False,
+    symptomatic: bool = False,
 ) -> pl.DataFrame:
     """Add the result columns to one batch (see :class:`BatchInterpreter`)."""
-    return BatchInterpreter(layout, reference, detail=detail).interpret(frame)
+    return BatchInterpreter(layout, reference, detail=detail, symptomatic=symptomatic).interpret(
+        frame
+    )
 
 
 class BatchInterpreter:
@@ -230,13 +345,50 @@ class BatchInterpreter:
     #: file of all-different values cannot make it grow without bound.
     MEMORY_ROWS = 200_000
 
-    def __init__(self, layout: Layout, reference: Reference, *, detail: bool = False) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        reference: Reference,
+        *,
+        detail: bool = False,
+        symptomatic: bool = False,
+    ) -> None:
         self.layout = layout
         self.reference = reference
         self.detail = detail
+        self.symptomatic = symptomatic
         self.sources = sources(layout, reference)
         self.fields = _CSV_FIELDS + (_DETAIL_FIELDS if detail else ())
         self.known: list[pl.DataFrame | None] = [None] * len(self.sources)
+        # The patient columns the file lacks, and the value each has for every row.
+        self.patient: dict[str, Any] = {}
+        for name, column, value in (
+            (AGE, layout.patient.age, None),
+            (SEX, layout.patient.sex, None),
+            (SYMPTOMATIC, layout.patient.symptomatic, symptomatic),
+        ):
+            if column is None:
+                self.patient[name] = value
+        self.readers = [
+            CovariateReader(reference, c.covariate, _plain(c.header), {}) for c in layout.covariates
+        ]
+        corrected = {i for _, i, _ in layout.corrections}
+        self.source_fields = [
+            self.fields + (("number", "spelling") if i in corrected and not detail else ())
+            for i in range(len(self.sources))
+        ]
+        self.correctors = [
+            Corrector(reference, key, layout.wide[i].header, self.readers[j], self.fields)
+            for key, i, j in layout.corrections
+        ]
+        self.patterns = (
+            PatternFinder(
+                reference,
+                [c.analyte for c in layout.wide] + [key for key, _, _ in layout.corrections],
+            )
+            if layout.kind == "wide" and reference.patterns
+            else None
+        )
 
     def interpret(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add the result columns to a batch whose columns are ``c0``, ``c1`` ... (text).
@@ -249,20 +401,97 @@ class BatchInterpreter:
         added: list[pl.Series] = []
         details: list[pl.Series] = []
         errors: list[pl.Series] = []
+        frame = self._with_patient(frame)
+        frame, covariate_errors = self._with_covariates(frame)
+        results = []
         for i, source in enumerate(self.sources):
             result = self._source(i, frame)
+            results.append(result)
             names = self._names(source)
             added += [result[key].alias(name) for key, name in names.items()]
             errors.append(result["error"].alias(f"e{i}"))
             if self.detail:
-                details.append(result.to_struct(f"d{i}"))
+                details.append(result.select(self.fields).to_struct(f"d{i}"))
+        errors.append(frame[PATIENT_ERROR].alias("ep"))
+        errors += covariate_errors
+        flags = [result["flag"] for result in results]
+        for k, (key, i, j) in enumerate(self.layout.corrections):
+            result = self._corrected(k, frame, results[i], j)
+            flags.append(result["flag"])
+            added += [result[f].alias(f"{key}_{name}") for f, name in _WIDE_NAMES.items()]
+            errors.append(result["error"].alias(f"ed{k}"))
+            if self.detail:
+                details.append(result.to_struct(f"dd{k}"))
         by_name = {series.name: series for series in added}
+        if self.layout.kind == "wide":
+            by_name["patterns"] = (
+                self.patterns.patterns(flags)
+                if self.patterns is not None
+                else pl.Series("patterns", [None] * frame.height, dtype=pl.String)
+            )
         # A row's own problem (more fields than the header, from the csv reader) comes first.
         row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
         by_name["errors"] = _joined_errors(row_errors + errors)
         wanted = output_names(self.layout)
         columns = [by_name[name].alias(f"r{i}") for i, name in enumerate(wanted)]
         return frame.with_columns(columns + errors + details)
+
+    def _with_patient(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if len(self.patient) == 3:  # no patient column: every row as the fixed values
+            return frame.with_columns(pl.lit(None, pl.String).alias(PATIENT_ERROR))
+        return with_patient(frame, self.layout, self.reference, self.symptomatic)
+
+    def _with_covariates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Series]]:
+        """``cv{j}`` (true where covariate column j holds a usable value) and its errors."""
+        added, errors = [], []
+        for j, (column, reader) in enumerate(
+            zip(self.layout.covariates, self.readers, strict=True)
+        ):
+            text = frame[f"c{column.index}"]
+            unit = frame.with_columns(_covariate_unit(column).alias("u"))["u"]
+            pairs = pl.DataFrame({"t": text, "u": unit})
+            usable: dict[tuple[str, str | None], bool] = {}
+            problems: dict[tuple[str, str | None], str] = {}
+            for t, u in pairs.unique().iter_rows():
+                if t is None or not t.strip():
+                    continue
+                found = reader.read(t, u)
+                if isinstance(found, str):
+                    problems[(t, u)] = found
+                else:
+                    usable[(t, u)] = True
+            ok = [usable.get(pair) for pair in pairs.iter_rows()] if usable else None
+            bad = [problems.get(pair) for pair in pairs.iter_rows()] if problems else None
+            added.append(pl.Series(f"cv{j}", ok or [None] * frame.height, dtype=pl.Boolean))
+            errors.append(pl.Series(f"ec{j}", bad or [None] * frame.height, dtype=pl.String))
+        return frame.with_columns(added), errors
+
+    def _corrected(
+        self, k: int, frame: pl.DataFrame, measured: pl.DataFrame, j: int
+    ) -> pl.DataFrame:
+        """The corrected result of each row (correction k), from its measured result."""
+        column = self.layout.covariates[j]
+        analyte = self.sources[self.layout.corrections[k][1]]
+        rows = pl.DataFrame(
+            [
+                measured["number"].alias("in_number"),
+                measured["spelling"].alias("in_spelling"),
+                measured["flag"].alias("in_flag"),
+                measured["censored"].alias("in_censored"),
+                frame.with_columns(analyte.text.alias("text"))["text"],
+                frame[f"c{column.index}"].alias("cov_text"),
+                frame.with_columns(_covariate_unit(column).alias("cov_unit"))["cov_unit"],
+                self._patient_column(frame, AGE, pl.Int32),
+                self._patient_column(frame, SEX, pl.String),
+                self._patient_column(frame, SYMPTOMATIC, pl.Boolean),
+            ]
+        )
+        return self.correctors[k].results(rows)
+
+    def _patient_column(self, frame: pl.DataFrame, name: str, dtype: Any) -> pl.Series:
+        if name in self.patient:
+            return pl.Series(name, [self.patient[name]] * frame.height, dtype=dtype)
+        return frame[name]
 
     def _names(self, source: Source) -> dict[str, str]:
         """The result fields a source writes, and the column names it writes them under."""
@@ -271,7 +500,8 @@ class BatchInterpreter:
         return {key: f"{source.prefix}{name}" for key, name in _WIDE_NAMES.items()}
 
     def _source(self, index: int, frame: pl.DataFrame) -> pl.DataFrame:
-        inputs, _ = _inputs(self.sources[index])
+        fields = self.source_fields[index]
+        inputs, _ = _inputs(self.sources[index], self.patient)
         keys = list(inputs)
         rows = frame.select(**inputs)
         known = self.known[index]
@@ -279,7 +509,7 @@ class BatchInterpreter:
             joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
             missing = joined["seen"].is_null()
             if not missing.any():  # the usual case once a file is under way
-                return joined.select(self.fields)
+                return joined.select(fields)
             if known.height > self.MEMORY_ROWS:
                 known = None  # forget, so that all-different values cannot grow it forever
         new = (rows if known is None else rows.filter(missing)).unique()
@@ -287,18 +517,18 @@ class BatchInterpreter:
         known = found if known is None else pl.concat([known, found])
         self.known[index] = known
         joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
-        return joined.select(self.fields)
+        return joined.select(fields)
 
     def _interpret_distinct(self, index: int, rows: pl.DataFrame) -> pl.DataFrame:
         """Results of distinct input rows, with the column name before each error."""
-        varying, fixed = _inputs(self.sources[index])
+        varying, fixed = _inputs(self.sources[index], self.patient)
         keys = list(varying)
-        rows = rows.with_columns(pl.lit(v, pl.String).alias(k) for k, v in fixed.items())
+        rows = rows.with_columns(pl.lit(v, _INPUT_TYPES[k]).alias(k) for k, v in fixed.items())
         error = pl.col("error")
         prefix = pl.lit(f"{_plain(self.sources[index].name)}: ")
         found = (
             _interpret_distinct(rows, self.reference)
-            .select(*keys, *self.fields)
+            .select(*keys, *self.source_fields[index])
             .with_columns(
                 error=pl.when(error.is_not_null()).then(pl.concat_str(prefix, error)),
                 seen=pl.lit(True),
@@ -321,11 +551,21 @@ class BatchInterpreter:
         )
 
 
-def _inputs(source: Source) -> tuple[dict[str, pl.Expr], dict[str, str | None]]:
+def _inputs(source: Source, patient: dict[str, Any]) -> tuple[dict[str, pl.Expr], dict[str, Any]]:
     """The inputs a source's result depends on: those that vary from row to row (its distinct
-    rows are interpreted once and joined back on them), and those fixed for the whole file."""
+    rows are interpreted once and joined back on them), and those fixed for the whole file.
+    ``patient`` holds the patient columns the file does not have, with their fixed value."""
     varying: dict[str, pl.Expr] = {"text": source.text}
-    fixed: dict[str, str | None] = {}
+    fixed: dict[str, Any] = {}
+    for name in (AGE, SEX, SYMPTOMATIC):
+        if name in patient:
+            fixed[name] = patient[name]
+        else:
+            varying[name] = pl.col(name)
+    if source.covariate is not None:
+        varying["covariate"] = source.covariate
+    else:
+        fixed["covariate"] = False
     for name, value in (("key_analyte", source.analyte), ("unit_column", source.unit)):
         if isinstance(value, pl.Expr):
             varying[name] = value
@@ -346,11 +586,18 @@ _LONG_NAMES = {
     "analyte": "analyte",
     "mmol_l": "value_mmol_l",
     "flag": "flag",
+    "grade": "grade",
     "risk": "spasm_risk",
     "censored": "censored",
     "limits": "limits",
 }
-_WIDE_NAMES = {"mmol_l": "mmol_l", "flag": "flag", "risk": "spasm_risk", "censored": "censored"}
+_WIDE_NAMES = {
+    "mmol_l": "mmol_l",
+    "flag": "flag",
+    "grade": "grade",
+    "risk": "spasm_risk",
+    "censored": "censored",
+}
 
 
 def _joined_errors(errors: list[pl.Series]) -> pl.Series:
@@ -374,7 +621,7 @@ def _joined_errors_expr(errors: list[pl.Expr]) -> pl.Expr:
 
 
 #: The fields of a source's result: those the CSV needs, then those only JSON Lines needs.
-_CSV_FIELDS = ("analyte", "mmol_l", "flag", "risk", "censored", "limits", "error")
+_CSV_FIELDS = ("analyte", "mmol_l", "flag", "grade", "risk", "censored", "limits", "error")
 _DETAIL_FIELDS = (
     "low",
     "high",
@@ -389,6 +636,30 @@ _DETAIL_FIELDS = (
     "number",
     "crit_low",
     "crit_high",
+    "grade_basis",
+    "population",
+    "notes",
+)
+_INPUT_TYPES: dict[str, Any] = {
+    "key_analyte": pl.String,
+    "unit_column": pl.String,
+    AGE: pl.Int32,
+    SEX: pl.String,
+    SYMPTOMATIC: pl.Boolean,
+    "covariate": pl.Boolean,
+}
+#: The inputs a distinct row is known by (see :func:`_inputs`).
+_INPUT_NAMES = (
+    "key_analyte",
+    "text",
+    "unit_column",
+    "numeric",
+    "row_low",
+    "row_high",
+    AGE,
+    SEX,
+    SYMPTOMATIC,
+    "covariate",
 )
 
 
@@ -428,19 +699,17 @@ def _interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFram
             pl.col("default_unit"),
         ),
         assumed=pl.col("unit_column").is_null() & (use_numeric | pl.col("cell_unit").is_null()),
-    ).with_columns(key=pl.concat_str(pl.col("analyte"), pl.lit(_SEP), pl.col("spelling")))
+    ).with_columns(key=_pair_key(pl.col("analyte"), pl.col("spelling")))
     pairs = (
         step.filter(pl.col("number").is_not_null() & pl.col("analyte").is_not_null())
-        .select("analyte", "spelling")
+        .select("analyte", "spelling", AGE, SEX)
         .unique()
     )
     step = step.join(
         _resolve_pairs(reference, pairs.iter_rows()), on="key", how="left", maintain_order="left"
     )
-    step = _refuse_ambiguous(_flag_stages(step), reference)
-    return step.select(
-        "key_analyte", "text", "unit_column", "numeric", "row_low", "row_high", *_outputs()
-    )
+    step = _grades(_refuse_ambiguous(_flag_stages(step), reference), reference)
+    return step.select(*_INPUT_NAMES, *_outputs())
 
 
 def _refuse_ambiguous(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -450,11 +719,12 @@ def _refuse_ambiguous(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         pl.col("assumed") & pl.col("flag").is_in(["L", "LL", "H", "HH"])
     )
     messages: dict[int, str] = {}
-    for row, analyte, number, canonical, flag in suspects.select(
-        "row", "analyte", "number", "canonical", "flag"
+    for row, analyte, number, canonical, flag, segment, sex in suspects.select(
+        "row", "analyte", "number", "canonical", "flag", AGE, SEX
     ).iter_rows():
         record = reference.analytes[analyte]
-        message = ambiguity(record, number, resolve_unit(canonical), flag)
+        patient = patient_of(reference, segment, sex, False)
+        message = ambiguity(record, number, resolve_unit(canonical), flag, patient)
         if message is not None:
             messages[row] = message
     if not messages:
@@ -468,6 +738,60 @@ def _refuse_ambiguous(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         mmol=pl.when(refused).then(None).otherwise(pl.col("mmol")),
         flag=pl.when(refused).then(None).otherwise(pl.col("flag")),
         side=pl.when(refused).then(None).otherwise(pl.col("side")),
+    )
+
+
+_CENSORED_NOTES = {
+    "<": "censored result: the true value is at or below this bound; interpreted at it",
+    "<=": "censored result: the true value is at or below this bound; interpreted at it",
+    ">": "censored result: the true value is at or above this bound; interpreted at it",
+    ">=": "censored result: the true value is at or above this bound; interpreted at it",
+}
+LAB_LIMITS_NOTE = "flagged against the lab's own reference limits given in this row"
+
+
+def _grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Grades and notes of the distinct rows that have a flag, by the core's own functions
+    (few rows: each distinct input is interpreted once per file)."""
+    grades: list[int | None] = []
+    bases: list[str | None] = []
+    notes: list[list[str] | None] = []
+    columns = ("analyte", "number", "canonical", "assumed", "mmol", "flag", "lab", "censor")
+    for row in step.select(*columns, AGE, SEX, SYMPTOMATIC, "covariate").iter_rows():
+        analyte, number, canonical, assumed, mmol, flag, lab, censor, *who, covariate = row
+        if flag is None:
+            grades.append(None)
+            bases.append(None)
+            notes.append(None)
+            continue
+        record = reference.analytes[analyte]
+        unit = resolve_unit(canonical)
+        patient = patient_of(reference, *who)
+        correction = reference.correction_of(analyte)
+        given = frozenset({correction.covariate}) if correction and covariate else frozenset()
+        if lab:  # the lab's own limits: flagged in the engine, graded by the core
+            grade, basis, extra = graded(reference, record, flag, mmol, unit, patient, given)
+            found = [assumed_unit_note(unit.spelling)] if assumed else []
+            found.append(LAB_LIMITS_NOTE)
+            if flag in ("LL", "HH"):
+                found.append(critical_note(record.critical_for(unit, patient), flag))
+            if flag != "N":
+                found.extend(record.caveats)
+            found.extend(extra)
+        else:
+            result = evaluate(
+                reference, Measured(record, "", number, unit, assumed, mmol), patient, given
+            )
+            grade, basis, found = result.grade, result.grade_basis, list(result.notes)
+        if censor in _CENSORED_NOTES:
+            found.insert(int(bool(assumed)), _CENSORED_NOTES[censor])
+        grades.append(grade)
+        bases.append(basis)
+        notes.append(found)
+    return step.with_columns(
+        pl.Series("grade", grades, dtype=pl.Int8),
+        pl.Series("grade_basis", bases, dtype=pl.String),
+        pl.Series("notes", notes, dtype=pl.List(pl.String)),
     )
 
 
@@ -525,6 +849,7 @@ def _outputs() -> list[pl.Expr]:
         pl.when(found).then(col("analyte")).alias("analyte"),
         col("mmol").alias("mmol_l"),  # rounded afterwards, as check rounds it
         col("flag"),
+        col("grade"),
         pl.when(col("side") == "low")
         .then(col("risk_low"))
         .when(col("side") == "high")
@@ -560,6 +885,9 @@ def _outputs() -> list[pl.Expr]:
         col("number"),
         col("crit_low"),
         col("crit_high"),
+        col("grade_basis"),
+        pl.when(found).then(col("population")).alias("population"),
+        col("notes"),
     ]
 
 

@@ -64,6 +64,9 @@ HIGH_NAMES = (
     "referencerangeupper",
 )
 RANGE_NAMES = ("refrange", "referencerange", "range", "normalrange", "referenceinterval")
+AGE_NAMES = ("age", "ageyears", "patientage", "ageatcollection", "ageinyears")
+SEX_NAMES = ("sex", "gender", "patientsex", "patientgender")
+SYMPTOM_NAMES = ("symptomatic", "symptoms", "hassymptoms")
 
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)[\s_\-]*(?:units?|uom)$", re.IGNORECASE)
 _BRACKETED = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<inner>[^\)\]]*)[\)\]]\s*$")
@@ -89,6 +92,26 @@ class AnalyteColumn:
 
 
 @dataclass(frozen=True)
+class CovariateColumn:
+    """A wide-layout column that holds a covariate (albumin, glucose)."""
+
+    index: int
+    header: str
+    covariate: str  # the reference file's key
+    header_unit: Unit | None
+    unit_column: int | None
+
+
+@dataclass(frozen=True)
+class PatientColumns:
+    """Columns that describe the patient of each row, where the file has them."""
+
+    age: int | None = None
+    sex: int | None = None
+    symptomatic: int | None = None
+
+
+@dataclass(frozen=True)
 class LongColumns:
     """The columns of a long-layout export."""
 
@@ -110,6 +133,10 @@ class Layout:
     wide: tuple[AnalyteColumn, ...] = ()
     long: LongColumns | None = None
     notes: tuple[str, ...] = field(default=())
+    patient: PatientColumns = field(default_factory=PatientColumns)
+    covariates: tuple[CovariateColumn, ...] = ()  # wide layout only
+    # (correction key, index in `wide` of the analyte, index in `covariates`), wide only
+    corrections: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +149,7 @@ class LayoutOptions:
     value_column: str | None = None
     unit_column: str | None = None
     file_ranges: bool = False  # ignore the lab's own limits in the file
+    symptomatic: bool = False  # every patient has symptoms (unless a column says otherwise)
 
 
 def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOptions) -> Layout:
@@ -134,15 +162,47 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
         and not options.mapping
         and (options.test_column or options.value_column or _looks_long(header))
     ):
-        return Layout("long", header, long=_long_columns(header, options))
-    columns = _wide_columns(header, reference, options.mapping)
+        long = _long_columns(header, options)
+        taken = {*long.tests, long.value, long.numeric, long.unit, long.low, long.high, long.range}
+        return Layout("long", header, long=long, patient=_patient_columns(header, taken))
+    columns, covariates = _wide_columns(header, reference, options.mapping)
     if not columns:
         raise InputError(
             "no column names an analyte electrocheck knows (such as Calcium, K, 17861-6), "
             "and no test and value columns of a long export were found; use --map "
             "ANALYTE=COLUMN or --layout long with --test-column and --value-column"
         )
-    return Layout("wide", header, wide=tuple(columns))
+    used: set[int | None] = {c.index for c in columns}
+    used |= {c.index for c in covariates}
+    return Layout(
+        "wide",
+        header,
+        wide=tuple(columns),
+        patient=_patient_columns(header, used),
+        covariates=tuple(covariates),
+        corrections=_corrections(reference, columns, covariates),
+    )
+
+
+def _corrections(
+    reference: Reference, columns: list[AnalyteColumn], covariates: list[CovariateColumn]
+) -> tuple[tuple[str, int, int], ...]:
+    """The corrections a wide file has both inputs of: the analyte's first column and the
+    covariate's column."""
+    found = []
+    for key, correction in reference.corrections.items():
+        i = next((i for i, c in enumerate(columns) if c.analyte == correction.corrects), None)
+        j = next((j for j, c in enumerate(covariates) if c.covariate == correction.covariate), None)
+        if i is not None and j is not None:
+            found.append((key, i, j))
+    return tuple(found)
+
+
+def _patient_columns(header: tuple[str, ...], used: set[int | None]) -> PatientColumns:
+    def first(names: tuple[str, ...]) -> int | None:
+        return next((i for i in _find(header, names) if i not in used), None)
+
+    return PatientColumns(first(AGE_NAMES), first(SEX_NAMES), first(SYMPTOM_NAMES))
 
 
 # --------------------------------------------------------------------------- wide
@@ -179,7 +239,7 @@ def _analyte_of(text: str, reference: Reference) -> tuple[str, Unit | None] | No
 
 def _wide_columns(
     header: tuple[str, ...], reference: Reference, mapping: Mapping[str, str]
-) -> list[AnalyteColumn]:
+) -> tuple[list[AnalyteColumn], list[CovariateColumn]]:
     found: dict[int, tuple[str, Unit | None]] = {}
     if mapping:
         for analyte, column in mapping.items():
@@ -192,11 +252,25 @@ def _wide_columns(
             recognized = _analyte_of(text, reference)
             if recognized is not None:
                 found[index] = recognized
-    units = _companion_units(header, reference, found)
-    return [
+    extra: dict[int, tuple[str, Unit | None]] = {}
+    for index, text in enumerate(header):
+        name, unit = _split_header(text)
+        covariate = reference.covariate_names.get(_fold(name))
+        if covariate is not None and index not in found:
+            extra.setdefault(index, (covariate, unit))
+    # One column per covariate: the first.
+    firsts = {c: index for index, (c, _) in sorted(extra.items(), reverse=True)}
+    extra = {index: extra[index] for index in firsts.values()}
+    units = _companion_units(header, reference, {**found, **extra})
+    columns = [
         AnalyteColumn(index, header[index], key, unit, units.get(index))
         for index, (key, unit) in sorted(found.items())
     ]
+    covariates = [
+        CovariateColumn(index, header[index], key, unit, units.get(index))
+        for index, (key, unit) in sorted(extra.items())
+    ]
+    return columns, covariates
 
 
 def _companion_units(
@@ -218,7 +292,7 @@ def _companion_units(
         prefix = match.group("name")
         target = by_name.get(_squeeze(prefix))
         if target is None:
-            key = reference.names.get(_fold(prefix))
+            key = reference.names.get(_fold(prefix)) or reference.covariate_names.get(_fold(prefix))
             target = by_name.get(key) if key else None
         if target is not None:
             companions.setdefault(target, index)

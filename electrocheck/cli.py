@@ -292,6 +292,14 @@ def batch(
             "intervals even when rows carry the lab's own limits.",
         ),
     ] = False,
+    symptomatic: Annotated[
+        bool,
+        typer.Option(
+            "--symptomatic",
+            help="Every patient has symptoms (where a symptomatic column is empty or absent): "
+            "give the symptomatic grade where CTCAE lets symptoms decide.",
+        ),
+    ] = False,
     ranges: RangesOption = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any cell had an error.")
@@ -311,7 +319,9 @@ def batch(
     Example: electrocheck batch labs.csv -o labs-checked.csv
 
     Wide files have a column per analyte (Calcium (mg/dL), K [mmol/L], 17861-6); long files a
-    row per result (test, value, unit columns). Bad cells keep their row, with empty results
+    row per result (test, value, unit columns). Columns named age, sex and symptomatic choose
+    age-banded limits and symptomatic grades; in wide files, albumin and glucose columns add
+    corrected calcium and corrected sodium. Bad cells keep their row, with empty results
     and the reason in the errors column. A progress bar and a summary go to stderr.
     """
     with errors_to_exit():
@@ -327,6 +337,7 @@ def batch(
                 value_column=value_column,
                 unit_column=unit_column,
                 file_ranges=file_ranges,
+                symptomatic=symptomatic,
             ),
             delimiter=delimiter,
             output_format=output_format.value,

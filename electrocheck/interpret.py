@@ -237,7 +237,6 @@ def evaluate(
     interval, critical = record.interval_for(unit, patient), record.critical_for(unit, patient)
     flag = classify(mmol, interval, critical)
     direction = record.low if flag in ("L", "LL") else record.high if flag in ("H", "HH") else None
-    grade = grade_value(record, flag, mmol, unit, patient)
     notes: list[str] = []
     if measured.assumed:
         notes.append(assumed_unit_note(unit.spelling))
@@ -247,25 +246,10 @@ def evaluate(
         notes.extend(speaks_as.notes)
     elif direction is not None:
         notes.extend(record.caveats)
-    grade_number, basis = grade.grade, grade.basis
-    correction = reference.correction_of(record.key) if speaks_as is None else None
-    if speaks_as is not None and not speaks_as.graded:
-        grade_number, basis = None, f"not graded: CTCAE grades the measured {record.key}"
-    elif correction is not None and correction.graded:
-        if correction.covariate in covariates:
-            grade_number = None
-            basis = f"not graded: CTCAE grades {correction.key} instead"
-        elif grade_number:
-            basis += f"; {correction.covariate} not given, so the measured value was graded"
-            notes.append(
-                f"CTCAE grades {record.key} corrected for {correction.covariate}; with no "
-                f"{correction.covariate} given, the measured value was graded"
-            )
-    if grade.note is not None and grade_number is not None:
-        notes.append(grade.note)
-    population = interval.population()
-    if patient.age_days is None and interval.age is None:
-        population += " (age not given)"
+    grade_number, basis, grade_notes = graded(
+        reference, record, flag, mmol, unit, patient, covariates, speaks_as
+    )
+    notes.extend(grade_notes)
     return Result(
         analyte=record.key if speaks_as is None else speaks_as.key,
         label=record.label if speaks_as is None else speaks_as.label,
@@ -281,13 +265,53 @@ def evaluate(
         flag=flag,
         grade=grade_number,
         grade_basis=basis,
-        population=population,
+        population=population_of(interval, patient),
         spasm_risk="none" if direction is None else direction.spasm_risk,
         muscle_role=record.muscle_role,
         effect=None if direction is None else direction.effect,
         cancer_causes=() if direction is None else direction.causes,
         notes=tuple(notes),
     )
+
+
+def graded(
+    reference: Reference,
+    record: Analyte,
+    flag: str,
+    mmol: float,
+    unit: Unit,
+    patient: Patient,
+    covariates: frozenset[str],
+    speaks_as: As | None = None,
+) -> tuple[int | None, str, list[str]]:
+    """The grade of a value, what gave it, and the notes that go with it. A value whose
+    correction CTCAE grades in its place (calcium, with albumin given) is not graded; a
+    corrected result that CTCAE does not grade (corrected sodium) is not either."""
+    grade = grade_value(record, flag, mmol, unit, patient)
+    number, basis, notes = grade.grade, grade.basis, []
+    correction = reference.correction_of(record.key) if speaks_as is None else None
+    if speaks_as is not None and not speaks_as.graded:
+        number, basis = None, f"not graded: CTCAE grades the measured {record.key}"
+    elif correction is not None and correction.graded:
+        if correction.covariate in covariates:
+            number, basis = None, f"not graded: CTCAE grades {correction.key} instead"
+        elif number:
+            basis += f"; {correction.covariate} not given, so the measured value was graded"
+            notes.append(
+                f"CTCAE grades {record.key} corrected for {correction.covariate}; with no "
+                f"{correction.covariate} given, the measured value was graded"
+            )
+    if grade.note is not None and number is not None:
+        notes.append(grade.note)
+    return number, basis, notes
+
+
+def population_of(interval: Limits, patient: Patient) -> str:
+    """Whom the limits applied are for, and whether that was for want of an age."""
+    population = interval.population()
+    if patient.age_days is None and interval.age is None:
+        population += " (age not given)"
+    return population
 
 
 def critical_note(limit: Limits, flag: str) -> str:

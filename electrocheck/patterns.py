@@ -20,7 +20,7 @@ def sides(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> set[
     for key, flag in flags:
         side = SIDE_OF_FLAG.get(flag or "")
         correction = reference.corrections.get(key)
-        if correction is not None:
+        if correction is not None and flag is not None:  # None: no corrected result
             stands_for = corrected.setdefault(correction.corrects, set())
             if side is not None:
                 stands_for.add((correction.corrects, side))

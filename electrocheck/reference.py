@@ -80,6 +80,7 @@ class Criterion:
     cuts: tuple[tuple[int, float, float], ...]
     symptomatic: tuple[int, int] | None
     source: str
+    system: str = "substance"
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,16 @@ class GradeScale:
     criteria: tuple[Criterion, ...]
 
     def criterion_for(self, unit: Unit) -> Criterion:
-        """The criteria written in ``unit``, else in mmol/L, else the first listed: CTCAE
-        gives some cut-points in mg/dL and mmol/L that do not convert exactly into each
-        other, and a value is graded by those of the unit it was measured in."""
-        for wanted in (unit.spelling, MMOL_PER_L):
-            found = next((c for c in self.criteria if c.unit == wanted), None)
-            if found is not None:
-                return found
-        return self.criteria[0]
+        """The criteria for a value in ``unit``: those written in the unit itself, else in
+        its unit system (mg/dL for mg% or mg/L; mmol/L for mEq/L or µmol/L), else in mmol/L,
+        else the first listed. CTCAE gives some cut-points in mg/dL and mmol/L that do not
+        convert exactly into each other, and a value is graded by those of its own system."""
+        system = unit_system(unit)
+        ranked = sorted(
+            self.criteria,
+            key=lambda c: (c.unit != unit.spelling, c.system != system, c.unit != MMOL_PER_L),
+        )
+        return ranked[0]  # sorted() is stable: among equals, the first listed
 
 
 @dataclass(frozen=True)
@@ -568,7 +571,8 @@ class _Validator:
             return None, None
         node, gpath = m["grades"], f"{path}.grades"
         if not isinstance(node, dict) or not node:
-            raise self.fail(gpath, f"must be a mapping, not {_kind(node)}", _line(m, "grades"))
+            problem = "must not be empty" if node == {} else f"must be a mapping, not {_kind(node)}"
+            raise self.fail(gpath, f"{problem} (give low:, high: or both)", _line(m, "grades"))
         g = self.mapping(node, gpath, _line(m, "grades"), set(), frozenset(SIDES))
         found = {
             side: self.attempt(
@@ -638,7 +642,7 @@ class _Validator:
                     _line(m, f"grade_{g2}"),
                 )
         cuts = tuple((grade, value, convert(value, unit)) for grade, value in ordered)
-        return Criterion(unit.spelling, cuts, symptomatic, source)
+        return Criterion(unit.spelling, cuts, symptomatic, source, unit_system(unit))
 
     def symptom_rule(self, m: Any, path: str) -> tuple[int, int] | None:
         if "symptomatic" not in m:
@@ -952,9 +956,32 @@ class _Validator:
             or not isinstance(m["graded"], bool)
         ):
             raise _Invalid()
+        reachable = self.attempt(
+            lambda: self.covariate_units(covariates[covariate], formulas, path, items)
+        )
+        if reachable is None:
+            raise _Invalid()
         return Correction(
             key, label, corrects, covariate, m["graded"], tuple(formulas), tuple(caveats)
         )
+
+    def covariate_units(
+        self, covariate: Covariate, formulas: list[Formula], path: str, items: Any
+    ) -> bool:
+        """Every unit the covariate may come in must convert to each formula's unit."""
+        for i, formula in enumerate(formulas):
+            target = resolve_unit(formula.covariate_unit)
+            for spelling in (covariate.default_unit, *covariate.units):
+                try:
+                    covariate.convert(1.0, resolve_unit(spelling), target)
+                except UnitError:
+                    raise self.fail(
+                        f"{path}.formulas[{i}].covariate_unit",
+                        f"{covariate.key} in {spelling} cannot be converted to "
+                        f"{target.spelling} (give the covariate a molar_mass, or another unit)",
+                        _line(items, i),
+                    ) from None
+        return True
 
     def formula(self, node: Any, path: str, line: int | None) -> Formula:
         m = self.mapping(node, path, line, _FORMULA_KEYS)

@@ -82,8 +82,8 @@ def test_output_header_is_input_header_plus_results(tmp_path: Path) -> None:
     assert header[7:] == [
         f"{a}_{c}"
         for a in ("calcium", "magnesium", "potassium", "sodium")
-        for c in ("mmol_l", "flag", "spasm_risk", "censored")
-    ] + ["errors"]
+        for c in ("mmol_l", "flag", "grade", "spasm_risk", "censored")
+    ] + ["patterns", "errors"]
 
 
 LONG = (
@@ -239,7 +239,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 def test_stdin_to_stdout(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", "-", "-q"], input="id,K\n1,3.1\n")
     assert result.exit_code == ExitCode.OK
-    assert result.stdout.splitlines()[1].startswith("1,3.1,3.1,L,moderate")
+    assert result.stdout.splitlines()[1].startswith("1,3.1,3.1,L,1,moderate")
 
 
 def test_output_file_is_written_whole_with_normal_permissions(tmp_path: Path) -> None:
@@ -408,15 +408,21 @@ def test_rounding_ties_match_check(tmp_path: Path) -> None:
 
 def test_jsonl_keys_never_clash(tmp_path: Path) -> None:
     result = batch(
-        tmp_path, "K,K_2,K,errors,results\n4.1,a,b,c,d\n", "--format", "jsonl", "--map", "k=K"
+        tmp_path,
+        "K,K_2,K,errors,results,patterns\n4.1,a,b,c,d,e\n",
+        "--format",
+        "jsonl",
+        "--map",
+        "k=K",
     )
     first = json.loads(result.stdout)
-    assert [k for k in first if k not in ("results", "errors")] == [
+    assert [k for k in first if k not in ("results", "patterns", "errors")] == [
         "K",
         "K_2",
         "K_3",
         "errors_2",
         "results_2",
+        "patterns_2",
     ]
 
 

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from electrocheck import ElectrocheckError, interpret_token, load_reference
 from electrocheck.batch import BatchOptions, run_batch
-from electrocheck.interpret import report_round
+from electrocheck.check import run_check
+from electrocheck.interpret import Result, report_round
+from electrocheck.patient import Patient, parse_age, parse_sex
 
 REF = load_reference()
 NAMES = st.sampled_from(["ca", "mg", "k", "na"])
@@ -72,3 +74,101 @@ def test_stdin_to_stdout_in_a_pipe(tmp_path: Path) -> None:
         ("1", "L", "L"),
         ("2", "N", "N"),
     ]
+
+
+# -- grades, age bands, symptoms, corrections and patterns: one row per patient
+
+
+AGES = st.sampled_from(["", "64", "10d", "5d", "6mo", "3y", "15", "0.5", "11d", "20"])
+SEXES = st.sampled_from(["", "F", "M", "female"])
+SYMPTOMS = st.sampled_from(["", "yes", "no"])
+ALBUMINS = st.sampled_from(["", "2.5", "3.1 g/dL", "25 g/L", "4.6", "1.9"])
+GLUCOSES = st.sampled_from(["", "90", "450", "25 mmol/L", "1200"])
+PANEL = {  # column header -> (token name, cells)
+    "Calcium": ("ca", ["7.6 mg/dL", "2.0", "1.9", "11.6 mg/dL", "2.89", "6.0 mg/dL", "10.6 mg/dL"]),
+    "Ionized calcium": ("ica", ["1.0", "0.79", "1.5", "1.2", "4.4 mg/dL"]),
+    "Magnesium": ("mg", ["1.1 mg/dL", "0.5", "0.29", "3.0 mg/dL", "1.24", "2.45 mg/dL"]),
+    "K": ("k", ["3.1", "3.0", "2.49", "5.8", "6.5", "7.01", "4.1", "abc"]),
+    "Sodium": ("na", ["128", "129.5", "125", "124.9", "157", "150", "160.1", "140 mEq/L"]),
+}
+PANEL_ROWS = st.fixed_dictionaries(
+    {
+        "age": AGES,
+        "sex": SEXES,
+        "symptomatic": SYMPTOMS,
+        "Albumin": ALBUMINS,
+        "Glucose": GLUCOSES,
+        **{header: st.sampled_from(cells) for header, (_, cells) in PANEL.items()},
+    }
+)
+CORRECTED = {
+    "Calcium": ("Albumin", "alb", "corrected_calcium"),
+    "Sodium": ("Glucose", "glu", "corrected_sodium"),
+}
+
+
+def _patient(row: dict[str, str]) -> Patient:
+    return Patient(
+        None if not row["age"] else parse_age(row["age"]),
+        None if not row["sex"] else parse_sex(row["sex"]),
+        row["symptomatic"] == "yes",
+    )
+
+
+def _cells(row: dict[str, str], result: Result | None, prefix: str) -> tuple[str, ...]:
+    if result is None:
+        return ("", "", "", "")
+    grade = "" if result.grade is None else str(result.grade)
+    return (result.flag, grade, result.spasm_risk, f"{report_round(result.value):g}")
+
+
+def _row_cells(row: dict[str, str], prefix: str) -> tuple[str, ...]:
+    value = row[f"{prefix}mmol_l"]
+    shown = "" if value == "" else f"{float(value):g}"
+    return (row[f"{prefix}flag"], row[f"{prefix}grade"], row[f"{prefix}spasm_risk"], shown)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(PANEL_ROWS, min_size=1, max_size=12))
+def test_batch_equals_check_for_a_patient(
+    tmp_path_factory: object, rows: list[dict[str, str]]
+) -> None:
+    directory = Path(tmp_path_factory.mktemp("panel"))  # type: ignore[attr-defined]
+    source, target = directory / "in.csv", directory / "out.csv"
+    header = list(rows[0])
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerows(rows)
+    run_batch(source, target, REF, BatchOptions())
+    out = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert len(out) == len(rows)
+    for row, got in zip(rows, out, strict=True):
+        patient = _patient(row)
+        covariates = {
+            header: f"{token}={row[column]}"
+            for header, (column, token, _) in CORRECTED.items()
+            if row[column]
+        }
+        kept: list[str] = []
+        for header, (name, _) in PANEL.items():
+            token = f"{name}={row[header]}"
+            extra = [covariates[header]] if header in covariates else []
+            try:
+                report = run_check(REF, [token, *extra], patient)
+            except ElectrocheckError:
+                assert _row_cells(got, f"{REF.analyte(name).key}_") == ("", "", "", "")
+                continue
+            kept += [token, *extra]
+            measured = report.results[0]
+            assert _row_cells(got, f"{measured.analyte}_") == _cells(row, measured, ""), (
+                header,
+                row,
+            )
+            if header in CORRECTED:
+                key = CORRECTED[header][2]
+                corrected = report.results[1] if len(report.results) > 1 else None
+                assert _row_cells(got, f"{key}_") == _cells(row, corrected, ""), (header, row)
+        if kept:
+            expected = " | ".join(run_check(REF, kept, patient).patterns)
+            assert got["patterns"] == expected, row

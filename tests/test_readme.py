@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from electrocheck import interpret, load_reference
+from electrocheck.check import run_check
 from electrocheck.cli import app
+from electrocheck.patient import Patient, parse_age
 from electrocheck.reference import built_in_path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -92,3 +94,11 @@ def test_ci_runs_the_readme_set_up_commands_verbatim() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     for command in commands:
         assert command in ci
+
+
+def test_readme_patient_example_is_real() -> None:
+    report = run_check(
+        load_reference(), ["ca=7.6mg/dL", "alb=2.5g/dL", "k=5.8"], Patient(parse_age("10d"))
+    )
+    shown = [(r.analyte, r.flag, r.grade) for r in report.results]
+    assert f"# {shown}" in TEXT

@@ -1,0 +1,251 @@
+"""Corrected results through ``run_check``: calcium corrected for albumin (graded in place of
+the measured calcium) and sodium corrected for glucose (flagged, not graded)."""
+
+from __future__ import annotations
+
+import pytest
+
+from electrocheck.check import CheckReport, run_check
+from electrocheck.errors import (
+    ImplausibleValueError,
+    InputError,
+    UnitError,
+    ValueTokenError,
+)
+from electrocheck.interpret import Result
+from electrocheck.patient import Patient
+from electrocheck.reference import Reference
+
+CALCIUM_MG_DL_PER_MMOL_L = 40.078 / 10  # 1 mmol/L of calcium is 4.0078 mg/dL
+GLUCOSE_MG_DL_PER_MMOL_L = 180.156 / 10  # 1 mmol/L of glucose is 18.0156 mg/dL
+
+
+def _result(report: CheckReport, analyte: str) -> Result:
+    found = [r for r in report.results if r.analyte == analyte]
+    assert len(found) == 1, [r.analyte for r in report.results]
+    return found[0]
+
+
+# Hand calculations. mg/dL: Ca + 0.8 x (4.0 - albumin g/dL); mmol/L: Ca + 0.02 x (40 - albumin
+# g/L). Flags against 8.5-10.2 mg/dL or 2.15-2.55 mmol/L; grades by the CTCAE cut-points of
+# the formula's unit (mg/dL: 8.0/7.0/6.0 low, 11.5/12.5/13.5 high; mmol/L: 2.0/1.75/1.5).
+CALCIUM = [
+    # (calcium, albumin, corrected, unit, flag, grade)
+    ("ca=7.6mg/dL", "alb=2.5g/dL", 8.8, "mg/dL", "N", 0),  # 7.6 + 0.8 x 1.5
+    ("ca=1.9mmol/L", "alb=25g/L", 2.2, "mmol/L", "N", 0),  # 1.9 + 0.02 x 15
+    ("ca=7.6mg/dL", "alb=25g/L", 8.8, "mg/dL", "N", 0),  # 25 g/L = 2.5 g/dL
+    ("ca=1.9mmol/L", "alb=2.5g/dL", 2.2, "mmol/L", "N", 0),  # 2.5 g/dL = 25 g/L
+    ("ca=3.8mEq/L", "alb=25g/L", 2.2, "mmol/L", "N", 0),  # 3.8 mEq/L = 1.9 mmol/L
+    ("ca=10.0mg/dL", "alb=5.0g/dL", 9.2, "mg/dL", "N", 0),  # 10.0 + 0.8 x -1.0
+    ("ca=2.6mmol/L", "alb=50g/L", 2.4, "mmol/L", "N", 0),  # 2.6 + 0.02 x -10
+    ("ca=6.5mg/dL", "alb=2.0g/dL", 8.1, "mg/dL", "L", 1),  # 6.5 + 1.6
+    ("ca=7.2mg/dL", "alb=3.0g/dL", 8.0, "mg/dL", "L", 1),  # at the cut-point 8.0
+    ("ca=6.8mg/dL", "alb=3.0g/dL", 7.6, "mg/dL", "L", 2),
+    ("ca=6.0mg/dL", "alb=3.0g/dL", 6.8, "mg/dL", "L", 3),  # 6.0 + 0.8
+    ("ca=1.8mmol/L", "alb=30g/L", 2.0, "mmol/L", "L", 1),  # at the cut-point 2.0
+    ("ca=1.5mmol/L", "alb=35g/L", 1.6, "mmol/L", "L", 3),  # below 1.75, not below 1.5
+    ("ca=11.0mg/dL", "alb=2.0g/dL", 12.6, "mg/dL", "H", 3),  # above 12.5, not above 13.5
+    ("ca=9.8mg/dL", "alb=3.0g/dL", 10.6, "mg/dL", "H", 1),
+]
+
+
+@pytest.mark.parametrize(("calcium", "albumin", "corrected", "unit", "flag", "grade"), CALCIUM)
+def test_corrected_calcium(
+    ref: Reference,
+    calcium: str,
+    albumin: str,
+    corrected: float,
+    unit: str,
+    flag: str,
+    grade: int,
+) -> None:
+    report = run_check(ref, [calcium, albumin])
+    assert [r.analyte for r in report.results] == ["calcium", "corrected_calcium"]
+    result = _result(report, "corrected_calcium")
+    assert result.entered_value == pytest.approx(corrected)
+    assert result.entered_unit == unit
+    mmol = corrected / CALCIUM_MG_DL_PER_MMOL_L if unit == "mg/dL" else corrected
+    assert result.value == pytest.approx(mmol)
+    assert (result.flag, result.grade) == (flag, grade)
+    assert result.label == "Corrected calcium"
+    assert result.input == f"{calcium} {albumin}"
+    assert not report.warnings
+
+
+@pytest.mark.parametrize(("calcium", "albumin"), [(c[0], c[1]) for c in CALCIUM])
+def test_measured_calcium_is_not_graded_when_albumin_is_given(
+    ref: Reference, calcium: str, albumin: str
+) -> None:
+    measured = _result(run_check(ref, [calcium, albumin]), "calcium")
+    assert measured.grade is None
+    assert "corrected_calcium" in measured.grade_basis
+    assert measured.grade_basis.startswith("not graded")
+
+
+def test_measured_calcium_keeps_its_own_flag(ref: Reference) -> None:
+    report = run_check(ref, ["ca=7.6mg/dL", "alb=2.5g/dL"])
+    assert _result(report, "calcium").flag == "L"
+    assert _result(report, "calcium").entered_value == 7.6
+    assert _result(report, "corrected_calcium").flag == "N"
+
+
+def test_corrected_result_follows_its_measured_value(ref: Reference) -> None:
+    report = run_check(ref, ["alb=2.5g/dL", "k=4.0", "ca=7.6mg/dL", "mg=2.0mg/dL"])
+    assert [r.analyte for r in report.results] == [
+        "potassium",
+        "calcium",
+        "corrected_calcium",
+        "magnesium",
+    ]
+
+
+def test_albumin_without_a_unit_is_taken_as_g_dl_and_said(ref: Reference) -> None:
+    result = _result(run_check(ref, ["ca=7.6mg/dL", "alb=2.5"]), "corrected_calcium")
+    assert result.entered_value == pytest.approx(8.8)
+    assert "no unit given for albumin: g/dL assumed" in result.notes
+
+
+def test_corrected_calcium_notes_give_the_formula_and_caveats(ref: Reference) -> None:
+    notes = _result(run_check(ref, ["ca=7.6mg/dL", "alb=2.5g/dL"]), "corrected_calcium").notes
+    formula = notes[0]
+    assert formula.startswith("corrected = 7.6 + 0.8 x (4 - albumin 2.5 g/dL) = 8.8 mg/dL")
+    assert "albumin-correction" in formula
+    caveats = " ".join(notes[1:])
+    for word in ("paraprotein", "myeloma", "ionized calcium", "30 g/L"):
+        assert word in caveats, word
+
+
+def test_corrected_calcium_notes_in_mmol_l(ref: Reference) -> None:
+    notes = _result(run_check(ref, ["ca=1.9mmol/L", "alb=25g/L"]), "corrected_calcium").notes
+    assert notes[0].startswith("corrected = 1.9 + 0.02 x (40 - albumin 25 g/L) = 2.2 mmol/L")
+
+
+def test_calcium_without_albumin_is_graded_and_says_so(ref: Reference) -> None:
+    report = run_check(ref, ["ca=7.6mg/dL"])
+    assert [r.analyte for r in report.results] == ["calcium"]
+    result = report.results[0]
+    assert result.grade == 2  # below 8.0, not below 7.0 mg/dL
+    assert "albumin not given" in result.grade_basis
+    assert (
+        "CTCAE grades calcium corrected for albumin; with no albumin given, the measured "
+        "value was graded"
+    ) in result.notes
+
+
+def test_normal_calcium_without_albumin_needs_no_albumin_note(ref: Reference) -> None:
+    result = run_check(ref, ["ca=9.2mg/dL"]).results[0]
+    assert result.grade == 0
+    assert not any("albumin" in note for note in result.notes)
+
+
+# Sodium: Na + 1.6 x (glucose mg/dL - 100) / 100, and nothing when glucose is 100 or less.
+SODIUM = [
+    ("glu=450mg/dL", 128 + 1.6 * 3.5, "L"),  # 133.6
+    ("glu=25mmol/L", 128 + 1.6 * (25 * GLUCOSE_MG_DL_PER_MMOL_L - 100) / 100, "L"),  # 133.606
+    ("glu=100mg/dL", 128.0, "L"),
+    ("glu=90mg/dL", 128.0, "L"),
+    ("glu=5mmol/L", 128.0, "L"),  # 90.08 mg/dL
+    ("glu=1000mg/dL", 128 + 1.6 * 9.0, "N"),  # 142.4
+    ("glu=1400mg/dL", 128 + 1.6 * 13.0, "H"),  # 148.8
+]
+
+
+@pytest.mark.parametrize(("glucose", "corrected", "flag"), SODIUM)
+def test_corrected_sodium(ref: Reference, glucose: str, corrected: float, flag: str) -> None:
+    report = run_check(ref, ["na=128", glucose])
+    assert [r.analyte for r in report.results] == ["sodium", "corrected_sodium"]
+    result = _result(report, "corrected_sodium")
+    assert result.entered_value == pytest.approx(corrected)
+    assert result.value == pytest.approx(corrected)
+    assert result.flag == flag
+    assert result.grade is None
+    assert result.grade_basis.startswith("not graded")
+    # CTCAE grades the measured sodium: 128 is 125-129, grade 2.
+    measured = _result(report, "sodium")
+    assert (measured.flag, measured.grade) == ("L", 2)
+    assert "not graded" not in measured.grade_basis
+
+
+def test_corrected_sodium_formula_note(ref: Reference) -> None:
+    notes = _result(run_check(ref, ["na=128", "glu=450mg/dL"]), "corrected_sodium").notes
+    assert notes[0].startswith("corrected = 128 + 1.6/100 x (glucose 450 - 100 mg/dL) = 133.6")
+    assert any("Hillier" in note for note in notes)
+
+
+def test_glucose_at_or_below_100_adds_nothing_and_says_why(ref: Reference) -> None:
+    notes = _result(run_check(ref, ["na=128", "glu=90mg/dL"]), "corrected_sodium").notes
+    assert "0 when not above 100" in notes[0]
+    assert "= 128 mmol/L" in notes[0]
+
+
+def test_corrected_sodium_grade_is_not_switched_by_symptoms(ref: Reference) -> None:
+    report = run_check(ref, ["na=128", "glu=450mg/dL"], Patient(symptomatic=True))
+    assert _result(report, "sodium").grade == 3
+    assert _result(report, "corrected_sodium").grade is None
+
+
+def test_both_corrections_in_one_check(ref: Reference) -> None:
+    report = run_check(ref, ["na=128", "ca=7.6mg/dL", "glu=450mg/dL", "alb=2.5g/dL"])
+    assert [r.analyte for r in report.results] == [
+        "sodium",
+        "corrected_sodium",
+        "calcium",
+        "corrected_calcium",
+    ]
+    assert not report.warnings
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_albumin_given_twice_is_an_error(ref: Reference) -> None:
+    with pytest.raises(ValueTokenError, match="albumin was already given"):
+        run_check(ref, ["ca=7.6mg/dL", "alb=2.5g/dL", "albumin=25g/L"])
+
+
+def test_albumin_implausible_in_its_default_unit_hints_at_g_l(ref: Reference) -> None:
+    with pytest.raises(ImplausibleValueError) as info:
+        run_check(ref, ["ca=7.6mg/dL", "alb=25"])
+    message = str(info.value)
+    assert "'alb=25'" in message and "g/L" in message
+
+
+@pytest.mark.parametrize(
+    ("tokens", "error"),
+    [
+        (["ca=7.6mg/dL", "alb=25g/dL"], ImplausibleValueError),  # 250 g/L
+        (["ca=7.6mg/dL", "alb=0.4g/dL"], ImplausibleValueError),  # 4 g/L
+        (["na=128", "glu=400mmol/L"], ImplausibleValueError),  # 7206 mg/dL
+        (["ca=7.6mg/dL", "alb=0.5mmol/L"], UnitError),  # albumin has no molar mass
+        (["ca=7.6mg/dL", "alb=2.5kg"], UnitError),
+        (["ca=7.6mg/dL", "alb=-2.5g/dL"], ValueTokenError),
+        (["ca=7.6mg/dL", "alb=abc"], ValueTokenError),
+        (["ca=7.6mg/dL", "alb=2.5g/dL", "g/L"], ValueTokenError),  # a unit twice
+        # A corrected calcium of 0.55 + 0.02 x (40 - 70) = -0.05 mmol/L cannot be.
+        (["ca=0.55mmol/L", "alb=70g/L"], ImplausibleValueError),
+    ],
+)
+def test_bad_covariates_are_refused(ref: Reference, tokens: list[str], error: type) -> None:
+    assert issubclass(error, InputError)
+    with pytest.raises(error):
+        run_check(ref, tokens)
+
+
+def test_albumin_without_calcium_is_a_warning(ref: Reference) -> None:
+    report = run_check(ref, ["k=4.0", "alb=2.5g/dL"])
+    assert [r.analyte for r in report.results] == ["potassium"]
+    assert len(report.warnings) == 1
+    assert "nothing to correct" in report.warnings[0] and "calcium" in report.warnings[0]
+
+
+def test_albumin_does_not_correct_ionized_calcium(ref: Reference) -> None:
+    report = run_check(ref, ["ica=1.0", "alb=2.5g/dL"])
+    assert [r.analyte for r in report.results] == ["ionized_calcium"]
+    assert report.results[0].grade == 1  # at the cut-point 1.0: graded as measured
+    assert "nothing to correct" in report.warnings[0]
+
+
+def test_glucose_without_sodium_is_a_warning(ref: Reference) -> None:
+    report = run_check(ref, ["glu=450mg/dL"])
+    assert report.results == ()
+    assert "nothing to correct (no sodium given)" in report.warnings[0]

@@ -1,0 +1,232 @@
+"""The patient: reading age, sex and symptoms, and the age-banded limits they choose."""
+
+from __future__ import annotations
+
+import pytest
+
+from electrocheck import interpret
+from electrocheck.check import run_check
+from electrocheck.errors import InputError, PatientError
+from electrocheck.patient import (
+    Patient,
+    format_age,
+    parse_age,
+    parse_sex,
+    parse_symptomatic,
+)
+from electrocheck.reference import Reference
+
+YEAR = 365.25
+MONTH = YEAR / 12
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("64", 64 * YEAR),
+        ("0.5", 182.625),
+        (".5", 182.625),
+        ("0", 0.0),
+        ("10d", 10.0),
+        ("10D", 10.0),
+        ("1 day", 1.0),
+        ("6w", 42.0),
+        ("6 weeks", 42.0),
+        ("6mo", 6 * MONTH),
+        ("6m", 6 * MONTH),
+        ("6 months", 6 * MONTH),
+        ("3y", 3 * YEAR),
+        ("3 y", 3 * YEAR),
+        ("3yrs", 3 * YEAR),
+        ("2 years", 2 * YEAR),
+        (" 64 ", 64 * YEAR),
+        ("130", 130 * YEAR),  # the oldest age accepted
+    ],
+)
+def test_parse_age(text: str, days: float) -> None:
+    assert parse_age(text) == pytest.approx(days)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "-1", "abc", "3 weeks ago", "999", "131", "1e3", "10 dogs", "3y2", "3,5", "y"],
+)
+def test_parse_age_refuses(text: str) -> None:
+    with pytest.raises(PatientError, match="age"):
+        parse_age(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("F", "female"),
+        ("f", "female"),
+        ("female", "female"),
+        ("Female", "female"),
+        (" M ", "male"),
+        ("m", "male"),
+        ("male", "male"),
+    ],
+)
+def test_parse_sex(text: str, sex: str) -> None:
+    assert parse_sex(text) == sex
+
+
+@pytest.mark.parametrize("text", ["x", "", "other", "fem"])
+def test_parse_sex_refuses(text: str) -> None:
+    with pytest.raises(PatientError, match="female or male"):
+        parse_sex(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "symptomatic"),
+    [
+        ("yes", True),
+        ("Y", True),
+        ("1", True),
+        ("true", True),
+        ("no", False),
+        ("N", False),
+        ("0", False),
+        ("false", False),
+    ],
+)
+def test_parse_symptomatic(text: str, symptomatic: bool) -> None:
+    assert parse_symptomatic(text) is symptomatic
+
+
+@pytest.mark.parametrize("text", ["maybe", "", "2"])
+def test_parse_symptomatic_refuses(text: str) -> None:
+    with pytest.raises(PatientError):
+        parse_symptomatic(text)
+
+
+def test_patient_error_is_an_input_error() -> None:
+    assert issubclass(PatientError, InputError)
+    with pytest.raises(InputError):
+        parse_age("3 weeks ago")
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [(10.0, "10 d"), (6 * MONTH, "6 mo"), (18 * MONTH, "18 mo"), (64 * YEAR, "64 y")],
+)
+def test_format_age(days: float, text: str) -> None:
+    assert format_age(days) == text
+
+
+def test_patient_defaults_to_unknown_and_asymptomatic() -> None:
+    patient = Patient()
+    assert (patient.age_days, patient.sex, patient.symptomatic) == (None, None, False)
+    assert patient.describe() == "age not given"
+    assert Patient(10.0, "female").describe() == "age 10 d, female"
+
+
+# --------------------------------------------------------------------------- age bands
+
+# Hand-checked against the built-in file: the same value, flagged for an adult and a child.
+AGE_BANDED = [
+    # potassium: adult 3.5-5.0 (critical 2.8/6.2); 7d-30d 3.4-6.0; 1y-18y 3.8-5.1;
+    # critical 0-28d 2.8/7.8, 28d-18y 2.8/6.4 mmol/L
+    ("k", 5.8, "mmol/L", None, "H"),
+    ("k", 5.8, "mmol/L", "10d", "N"),
+    ("k", 5.8, "mmol/L", "10", "H"),  # 10 years
+    ("k", 5.05, "mmol/L", "10", "N"),
+    ("k", 5.05, "mmol/L", None, "H"),
+    ("k", 3.7, "mmol/L", "10", "L"),
+    ("k", 3.7, "mmol/L", None, "N"),
+    ("k", 7.0, "mmol/L", None, "HH"),
+    ("k", 7.0, "mmol/L", "5d", "H"),
+    ("k", 6.3, "mmol/L", "10", "H"),
+    ("k", 6.5, "mmol/L", "10", "HH"),
+    ("k", 6.0, "mmol/L", "3mo", "H"),  # 30d-6mo 3.7-5.9
+    ("k", 6.0, "mmol/L", "9mo", "N"),  # 6mo-1y 3.5-6.1
+    # calcium: adult 8.5-10.2 mg/dL; 0-11d 7.6-10.4; 11d-3y 9.0-11.0; 3y-13y 8.8-10.8 mg/dL
+    ("ca", 10.6, "mg/dL", None, "H"),
+    ("ca", 10.6, "mg/dL", "2y", "N"),
+    ("ca", 10.6, "mg/dL", "5d", "H"),
+    ("ca", 10.6, "mg/dL", "8", "N"),
+    ("ca", 8.0, "mg/dL", "5d", "N"),
+    ("ca", 8.0, "mg/dL", None, "L"),
+    ("ca", 8.7, "mg/dL", "8", "L"),
+    ("ca", 8.7, "mg/dL", None, "N"),
+    # calcium critical for children 1.62/3.17 mmol/L (adult 1.50/3.24)
+    ("ca", 1.55, "mmol/L", None, "L"),
+    ("ca", 1.55, "mmol/L", "8", "LL"),
+    ("ca", 3.2, "mmol/L", None, "H"),
+    ("ca", 3.2, "mmol/L", "8", "HH"),
+    # magnesium: adult 1.7-2.4 mg/dL; 0-28d 1.7-2.5; 28d-18y 1.7-2.3 mg/dL
+    ("mg", 2.45, "mg/dL", None, "H"),
+    ("mg", 2.45, "mg/dL", "10d", "N"),
+    ("mg", 2.35, "mg/dL", "10", "H"),
+    ("mg", 2.35, "mg/dL", None, "N"),
+    # sodium: interval 135-145 for all; critical adult 120/160, 0-18y 121/156 mmol/L
+    ("na", 157.0, "mmol/L", "10", "HH"),
+    ("na", 157.0, "mmol/L", None, "H"),
+    ("na", 120.5, "mmol/L", "10", "LL"),
+    ("na", 120.5, "mmol/L", None, "L"),
+    ("na", 157.0, "mmol/L", "18", "H"),  # 18 years: adult limits again
+    # ionized calcium: adult 1.12-1.32; 0-1y 1.05-1.46; 1y-18y 1.20-1.38 mmol/L
+    ("ica", 1.4, "mmol/L", None, "H"),
+    ("ica", 1.4, "mmol/L", "6mo", "N"),
+    ("ica", 1.15, "mmol/L", "5", "L"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "unit", "age", "flag"), AGE_BANDED)
+def test_age_chooses_the_limits(
+    ref: Reference, name: str, value: float, unit: str, age: str | None, flag: str
+) -> None:
+    patient = Patient(age_days=None if age is None else parse_age(age))
+    assert interpret(ref, name, value, unit, patient=patient).flag == flag
+
+
+@pytest.mark.parametrize(
+    ("age", "flag_of_10_6", "flag_of_8_0", "population"),
+    [
+        ("10.99d", "H", "N", "age 0d to 11d"),  # 7.6-10.4 mg/dL
+        ("11d", "N", "L", "age 11d to 3y"),  # a band's start is in it: 9.0-11.0 mg/dL
+        ("2.99", "N", "L", "age 11d to 3y"),
+        ("3y", "N", "L", "age 3y to 13y"),  # 8.8-10.8 mg/dL
+        ("12.99", "N", "L", "age 3y to 13y"),
+        ("13y", "H", "L", "adults"),  # a band's end is not: 8.5-10.2 mg/dL
+        ("64", "H", "L", "adults"),
+    ],
+)
+def test_band_edges(
+    ref: Reference, age: str, flag_of_10_6: str, flag_of_8_0: str, population: str
+) -> None:
+    patient = Patient(age_days=parse_age(age))
+    high = interpret(ref, "ca", 10.6, "mg/dL", patient=patient)
+    low = interpret(ref, "ca", 8.0, "mg/dL", patient=patient)
+    assert (high.flag, low.flag) == (flag_of_10_6, flag_of_8_0)
+    assert high.population == population
+
+
+def test_population_without_age(ref: Reference) -> None:
+    assert interpret(ref, "k", 4.0, "mmol/L").population == "adults (age not given)"
+
+
+def test_interval_of_a_band_is_reported_in_mmol_l(ref: Reference) -> None:
+    result = interpret(ref, "k", 5.8, "mmol/L", patient=Patient(age_days=parse_age("10d")))
+    limits = [result.low, result.high, result.critical_low, result.critical_high]
+    assert limits == pytest.approx([3.4, 6.0, 2.8, 7.8])
+    assert result.population == "age 7d to 30d"
+
+
+def test_age_band_also_decides_the_grade(ref: Reference) -> None:
+    # 5.8 mmol/L in a 10-day-old is within 3.4-6.0: grade 0; in an adult, above 5.5: grade 2.
+    assert interpret(ref, "k", 5.8, "mmol/L").grade == 2
+    assert interpret(ref, "k", 5.8, "mmol/L", patient=Patient(age_days=10.0)).grade == 0
+
+
+def test_run_check_passes_the_patient_on(ref: Reference) -> None:
+    patient = Patient(age_days=parse_age("10d"), sex="female", symptomatic=True)
+    report = run_check(ref, ["k=5.8", "na=127"], patient)
+    assert [(r.flag, r.grade) for r in report.results] == [("N", 0), ("L", 3)]
+    assert report.patient == patient
+    assert report.to_dict()["patient"] == {
+        "age_days": 10.0,
+        "sex": "female",
+        "symptomatic": True,
+    }
