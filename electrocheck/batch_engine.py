@@ -450,20 +450,22 @@ class BatchInterpreter:
             text = frame[f"c{column.index}"]
             unit = frame.with_columns(_covariate_unit(column).alias("u"))["u"]
             pairs = pl.DataFrame({"t": text, "u": unit})
-            usable: dict[tuple[str, str | None], bool] = {}
-            problems: dict[tuple[str, str | None], str] = {}
+            table = []
             for t, u in pairs.unique().iter_rows():
-                if t is None or not t.strip():
-                    continue
-                found = reader.read(t, u)
-                if isinstance(found, str):
-                    problems[(t, u)] = found
-                else:
-                    usable[(t, u)] = True
-            ok = [usable.get(pair) for pair in pairs.iter_rows()] if usable else None
-            bad = [problems.get(pair) for pair in pairs.iter_rows()] if problems else None
-            added.append(pl.Series(f"cv{j}", ok or [None] * frame.height, dtype=pl.Boolean))
-            errors.append(pl.Series(f"ec{j}", bad or [None] * frame.height, dtype=pl.String))
+                if t is not None and t.strip():
+                    found = reader.read(t, u)
+                    problem = found if isinstance(found, str) else None
+                    table.append((t, u, None if problem else True, problem))
+            schema = {"t": pl.String, "u": pl.String, "ok": pl.Boolean, "problem": pl.String}
+            joined = pairs.join(
+                pl.DataFrame(table, schema=schema, orient="row"),
+                on=["t", "u"],
+                how="left",
+                nulls_equal=True,
+                maintain_order="left",
+            )
+            added.append(joined["ok"].alias(f"cv{j}"))
+            errors.append(joined["problem"].alias(f"ec{j}"))
         return frame.with_columns(added), errors
 
     def _corrected(

@@ -254,16 +254,28 @@ def test_value_in_mg_dl_names_mg_dl_criteria(ref: Reference) -> None:
     assert result.grade_basis.startswith("Hypomagnesemia, mg/dL criteria (ctcae-v5)")
 
 
-@pytest.mark.parametrize(("value", "unit"), [(8.0, "mg%"), (80.0, "mg/L")])
+# One amount in another unit of the same system is graded by that system's criteria: 8.0 mg%
+# and 80 mg/L are 8.0 mg/dL (1.996 mmol/L), at the mg/dL cut-point of 8.0, so grade 1 (by the
+# mmol/L criteria they would be below 2.0: grade 2). 2000 µmol/L is 2.0 mmol/L, grade 1.
+@pytest.mark.parametrize(
+    ("value", "unit", "grade", "criteria"),
+    [
+        (8.0, "mg/dL", 1, "mg/dL"),
+        (8.0, "mg%", 1, "mg/dL"),
+        (80.0, "mg/L", 1, "mg/dL"),
+        (79.9, "mg/L", 2, "mg/dL"),
+        (115.0, "mg/L", 1, "mg/dL"),  # 11.5 mg/dL: at the high grade-2 cut-point
+        (115.1, "mg/L", 2, "mg/dL"),
+        (2000.0, "µmol/L", 1, "mmol/L"),
+        (1999.0, "µmol/L", 2, "mmol/L"),
+    ],
+)
 def test_same_amount_in_a_unit_of_the_same_system_gets_the_same_grade(
-    ref: Reference, value: float, unit: str
+    ref: Reference, value: float, unit: str, grade: int, criteria: str
 ) -> None:
-    # 8.0 mg/dL, 8.0 mg% and 80 mg/L are one amount (1.996 mmol/L): at the mg/dL cut-point
-    # of 8.0, grade 1. Graded by the mmol/L criteria instead, it is below 2.0: grade 2.
-    same = interpret(ref, "ca", value, unit)
-    assert interpret(ref, "ca", 8.0, "mg/dL").grade == 1
-    assert same.flag == "L"
-    assert same.grade == 1
+    result = interpret(ref, "ca", value, unit)
+    assert result.grade == grade
+    assert f"{criteria} criteria" in result.grade_basis
 
 
 # --------------------------------------------------------------------------- symptoms
