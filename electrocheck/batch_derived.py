@@ -13,11 +13,17 @@ from typing import Any
 import polars as pl
 
 from electrocheck.batch_patient import AGE, SEX, SYMPTOMATIC, CovariateReader, patient_of
-from electrocheck.corrections import CovariateValue, correct
+from electrocheck.corrections import (
+    Corrected,
+    CovariateValue,
+    corrected_result,
+    corrected_value,
+)
 from electrocheck.errors import InputError
-from electrocheck.interpret import Result, interpret, report_round
-from electrocheck.patterns import find_patterns
+from electrocheck.interpret import Result, report_round
+from electrocheck.patterns import matching
 from electrocheck.reference import Reference
+from electrocheck.units import Unit, resolve_unit
 
 #: Types of a source's result fields (see ``batch_engine``), for results made here.
 FIELD_TYPES: dict[str, pl.DataType] = {
@@ -46,6 +52,8 @@ FIELD_TYPES: dict[str, pl.DataType] = {
     "population": pl.String(),
     "notes": pl.List(pl.String()),
 }
+#: Joins a corrected value's lead notes into one text until JSON Lines needs them as a list.
+_NOTES_SEP = "\x1e"
 #: Distinct input combinations remembered before the memory is cleared.
 MEMORY = 100_000
 
@@ -81,9 +89,16 @@ def result_fields(result: Result) -> dict[str, Any]:
 
 
 class Corrector:
-    """Makes one correction's results (corrected calcium) for the rows of a wide file."""
+    """Makes one correction's results (corrected calcium) for the rows of a wide file.
+
+    In two steps, each done once per distinct input: the corrected value from the measured
+    value and the covariate (arithmetic, and the formula with its numbers), then the result
+    of each distinct corrected value for each kind of patient (flag, grade, texts). Both
+    steps are the core's own functions, as ``check`` calls them.
+    """
 
     KEYS = ("in_number", "in_spelling", "in_flag", "in_censored", "text", "cov_text", "cov_unit")
+    VALUE = ("c_value", "c_unit", "c_lead", "c_input", "c_error")
 
     def __init__(
         self,
@@ -98,28 +113,170 @@ class Corrector:
         self.column = " ".join(column.split())
         self.reader = reader
         self.fields = fields
-        self.known: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.values: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.known: pl.DataFrame | None = None  # results of distinct corrected values
 
     def results(self, rows: pl.DataFrame) -> pl.DataFrame:
         """``rows`` holds KEYS and the patient columns; returns ``fields`` for each row."""
-        keys = [*self.KEYS, AGE, SEX, SYMPTOMATIC]
-        distinct = rows.select(keys).unique()
-        if len(self.known) > MEMORY:
-            self.known.clear()
-        found = []
-        for row in distinct.iter_rows():
-            answer = self.known.get(row)
-            if answer is None:
-                answer = self.known[row] = self._one(*row)
-            found.append((*row, *(answer.get(name) for name in self.fields)))
-        schema = {**rows.select(keys).schema, **{f: FIELD_TYPES[f] for f in self.fields}}
-        table = pl.DataFrame(found, schema=schema, orient="row")
-        joined = rows.select(keys).join(
-            table, on=keys, how="left", nulls_equal=True, maintain_order="left"
+        if len(self.values) > MEMORY or (self.known is not None and self.known.height > MEMORY):
+            self.values.clear()
+            self.known = None
+        if "notes" not in self.fields:  # CSV: the corrected values alone, column-wise
+            step = rows.with_columns(self._values(rows))
+        else:
+            step = self._values_explained(rows)
+        second = ["c_value", "c_unit", AGE, SEX, SYMPTOMATIC]
+        distinct = step.select(second).unique()
+        if self.known is not None:
+            distinct = distinct.join(
+                self.known.select(second), on=second, how="anti", nulls_equal=True
+            )
+        if distinct.height:
+            found = []
+            for row in distinct.iter_rows():
+                answer = self._result(*row)
+                found.append((*row, *(answer.get(name) for name in self.fields)))
+            schema = {**distinct.schema, **{f: FIELD_TYPES[f] for f in self.fields}}
+            new = pl.DataFrame(found, schema=schema, orient="row")
+            self.known = new if self.known is None else pl.concat([self.known, new])
+        assert self.known is not None
+        joined = step.join(
+            self.known, on=second, how="left", nulls_equal=True, maintain_order="left"
         )
-        return joined.select(self.fields)
+        error = pl.coalesce(pl.col("c_error"), pl.col("error")).alias("error")
+        out = [error if f == "error" else pl.col(f) for f in self.fields]
+        if "input" in self.fields:
+            out[self.fields.index("input")] = pl.col("c_input").alias("input")
+            out[self.fields.index("notes")] = (
+                pl.when(pl.col("flag").is_not_null())
+                .then(pl.col("c_lead").str.split(_NOTES_SEP).list.concat(pl.col("notes")))
+                .alias("notes")
+            )
+        return joined.select(out)
 
-    def _one(
+    def _values_explained(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """``rows`` with the VALUE columns, each distinct input computed by the core."""
+        keys = list(self.KEYS)
+        table = [(*row, *self._value(*row)) for row in rows.select(keys).unique().iter_rows()]
+        value_types = [pl.Float64(), pl.String(), pl.String(), pl.String(), pl.String()]
+        schema: dict[str, Any] = {
+            **rows.select(keys).schema,
+            **dict(zip(self.VALUE, value_types, strict=True)),
+        }
+        return rows.join(
+            pl.DataFrame(table, schema=schema, orient="row"),
+            on=keys,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+
+    def _values(self, rows: pl.DataFrame) -> list[pl.Series]:
+        """The corrected value and unit of each row, by the arithmetic of
+        :func:`~electrocheck.corrections.corrected_value` written as polars expressions (the
+        same operations in the same order, so the same floats), then rounded by the core's
+        own function once per distinct value."""
+        col = pl.col
+        record = self.reference.analytes[self.correction.corrects]
+        spellings = rows["in_spelling"].drop_nulls().unique().to_list()
+        formulas = {s: self.correction.formula_for(resolve_unit(s)) for s in spellings}
+        measured = pl.DataFrame(
+            [
+                (
+                    s,
+                    f.unit,
+                    f.add,
+                    f.per,
+                    f.pivot,
+                    f.direction == "below",
+                    f.one_sided,
+                    s == resolve_unit(f.unit).spelling,
+                    record.factor_to_mmol(resolve_unit(s)),
+                    record.factor_to_mmol(resolve_unit(f.unit)),
+                    f.covariate_unit,
+                )
+                for s, f in formulas.items()
+            ],
+            schema={
+                "in_spelling": pl.String,
+                "c_unit": pl.String,
+                "add": pl.Float64,
+                "per": pl.Float64,
+                "pivot": pl.Float64,
+                "below": pl.Boolean,
+                "one_sided": pl.Boolean,
+                "same": pl.Boolean,
+                "f_in": pl.Float64,
+                "f_out": pl.Float64,
+                "target": pl.String,
+            },
+            orient="row",
+        )
+        covariates = []
+        for text, unit in rows.select("cov_text", "cov_unit").unique().iter_rows():
+            given = None if text is None or not text.strip() else self.reader.read(text, unit)
+            if isinstance(given, CovariateValue):
+                for target in {f.covariate_unit for f in formulas.values()}:
+                    a, b = _conversion(given, resolve_unit(target))
+                    covariates.append((text, unit, target, given.value, a, b))
+        table = pl.DataFrame(
+            covariates,
+            schema={
+                "cov_text": pl.String,
+                "cov_unit": pl.String,
+                "target": pl.String,
+                "cov_value": pl.Float64,
+                "a": pl.Float64,
+                "b": pl.Float64,
+            },
+            orient="row",
+        )
+        step = rows.join(measured, on="in_spelling", how="left", maintain_order="left").join(
+            table,
+            on=["cov_text", "cov_unit", "target"],
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        value = (
+            pl.when(col("same"))
+            .then(col("in_number"))
+            .otherwise(col("in_number") * col("f_in") / col("f_out"))
+        )
+        covariate = (
+            pl.when(col("a").is_null())
+            .then(col("cov_value"))
+            .otherwise(col("cov_value") * col("a") / col("b"))
+        )
+        distance = (
+            pl.when(col("below")).then(col("pivot") - covariate).otherwise(covariate - col("pivot"))
+        )
+        correction = (
+            pl.when(col("one_sided") & (distance < 0))
+            .then(pl.lit(0.0))
+            .otherwise(col("add") * distance / col("per"))
+        )
+        usable = (
+            col("in_flag").is_not_null()
+            & col("in_censored").is_null()
+            & col("in_number").is_not_null()
+            & col("cov_value").is_not_null()
+        )
+        raw = step.select(pl.when(usable).then(value + correction).alias("raw"))["raw"]
+        rounded = {v: report_round(v) for v in raw.drop_nulls().unique().to_list()}
+        values = (
+            raw.replace_strict(rounded, return_dtype=pl.Float64)
+            if rounded
+            else pl.Series([None] * rows.height, dtype=pl.Float64)
+        )
+        unit = step.select(pl.when(usable).then(col("c_unit")))["c_unit"]
+        return [
+            values.alias("c_value"),
+            unit.alias("c_unit"),
+            pl.Series("c_error", [None] * rows.height, dtype=pl.String),
+        ]
+
+    def _value(
         self,
         number: float | None,
         spelling: str | None,
@@ -128,33 +285,72 @@ class Corrector:
         text: str | None,
         cov_text: str | None,
         cov_unit: str | None,
+    ) -> tuple[Any, ...]:
+        """(corrected value, its unit, lead notes, input, error), or all None."""
+        key = (number, spelling, flag, censored, text, cov_text, cov_unit)
+        found = self.values.get(key)
+        if found is None:
+            found = self.values[key] = self._compute(*key)
+        return found
+
+    def _compute(
+        self,
+        number: float | None,
+        spelling: str | None,
+        flag: str | None,
+        censored: str | None,
+        text: str | None,
+        cov_text: str | None,
+        cov_unit: str | None,
+    ) -> tuple[Any, ...]:
+        nothing = (None, None, None, None, None)
+        if number is None or spelling is None or flag is None or censored is not None:
+            return nothing
+        if cov_text is None or not cov_text.strip():
+            return nothing
+        given = self.reader.read(cov_text, cov_unit)
+        if not isinstance(given, CovariateValue):
+            return nothing  # its error is reported with the covariate's column
+        detail = "notes" in self.fields
+        found = corrected_value(
+            self.reference, self.correction.corrects, number, spelling, given, explain=detail
+        )
+        if not detail:
+            return (found.value, found.unit, None, None, None)
+        given = dataclasses.replace(given, shown=f"{self.reader.column}={given.shown}")
+        shown = f"{self.column}={' '.join((text or '').split())} {given.shown}"
+        return (found.value, found.unit, _NOTES_SEP.join(found.lead_notes), shown, None)
+
+    def _result(
+        self,
+        value: float | None,
+        unit: str | None,
         segment: int | None,
         sex: str | None,
         symptomatic: bool,
     ) -> dict[str, Any]:
-        if number is None or spelling is None or flag is None or censored is not None:
+        if value is None or unit is None:
             return {}
-        if cov_text is None or not cov_text.strip():
-            return {}
-        given = self.reader.read(cov_text, cov_unit)
-        if not isinstance(given, CovariateValue):
-            return {}  # its error is reported with the covariate's column
-        given = dataclasses.replace(given, shown=f"{self.reader.column}={given.shown}")
         patient = patient_of(self.reference, segment, sex, symptomatic)
-        analyte = self.correction.corrects
+        corrected = Corrected(self.correction, value, unit, ())
         try:
-            measured = interpret(
-                self.reference,
-                analyte,
-                number,
-                spelling,
-                input=f"{self.column}={' '.join((text or '').split())}",
-                patient=patient,
-                covariates=frozenset({self.correction.covariate}),
-            )
-            return result_fields(correct(self.reference, measured, given, patient))
+            return result_fields(corrected_result(self.reference, corrected, patient))
         except InputError as exc:
             return {"error": f"{self.correction.key}: {exc}"}
+
+
+def _conversion(given: CovariateValue, target: Unit) -> tuple[float | None, float | None]:
+    """(a, b) such that the covariate in ``target`` is ``value * a / b`` as
+    :meth:`~electrocheck.reference.Covariate.convert` computes it; (None, None) when the
+    value is taken as it is (the same unit)."""
+    unit = given.unit
+    if unit.spelling == target.spelling:
+        return None, None
+    if unit.kind == target.kind:
+        return unit.to_base, target.to_base
+    mass = given.covariate.molar_mass
+    assert mass is not None  # the loader refuses a formula a covariate cannot reach
+    return unit.factor_to_mmol(mass.value, 1), target.factor_to_mmol(mass.value, 1)
 
 
 class PatternFinder:
@@ -163,19 +359,47 @@ class PatternFinder:
     def __init__(self, reference: Reference, analytes: list[str]) -> None:
         self.reference = reference
         self.analytes = analytes  # the analyte key of each flag column, in order
-        self.known: dict[tuple[str | None, ...], str | None] = {}
+        self.known: dict[Any, str | None] = {}
 
     def patterns(self, flags: list[pl.Series]) -> pl.Series:
-        frame = pl.DataFrame({f"f{i}": s for i, s in enumerate(flags)})
-        distinct = frame.unique()
-        found = []
-        for row in distinct.iter_rows():
-            if row not in self.known:
-                notes = find_patterns(self.reference, zip(self.analytes, row, strict=True))
-                self.known[row] = " | ".join(notes) or None
-            found.append((*row, self.known[row]))
-        table = pl.DataFrame(found, schema={**frame.schema, "patterns": pl.String()}, orient="row")
-        joined = frame.join(
-            table, on=list(frame.columns), how="left", nulls_equal=True, maintain_order="left"
-        )
-        return joined["patterns"]
+        """The ids of the patterns each row matches, ``"; "``-joined, or null."""
+        # Each row's flags as one key, cheaper to find the distinct values of than several
+        # text columns: an integer with a digit per column, or text where that would not fit.
+        frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(flags)])
+        if len(flags) <= MAX_DIGITS:
+            key = pl.sum_horizontal(
+                pl.col(f"f{i}").replace_strict(CODES, default=0, return_dtype=pl.Int64)
+                * (len(CODES) + 1) ** i
+                for i in range(len(flags))
+            )
+        else:
+            key = pl.concat_str([pl.col(c).fill_null("") for c in frame.columns], separator=",")
+        keys = frame.select(key.alias("key"))["key"]
+        notes: dict[Any, str | None] = {}
+        for value in keys.unique().to_list():
+            if value not in self.known:
+                row = _decode(value, len(flags))
+                found = matching(self.reference, zip(self.analytes, row, strict=True))
+                self.known[value] = "; ".join(p.id for p in found) or None
+            notes[value] = self.known[value]
+        if not notes:  # no rows (replace_strict would keep the key's type)
+            return pl.Series("patterns", [], dtype=pl.String)
+        result: pl.Series = keys.replace_strict(notes, return_dtype=pl.String)
+        return result.alias("patterns")
+
+
+#: Most flag columns whose combination fits an Int64 key (6 ** 24 < 2 ** 63).
+MAX_DIGITS = 24
+#: Flags as digits (0 is no flag).
+CODES = {"LL": 1, "L": 2, "N": 3, "H": 4, "HH": 5}
+_FLAG_OF = {code: flag for flag, code in CODES.items()}
+
+
+def _decode(code: int | str, count: int) -> list[str | None]:
+    if isinstance(code, str):
+        return [flag or None for flag in code.split(",")]
+    flags = []
+    for _ in range(count):
+        code, digit = divmod(code, len(CODES) + 1)
+        flags.append(_FLAG_OF.get(digit))
+    return flags

@@ -17,14 +17,16 @@ from typing import Any
 import polars as pl
 
 from electrocheck.batch_derived import Corrector, PatternFinder
-from electrocheck.batch_layout import AnalyteColumn, CovariateColumn, Layout
+from electrocheck.batch_layout import AnalyteColumn, CovariateColumn, Layout, PatientColumns
 from electrocheck.batch_patient import (
     AGE,
     PATIENT_ERROR,
     SEX,
     SYMPTOMATIC,
     CovariateReader,
+    canonical_columns,
     patient_of,
+    symptoms_matter,
     with_patient,
 )
 from electrocheck.compare import LIMIT_TOLERANCE
@@ -120,7 +122,7 @@ def error_columns(layout: Layout) -> list[str]:
     count = len(layout.wide) if layout.kind == "wide" else 1
     return (
         [f"e{i}" for i in range(count)]
-        + ["ep"]
+        + (["ep"] if layout.patient != PatientColumns() else [])
         + [f"ec{j}" for j in range(len(layout.covariates))]
         + [f"ed{k}" for k in range(len(layout.corrections))]
     )
@@ -412,7 +414,8 @@ class BatchInterpreter:
             errors.append(result["error"].alias(f"e{i}"))
             if self.detail:
                 details.append(result.select(self.fields).to_struct(f"d{i}"))
-        errors.append(frame[PATIENT_ERROR].alias("ep"))
+        if PATIENT_ERROR in frame.columns:
+            errors.append(frame[PATIENT_ERROR].alias("ep"))
         errors += covariate_errors
         flags = [result["flag"] for result in results]
         for k, (key, i, j) in enumerate(self.layout.corrections):
@@ -438,7 +441,7 @@ class BatchInterpreter:
 
     def _with_patient(self, frame: pl.DataFrame) -> pl.DataFrame:
         if len(self.patient) == 3:  # no patient column: every row as the fixed values
-            return frame.with_columns(pl.lit(None, pl.String).alias(PATIENT_ERROR))
+            return frame
         return with_patient(frame, self.layout, self.reference, self.symptomatic)
 
     def _with_covariates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Series]]:
@@ -474,6 +477,17 @@ class BatchInterpreter:
         """The corrected result of each row (correction k), from its measured result."""
         column = self.layout.covariates[j]
         analyte = self.sources[self.layout.corrections[k][1]]
+        key = str(analyte.analyte)
+        segment, sex = canonical_columns(self.reference, key, pl.col(AGE), pl.col(SEX))
+        patient = pl.DataFrame(
+            [
+                self._patient_column(frame, AGE, pl.Int32),
+                self._patient_column(frame, SEX, pl.String),
+            ]
+        ).select(segment, sex)
+        symptoms = self._patient_column(frame, SYMPTOMATIC, pl.Boolean)
+        if not symptoms_matter(self.reference, key):
+            symptoms = pl.Series(SYMPTOMATIC, [False] * frame.height, dtype=pl.Boolean)
         rows = pl.DataFrame(
             [
                 measured["number"].alias("in_number"),
@@ -483,9 +497,9 @@ class BatchInterpreter:
                 frame.with_columns(analyte.text.alias("text"))["text"],
                 frame[f"c{column.index}"].alias("cov_text"),
                 frame.with_columns(_covariate_unit(column).alias("cov_unit"))["cov_unit"],
-                self._patient_column(frame, AGE, pl.Int32),
-                self._patient_column(frame, SEX, pl.String),
-                self._patient_column(frame, SYMPTOMATIC, pl.Boolean),
+                patient[AGE],
+                patient[SEX],
+                symptoms,
             ]
         )
         return self.correctors[k].results(rows)
@@ -503,7 +517,7 @@ class BatchInterpreter:
 
     def _source(self, index: int, frame: pl.DataFrame) -> pl.DataFrame:
         fields = self.source_fields[index]
-        inputs, _ = _inputs(self.sources[index], self.patient)
+        inputs, _ = _inputs(self.sources[index], self.patient, self.reference)
         keys = list(inputs)
         rows = frame.select(**inputs)
         known = self.known[index]
@@ -523,7 +537,7 @@ class BatchInterpreter:
 
     def _interpret_distinct(self, index: int, rows: pl.DataFrame) -> pl.DataFrame:
         """Results of distinct input rows, with the column name before each error."""
-        varying, fixed = _inputs(self.sources[index], self.patient)
+        varying, fixed = _inputs(self.sources[index], self.patient, self.reference)
         keys = list(varying)
         rows = rows.with_columns(pl.lit(v, _INPUT_TYPES[k]).alias(k) for k, v in fixed.items())
         error = pl.col("error")
@@ -553,10 +567,14 @@ class BatchInterpreter:
         )
 
 
-def _inputs(source: Source, patient: dict[str, Any]) -> tuple[dict[str, pl.Expr], dict[str, Any]]:
+def _inputs(
+    source: Source, patient: dict[str, Any], reference: Reference
+) -> tuple[dict[str, pl.Expr], dict[str, Any]]:
     """The inputs a source's result depends on: those that vary from row to row (its distinct
     rows are interpreted once and joined back on them), and those fixed for the whole file.
-    ``patient`` holds the patient columns the file does not have, with their fixed value."""
+    ``patient`` holds the patient columns the file does not have, with their fixed value.
+    For one analyte, ages and sexes that get the same limits are one input, and symptoms
+    are one only where they can change a grade."""
     varying: dict[str, pl.Expr] = {"text": source.text}
     fixed: dict[str, Any] = {}
     for name in (AGE, SEX, SYMPTOMATIC):
@@ -564,6 +582,20 @@ def _inputs(source: Source, patient: dict[str, Any]) -> tuple[dict[str, pl.Expr]
             fixed[name] = patient[name]
         else:
             varying[name] = pl.col(name)
+    if isinstance(source.analyte, str):
+        if AGE in varying or SEX in varying:
+            segment, sex = canonical_columns(
+                reference,
+                source.analyte,
+                varying.get(AGE, pl.lit(None, pl.Int32)),
+                varying.get(SEX, pl.lit(None, pl.String)),
+            )
+            varying.update({AGE: segment, SEX: sex})
+            fixed.pop(AGE, None)
+            fixed.pop(SEX, None)
+        if SYMPTOMATIC in varying and not symptoms_matter(reference, source.analyte):
+            del varying[SYMPTOMATIC]
+            fixed[SYMPTOMATIC] = False
     if source.covariate is not None:
         varying["covariate"] = source.covariate
     else:

@@ -20,7 +20,7 @@ def json_rows(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataF
     if layout.kind == "wide":
         patterns = pl.col(f"r{output_names(layout).index('patterns')}")
         extra.append(
-            patterns.str.split(" | ").fill_null(pl.lit([], pl.List(pl.String))).alias("patterns")
+            patterns.str.split("; ").fill_null(pl.lit([], pl.List(pl.String))).alias("patterns")
         )
     return result.select(
         *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],

@@ -22,8 +22,9 @@ from electrocheck.batch_layout import Layout
 from electrocheck.corrections import CovariateValue, read_covariate
 from electrocheck.errors import InputError, quote
 from electrocheck.patient import Patient, parse_age, parse_sex, parse_symptomatic
-from electrocheck.reference import Reference
+from electrocheck.reference import Reference, select_limits
 from electrocheck.tokens import parse_number
+from electrocheck.units import MMOL_PER_L, resolve_unit
 
 #: Columns this module adds to a batch.
 AGE, SEX, SYMPTOMATIC, PATIENT_ERROR = "p_seg", "p_sex", "p_symptomatic", "p_error"
@@ -55,6 +56,58 @@ def segment_of(reference: Reference, days: float) -> int:
     return bisect.bisect_right(age_edges(reference), days)
 
 
+_SEX_CODES = {"female": 1, "male": 2}
+_SEX_OF_CODE = {0: None, 1: "female", 2: "male"}
+
+
+@lru_cache(maxsize=64)
+def canonical_strata(reference: Reference, analyte: str) -> dict[int, int]:
+    """For one analyte, each (age segment, sex) code mapped to the code of the first one that
+    gets the same limits and the same population text: a file of all ages then costs one
+    interpretation per band of that analyte, not one per age segment of every analyte."""
+    record = reference.analytes[analyte]
+    units = (resolve_unit("mg/dL"), resolve_unit(MMOL_PER_L))  # one unit of each system
+    mapping: dict[int, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
+    for segment in (None, *range(len(age_edges(reference)) + 1)):
+        for sex in (None, *_SEX_CODES):
+            patient = patient_of(reference, segment, sex, False)
+            chosen = tuple(
+                id(select_limits(items, unit, patient))
+                for items in (record.reference, record.critical)
+                for unit in units
+            )
+            code = _code(segment, sex)
+            mapping[code] = seen.setdefault((patient.age_days is None, *chosen), code)
+    return mapping
+
+
+def symptoms_matter(reference: Reference, analyte: str) -> bool:
+    """Whether symptoms can change a grade of this analyte."""
+    record = reference.analytes[analyte]
+    scales = [s for s in (record.grade_low, record.grade_high) if s is not None]
+    return any(c.symptomatic is not None for s in scales for c in s.criteria)
+
+
+def _code(segment: int | None, sex: str | None) -> int:
+    return (-1 if segment is None else segment) * 3 + 3 + _SEX_CODES.get(sex or "", 0)
+
+
+def canonical_columns(
+    reference: Reference, analyte: str, segment: pl.Expr, sex: pl.Expr
+) -> tuple[pl.Expr, pl.Expr]:
+    """``segment`` and ``sex`` replaced by their canonical stand-ins for ``analyte``."""
+    code = (segment.fill_null(-1) + 1) * 3 + sex.replace_strict(
+        _SEX_CODES, default=0, return_dtype=pl.Int64
+    )
+    canon = code.replace_strict(canonical_strata(reference, analyte), return_dtype=pl.Int64)
+    stand_in = canon // 3 - 1
+    return (
+        pl.when(stand_in >= 0).then(stand_in).cast(pl.Int32).alias(AGE),
+        (canon % 3).replace_strict(_SEX_OF_CODE, return_dtype=pl.String).alias(SEX),
+    )
+
+
 def _mapped(
     column: pl.Series, read: Callable[[str], Any], name: str, dtype: Any
 ) -> tuple[pl.Series, pl.Series]:
@@ -68,11 +121,10 @@ def _mapped(
             answers[text] = read(text)
         except InputError as exc:
             errors[text] = f"{name}: {exc}"
-    stripped = column
-    return (
-        stripped.replace_strict(answers, default=None, return_dtype=dtype),
-        stripped.replace_strict(errors, default=None, return_dtype=pl.String),
-    )
+    found = column.replace_strict(answers, default=None, return_dtype=dtype)
+    if not errors:
+        return found, pl.Series(name, [None] * len(column), dtype=pl.String)
+    return found, column.replace_strict(errors, default=None, return_dtype=pl.String)
 
 
 def with_patient(
@@ -107,6 +159,7 @@ def with_patient(
         )
         symptoms = found.fill_null(symptomatic)
         errors.append(error)
+    errors = [error for error in errors if error.null_count() < height]
     error_column = (
         pl.DataFrame(errors)
         .select(pl.concat_str(pl.all(), separator="; ", ignore_nulls=True))

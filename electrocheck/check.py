@@ -11,7 +11,7 @@ from electrocheck.corrections import CovariateValue, correct, read_covariate_tok
 from electrocheck.errors import ValueTokenError, quote
 from electrocheck.interpret import Result, interpret_token
 from electrocheck.patient import UNKNOWN, Patient
-from electrocheck.patterns import find_patterns
+from electrocheck.patterns import matching
 from electrocheck.reference import Reference
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.
@@ -29,7 +29,8 @@ class CheckReport:
     results: tuple[Result, ...]
     warnings: tuple[str, ...]
     patient: Patient = UNKNOWN
-    patterns: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()  # notes
+    pattern_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``check --format json``."""
@@ -42,6 +43,7 @@ class CheckReport:
             },
             "results": [result.to_dict() for result in self.results],
             "patterns": list(self.patterns),
+            "pattern_ids": list(self.pattern_ids),
             "warnings": list(self.warnings),
         }
 
@@ -99,8 +101,15 @@ def run_check(
         for key, value in covariates.items()
         if key not in corrected
     ]
-    patterns = find_patterns(reference, ((r.analyte, r.flag) for r in results))
-    return CheckReport(reference.origin, tuple(results), tuple(warnings), patient, tuple(patterns))
+    found = matching(reference, ((r.analyte, r.flag) for r in results))
+    return CheckReport(
+        reference.origin,
+        tuple(results),
+        tuple(warnings),
+        patient,
+        tuple(p.note for p in found),
+        tuple(p.id for p in found),
+    )
 
 
 def _split(

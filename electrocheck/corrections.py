@@ -7,13 +7,22 @@ of its own (``corrected_calcium``), flagged with the limits of the analyte it co
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 from electrocheck.errors import ImplausibleValueError, UnitError, ValueTokenError, quote
-from electrocheck.interpret import As, Measured, Result, evaluate, format_number, plausible
+from electrocheck.interpret import (
+    As,
+    Measured,
+    Result,
+    evaluate,
+    format_number,
+    plausible,
+    report_round,
+)
 from electrocheck.patient import UNKNOWN, Patient
-from electrocheck.reference import Covariate, Formula, Reference
+from electrocheck.reference import Correction, Covariate, Formula, Reference
 from electrocheck.tokens import parse_token
 from electrocheck.units import Unit, resolve_unit
 
@@ -66,26 +75,41 @@ def read_covariate_token(reference: Reference, token: str, unit: str | None) -> 
     return read_covariate(reference, parsed.name, parsed.value, parsed.unit or unit, shown)
 
 
-def correct(
+@dataclass(frozen=True)
+class Corrected:
+    """A corrected value, before it is interpreted: what was computed and how."""
+
+    correction: Correction
+    value: float  # in ``unit``, rounded as reported
+    unit: str
+    lead_notes: tuple[str, ...]  # the covariate's assumed unit, and the formula with its numbers
+
+
+def corrected_value(
     reference: Reference,
-    measured: Result,
+    analyte: str,
+    entered: float,
+    unit: str,
     given: CovariateValue,
-    patient: Patient = UNKNOWN,
-) -> Result:
-    """The corrected result of ``measured`` (a result of the analyte a correction corrects)
-    with the covariate ``given``. The formula of the measured value's unit system is used."""
-    correction = reference.correction_of(measured.analyte)
+    *,
+    explain: bool = True,
+) -> Corrected:
+    """The corrected value of ``entered`` (in ``unit``) of ``analyte`` with the covariate
+    ``given``, by the formula of the unit's system. The result is rounded to the digits
+    electrocheck reports, so that float noise (8.799999999999999) never decides a flag.
+    ``explain=False`` spares writing out the formula where no one will read it."""
+    correction = reference.correction_of(analyte)
     if correction is None or correction.covariate != given.covariate.key:
-        raise ValueTokenError(f"{quote(given.shown)} does not correct {measured.analyte}")
-    record = reference.analytes[measured.analyte]
-    entered = resolve_unit(measured.entered_unit)
-    formula = correction.formula_for(entered)
-    unit = resolve_unit(formula.unit)
+        raise ValueTokenError(f"{quote(given.shown)} does not correct {analyte}")
+    record = reference.analytes[analyte]
+    measured_unit = resolve_unit(unit)
+    formula = correction.formula_for(measured_unit)
+    target = resolve_unit(formula.unit)
     # Converting only when the units differ keeps 7.6 mg/dL exactly 7.6 in a mg/dL formula.
     value = (
-        measured.entered_value
-        if unit.spelling == entered.spelling
-        else measured.value / record.factor_to_mmol(unit)
+        entered
+        if target.spelling == measured_unit.spelling
+        else entered * record.factor_to_mmol(measured_unit) / record.factor_to_mmol(target)
     )
     covariate_unit = resolve_unit(formula.covariate_unit)
     covariate = (
@@ -93,30 +117,63 @@ def correct(
         if covariate_unit.spelling == given.unit.spelling
         else given.covariate.convert(given.value, given.unit, covariate_unit)
     )
-    corrected = value + formula.correction(covariate)
-    mmol = corrected * record.factor_to_mmol(unit)
-    shown = f"{measured.input} {given.shown}"
-    if not (corrected > 0 and plausible(record, mmol)):
-        raise ImplausibleValueError(
-            f"{quote(shown)}: the {correction.label.lower()} would be {format_number(corrected)} "
-            f"{unit.spelling}, which is not plausible: check both values and their units"
-        )
+    corrected = report_round(value + formula.correction(covariate))
+    if not explain:
+        return Corrected(correction, corrected, target.spelling, ())
     how = (
         f"corrected = {format_number(value)} + "
         f"{_formula_text(formula, given.covariate.key, covariate)} "
-        f"= {format_number(corrected)} {unit.spelling} ({formula.source})"
+        f"= {format_number(corrected)} {target.spelling} ({formula.source})"
     )
-    notes = [how, *correction.caveats]
+    notes = [how]
     if given.assumed:
         notes.insert(0, f"no unit given for {given.covariate.key}: {given.unit.spelling} assumed")
-    speaks_as = As(correction.key, correction.label, correction.graded, tuple(notes))
+    return Corrected(correction, corrected, target.spelling, tuple(notes))
+
+
+def corrected_result(
+    reference: Reference, corrected: Corrected, patient: Patient = UNKNOWN, shown: str = ""
+) -> Result:
+    """The result of a corrected value, flagged with the limits of the analyte it corrects
+    (and graded in its place where CTCAE says so). Raises :class:`ImplausibleValueError`
+    when the corrected value could not be real."""
+    correction = corrected.correction
+    record = reference.analytes[correction.corrects]
+    unit = resolve_unit(corrected.unit)
+    mmol = corrected.value * record.factor_to_mmol(unit)
+    if not (corrected.value > 0 and plausible(record, mmol)):
+        raise ImplausibleValueError(
+            f"the {correction.label.lower()} would be {format_number(corrected.value)} "
+            f"{unit.spelling}, which is not plausible: check both values and their units"
+        )
+    speaks_as = As(correction.key, correction.label, correction.graded, correction.caveats)
     return evaluate(
         reference,
-        Measured(record, shown, corrected, unit, False, mmol),
+        Measured(record, shown, corrected.value, unit, False, mmol),
         patient,
-        frozenset({given.covariate.key}),
+        frozenset({correction.covariate}),
         speaks_as,
     )
+
+
+def correct(
+    reference: Reference,
+    measured: Result,
+    given: CovariateValue,
+    patient: Patient = UNKNOWN,
+) -> Result:
+    """The corrected result of ``measured`` (a result of the analyte a correction corrects)
+    with the covariate ``given``. The formula of the measured value's unit system is used;
+    the notes start with the formula and its numbers."""
+    found = corrected_value(
+        reference, measured.analyte, measured.entered_value, measured.entered_unit, given
+    )
+    shown = f"{measured.input} {given.shown}"
+    try:
+        result = corrected_result(reference, found, patient, shown)
+    except ImplausibleValueError as exc:
+        raise ImplausibleValueError(f"{quote(shown)}: {exc}") from None
+    return dataclasses.replace(result, notes=(*found.lead_notes, *result.notes))
 
 
 def _formula_text(formula: Formula, name: str, covariate: float) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from electrocheck.grading import SIDE_OF_FLAG
-from electrocheck.reference import Reference
+from electrocheck.reference import Pattern, Reference
 
 
 def sides(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> set[tuple[str, str]]:
@@ -31,11 +31,16 @@ def sides(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> set[
     return kept.union(*corrected.values())
 
 
-def find_patterns(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> list[str]:
-    """The notes of every pattern the results match, in the order of the reference file."""
+def matching(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> list[Pattern]:
+    """Every pattern the results match, in the order of the reference file."""
     found = sides(reference, flags)
     return [
-        pattern.note
+        pattern
         for pattern in reference.patterns
         if all(condition in found for condition in pattern.when)
     ]
+
+
+def find_patterns(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> list[str]:
+    """The notes of every pattern the results match, in the order of the reference file."""
+    return [pattern.note for pattern in matching(reference, flags)]

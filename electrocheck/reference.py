@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -224,6 +225,7 @@ class Correction:
 class Pattern:
     """A note for results of two (or more) analytes abnormal together."""
 
+    id: str
     when: tuple[tuple[str, str], ...]  # (analyte key, "low" or "high")
     note: str
     sources: tuple[str, ...]
@@ -1030,12 +1032,22 @@ class _Validator:
             )
             for i, item in enumerate(node)
         ]
-        return tuple(p for p in found if p is not None)
+        kept = tuple(p for p in found if p is not None)
+        ids = [p.id for p in kept]
+        for i, name in enumerate(ids):
+            if name in ids[:i]:
+                self.fail(f"patterns[{i}].id", f"{quote(name)} is used twice", _line(node, i))
+        return kept
 
     def pattern(
         self, node: Any, path: str, line: int | None, known: set[str], written: set[str]
     ) -> Pattern:
-        m = self.mapping(node, path, line, {"when", "note", "sources"})
+        m = self.mapping(node, path, line, {"id", "when", "note", "sources"})
+        name = self.text(m["id"], f"{path}.id", _line(m, "id"))
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+            raise self.fail(
+                f"{path}.id", "must be lower-case words joined by '-', such as mg-first-k", line
+            )
         when = m["when"]
         if not isinstance(when, dict) or len(when) < 2:
             raise self.fail(f"{path}.when", "must map two or more analytes to low or high", line)
@@ -1051,7 +1063,7 @@ class _Validator:
         sources = self.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
         if any(a not in known or s not in SIDES for a, s in when.items()):
             raise _Invalid()
-        return Pattern(tuple((str(a), str(s)) for a, s in when.items()), note, sources)
+        return Pattern(name, tuple((str(a), str(s)) for a, s in when.items()), note, sources)
 
     def name_index(
         self, analytes: Mapping[str, Analyte | Covariate], node: Any, section: str = "analytes"

@@ -170,5 +170,5 @@ def test_batch_equals_check_for_a_patient(
                 corrected = report.results[1] if len(report.results) > 1 else None
                 assert _row_cells(got, f"{key}_") == _cells(row, corrected, ""), (header, row)
         if kept:
-            expected = " | ".join(run_check(REF, kept, patient).patterns)
+            expected = "; ".join(run_check(REF, kept, patient).pattern_ids)
             assert got["patterns"] == expected, row

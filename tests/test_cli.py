@@ -62,7 +62,7 @@ def test_normal_value_has_no_explanation() -> None:
 
 def test_json_has_the_documented_names(check_result_names: frozenset[str]) -> None:
     data = run_json("ca=7.6mg/dL", "k=4.1")
-    assert set(data) == {"reference", "patient", "results", "patterns", "warnings"}
+    assert set(data) == {"reference", "patient", "results", "patterns", "pattern_ids", "warnings"}
     assert data["reference"] == "built-in"
     first = data["results"][0]
     assert set(first) >= check_result_names

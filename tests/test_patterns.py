@@ -115,11 +115,13 @@ def test_patterns_come_from_the_file(write_reference: Callable[..., Path]) -> No
     def edit(data: dict[str, Any]) -> None:
         data["patterns"] = [
             {
+                "id": "low-na-high-k",
                 "when": {"sodium": "low", "potassium": "high"},
                 "note": "Low sodium with high potassium: think of adrenal insufficiency.",
                 "sources": ["muscle-effects"],
             },
             {
+                "id": "high-cca-high-mg",
                 "when": {"corrected_calcium": "high", "magnesium": "high"},
                 "note": "High corrected calcium with high magnesium: a test pattern.",
                 "sources": ["muscle-effects"],
@@ -143,3 +145,9 @@ def test_file_without_patterns(write_reference: Callable[..., Path]) -> None:
     ref = load_reference(write_reference(edit))
     assert ref.patterns == ()
     assert run_check(ref, ["mg=1.1mg/dL", "k=3.1"]).patterns == ()
+
+
+def test_check_gives_each_pattern_its_id(ref: Reference) -> None:
+    report = run_check(ref, ["mg=1.1mg/dL", "k=6.5", "ca=7.0mg/dL"])
+    assert report.pattern_ids == ("mg-first-ca", "tumour-lysis-ca")
+    assert report.to_dict()["pattern_ids"] == ["mg-first-ca", "tumour-lysis-ca"]

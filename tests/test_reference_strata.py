@@ -277,6 +277,16 @@ INVALID: list[tuple[str, Edit, str]] = [
     ),
     # patterns
     (
+        "pattern id that is not a plain name",
+        _set("patterns.0.id", "Mg First!"),
+        "patterns[0].id: must be lower-case words joined by '-'",
+    ),
+    (
+        "pattern id used twice",
+        _set("patterns.1.id", "mg-first-k"),
+        "patterns[1].id: 'mg-first-k' is used twice",
+    ),
+    (
         "pattern naming an unknown analyte",
         _set("patterns.0.when", {"magnesium": "low", "phosphate": "low"}),
         "patterns[0].when.phosphate: expected a known analyte and low or high",
