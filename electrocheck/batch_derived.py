@@ -21,7 +21,6 @@ from electrocheck.corrections import (
 )
 from electrocheck.errors import InputError
 from electrocheck.interpret import Result, report_round
-from electrocheck.patterns import matching
 from electrocheck.reference import Reference
 from electrocheck.units import Unit, resolve_unit
 
@@ -354,52 +353,51 @@ def _conversion(given: CovariateValue, target: Unit) -> tuple[float | None, floa
 
 
 class PatternFinder:
-    """The pattern notes of each row of a wide file, from the flags of its results."""
+    """The ids of the patterns each row of a wide file matches, from the flags of its
+    results: the rule of :func:`electrocheck.patterns.sides` (a corrected result stands in
+    for the analyte it corrects) written as polars expressions."""
 
     def __init__(self, reference: Reference, analytes: list[str]) -> None:
         self.reference = reference
-        self.analytes = analytes  # the analyte key of each flag column, in order
-        self.known: dict[Any, str | None] = {}
+        self.analytes = analytes  # the analyte (or correction) key of each flag column
 
     def patterns(self, flags: list[pl.Series]) -> pl.Series:
         """The ids of the patterns each row matches, ``"; "``-joined, or null."""
-        # Each row's flags as one key, cheaper to find the distinct values of than several
-        # text columns: an integer with a digit per column, or text where that would not fit.
+        wanted = {condition for p in self.reference.patterns for condition in p.when}
         frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(flags)])
-        if len(flags) <= MAX_DIGITS:
-            key = pl.sum_horizontal(
-                pl.col(f"f{i}").replace_strict(CODES, default=0, return_dtype=pl.Int64)
-                * (len(CODES) + 1) ** i
-                for i in range(len(flags))
+        sides = frame.select(
+            self._on_side(a, side).alias(f"{a}:{side}") for a, side in sorted(wanted)
+        )
+        ids = [
+            pl.when(pl.all_horizontal(pl.col(f"{a}:{side}") for a, side in p.when)).then(
+                pl.lit(p.id)
             )
-        else:
-            key = pl.concat_str([pl.col(c).fill_null("") for c in frame.columns], separator=",")
-        keys = frame.select(key.alias("key"))["key"]
-        notes: dict[Any, str | None] = {}
-        for value in keys.unique().to_list():
-            if value not in self.known:
-                row = _decode(value, len(flags))
-                found = matching(self.reference, zip(self.analytes, row, strict=True))
-                self.known[value] = "; ".join(p.id for p in found) or None
-            notes[value] = self.known[value]
-        if not notes:  # no rows (replace_strict would keep the key's type)
-            return pl.Series("patterns", [], dtype=pl.String)
-        result: pl.Series = keys.replace_strict(notes, return_dtype=pl.String)
-        return result.alias("patterns")
+            for p in self.reference.patterns
+        ]
+        joined = pl.concat_str(ids, separator="; ", ignore_nulls=True)
+        result: pl.Series = sides.select(pl.when(joined != "").then(joined).alias("patterns"))[
+            "patterns"
+        ]
+        return result
+
+    def _on_side(self, analyte: str, side: str) -> pl.Expr:
+        # Flags on the low side start with L (L, LL), on the high side with H (H, HH).
+        letter = SIDE_LETTER[side]
+        measured = [
+            pl.col(f"f{i}").str.starts_with(letter).fill_null(False)
+            for i, key in enumerate(self.analytes)
+            if key == analyte
+        ]
+        found = pl.any_horizontal(measured) if measured else pl.lit(False)
+        for i, key in enumerate(self.analytes):
+            correction = self.reference.corrections.get(key)
+            if correction is not None and correction.corrects == analyte:
+                flag = pl.col(f"f{i}")
+                found = (
+                    pl.when(flag.is_not_null()).then(flag.str.starts_with(letter)).otherwise(found)
+                )
+        return found
 
 
-#: Most flag columns whose combination fits an Int64 key (6 ** 24 < 2 ** 63).
-MAX_DIGITS = 24
-#: Flags as digits (0 is no flag).
-CODES = {"LL": 1, "L": 2, "N": 3, "H": 4, "HH": 5}
-_FLAG_OF = {code: flag for flag, code in CODES.items()}
-
-
-def _decode(code: int | str, count: int) -> list[str | None]:
-    if isinstance(code, str):
-        return [flag or None for flag in code.split(",")]
-    flags = []
-    for _ in range(count):
-        code, digit = divmod(code, len(CODES) + 1)
-        flags.append(_FLAG_OF.get(digit))
-    return flags
+#: The first letter of the flags on each side of the reference interval (L, LL; H, HH).
+SIDE_LETTER = {"low": "L", "high": "H"}
