@@ -29,6 +29,7 @@ import polars as pl
 from electrocheck.batch_engine import (
     ROW_ERROR,
     BatchInterpreter,
+    derived_prefixes,
     error_columns,
     internal_names,
     interpret_batch,
@@ -156,6 +157,8 @@ def run_batch(
                 handle.seek(0)
                 handle.truncate()
                 summary = Summary(layout=layout.kind, columns=columns)
+                if layout.patient.age is None:
+                    summary.warnings.append("no age column: adult limits were used")
                 _process(
                     read(summary), handle, csv_file, layout, reference, options, summary, progress
                 )
@@ -264,10 +267,12 @@ def _count(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
             summary.flags[(analyte, flag)] += count
             summary.results += count
     else:
-        for wide, prefix in zip(layout.wide, wide_prefixes(layout.wide), strict=True):
+        keys = [c.analyte for c in layout.wide] + [key for key, _, _ in layout.corrections]
+        prefixes = wide_prefixes(layout.wide) + derived_prefixes(layout)
+        for key, prefix in zip(keys, prefixes, strict=True):
             flags = result[column[f"{prefix}flag"]].drop_nulls().value_counts()
             for flag, count in flags.iter_rows():
-                summary.flags[(wide.analyte, flag)] += count
+                summary.flags[(key, flag)] += count
                 summary.results += count
     summary.cell_errors += sum(
         int(result[name].is_not_null().sum()) for name in error_columns(layout)

@@ -20,7 +20,7 @@ from electrocheck.corrections import (
     corrected_value,
 )
 from electrocheck.errors import InputError
-from electrocheck.interpret import Result, report_round
+from electrocheck.interpret import Result, denoise, report_round
 from electrocheck.reference import Reference
 from electrocheck.units import Unit, resolve_unit
 
@@ -130,7 +130,7 @@ class Corrector:
             distinct = distinct.join(
                 self.known.select(second), on=second, how="anti", nulls_equal=True
             )
-        if distinct.height:
+        if distinct.height or self.known is None:
             found = []
             for row in distinct.iter_rows():
                 answer = self._result(*row)
@@ -173,8 +173,8 @@ class Corrector:
     def _values(self, rows: pl.DataFrame) -> list[pl.Series]:
         """The corrected value and unit of each row, by the arithmetic of
         :func:`~electrocheck.corrections.corrected_value` written as polars expressions (the
-        same operations in the same order, so the same floats), then rounded by the core's
-        own function once per distinct value."""
+        same operations in the same order, so the same floats), then freed of float noise by
+        the core's own function once per distinct value."""
         col = pl.col
         record = self.reference.analytes[self.correction.corrects]
         spellings = rows["in_spelling"].drop_nulls().unique().to_list()
@@ -262,7 +262,7 @@ class Corrector:
             & col("cov_value").is_not_null()
         )
         raw = step.select(pl.when(usable).then(value + correction).alias("raw"))["raw"]
-        rounded = {v: report_round(v) for v in raw.drop_nulls().unique().to_list()}
+        rounded = {v: denoise(v) for v in raw.drop_nulls().unique().to_list()}
         values = (
             raw.replace_strict(rounded, return_dtype=pl.Float64)
             if rounded

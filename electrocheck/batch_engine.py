@@ -150,7 +150,9 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
     if layout.kind == "wide":
         found = []
         presence = _covariate_presence(layout, reference)
-        for column, prefix in zip(layout.wide, wide_prefixes(layout.wide), strict=True):
+        for i, (column, prefix) in enumerate(
+            zip(layout.wide, wide_prefixes(layout.wide), strict=True)
+        ):
             header_unit = None if column.header_unit is None else column.header_unit.spelling
             unit: pl.Expr | str | None = header_unit
             if column.unit_column is not None:
@@ -165,7 +167,7 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
                     None,
                     unit,
                     column.analyte,
-                    covariate=presence.get(column.analyte),
+                    covariate=presence.get(i),
                 )
             )
         return found
@@ -192,15 +194,19 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
     return [Source(name, "", value, numeric, unit, analyte, low, high)]
 
 
-def _covariate_presence(layout: Layout, reference: Reference) -> dict[str, pl.Expr]:
-    """For each analyte whose correction is graded in its place, whether the row holds a
-    usable covariate (column ``cv{j}``, added by the interpreter)."""
-    found = {}
-    for j, column in enumerate(layout.covariates):
-        for correction in reference.corrections.values():
-            if correction.graded and correction.covariate == column.covariate:
-                found[correction.corrects] = pl.col(f"cv{j}").is_not_null()
-    return found
+def _covariate_presence(layout: Layout, reference: Reference) -> dict[int, pl.Expr]:
+    """For the wide column a graded correction corrects (the first calcium column), whether
+    the row holds a usable covariate (column ``cv{j}``, added by the interpreter)."""
+    return {
+        i: pl.col(f"cv{j}").is_not_null()
+        for key, i, j in layout.corrections
+        if reference.corrections[key].graded
+    }
+
+
+def _blank(series: pl.Series, rows: pl.Series) -> pl.Series:
+    """``series`` with ``rows`` set to null."""
+    return pl.select(pl.when(rows).then(None).otherwise(series).alias(series.name)).to_series()
 
 
 def _covariate_unit(column: CovariateColumn) -> pl.Expr:
@@ -306,7 +312,7 @@ def _resolve_pairs(
         interval = analyte.interval_for(unit, patient)
         critical = analyte.critical_for(unit, patient)
         row.update(
-            population=population_of(interval, patient),
+            population=population_of(interval, patient, critical),
             factor=analyte.factor_to_mmol(unit),
             canonical=unit.spelling,
             ref_low=interval.low_mmol,
@@ -425,6 +431,14 @@ class BatchInterpreter:
             errors.append(result["error"].alias(f"ed{k}"))
             if self.detail:
                 details.append(result.to_struct(f"dd{k}"))
+        if PATIENT_ERROR in frame.columns:
+            # A row whose age, sex or symptoms cannot be read gets no results, as in check:
+            # its limits and grades are not known.
+            unknown = frame[PATIENT_ERROR].is_not_null()
+            if unknown.any():
+                added = [_blank(series, unknown) for series in added]
+                flags = [_blank(series, unknown) for series in flags]
+                details = [_blank(series, unknown) for series in details]
         by_name = {series.name: series for series in added}
         if self.layout.kind == "wide":
             by_name["patterns"] = (
@@ -440,6 +454,7 @@ class BatchInterpreter:
         return frame.with_columns(columns + errors + details)
 
     def _with_patient(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the patient columns, where the file has any."""
         if len(self.patient) == 3:  # no patient column: every row as the fixed values
             return frame
         return with_patient(frame, self.layout, self.reference, self.symptomatic)
@@ -704,7 +719,10 @@ def _interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFram
             rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
     cell = pl.col("text").str.extract_groups(CELL_PATTERN)
     step = rows.with_columns(
-        censor=cell.struct.field("censor").str.to_lowercase(),
+        censor=cell.struct.field("censor")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .replace({"less than": "<", "greater than": ">"}),
         number_text=pl.when(pl.col("text").str.contains(_DECIMAL_COMMA))
         .then(None)
         .otherwise(cell.struct.field("number")),
@@ -776,11 +794,16 @@ def _refuse_ambiguous(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
 
 
 _CENSORED_NOTES = {
-    "<": "censored result: the true value is at or below this bound; interpreted at it",
+    "<": "censored result: the true value is below this bound, and counts as beyond a limit "
+    "or cut-point equal to it",
     "<=": "censored result: the true value is at or below this bound; interpreted at it",
-    ">": "censored result: the true value is at or above this bound; interpreted at it",
+    ">": "censored result: the true value is above this bound, and counts as beyond a limit "
+    "or cut-point equal to it",
     ">=": "censored result: the true value is at or above this bound; interpreted at it",
 }
+#: A strict bound (<2.5) is moved this far (relative) past itself before it is compared: past
+#: the tolerance within which a value equals a limit, far below any reported digit.
+_STRICT = 2 * LIMIT_TOLERANCE
 LAB_LIMITS_NOTE = "flagged against the lab's own reference limits given in this row"
 
 
@@ -802,7 +825,9 @@ def _grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         unit = resolve_unit(canonical)
         patient = patient_of(reference, *who)
         correction = reference.correction_of(analyte)
-        given = frozenset({correction.covariate}) if correction and covariate else frozenset()
+        # Graded in place of the corrected value only where there is one (never censored).
+        corrects = correction is not None and covariate and censor is None
+        given = frozenset({correction.covariate}) if corrects and correction else frozenset()
         if lab:  # the lab's own limits: flagged in the engine, graded by the core
             grade, basis, extra = graded(reference, record, flag, mmol, unit, patient, given)
             found = [assumed_unit_note(unit.spelling)] if assumed else []
@@ -839,8 +864,15 @@ def _above(x: pl.Expr, limit: pl.Expr) -> pl.Expr:
 
 def _flag_stages(step: pl.DataFrame) -> pl.DataFrame:
     col = pl.col
+    nudge = (
+        pl.when(col("censor") == "<")
+        .then(pl.lit(1 - _STRICT))
+        .when(col("censor") == ">")
+        .then(pl.lit(1 + _STRICT))
+        .otherwise(pl.lit(1.0))
+    )
     step = step.with_columns(
-        raw=col("number") * col("factor"),
+        raw=col("number") * col("factor") * nudge,
         row_low_mmol=col("low_value") * col("factor"),
         row_high_mmol=col("high_value") * col("factor"),
     )
@@ -891,9 +923,7 @@ def _outputs() -> list[pl.Expr]:
         .when(found)
         .then(pl.lit("none"))
         .alias("risk"),
-        pl.when(found)
-        .then(col("censor").replace({"less than": "<", "greater than": ">"}))
-        .alias("censored"),
+        pl.when(found).then(col("censor")).alias("censored"),
         pl.when(found)
         .then(pl.when(col("lab")).then(pl.lit("lab")).otherwise(pl.lit("reference")))
         .alias("limits"),

@@ -11,15 +11,21 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from electrocheck.errors import ImplausibleValueError, UnitError, ValueTokenError, quote
+from electrocheck.errors import (
+    AmbiguousUnitError,
+    ImplausibleValueError,
+    UnitError,
+    ValueTokenError,
+    quote,
+)
 from electrocheck.interpret import (
     As,
     Measured,
     Result,
+    denoise,
     evaluate,
     format_number,
     plausible,
-    report_round,
 )
 from electrocheck.patient import UNKNOWN, Patient
 from electrocheck.reference import Correction, Covariate, Formula, Reference
@@ -50,12 +56,24 @@ def read_covariate(
     assumed = not (unit and unit.strip())
     try:
         resolved = resolve_unit(covariate.default_unit if assumed else str(unit))
-        bounds_unit = resolve_unit(covariate.plausible.unit)
-        in_bounds = covariate.convert(value, resolved, bounds_unit)
+        in_bounds = _plausible(covariate, value, resolved)
     except UnitError as exc:
         raise UnitError(f"{quote(shown)}: {exc}") from None
     bounds = covariate.plausible
-    if not bounds.low <= in_bounds <= bounds.high:
+    if assumed and in_bounds:
+        others = [
+            u
+            for u in covariate.units
+            if u != resolved.spelling and _plausible(covariate, value, resolve_unit(u))
+        ]
+        if others:
+            name = shown.split("=", 1)[0].strip() if "=" in shown else covariate.key
+            raise AmbiguousUnitError(
+                f"{quote(shown)}: no unit given, and {value:g} is a plausible {covariate.key} "
+                f"level in {resolved.spelling} and in {others[0]}; write "
+                f"{name}={value:g}{resolved.spelling} or {name}={value:g}{others[0]}"
+            )
+    if not in_bounds:
         others = [u for u in covariate.units if resolve_unit(u).spelling != resolved.spelling]
         hint = f"; give its unit ({', '.join(others)}?)" if assumed and others else ""
         raise ImplausibleValueError(
@@ -64,6 +82,12 @@ def read_covariate(
             f"{hint}"
         )
     return CovariateValue(covariate, shown, value, resolved, assumed)
+
+
+def _plausible(covariate: Covariate, value: float, unit: Unit) -> bool:
+    bounds = covariate.plausible
+    in_bounds = covariate.convert(value, unit, resolve_unit(bounds.unit))
+    return bounds.low <= in_bounds <= bounds.high
 
 
 def read_covariate_token(reference: Reference, token: str, unit: str | None) -> CovariateValue:
@@ -95,8 +119,8 @@ def corrected_value(
     explain: bool = True,
 ) -> Corrected:
     """The corrected value of ``entered`` (in ``unit``) of ``analyte`` with the covariate
-    ``given``, by the formula of the unit's system. The result is rounded to the digits
-    electrocheck reports, so that float noise (8.799999999999999) never decides a flag.
+    ``given``, by the formula of the unit's system. The result drops the float noise of the
+    arithmetic (8.799999999999999 is 8.8), so that noise never decides a flag.
     ``explain=False`` spares writing out the formula where no one will read it."""
     correction = reference.correction_of(analyte)
     if correction is None or correction.covariate != given.covariate.key:
@@ -117,7 +141,7 @@ def corrected_value(
         if covariate_unit.spelling == given.unit.spelling
         else given.covariate.convert(given.value, given.unit, covariate_unit)
     )
-    corrected = report_round(value + formula.correction(covariate))
+    corrected = denoise(value + formula.correction(covariate))
     if not explain:
         return Corrected(correction, corrected, target.spelling, ())
     how = (

@@ -45,6 +45,17 @@ def report_round(value: float) -> float:
     return float(f"{value:.{REPORT_DIGITS}g}")
 
 
+#: Significant digits a computed value (a corrected calcium) keeps before it is compared:
+#: enough for any real difference, few enough to drop the float noise of arithmetic
+#: (7.2 + 0.8 x 1.0 = 8.000000000000002 must meet the cut-point 8.0 as 8.0).
+COMPUTED_DIGITS = 10
+
+
+def denoise(value: float) -> float:
+    """A computed value rounded to :data:`COMPUTED_DIGITS` significant digits."""
+    return float(f"{value:.{COMPUTED_DIGITS}g}")
+
+
 def format_number(value: float) -> str:
     """A reported number as text, without float noise or a trailing ``.0``."""
     return f"{report_round(value):g}"
@@ -265,7 +276,7 @@ def evaluate(
         flag=flag,
         grade=grade_number,
         grade_basis=basis,
-        population=population_of(interval, patient),
+        population=population_of(interval, patient, critical),
         spasm_risk="none" if direction is None else direction.spasm_risk,
         muscle_role=record.muscle_role,
         effect=None if direction is None else direction.effect,
@@ -296,21 +307,27 @@ def graded(
         if correction.covariate in covariates:
             number, basis = None, f"not graded: CTCAE grades {correction.key} instead"
         elif number:
-            basis += f"; {correction.covariate} not given, so the measured value was graded"
+            basis += f"; no {correction.label.lower()}, so the measured value was graded"
             notes.append(
                 f"CTCAE grades {record.key} corrected for {correction.covariate}; with no "
-                f"{correction.covariate} given, the measured value was graded"
+                f"{correction.label.lower()} (give {correction.covariate}), the measured value "
+                "was graded"
             )
     if grade.note is not None and number is not None:
         notes.append(grade.note)
     return number, basis, notes
 
 
-def population_of(interval: Limits, patient: Patient) -> str:
-    """Whom the limits applied are for, and whether that was for want of an age."""
+def population_of(interval: Limits, patient: Patient, critical: Limits | None = None) -> str:
+    """Whom the limits applied are for, and whether that was for want of an age: the
+    interval's population, and the critical limits' where they are another's."""
     population = interval.population()
     if patient.age_days is None and interval.age is None:
         population += " (age not given)"
+    if critical is not None and (
+        critical.age != interval.age or critical.sex not in (None, interval.sex)
+    ):
+        population += f"; critical limits for {critical.population()}"
     return population
 
 

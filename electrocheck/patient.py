@@ -68,7 +68,15 @@ def parse_age(text: str) -> float:
     unit = _UNIT_WORDS.get(match.group("unit").casefold() or "y") if match else None
     if match is None or unit is None:
         raise PatientError(f"age {quote(text)}: expected {AGE_HELP}")
-    days = float(match.group("number")) * DAYS_PER[unit]
+    number = float(match.group("number"))
+    if number == 0 and unit == "y":
+        # Exports that count whole years write 0 for every baby, and the limits of a newborn
+        # and of a ten-month-old differ: refuse rather than guess day 0.
+        raise PatientError(
+            f"age {quote(text)}: 0 years does not say which limits apply; give a child under "
+            "one year's age in days, weeks or months (10d, 6w, 6mo)"
+        )
+    days = number * DAYS_PER[unit]
     if not math.isfinite(days) or days > MAX_AGE_YEARS * DAYS_PER["y"]:
         raise PatientError(f"age {quote(text)} is not a plausible age")
     return days

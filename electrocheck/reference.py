@@ -759,7 +759,7 @@ class _Validator:
         band = self.mapping(m["age"], apath, line, {"from", "to"})
         ends = []
         for key in ("from", "to"):
-            text = str(band[key]) if isinstance(band[key], (int, str)) else None
+            text = str(band[key]) if isinstance(band[key], (int, float, str)) else None
             try:
                 if text is None or isinstance(band[key], bool):
                     raise PatientError("expected an age such as 0d, 11d, 6mo or 3y")

@@ -447,3 +447,78 @@ def test_run_batch_returns_the_summary(tmp_path: Path, ref: Reference) -> None:
     assert (data["layout"], data["rows_read"], data["rows_written"]) == ("wide", 3, 3)
     assert data["flags"]["potassium"] == {"L": 1, "N": 1}
     assert (data["cell_errors"], data["rows_with_errors"]) == (2, 1)
+
+
+# -- grades, patients, corrections
+
+
+def _csv(result: Any) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+@pytest.mark.parametrize(
+    ("test", "value", "unit", "flag", "grade"),
+    [
+        # A strict bound is beyond a limit or cut-point equal to it.
+        ("K", "<2.5", "mmol/L", "LL", "4"),
+        ("K", "less than 2.5", "mmol/L", "LL", "4"),
+        ("Na", ">160", "mmol/L", "HH", "4"),
+        ("Na", "<120", "mmol/L", "LL", "4"),
+        ("Calcium", "<6.0", "mg/dL", "LL", "4"),
+        # At or below: interpreted at the bound.
+        ("K", "<=2.5", "mmol/L", "LL", "3"),
+        ("K", "2.5", "mmol/L", "LL", "3"),
+    ],
+)
+def test_censored_values_are_graded_beyond_a_strict_bound(
+    tmp_path: Path, test: str, value: str, unit: str, flag: str, grade: str
+) -> None:
+    row = _csv(batch(tmp_path, f"test,value,unit\n{test},{value},{unit}\n"))[0]
+    assert (row["flag"], row["grade"]) == (flag, grade)
+
+
+def test_a_row_whose_age_cannot_be_read_gets_no_results(tmp_path: Path) -> None:
+    rows = _csv(batch(tmp_path, "age,sex,K\n10 days old,F,5.8\n10d,X,5.8\n0,,7.0\n10d,F,5.8\n"))
+    assert [r["potassium_flag"] for r in rows] == ["", "", "", "N"]
+    assert "age '10 days old'" in rows[0]["errors"]
+    assert "sex 'X'" in rows[1]["errors"]
+    assert "0 years" in rows[2]["errors"]
+
+
+def test_batch_grades_and_corrects_per_row(tmp_path: Path) -> None:
+    content = "age,Calcium (mg/dL),Albumin (g/dL),K,Sodium,Glucose\n64,7.6,2.5,3.1,130,412 mg/dL\n"
+    row = _csv(batch(tmp_path, content))[0]
+    assert (row["calcium_flag"], row["calcium_grade"]) == ("L", "")  # graded as corrected
+    assert (row["corrected_calcium_flag"], row["corrected_calcium_grade"]) == ("N", "0")
+    assert (row["corrected_sodium_flag"], row["corrected_sodium_grade"]) == ("L", "")
+    assert row["potassium_grade"] == "1"
+
+
+def test_only_a_corrected_column_loses_its_grade(tmp_path: Path) -> None:
+    rows = _csv(batch(tmp_path, "Calcium,Calcium (mg/dL),Albumin\n,8.0,2.5\n<1.5,,2.5\n"))
+    # The second calcium column is not corrected, so it is graded as measured.
+    assert (rows[0]["calcium_2_flag"], rows[0]["calcium_2_grade"]) == ("L", "1")
+    # A censored calcium gets no corrected value, so it keeps its grade.
+    assert (rows[1]["calcium_grade"], rows[1]["corrected_calcium_flag"]) == ("4", "")
+
+
+def test_fail_on_counts_corrected_results(tmp_path: Path) -> None:
+    result = batch(tmp_path, "Calcium,Albumin\n2.9,20 g/L\n", "--fail-on", "critical")
+    assert result.exit_code == ExitCode.CONDITION_MET
+    assert _csv(result)[0]["corrected_calcium_flag"] == "HH"
+
+
+def test_summary_says_adult_limits_without_an_age_column(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("K\n4.1\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(source)])
+    assert "no age column: adult limits were used" in result.stderr
+    source.write_text("age,K\n40,4.1\n", encoding="utf-8")
+    assert "no age column" not in runner.invoke(app, ["batch", str(source)]).stderr
+
+
+def test_lazy_frame_with_a_correction_stays_lazy(ref: Reference) -> None:
+    frame = pl.DataFrame({"Calcium": ["2.0"], "Albumin": ["2.5"]}).lazy()
+    checked = interpret_frame(frame, ref)
+    assert isinstance(checked, pl.LazyFrame)
+    assert checked.collect()["corrected_calcium_flag"].to_list() == ["N"]

@@ -83,7 +83,7 @@ AGES = st.sampled_from(["", "64", "10d", "5d", "6mo", "3y", "15", "0.5", "11d", 
 SEXES = st.sampled_from(["", "F", "M", "female"])
 SYMPTOMS = st.sampled_from(["", "yes", "no"])
 ALBUMINS = st.sampled_from(["", "2.5", "3.1 g/dL", "25 g/L", "4.6", "1.9"])
-GLUCOSES = st.sampled_from(["", "90", "450", "25 mmol/L", "1200"])
+GLUCOSES = st.sampled_from(["", "90 mg/dL", "450", "25 mmol/L", "1200", "412 mg/dL"])
 PANEL = {  # column header -> (token name, cells)
     "Calcium": ("ca", ["7.6 mg/dL", "2.0", "1.9", "11.6 mg/dL", "2.89", "6.0 mg/dL", "10.6 mg/dL"]),
     "Ionized calcium": ("ica", ["1.0", "0.79", "1.5", "1.2", "4.4 mg/dL"]),

@@ -7,6 +7,7 @@ import pytest
 
 from electrocheck.check import CheckReport, run_check
 from electrocheck.errors import (
+    AmbiguousUnitError,
     ImplausibleValueError,
     InputError,
     UnitError,
@@ -125,9 +126,10 @@ def test_calcium_without_albumin_is_graded_and_says_so(ref: Reference) -> None:
     assert [r.analyte for r in report.results] == ["calcium"]
     result = report.results[0]
     assert result.grade == 2  # below 8.0, not below 7.0 mg/dL
-    assert "albumin not given" in result.grade_basis
+    assert "no corrected calcium" in result.grade_basis
     assert (
-        "CTCAE grades calcium corrected for albumin; with no albumin given, the measured "
+        "CTCAE grades calcium corrected for albumin; with no corrected calcium (give "
+        "albumin), the measured "
         "value was graded"
     ) in result.notes
 
@@ -155,9 +157,8 @@ def test_corrected_sodium(ref: Reference, glucose: str, corrected: float, flag: 
     report = run_check(ref, ["na=128", glucose])
     assert [r.analyte for r in report.results] == ["sodium", "corrected_sodium"]
     result = _result(report, "corrected_sodium")
-    # Corrected values are rounded to the 4 significant digits electrocheck reports.
-    assert result.entered_value == float(f"{corrected:.4g}")
-    assert result.value == pytest.approx(corrected, abs=0.05)
+    assert result.entered_value == pytest.approx(corrected)
+    assert result.value == pytest.approx(corrected)
     assert result.flag == flag
     assert result.grade is None
     assert result.grade_basis.startswith("not graded")
@@ -250,3 +251,26 @@ def test_glucose_without_sodium_is_a_warning(ref: Reference) -> None:
     report = run_check(ref, ["glu=450mg/dL"])
     assert report.results == ()
     assert "nothing to correct (no sodium given)" in report.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("tokens", "analyte", "flag", "grade"),
+    [
+        # 7.2 + 0.8 x (4.0 - 3.0) = 8.0 exactly, though float arithmetic gives 8.000000000000002:
+        # on the cut-point, so grade 1, not 2.
+        (["ca=7.2mg/dL", "alb=3.0g/dL"], "corrected_calcium", "L", 1),
+        # 130 + 1.6 x 312 / 100 = 134.992: still below 135, not rounded up into the interval.
+        (["na=130", "glu=412mg/dL"], "corrected_sodium", "L", None),
+    ],
+)
+def test_corrected_values_are_compared_unrounded_but_free_of_float_noise(
+    ref: Reference, tokens: list[str], analyte: str, flag: str, grade: int | None
+) -> None:
+    result = _result(run_check(ref, tokens), analyte)
+    assert (result.flag, result.grade) == (flag, grade)
+
+
+@pytest.mark.parametrize("token", ["glu=20", "glu=90", "alb=5.5"])
+def test_unitless_covariate_plausible_in_two_units_is_refused(ref: Reference, token: str) -> None:
+    with pytest.raises(AmbiguousUnitError, match="no unit given"):
+        run_check(ref, ["ca=2.0", "na=128", token])

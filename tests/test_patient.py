@@ -26,7 +26,7 @@ MONTH = YEAR / 12
         ("64", 64 * YEAR),
         ("0.5", 182.625),
         (".5", 182.625),
-        ("0", 0.0),
+        ("0d", 0.0),
         ("10d", 10.0),
         ("10D", 10.0),
         ("1 day", 1.0),
@@ -49,7 +49,11 @@ def test_parse_age(text: str, days: float) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "-1", "abc", "3 weeks ago", "999", "131", "1e3", "10 dogs", "3y2", "3,5", "y"],
+    [
+        *("", " ", "-1", "abc", "3 weeks ago", "999", "131", "1e3", "10 dogs", "3y2", "3,5", "y"),
+        # 0 years: exports that count whole years say 0 for every baby; limits need more.
+        *("0", "0y", "0 years", "0.0"),
+    ],
 )
 def test_parse_age_refuses(text: str) -> None:
     with pytest.raises(PatientError, match="age"):
@@ -190,7 +194,8 @@ def test_age_chooses_the_limits(
         ("3y", "N", "L", "age 3y to 13y"),  # 8.8-10.8 mg/dL
         ("12.99", "N", "L", "age 3y to 13y"),
         ("13y", "H", "L", "adults"),  # a band's end is not: 8.5-10.2 mg/dL
-        ("64", "H", "L", "adults"),
+        ("17.9", "H", "L", "adults"),  # but the children's critical limits still apply
+        ("18", "H", "L", "adults"),
     ],
 )
 def test_band_edges(
@@ -200,7 +205,10 @@ def test_band_edges(
     high = interpret(ref, "ca", 10.6, "mg/dL", patient=patient)
     low = interpret(ref, "ca", 8.0, "mg/dL", patient=patient)
     assert (high.flag, low.flag) == (flag_of_10_6, flag_of_8_0)
-    assert high.population == population
+    # Children's critical calcium limits (Kost 1991) apply to 18 years, past the intervals.
+    children = parse_age(age) < parse_age("18y")
+    critical = "; critical limits for age 0d to 18y" if children else ""
+    assert high.population == population + critical
 
 
 def test_population_without_age(ref: Reference) -> None:
@@ -211,7 +219,7 @@ def test_interval_of_a_band_is_reported_in_mmol_l(ref: Reference) -> None:
     result = interpret(ref, "k", 5.8, "mmol/L", patient=Patient(age_days=parse_age("10d")))
     limits = [result.low, result.high, result.critical_low, result.critical_high]
     assert limits == pytest.approx([3.4, 6.0, 2.8, 7.8])
-    assert result.population == "age 7d to 30d"
+    assert result.population == "age 7d to 30d; critical limits for age 0d to 28d"
 
 
 def test_age_band_also_decides_the_grade(ref: Reference) -> None:

@@ -404,7 +404,11 @@ def test_sex_specific_entry_wins_for_that_sex(write_reference: Callable[..., Pat
         (Patient(sex="male"), "N", "adults (age not given)"),
         (Patient(sex="female"), "H", "adults, female (age not given)"),
         # A child's band wins over the adult entries, whatever the sex.
-        (Patient(age_days=3650.0, sex="female"), "N", "age 1y to 18y"),
+        (
+            Patient(age_days=3650.0, sex="female"),
+            "N",
+            "age 1y to 18y; critical limits for age 28d to 18y",
+        ),
     ]
     for patient, flag, population in cases:
         result = interpret(ref, "k", 4.9, "mmol/L", patient=patient)  # 4.9: above 4.8
