@@ -29,6 +29,7 @@ FIELD_TYPES: dict[str, pl.DataType] = {
     "analyte": pl.String(),
     "mmol_l": pl.Float64(),
     "flag": pl.String(),
+    "flag_code": pl.Int8(),
     "grade": pl.Int8(),
     "risk": pl.String(),
     "censored": pl.String(),
@@ -63,6 +64,7 @@ def result_fields(result: Result) -> dict[str, Any]:
         "analyte": result.analyte,
         "mmol_l": report_round(result.value),
         "flag": result.flag,
+        "flag_code": FLAG_CODES[result.flag],
         "grade": result.grade,
         "risk": result.spasm_risk,
         "censored": None,
@@ -355,36 +357,39 @@ def _conversion(given: CovariateValue, target: Unit) -> tuple[float | None, floa
 class PatternFinder:
     """The ids of the patterns each row of a wide file matches, from the flags of its
     results: the rule of :func:`electrocheck.patterns.sides` (a corrected result stands in
-    for the analyte it corrects) written as polars expressions."""
+    for the analyte it corrects) written as polars expressions over the flags' codes."""
 
     def __init__(self, reference: Reference, analytes: list[str]) -> None:
         self.reference = reference
         self.analytes = analytes  # the analyte (or correction) key of each flag column
+        self.patterns_of: dict[int, str | None] = {}
 
-    def patterns(self, flags: list[pl.Series]) -> pl.Series:
-        """The ids of the patterns each row matches, ``"; "``-joined, or null."""
-        wanted = {condition for p in self.reference.patterns for condition in p.when}
-        frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(flags)])
-        sides = frame.select(
-            self._on_side(a, side).alias(f"{a}:{side}") for a, side in sorted(wanted)
+    def patterns(self, codes: list[pl.Series]) -> pl.Series:
+        """The ids of the patterns each row matches, ``"; "``-joined, or null. ``codes`` are
+        the flags of each result column as :data:`FLAG_CODES`."""
+        frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(codes)])
+        # Which patterns a row matches, as the bits of one number: few distinct numbers.
+        bits = pl.sum_horizontal(
+            pl.all_horizontal(self._on_side(a, side) for a, side in p.when).cast(pl.Int64)
+            * (1 << n)
+            for n, p in enumerate(self.reference.patterns)
         )
-        ids = [
-            pl.when(pl.all_horizontal(pl.col(f"{a}:{side}") for a, side in p.when)).then(
-                pl.lit(p.id)
-            )
-            for p in self.reference.patterns
-        ]
-        joined = pl.concat_str(ids, separator="; ", ignore_nulls=True)
-        result: pl.Series = sides.select(pl.when(joined != "").then(joined).alias("patterns"))[
-            "patterns"
-        ]
-        return result
+        matched = frame.select(bits.alias("bits"))["bits"]
+        for value in matched.unique().to_list():
+            if value not in self.patterns_of:
+                ids = [p.id for n, p in enumerate(self.reference.patterns) if value >> n & 1]
+                self.patterns_of[value] = "; ".join(ids) or None
+        if matched.is_empty():  # replace_strict would keep the integer type
+            return pl.Series("patterns", [], dtype=pl.String)
+        result: pl.Series = matched.replace_strict(self.patterns_of, return_dtype=pl.String)
+        return result.alias("patterns")
 
     def _on_side(self, analyte: str, side: str) -> pl.Expr:
-        # Flags on the low side start with L (L, LL), on the high side with H (H, HH).
-        letter = SIDE_LETTER[side]
+        def on(code: pl.Expr) -> pl.Expr:
+            return code <= FLAG_CODES["L"] if side == "low" else code >= FLAG_CODES["H"]
+
         measured = [
-            pl.col(f"f{i}").str.starts_with(letter).fill_null(False)
+            on(pl.col(f"f{i}")).fill_null(False)
             for i, key in enumerate(self.analytes)
             if key == analyte
         ]
@@ -392,12 +397,10 @@ class PatternFinder:
         for i, key in enumerate(self.analytes):
             correction = self.reference.corrections.get(key)
             if correction is not None and correction.corrects == analyte:
-                flag = pl.col(f"f{i}")
-                found = (
-                    pl.when(flag.is_not_null()).then(flag.str.starts_with(letter)).otherwise(found)
-                )
+                code = pl.col(f"f{i}")
+                found = pl.when(code.is_not_null()).then(on(code)).otherwise(found)
         return found
 
 
-#: The first letter of the flags on each side of the reference interval (L, LL; H, HH).
-SIDE_LETTER = {"low": "L", "high": "H"}
+#: Flags as small numbers, in order from low to high.
+FLAG_CODES = {"LL": 1, "L": 2, "N": 3, "H": 4, "HH": 5}

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch_derived import Corrector, PatternFinder
+from electrocheck.batch_derived import FLAG_CODES, Corrector, PatternFinder
 from electrocheck.batch_layout import AnalyteColumn, CovariateColumn, Layout, PatientColumns
 from electrocheck.batch_patient import (
     AGE,
@@ -381,8 +381,15 @@ class BatchInterpreter:
             CovariateReader(reference, c.covariate, _plain(c.header), {}) for c in layout.covariates
         ]
         corrected = {i for _, i, _ in layout.corrections}
+        # A wide CSV needs neither the analyte (one per column) nor the limits' origin (the
+        # reference file's, always): fewer columns to join to every row.
+        lean = tuple(
+            f
+            for f in self.fields
+            if detail or layout.kind == "long" or f not in ("analyte", "limits")
+        )
         self.source_fields = [
-            self.fields + (("number", "spelling") if i in corrected and not detail else ())
+            lean + (("number", "spelling") if i in corrected and not detail else ())
             for i in range(len(self.sources))
         ]
         self.correctors = [
@@ -423,10 +430,10 @@ class BatchInterpreter:
         if PATIENT_ERROR in frame.columns:
             errors.append(frame[PATIENT_ERROR].alias("ep"))
         errors += covariate_errors
-        flags = [result["flag"] for result in results]
+        flags = [result["flag_code"] for result in results]
         for k, (key, i, j) in enumerate(self.layout.corrections):
             result = self._corrected(k, frame, results[i], j)
-            flags.append(result["flag"])
+            flags.append(result["flag_code"])
             added += [result[f].alias(f"{key}_{name}") for f, name in _WIDE_NAMES.items()]
             errors.append(result["error"].alias(f"ed{k}"))
             if self.detail:
@@ -652,7 +659,14 @@ _WIDE_NAMES = {
 def _joined_errors(errors: list[pl.Series]) -> pl.Series:
     """One text per row: every cell's error, joined; none when no cell failed."""
     frame = pl.DataFrame(errors)
-    return frame.select(_joined_errors_expr([pl.col(e.name) for e in errors]))["errors"]
+    # Few rows have errors: join the texts of those rows only.
+    failed = frame.select(pl.any_horizontal(pl.all().is_not_null()))
+    rows = failed.to_series().arg_true()
+    none = pl.Series("errors", [None] * frame.height, dtype=pl.String)
+    if rows.is_empty():
+        return none
+    joined = frame[rows].select(_joined_errors_expr([pl.col(e.name) for e in errors]))
+    return none.scatter(rows, joined["errors"])
 
 
 def _joined_errors_expr(errors: list[pl.Expr]) -> pl.Expr:
@@ -670,7 +684,17 @@ def _joined_errors_expr(errors: list[pl.Expr]) -> pl.Expr:
 
 
 #: The fields of a source's result: those the CSV needs, then those only JSON Lines needs.
-_CSV_FIELDS = ("analyte", "mmol_l", "flag", "grade", "risk", "censored", "limits", "error")
+_CSV_FIELDS = (
+    "analyte",
+    "mmol_l",
+    "flag",
+    "grade",
+    "risk",
+    "censored",
+    "limits",
+    "error",
+    "flag_code",  # the flag as a small number, for the patterns across columns
+)
 _DETAIL_FIELDS = (
     "low",
     "high",
@@ -915,6 +939,9 @@ def _outputs() -> list[pl.Expr]:
         pl.when(found).then(col("analyte")).alias("analyte"),
         col("mmol").alias("mmol_l"),  # rounded afterwards, as check rounds it
         col("flag"),
+        col("flag")
+        .replace_strict(FLAG_CODES, default=None, return_dtype=pl.Int8)
+        .alias("flag_code"),
         col("grade"),
         pl.when(col("side") == "low")
         .then(col("risk_low"))
