@@ -194,19 +194,14 @@ def check(
     """
     with errors_to_exit():
         reference = load_reference(ranges)
-        patient = Patient(
-            age_days=None if age is None else parse_age(age),
-            sex=None if sex is None else parse_sex(sex),
-            symptomatic=symptomatic,
-        )
-        report = run_check(reference, values, patient)
+        report = run_check(reference, values, _patient(age, sex, symptomatic))
     if output_format is OutputFormat.json:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=not _unicode(sys.stdout))
         sys.stdout.write(text + "\n")
     else:
         from electrocheck.render import print_check
 
-        print_check(report, sys.stdout)
+        print_check(report, sys.stdout, reference)
     if report.fails(None if fail_on is None else fail_on.value):
         raise typer.Exit(ExitCode.CONDITION_MET)
 
@@ -353,6 +348,260 @@ def batch(
         condition is not None and summary.any_flag(condition)
     ):
         raise typer.Exit(ExitCode.CONDITION_MET)
+
+
+@app.command()
+def explain(
+    analyte: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(
+            metavar="[ANALYTE]",
+            help="ca, ica, mg, k, na, or any name or LOINC code; none for an overview.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table for people, json for programs."),
+    ] = OutputFormat.table,
+    ranges: RangesOption = None,
+) -> None:
+    """Explain what an electrolyte does in muscle, and what its lack or excess does.
+
+    Example: electrocheck explain mg
+
+    For one analyte: its role in muscle; for a low and a high level the effect on muscle, the
+    spasm risk, the cancer-related causes and what is done about it; its reference interval,
+    critical limits and CTCAE grade cut-points; what helps spasms whatever their cause; and
+    the sources of all of it. Without an analyte: all of them side by side.
+    """
+    from electrocheck.explain import explain as explain_one
+    from electrocheck.explain import overview
+
+    with errors_to_exit():
+        reference = load_reference(ranges)
+        data: Any = overview(reference) if analyte is None else explain_one(reference, analyte)
+    if output_format is OutputFormat.json:
+        _print_json(data)
+        return
+    from electrocheck.render_more import render_explain, render_overview
+
+    _print_rich(
+        lambda out: render_overview(data, out) if analyte is None else render_explain(data, out)
+    )
+
+
+@app.command()
+def sweep(
+    analyte: Annotated[
+        str,
+        typer.Argument(metavar="ANALYTE", help="ca, ica, mg, k, na, or any name or LOINC code."),
+    ],
+    start: Annotated[
+        float, typer.Option("--from", help="First value, in --unit.", show_default=False)
+    ],
+    stop: Annotated[float, typer.Option("--to", help="Last value, in --unit.", show_default=False)],
+    step: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--step",
+            help="Distance between values; by default a round step giving about 20 values.",
+            show_default=False,
+        ),
+    ] = None,
+    unit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--unit",
+            help="Unit of the values (default: the analyte's, mmol/L).",
+            show_default=False,
+        ),
+    ] = None,
+    age: AgeOption = None,
+    sex: SexOption = None,
+    symptomatic: Annotated[
+        bool,
+        typer.Option("--symptomatic", help="Give the symptomatic grade where symptoms decide."),
+    ] = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table for people, json for programs."),
+    ] = OutputFormat.table,
+    ranges: RangesOption = None,
+) -> None:
+    """Show how flag, grade and spasm risk change as a value moves.
+
+    Example: electrocheck sweep k --from 2 --to 8
+
+    Each row is one value, interpreted as check would, with a gauge that shows where it falls
+    against the critical limits, the reference interval and the grade cut-points.
+    """
+    from electrocheck.sweep import sweep as run_sweep
+
+    with errors_to_exit():
+        reference = load_reference(ranges)
+        patient = _patient(age, sex, symptomatic)
+        result = run_sweep(reference, analyte, start, stop, step, unit, patient)
+    if output_format is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    from electrocheck.render_more import render_sweep
+
+    _print_rich(lambda out: render_sweep(result, out))
+
+
+ranges_app = typer.Typer(
+    cls=_Group,
+    help="Show, check and start reference files.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(ranges_app, name="ranges")
+
+
+@ranges_app.command("show")
+def ranges_show(
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table for people, json for programs."),
+    ] = OutputFormat.table,
+    ranges: RangesOption = None,
+) -> None:
+    """Show the reference file in use, where it is, and its intervals and limits.
+
+    Example: electrocheck ranges show --ranges my-lab.yaml
+    """
+    from electrocheck.reference import built_in_path
+
+    with errors_to_exit():
+        reference = load_reference(ranges)
+    path = str(built_in_path()) if reference.path is None else str(reference.path)
+    if output_format is OutputFormat.json:
+        from electrocheck.explain import _limits
+
+        _print_json(
+            {
+                "reference": reference.origin,
+                "path": path,
+                "title": reference.title,
+                "analytes": {
+                    key: {
+                        "reference": [_limits(item) for item in a.reference],
+                        "critical": [_limits(item) for item in a.critical],
+                    }
+                    for key, a in reference.analytes.items()
+                },
+            }
+        )
+        return
+    from electrocheck.render_more import render_ranges
+
+    origin = "built-in: " + path if reference.path is None else path
+    _print_rich(lambda out: render_ranges(reference, origin, out))
+
+
+@ranges_app.command("validate")
+def ranges_validate(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Reference file to check.", show_default=False)
+    ],
+) -> None:
+    """Check a reference file: exit 0 if it is valid, else 2 listing every problem.
+
+    Example: electrocheck ranges validate my-lab.yaml
+
+    Each problem is one line on stderr: FILE:LINE: key.path: what is wrong.
+    """
+    from electrocheck.errors import ReferenceFileError
+
+    try:
+        reference = load_reference(file)
+    except ReferenceFileError as exc:
+        for problem in sorted(exc.problems, key=_line_of):
+            typer.echo(f"electrocheck: error: {_one_line(problem)}", err=True)
+        count = len(exc.problems)
+        typer.echo(f"electrocheck: {file}: {count} problem{'s' * (count != 1)}", err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
+    typer.echo(
+        f"{file}: valid ({len(reference.analytes)} analytes, {len(reference.sources)} sources)"
+    )
+
+
+@ranges_app.command("init")
+def ranges_init(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="[PATH]", help="Where to write the copy; - for stdout.", show_default=True
+        ),
+    ] = Path("electrocheck-ranges.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a copy of the built-in reference file to start your lab's own from.
+
+    Example: electrocheck ranges init my-lab.yaml
+
+    Edit the copy (its header explains every key), check it with ranges validate, and use it
+    with --ranges my-lab.yaml or ELECTROCHECK_RANGES=my-lab.yaml.
+    """
+    from electrocheck.reference import built_in_path
+
+    text = built_in_path().read_bytes()
+    if str(path) == "-":
+        sys.stdout.buffer.write(text)
+        return
+    if path.exists() and not force:
+        fail(f"{path} exists; give --force to overwrite it")
+    try:
+        _write_whole(path, text)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    typer.echo(f"wrote {path}; check it with: electrocheck ranges validate {path}", err=True)
+
+
+def _line_of(problem: str) -> int:
+    """The line number in ``FILE:LINE: key: problem`` (0 when there is none)."""
+    import re
+
+    found = re.search(r":(\d+): ", problem)
+    return int(found.group(1)) if found else 0
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: all of it or nothing."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=".electrocheck-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _patient(age: str | None, sex: str | None, symptomatic: bool) -> Patient:
+    return Patient(
+        age_days=None if age is None else parse_age(age),
+        sex=None if sex is None else parse_sex(sex),
+        symptomatic=symptomatic,
+    )
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _unicode(sys.stdout)) + "\n")
+
+
+def _print_rich(draw: Any) -> None:
+    from electrocheck.render import console
+
+    out = console(sys.stdout)
+    with out.capture() as captured:
+        draw(out)
+    text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    sys.stdout.write(text.encode(encoding, errors="replace").decode(encoding))
 
 
 def _mapping(items: list[str]) -> dict[str, str]:

@@ -112,6 +112,7 @@ class Direction:
     spasm_risk: str
     causes: tuple[str, ...]
     sources: tuple[str, ...]
+    treatment: str | None = None  # what is done about it
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,9 @@ class Reference:
     covariate_names: Mapping[str, str] = field(default_factory=_empty)  # as names, for them
     corrections: Mapping[str, Correction] = field(default_factory=_empty)
     patterns: tuple[Pattern, ...] = ()
+    # What helps spasms besides correcting the electrolyte: (name, text) pairs, and sources.
+    spasm_care: tuple[tuple[str, str], ...] = ()
+    spasm_care_sources: tuple[str, ...] = ()
 
     @property
     def origin(self) -> str:
@@ -347,7 +351,7 @@ _LIMIT_KEYS = {"low", "high", "unit", "source"}
 _STRATA_KEYS = frozenset({"age", "sex"})
 _DIRECTION_KEYS = {"effect", "spasm_risk", "causes", "sources"}
 _ANALYTE_OPTIONAL = frozenset({"caveats", "caveat_sources", "grades"})
-_TOP_OPTIONAL = frozenset({"covariates", "corrections", "patterns"})
+_TOP_OPTIONAL = frozenset({"covariates", "corrections", "patterns", "spasm_care"})
 _GRADE_KEYS = ("grade_2", "grade_3", "grade_4")
 _COVARIATE_KEYS = {"label", "aliases", "loinc", "default_unit", "units", "plausible"}
 _CORRECTION_KEYS = {"label", "corrects", "covariate", "graded", "formulas"}
@@ -504,6 +508,7 @@ class _Validator:
         # every correction and pattern that names it.
         written = set(node) if isinstance(node, dict) else set()
         corrections = self.corrections(top, analytes, covariates, written)
+        care = self.attempt(lambda: self.spasm_care(top)) or ((), ())
         fixes = top.get("corrections")
         written |= set(fixes) if isinstance(fixes, dict) else set()
         patterns = self.patterns(top, {*analytes, *corrections}, written)
@@ -519,6 +524,8 @@ class _Validator:
             covariate_names=MappingProxyType(covariate_names),
             corrections=MappingProxyType(corrections),
             patterns=patterns,
+            spasm_care=care[0],
+            spasm_care_sources=care[1],
         )
 
     def read_sources(self, node: Any, line: int | None) -> None:
@@ -693,7 +700,7 @@ class _Validator:
         return sourced
 
     def direction(self, node: Any, path: str, line: int | None) -> Direction:
-        m = self.mapping(node, path, line, _DIRECTION_KEYS)
+        m = self.mapping(node, path, line, _DIRECTION_KEYS, frozenset({"treatment"}))
         risk = m["spasm_risk"]
         if risk not in SPASM_RISKS:
             raise self.fail(
@@ -706,9 +713,18 @@ class _Validator:
         sources = self.attempt(
             lambda: self.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
         )
+        treatment = (
+            self.attempt(
+                lambda: self.text(m["treatment"], f"{path}.treatment", _line(m, "treatment"))
+            )
+            if "treatment" in m
+            else None
+        )
         if effect is None or causes is None or sources is None:
             raise _Invalid()
-        return Direction(effect, risk, causes, sources)
+        if "treatment" in m and treatment is None:
+            raise _Invalid()
+        return Direction(effect, risk, causes, sources, treatment)
 
     def source_list(self, node: Any, path: str, line: int | None) -> tuple[str, ...]:
         keys = self.texts(node, path, line)
@@ -1018,6 +1034,27 @@ class _Validator:
             source,
             unit_system(unit),
         )
+
+    def spasm_care(self, top: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+        if "spasm_care" not in top:
+            return (), ()
+        path, line = "spasm_care", _line(top, "spasm_care")
+        m = self.mapping(top["spasm_care"], path, line, {"measures", "sources"})
+        items = m["measures"]
+        if not isinstance(items, list) or not items:
+            raise self.fail(f"{path}.measures", "must be a non-empty list", _line(m, "measures"))
+        measures = []
+        for i, item in enumerate(items):
+            ipath = f"{path}.measures[{i}]"
+            entry = self.mapping(item, ipath, _line(items, i), {"name", "text"})
+            measures.append(
+                (
+                    self.text(entry["name"], f"{ipath}.name", _line(entry, "name")),
+                    self.text(entry["text"], f"{ipath}.text", _line(entry, "text")),
+                )
+            )
+        sources = self.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
+        return tuple(measures), sources
 
     def patterns(self, top: Any, known: set[str], written: set[str]) -> tuple[Pattern, ...]:
         node = top.get("patterns")

@@ -13,8 +13,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from electrocheck import gauge as gauges
 from electrocheck.check import CheckReport
 from electrocheck.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
+from electrocheck.reference import Reference
 
 FLAG_STYLES = {
     "LL": "bold white on red",
@@ -25,6 +27,29 @@ FLAG_STYLES = {
 }
 GRADE_STYLES = {3: "bold red", 4: "bold white on red"}
 RISK_STYLES = {"none": "dim", "low": "", "moderate": "yellow", "high": "bold red"}
+GAUGE_STYLES = {
+    gauges.CRITICAL: "red",
+    gauges.ABNORMAL: "yellow",
+    gauges.NORMAL: "green",
+    gauges.CUT: "bold",
+    gauges.VALUE: "bold",
+    gauges.OFF_LOW: "bold",
+    gauges.OFF_HIGH: "bold",
+}
+LEGEND = (
+    f"{gauges.CRITICAL} beyond a critical limit  {gauges.ABNORMAL} outside the interval  "
+    f"{gauges.NORMAL} within it  {gauges.CUT} grade cut-point  {gauges.VALUE} the value"
+)
+#: Cells of the gauge under each reference interval in check's table.
+CHECK_GAUGE_WIDTH = 13
+
+
+def gauge_text(line: str) -> Text:
+    """A gauge, each character in its zone's colour (colour only on a terminal)."""
+    text = Text()
+    for char in line:
+        text.append(char, style=GAUGE_STYLES.get(char, ""))
+    return text
 
 
 def console(file: TextIO | None = None) -> Console:
@@ -32,20 +57,20 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=file, highlight=False)
 
 
-def print_check(report: CheckReport, file: TextIO) -> None:
+def print_check(report: CheckReport, file: TextIO, reference: Reference) -> None:
     """Print a check to ``file`` without the trailing spaces rich pads lines with."""
     out = console(file)
     with out.capture() as captured:
-        render_check(report, out)
+        render_check(report, out, reference)
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     encoding = getattr(file, "encoding", None) or "utf-8"
     # A terminal that cannot show a dash or a bullet gets "?" rather than a crash.
     file.write(text.encode(encoding, errors="replace").decode(encoding))
 
 
-def render_check(report: CheckReport, out: Console) -> None:
+def render_check(report: CheckReport, out: Console, reference: Reference) -> None:
     """Print the results table, then what each abnormal value means."""
-    out.print(results_table(report.results))
+    out.print(results_table(report.results, reference))
     out.print(_footnotes(report))
     for result in report.results:
         if result.abnormal:
@@ -57,7 +82,7 @@ def render_check(report: CheckReport, out: Console) -> None:
     )
 
 
-def results_table(results: tuple[Result, ...]) -> Table:
+def results_table(results: tuple[Result, ...], reference: Reference) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -80,12 +105,19 @@ def results_table(results: tuple[Result, ...]) -> Table:
             result.label,
             entered,
             format_number(result.value),
-            f"{format_number(result.low)}–{format_number(result.high)}",
+            _reference_cell(result, reference),
             Text(f" {result.flag} ", style=FLAG_STYLES[result.flag]),
             Text(_grade(result), style=GRADE_STYLES.get(result.grade or 0, "")),
             Text(result.spasm_risk, style=RISK_STYLES.get(result.spasm_risk, "")),
         )
     return table
+
+
+def _reference_cell(result: Result, reference: Reference) -> Text:
+    """The interval in mmol/L, and under it the gauge of the value."""
+    cell = Text(f"{format_number(result.low)}–{format_number(result.high)}\n")
+    line = gauges.gauge(gauges.scale_of(reference, result), result.value, CHECK_GAUGE_WIDTH)
+    return cell.append_text(gauge_text(line))
 
 
 def _grade(result: Result) -> str:
@@ -124,6 +156,8 @@ def _footnotes(report: CheckReport) -> Table:
         grid.add_row("!", Text(warning, style="yellow"))
     for pattern in report.patterns:
         grid.add_row("»", Text(pattern, style="bold magenta"))
+    if report.results:
+        grid.add_row("", Text(LEGEND, style="dim"))
     return grid
 
 

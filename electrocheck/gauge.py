@@ -1,0 +1,114 @@
+"""A text gauge: where a value falls against the critical limits, the reference interval and
+the grade cut-points, drawn in one line of characters.
+
+    ▓▓▒▒┊▒▒░░░░●░░░▒▒┊▒▒▓▓
+    LL  L   N       H   HH
+
+Each cell of the bar covers an equal stretch of mmol/L and shows the zone it lies in: ``▓``
+beyond a critical limit, ``▒`` outside the interval, ``░`` within it. ``┊`` marks a grade
+cut-point, ``●`` the value (``◀`` or ``▶`` at an end when the value lies off the scale). The
+scale runs from half an interval-to-critical distance below the critical low to as far above
+the critical high, widened to hold every cut-point and any values given, and a cell more.
+This module draws text only; colour is the renderer's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from electrocheck.compare import above, below
+from electrocheck.interpret import Result
+from electrocheck.reference import Analyte, Reference
+from electrocheck.units import Unit, resolve_unit
+
+#: The characters of the gauge, by zone and mark.
+CRITICAL, ABNORMAL, NORMAL, CUT, VALUE, OFF_LOW, OFF_HIGH = "▓", "▒", "░", "┊", "●", "◀", "▶"
+WIDTH = 24
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What a gauge is drawn against, in mmol/L."""
+
+    low: float  # the left end
+    high: float  # the right end
+    reference: tuple[float, float]
+    critical: tuple[float, float]
+    cuts: tuple[float, ...] = ()  # grade cut-points
+
+    @classmethod
+    def around(
+        cls,
+        reference: tuple[float, float],
+        critical: tuple[float, float],
+        cuts: Iterable[float] = (),
+        values: Iterable[float] = (),
+    ) -> Scale:
+        """A scale that shows every zone, and ``values`` if they are few enough to fit."""
+        cuts = tuple(cuts)
+        margin_low = (reference[0] - critical[0]) / 2
+        margin_high = (critical[1] - reference[1]) / 2
+        low, high = critical[0] - margin_low, critical[1] + margin_high
+        for value in (*cuts, *values):
+            low, high = min(low, value), max(high, value)
+        pad = (high - low) / WIDTH  # a cell to spare, so that no mark sits on an end
+        return cls(max(low - pad, 0.0), high + pad, reference, critical, cuts)
+
+    def zone(self, mmol: float) -> str:
+        if below(mmol, self.critical[0]) or above(mmol, self.critical[1]):
+            return CRITICAL
+        if below(mmol, self.reference[0]) or above(mmol, self.reference[1]):
+            return ABNORMAL
+        return NORMAL
+
+    def cell(self, mmol: float, width: int) -> int:
+        """The cell a value falls in; -1 or ``width`` when off the scale."""
+        if mmol < self.low:
+            return -1
+        if mmol > self.high:
+            return width
+        span = self.high - self.low
+        return min(width - 1, int((mmol - self.low) / span * width)) if span > 0 else 0
+
+
+def gauge(scale: Scale, value: float | None, width: int = WIDTH) -> str:
+    """One line of ``width`` characters: the zones, the cut-points and the value."""
+    step = (scale.high - scale.low) / width
+    cells = [scale.zone(scale.low + (i + 0.5) * step) for i in range(width)]
+    for cut in scale.cuts:
+        i = scale.cell(cut, width)
+        if 0 <= i < width:
+            cells[i] = CUT
+    if value is not None:
+        i = scale.cell(value, width)
+        if i < 0:
+            cells[0] = OFF_LOW
+        elif i >= width:
+            cells[-1] = OFF_HIGH
+        else:
+            cells[i] = VALUE
+    return "".join(cells)
+
+
+def cuts_of(analyte: Analyte, unit: Unit) -> tuple[float, ...]:
+    """The grade cut-points (mmol/L) that grade a value of ``analyte`` given in ``unit``."""
+    found: list[float] = []
+    for side in ("low", "high"):
+        scale = analyte.grades(side)
+        if scale is not None:
+            found += [mmol for _, _, mmol in scale.criterion_for(unit).cuts]
+    return tuple(found)
+
+
+def scale_of(reference: Reference, result: Result, values: Iterable[float] = ()) -> Scale:
+    """The scale of a result: its interval, critical limits and grade cut-points."""
+    key = result.analyte
+    correction = reference.corrections.get(key)
+    analyte = reference.analytes[correction.corrects if correction else key]
+    return Scale.around(
+        (result.low, result.high),
+        (result.critical_low, result.critical_high),
+        cuts_of(analyte, resolve_unit(result.entered_unit)),
+        values,
+    )

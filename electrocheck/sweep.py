@@ -1,0 +1,118 @@
+"""A sweep: one analyte interpreted at evenly spaced values, to show how flag, grade and
+spasm risk change as a value moves (``electrocheck sweep``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from electrocheck.errors import InputError, quote
+from electrocheck.gauge import Scale, gauge, scale_of
+from electrocheck.interpret import Result, denoise, interpret
+from electrocheck.patient import UNKNOWN, Patient
+from electrocheck.reference import Reference
+from electrocheck.units import resolve_unit
+
+#: Most values one sweep shows.
+MAX_STEPS = 200
+#: Values a sweep aims at when no step is given.
+DEFAULT_STEPS = 20
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One value of a sweep: its result, or why it has none (not plausible)."""
+
+    value: float
+    result: Result | None
+    error: str | None
+    gauge: str
+
+
+@dataclass(frozen=True)
+class Sweep:
+    analyte: str
+    label: str
+    unit: str
+    patient: Patient
+    rows: tuple[SweepRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form printed by ``sweep --format json``."""
+        return {
+            "analyte": self.analyte,
+            "unit": self.unit,
+            "patient": {
+                "age_days": self.patient.age_days,
+                "sex": self.patient.sex,
+                "symptomatic": self.patient.symptomatic,
+            },
+            "rows": [
+                {
+                    "entered_value": row.value,
+                    "gauge": row.gauge,
+                    "error": row.error,
+                    "result": None if row.result is None else row.result.to_dict(),
+                }
+                for row in self.rows
+            ],
+        }
+
+
+def nice_step(start: float, stop: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about DEFAULT_STEPS values."""
+    rough = abs(stop - start) / DEFAULT_STEPS
+    power = 10 ** math.floor(math.log10(rough))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= rough))
+
+
+def sweep(
+    reference: Reference,
+    analyte: str,
+    start: float,
+    stop: float,
+    step: float | None = None,
+    unit: str | None = None,
+    patient: Patient = UNKNOWN,
+) -> Sweep:
+    """Interpret ``analyte`` from ``start`` to ``stop`` (both included) every ``step``, in
+    ``unit`` (the analyte's default unit when None). Raises :class:`InputError` for a bad
+    range or step, or one that would give more than MAX_STEPS values."""
+    record = reference.analyte(analyte)
+    spelling = resolve_unit(unit or record.default_unit).spelling
+    for name, number in (("--from", start), ("--to", stop)):
+        if not math.isfinite(number) or number < 0:
+            raise InputError(f"{name} {number:g}: expected a finite number >= 0")
+    if start == stop:
+        raise InputError("--from and --to are the same value: nothing to sweep")
+    step = nice_step(start, stop) if step is None else step
+    if not math.isfinite(step) or step <= 0:
+        raise InputError(f"--step {quote(str(step))}: expected a number greater than 0")
+    count = math.floor(abs(stop - start) / step * (1 + 1e-9)) + 1
+    if count > MAX_STEPS:
+        raise InputError(
+            f"{count} values from {start:g} to {stop:g} every {step:g}: at most {MAX_STEPS}; "
+            "give a larger --step"
+        )
+    direction = 1 if stop > start else -1
+    values = [denoise(start + direction * i * step) for i in range(count)]
+    results: list[tuple[float, Result | None, str | None]] = []
+    for value in values:
+        try:
+            results.append(
+                (value, interpret(reference, analyte, value, spelling, patient=patient), None)
+            )
+        except InputError as exc:
+            results.append((value, None, str(exc)))
+    found = [r for _, r, _ in results if r is not None]
+    rows = []
+    if found:
+        mmol = [record.to_mmol(v, resolve_unit(spelling)) for v in values]
+        scale: Scale = scale_of(reference, found[0], mmol)
+        for value, result, error in results:
+            shown = gauge(scale, None if result is None else result.value)
+            rows.append(SweepRow(value, result, error, shown))
+    else:
+        rows = [SweepRow(value, None, error, "") for value, _, error in results]
+    return Sweep(record.key, record.label, spelling, patient, tuple(rows))
