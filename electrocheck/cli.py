@@ -7,6 +7,7 @@ rich is imported only when a table is drawn, so ``--format json`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -42,7 +43,8 @@ class _Group(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
-        except typer.Abort:
+        except typer.Abort:  # click's form of Ctrl-C
+            typer.echo("electrocheck: interrupted", err=True)
             raise SystemExit(ExitCode.INTERRUPTED) from None
         except Exception as exc:
             # click's usage errors carry an exit code and a message; anything else is not ours.
@@ -52,6 +54,8 @@ class _Group(TyperGroup):
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             typer.echo(f"electrocheck: error: {_one_line(exc.format_message())}{hint}", err=True)
             raise SystemExit(exc.exit_code) from None
+        if code == ExitCode.INTERRUPTED:  # typer's form of Ctrl-C: an exit code, no message
+            typer.echo("electrocheck: interrupted", err=True)
         raise SystemExit(code if isinstance(code, int) else ExitCode.OK)
 
 
@@ -621,6 +625,7 @@ def _unicode(stream: object) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, and keep any traceback from the user."""
+    _stop_cleanly_on_sigterm()
     try:
         try:
             app(args=argv, prog_name="electrocheck")
@@ -644,6 +649,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.INTERNAL
     return ExitCode.OK
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into an exception, so that a half-written output file is removed on the
+    way out, as for Ctrl-C (a plain SIGTERM would end the process where it stands)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        print("electrocheck: terminated", file=sys.stderr)
+        raise SystemExit(ExitCode.TERMINATED)
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no SIGTERM
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _quiet_stdout() -> None:

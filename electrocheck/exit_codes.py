@@ -19,3 +19,5 @@ class ExitCode(IntEnum):
     INTERNAL = 70
     #: Interrupted with Ctrl-C (128 + SIGINT).
     INTERRUPTED = 130
+    #: Stopped by SIGTERM (128 + SIGTERM), after removing any half-written output.
+    TERMINATED = 143

@@ -10,4 +10,5 @@ def test_exit_code_values_are_pinned() -> None:
         "ERROR": 2,
         "INTERNAL": 70,
         "INTERRUPTED": 130,
+        "TERMINATED": 143,
     }

@@ -1,0 +1,54 @@
+"""Ctrl-C and SIGTERM in the middle of a batch: exit 130 or 143, one line, no traceback, no
+output file and no temporary file left behind, the input untouched."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from electrocheck.exit_codes import ExitCode
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("interrupt") / "big.csv"
+    row = "1,64,7.6,2.5,1.1,3.1,128\n"
+    path.write_text("mrn,age,Calcium (mg/dL),Albumin,Magnesium (mg/dL),K,Sodium\n" + row * 400_000)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "message"),
+    [
+        (signal.SIGINT, ExitCode.INTERRUPTED, "electrocheck: interrupted"),
+        (signal.SIGTERM, ExitCode.TERMINATED, "electrocheck: terminated"),
+    ],
+)
+def test_a_stopped_batch_leaves_nothing_behind(
+    tmp_path: Path, big_file: Path, signum: int, code: int, message: str
+) -> None:
+    before = big_file.stat().st_size
+    target = tmp_path / "out.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "electrocheck", "batch", str(big_file), "-o", str(target), "-q"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    # Wait until the run is under way (its temporary file exists), then stop it.
+    while not list(tmp_path.glob(".electrocheck-*")) and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.skip("the batch finished before it could be stopped")
+        time.sleep(0.01)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert stderr.strip().splitlines()[-1] == message
+    assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []  # no output, no temporary file
+    assert big_file.stat().st_size == before
