@@ -50,9 +50,11 @@ class _Group(TyperGroup):
             # click's usage errors carry an exit code and a message; anything else is not ours.
             if not (hasattr(exc, "exit_code") and hasattr(exc, "format_message")):
                 raise
-            context = getattr(exc, "ctx", None)
-            hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            typer.echo(f"electrocheck: error: {_one_line(exc.format_message())}{hint}", err=True)
+            message = _one_line(exc.format_message())
+            if message:  # none when click has shown the help instead (``ranges`` alone)
+                context = getattr(exc, "ctx", None)
+                hint = f" (see '{context.command_path} --help')" if context is not None else ""
+                typer.echo(f"electrocheck: error: {message}{hint}", err=True)
             raise SystemExit(exc.exit_code) from None
         if code == ExitCode.INTERRUPTED:  # typer's form of Ctrl-C: an exit code, no message
             typer.echo("electrocheck: interrupted", err=True)

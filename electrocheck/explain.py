@@ -21,6 +21,10 @@ def explain(reference: Reference, name: str) -> dict[str, Any]:
         *analyte.high.sources,
         *reference.spasm_care_sources,
     }
+    used |= set(analyte.caveat_sources)
+    for correction in reference.corrections.values():
+        if correction.corrects == analyte.key:
+            used |= {*correction.caveat_sources, *(f.source for f in correction.formulas)}
     grades = {side: _grades(analyte.grades(side)) for side in ("low", "high")}
     used |= {c["source"] for scale in grades.values() if scale for c in scale["criteria"]}
     corrections = [

@@ -44,6 +44,7 @@ class Scale:
         critical: tuple[float, float],
         cuts: Iterable[float] = (),
         values: Iterable[float] = (),
+        width: int = WIDTH,
     ) -> Scale:
         """A scale that shows every zone, and ``values`` if they are few enough to fit."""
         cuts = tuple(cuts)
@@ -52,7 +53,9 @@ class Scale:
         low, high = critical[0] - margin_low, critical[1] + margin_high
         for value in (*cuts, *values):
             low, high = min(low, value), max(high, value)
-        pad = (high - low) / WIDTH  # a cell to spare, so that no mark sits on an end
+        # A cell to spare at each end of a gauge ``width`` cells wide, so that the marks
+        # within the scale never sit on an end, where the off-scale arrows go.
+        pad = (high - low) / (width - 3)
         return cls(max(low - pad, 0.0), high + pad, reference, critical, cuts)
 
     def zone(self, mmol: float) -> str:
@@ -101,7 +104,9 @@ def cuts_of(analyte: Analyte, unit: Unit) -> tuple[float, ...]:
     return tuple(found)
 
 
-def scale_of(reference: Reference, result: Result, values: Iterable[float] = ()) -> Scale:
+def scale_of(
+    reference: Reference, result: Result, values: Iterable[float] = (), width: int = WIDTH
+) -> Scale:
     """The scale of a result: its interval, critical limits and grade cut-points."""
     key = result.analyte
     correction = reference.corrections.get(key)
@@ -111,4 +116,5 @@ def scale_of(reference: Reference, result: Result, values: Iterable[float] = ())
         (result.critical_low, result.critical_high),
         cuts_of(analyte, resolve_unit(result.entered_unit)),
         values,
+        width,
     )

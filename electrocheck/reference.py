@@ -132,6 +132,7 @@ class Analyte:
     low: Direction
     high: Direction
     caveats: tuple[str, ...] = ()
+    caveat_sources: tuple[str, ...] = ()
     grade_low: GradeScale | None = None
     grade_high: GradeScale | None = None
 
@@ -215,6 +216,7 @@ class Correction:
     graded: bool  # graded in place of the measured value
     formulas: tuple[Formula, ...]
     caveats: tuple[str, ...]
+    caveat_sources: tuple[str, ...] = ()
 
     def formula_for(self, unit: Unit) -> Formula:
         """The formula of the measured value's unit system, else the first."""
@@ -312,14 +314,23 @@ def built_in_path() -> Path:
 def load_reference(path: str | Path | None = None) -> Reference:
     """Load and validate a reference file; ``None`` means the built-in one.
 
-    The result is cached per path, so a process reads each file once.
-    Raises :class:`ReferenceFileError` listing every problem found.
+    The result is cached per path, size and modification time, so a process reads each
+    file once, and again only if it changes. Raises :class:`ReferenceFileError` listing every
+    problem found.
     """
-    return _load_cached(None if path is None else str(path))
+    if path is None:
+        return _load_cached(None, None)
+    try:
+        stat = Path(path).stat()
+        version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None  # reported by the loader, uncached
+        return _load_cached.__wrapped__(str(path), version)
+    return _load_cached(str(path), version)
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str | None) -> Reference:
+def _load_cached(path: str | None, version: tuple[int, int] | None) -> Reference:
     file = built_in_path() if path is None else Path(path)
     label = "reference_ranges.yaml (built-in)" if path is None else str(file)
     try:
@@ -568,6 +579,7 @@ class _Validator:
         if any(value is None for value in fields.values()) or grades is None:
             raise _Invalid()
         fields["grade_low"], fields["grade_high"] = grades
+        fields["caveat_sources"] = self.caveat_sources(m)
         self.check_order(path, m, fields)
         return Analyte(key=key, **fields)
 
@@ -685,6 +697,10 @@ class _Validator:
             )
         self.source_list(m["caveat_sources"], f"{path}.caveat_sources", _line(m, "caveat_sources"))
         return caveats
+
+    def caveat_sources(self, m: Any) -> tuple[str, ...]:
+        """The sources of the caveats (already checked by :meth:`caveats`)."""
+        return tuple(str(key) for key in m.get("caveat_sources") or ())
 
     def sourced(self, node: Any, path: str, line: int | None, positive: bool) -> Sourced:
         m = self.mapping(node, path, line, {"value", "source"})
@@ -980,7 +996,14 @@ class _Validator:
         if reachable is None:
             raise _Invalid()
         return Correction(
-            key, label, corrects, covariate, m["graded"], tuple(formulas), tuple(caveats)
+            key,
+            label,
+            corrects,
+            covariate,
+            m["graded"],
+            tuple(formulas),
+            tuple(caveats),
+            self.caveat_sources(m),
         )
 
     def covariate_units(

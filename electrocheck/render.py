@@ -116,7 +116,8 @@ def results_table(results: tuple[Result, ...], reference: Reference) -> Table:
 def _reference_cell(result: Result, reference: Reference) -> Text:
     """The interval in mmol/L, and under it the gauge of the value."""
     cell = Text(f"{format_number(result.low)}–{format_number(result.high)}\n")
-    line = gauges.gauge(gauges.scale_of(reference, result), result.value, CHECK_GAUGE_WIDTH)
+    scale = gauges.scale_of(reference, result, width=CHECK_GAUGE_WIDTH)
+    line = gauges.gauge(scale, result.value, CHECK_GAUGE_WIDTH)
     return cell.append_text(gauge_text(line))
 
 

@@ -63,8 +63,11 @@ class Sweep:
 def nice_step(start: float, stop: float) -> float:
     """A round step (1, 2 or 5 times a power of ten) giving about DEFAULT_STEPS values."""
     rough = abs(stop - start) / DEFAULT_STEPS
+    if not (math.isfinite(rough) and rough > 0):
+        raise InputError(f"cannot sweep from {start:g} to {stop:g}: give a wider range")
     power = 10 ** math.floor(math.log10(rough))
-    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= rough))
+    # Within float noise of the rough step counts as reaching it (5 * 1e-05 for 5.0000001e-05).
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= rough * (1 - 1e-9)))
 
 
 def sweep(
@@ -76,9 +79,10 @@ def sweep(
     unit: str | None = None,
     patient: Patient = UNKNOWN,
 ) -> Sweep:
-    """Interpret ``analyte`` from ``start`` to ``stop`` (both included) every ``step``, in
-    ``unit`` (the analyte's default unit when None). Raises :class:`InputError` for a bad
-    range or step, or one that would give more than MAX_STEPS values."""
+    """Interpret ``analyte`` from ``start`` towards ``stop`` (included when a step lands
+    on it) every ``step``, in ``unit`` (the analyte's default unit when None). Raises
+    :class:`InputError` for a bad range or step, or one that would give more than
+    MAX_STEPS values."""
     record = reference.analyte(analyte)
     spelling = resolve_unit(unit or record.default_unit).spelling
     for name, number in (("--from", start), ("--to", stop)):
@@ -89,10 +93,12 @@ def sweep(
     step = nice_step(start, stop) if step is None else step
     if not math.isfinite(step) or step <= 0:
         raise InputError(f"--step {quote(str(step))}: expected a number greater than 0")
-    count = math.floor(abs(stop - start) / step * (1 + 1e-9)) + 1
-    if count > MAX_STEPS:
+    steps = abs(stop - start) / step * (1 + 1e-9)
+    count = math.floor(steps) + 1 if math.isfinite(steps) else None
+    if count is None or count > MAX_STEPS:
+        shown = "too many" if count is None else f"{count}"
         raise InputError(
-            f"{count} values from {start:g} to {stop:g} every {step:g}: at most {MAX_STEPS}; "
+            f"{shown} values from {start:g} to {stop:g} every {step:g}: at most {MAX_STEPS}; "
             "give a larger --step"
         )
     direction = 1 if stop > start else -1
