@@ -374,7 +374,9 @@ class PatternFinder:
             * (1 << n)
             for n, p in enumerate(self.reference.patterns)
         )
-        matched = frame.select(bits.alias("bits"))["bits"]
+        # with_columns, not select: where no pattern names a column of the file, ``bits`` is a
+        # literal, and must still give one value per row.
+        matched = frame.with_columns(bits.alias("bits"))["bits"]
         for value in matched.unique().to_list():
             if value not in self.patterns_of:
                 ids = [p.id for n, p in enumerate(self.reference.patterns) if value >> n & 1]

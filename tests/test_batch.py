@@ -522,3 +522,11 @@ def test_lazy_frame_with_a_correction_stays_lazy(ref: Reference) -> None:
     checked = interpret_frame(frame, ref)
     assert isinstance(checked, pl.LazyFrame)
     assert checked.collect()["corrected_calcium_flag"].to_list() == ["N"]
+
+
+def test_patterns_column_when_no_pattern_names_a_column_of_the_file(tmp_path: Path) -> None:
+    # Found by fuzzing: sodium appears in no pattern, so the pattern expression was a
+    # literal and gave one value for a batch of many rows.
+    rows = _csv(batch(tmp_path, "mrn,Sodium\n1,128\n2,140\n3,150\n"))
+    assert [r["patterns"] for r in rows] == ["", "", ""]
+    assert [r["sodium_flag"] for r in rows] == ["L", "N", "H"]
