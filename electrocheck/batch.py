@@ -203,8 +203,12 @@ class _input_file:
             return path
         handle, name = tempfile.mkstemp(prefix="electrocheck-stdin-", suffix=".csv")
         self.spooled = Path(name)
-        with os.fdopen(handle, "wb") as spool:
-            shutil.copyfileobj(sys.stdin.buffer, spool)
+        try:
+            with os.fdopen(handle, "wb") as spool:
+                shutil.copyfileobj(sys.stdin.buffer, spool)
+        except BaseException:  # Ctrl-C or a read error: no copy of the data stays behind
+            self.spooled.unlink(missing_ok=True)
+            raise
         return self.spooled
 
     def __exit__(self, *exc: object) -> None:

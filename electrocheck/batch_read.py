@@ -180,7 +180,10 @@ def python_batches(
     done = csv_file.data_offset
     with open(csv_file.path, "rb") as raw:
         raw.seek(csv_file.data_offset)
-        text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+        # UTF-8 strictly: a file that is not UTF-8 is read again as Windows-1252, where the
+        # five bytes that encoding leaves undefined (0x81, 0x8d ...) become U+FFFD.
+        errors_mode = "strict" if encoding == "utf-8" else "replace"
+        text = io.TextIOWrapper(raw, encoding=encoding, errors=errors_mode, newline="")
         rows: list[list[str | None]] = []
         errors: list[str | None] = []
         for row in csv.reader(text, delimiter=csv_file.delimiter):

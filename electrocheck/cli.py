@@ -70,7 +70,8 @@ app = typer.Typer(
     cls=_Group,
     help=(
         "Interpret serum calcium, magnesium, potassium and sodium for muscle cramps and spasms "
-        "in cancer care. Decision support, not a diagnosis."
+        "in cancer care. Decision support, not a diagnosis. Example: electrocheck check "
+        "ca=7.6mg/dL mg=1.1mg/dL k=3.1 na=128"
     ),
     no_args_is_help=False,
     rich_markup_mode="markdown",
@@ -458,7 +459,7 @@ def sweep(
 
 ranges_app = typer.Typer(
     cls=_Group,
-    help="Show, check and start reference files.",
+    help="Show, check and start reference files. Example: electrocheck ranges init my-lab.yaml",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -556,10 +557,17 @@ def ranges_init(
     if str(path) == "-":
         sys.stdout.buffer.write(text)
         return
+    if path.is_dir():
+        fail(f"{path} is a directory; give a file name")
     if path.exists() and not force:
         fail(f"{path} exists; give --force to overwrite it")
     try:
-        _write_whole(path, text)
+        target = path.resolve()  # through a symbolic link, to the file it names
+        if target.exists() and not target.is_file():  # a device or a pipe: write into it
+            with target.open("wb") as out:
+                out.write(text)
+        else:
+            _write_whole(target, text)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     typer.echo(f"wrote {path}; check it with: electrocheck ranges validate {path}", err=True)
@@ -581,6 +589,9 @@ def _write_whole(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp made it private
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

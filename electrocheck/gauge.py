@@ -51,7 +51,9 @@ class Scale:
         margin_low = (reference[0] - critical[0]) / 2
         margin_high = (critical[1] - reference[1]) / 2
         low, high = critical[0] - margin_low, critical[1] + margin_high
-        for value in (*cuts, *values):
+        # Cut-points far beyond a critical limit (magnesium grade 4 at 3.3 mmol/L, against a
+        # critical limit of 1.93) would squash the interval into a cell: they are not drawn.
+        for value in values:
             low, high = min(low, value), max(high, value)
         # A cell to spare at each end of a gauge ``width`` cells wide, so that the marks
         # within the scale never sit on an end, where the off-scale arrows go.
@@ -78,10 +80,11 @@ class Scale:
 def gauge(scale: Scale, value: float | None, width: int = WIDTH) -> str:
     """One line of ``width`` characters: the zones, the cut-points and the value."""
     step = (scale.high - scale.low) / width
-    cells = [scale.zone(scale.low + (i + 0.5) * step) for i in range(width)]
+    zones = [scale.zone(scale.low + (i + 0.5) * step) for i in range(width)]
+    cells = list(zones)
     for cut in scale.cuts:
         i = scale.cell(cut, width)
-        if 0 <= i < width:
+        if 0 <= i < width and _not_the_last(zones, cells, i):
             cells[i] = CUT
     if value is not None:
         i = scale.cell(value, width)
@@ -90,8 +93,33 @@ def gauge(scale: Scale, value: float | None, width: int = WIDTH) -> str:
         elif i >= width:
             cells[-1] = OFF_HIGH
         else:
-            cells[i] = VALUE
+            centre = scale.low + (i + 0.5) * step
+            toward = -1 if value < centre else 1
+            cells[_in_its_zone(zones, i, scale.zone(value), toward)] = VALUE
     return "".join(cells)
+
+
+def _not_the_last(zones: list[str], cells: list[str], i: int) -> bool:
+    """Whether a cut-point may cover cell ``i``: not when it is the last cell of its run of
+    one zone still showing that zone (the zone would vanish from the gauge)."""
+    run = [i]
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(zones) and zones[j] == zones[i]:
+            run.append(j)
+            j += step
+    return any(cells[j] == zones[i] for j in run if j != i)
+
+
+def _in_its_zone(zones: list[str], i: int, zone: str, toward: int) -> int:
+    """Cell ``i``, or, when a limit between the value and the cell's centre puts the centre
+    in another zone, the neighbour on the value's side of the centre (``toward``: -1 left,
+    1 right) if that one is in the value's zone: a value within half a cell of a limit is
+    drawn on its own side of it."""
+    j = i + toward
+    if zones[i] != zone and 0 <= j < len(zones) and zones[j] == zone:
+        return j
+    return i
 
 
 def cuts_of(analyte: Analyte, unit: Unit) -> tuple[float, ...]:

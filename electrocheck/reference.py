@@ -38,6 +38,8 @@ SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
 FORMAT = 1
 
 BUILT_IN = "built-in"
+#: Largest reference file read (the built-in one is about 35 kB).
+MAX_FILE_BYTES = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,12 @@ def _load_cached(path: str | None, version: tuple[int, int] | None) -> Reference
     file = built_in_path() if path is None else Path(path)
     label = "reference_ranges.yaml (built-in)" if path is None else str(file)
     try:
+        if file.exists() and not file.is_file():  # a directory, a device such as /dev/zero
+            raise ReferenceFileError([f"{label}: not a regular file"])
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise ReferenceFileError(
+                [f"{label}: larger than {MAX_FILE_BYTES // 1_000_000} MB: not a reference file"]
+            )
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ReferenceFileError([f"{label}: not UTF-8 text"]) from None
@@ -1066,18 +1074,24 @@ class _Validator:
         items = m["measures"]
         if not isinstance(items, list) or not items:
             raise self.fail(f"{path}.measures", "must be a non-empty list", _line(m, "measures"))
-        measures = []
-        for i, item in enumerate(items):
-            ipath = f"{path}.measures[{i}]"
-            entry = self.mapping(item, ipath, _line(items, i), {"name", "text"})
-            measures.append(
-                (
-                    self.text(entry["name"], f"{ipath}.name", _line(entry, "name")),
-                    self.text(entry["text"], f"{ipath}.text", _line(entry, "text")),
-                )
-            )
-        sources = self.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
+        measures = [
+            self.attempt(partial(self.measure, item, f"{path}.measures[{i}]", _line(items, i)))
+            for i, item in enumerate(items)
+        ]
+        sources = self.attempt(
+            lambda: self.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
+        )
+        if None in measures or sources is None:
+            raise _Invalid()
         return tuple(measures), sources
+
+    def measure(self, node: Any, path: str, line: int | None) -> tuple[str, str]:
+        entry = self.mapping(node, path, line, {"name", "text"})
+        name = self.attempt(lambda: self.text(entry["name"], f"{path}.name", _line(entry, "name")))
+        text = self.attempt(lambda: self.text(entry["text"], f"{path}.text", _line(entry, "text")))
+        if name is None or text is None:
+            raise _Invalid()
+        return name, text
 
     def patterns(self, top: Any, known: set[str], written: set[str]) -> tuple[Pattern, ...]:
         node = top.get("patterns")

@@ -53,8 +53,9 @@ def gauge_text(line: str) -> Text:
 
 
 def console(file: TextIO | None = None) -> Console:
-    """A console on ``file``; outside a terminal rich uses 80 columns and no colour."""
-    return Console(file=file, highlight=False)
+    """A console on ``file``; outside a terminal rich uses 80 columns and no colour. Markup
+    is off: text from a reference file is printed as written, never read as ``[style]``."""
+    return Console(file=file, highlight=False, markup=False)
 
 
 def print_check(report: CheckReport, file: TextIO, reference: Reference) -> None:

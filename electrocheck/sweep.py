@@ -114,8 +114,8 @@ def sweep(
     found = [r for _, r, _ in results if r is not None]
     rows = []
     if found:
-        mmol = [record.to_mmol(v, resolve_unit(spelling)) for v in values]
-        scale: Scale = scale_of(reference, found[0], mmol)
+        # The scale holds the values that have a result: not implausible ones (or infinity).
+        scale: Scale = scale_of(reference, found[0], [r.value for r in found])
         for value, result, error in results:
             shown = gauge(scale, None if result is None else result.value)
             rows.append(SweepRow(value, result, error, shown))

@@ -188,7 +188,9 @@ def fuzz_csv(rng: random.Random, folder: Path) -> None:
     """Mutated lab exports through ``batch``: the output is whole, or there is none."""
     source, target = folder / "in.csv", folder / "out.csv"
     text = _mutate(rng.choice([SAMPLE_CSV, SAMPLE_LONG]), CSV_PIECES, rng)
-    source.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    # Now and then the file is written as Latin-1, so that it is not valid UTF-8.
+    encoding = "latin-1" if rng.random() < 0.2 else "utf-8"
+    source.write_bytes(text.encode(encoding, errors="replace"))
     target.unlink(missing_ok=True)
     output_format = rng.choice(["csv", "jsonl"])
     try:
@@ -249,7 +251,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="per target")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("targets", nargs="*", default=list(TARGETS))
+    parser.add_argument("targets", nargs="*", default=list(TARGETS), choices=list(TARGETS))
     args = parser.parse_args()
     found = 0
     for name in args.targets:

@@ -71,10 +71,11 @@ def test_around_by_hand() -> None:
 
 
 def test_around_widens_for_cuts_and_values() -> None:
-    # The cut 7.0 lies above 6.8: the bare scale runs 2.45 to 7.0, pad 4.55 / 21.
+    # The cut 7.0 lies above 6.8, beyond the critical limit: it does not widen the scale,
+    # which runs 2.45 to 6.8, pad 4.35 / 21.
     with_cuts = Scale.around(K_REFERENCE, K_CRITICAL, K_CUTS)
-    assert with_cuts.low == pytest.approx(2.45 - 4.55 / 21)
-    assert with_cuts.high == pytest.approx(7.0 + 4.55 / 21)
+    assert with_cuts.low == pytest.approx(2.45 - 4.35 / 21)
+    assert with_cuts.high == pytest.approx(6.8 + 4.35 / 21)
     assert with_cuts.cuts == K_CUTS
     # The values 2.0 and 8.0 stretch it further: 2.0 to 8.0, pad 6 / 21.
     with_values = Scale.around(K_REFERENCE, K_CRITICAL, K_CUTS, values=[2.0, 8.0])
@@ -109,7 +110,8 @@ def test_around_holds_every_zone_cut_and_value(
     critical = (critical_low, reference_high + gaps[2])
     scale = Scale.around((reference_low, reference_high), critical, cuts, values)
     assert 0.0 <= scale.low <= critical[0] and scale.high > critical[1]
-    assert all(scale.low <= x <= scale.high for x in (*cuts, *values))
+    # Values are always on the scale; cut-points far beyond a critical limit are not drawn.
+    assert all(scale.low <= x <= scale.high for x in values)
     assert scale.zone(scale.high) == CRITICAL  # the critical high zone is on the scale
     if critical[0] > 0:
         assert scale.zone(scale.low) == CRITICAL  # and so is the critical low one
@@ -138,7 +140,7 @@ def test_hand_scale_zones_and_cuts() -> None:
         (2.0, 0),  # the left end
         (2.26, 1),  # int(1.04)
         (3.5, 6),  # the reference low
-        (5.0, 12),  # the reference high
+        (5.0, 11),  # the reference high: in cell 12, whose zone is H, so drawn in 11 (N)
         (7.99, 23),  # int(23.96)
         (8.0, 23),  # the right end stays in the last cell
     ],
@@ -232,9 +234,9 @@ def test_scale_of_a_potassium_result(ref: Reference) -> None:
     scale = scale_of(ref, result)
     assert scale.reference == K_REFERENCE and scale.critical == K_CRITICAL
     assert scale.cuts == K_CUTS
-    # As in test_around_widens_for_cuts_and_values: 2.45 to 7.0, pad 4.55 / 21.
-    assert scale.low == pytest.approx(2.45 - 4.55 / 21)
-    assert scale.high == pytest.approx(7.0 + 4.55 / 21)
+    # As in test_around_widens_for_cuts_and_values: 2.45 to 6.8, pad 4.35 / 21.
+    assert scale.low == pytest.approx(2.45 - 4.35 / 21)
+    assert scale.high == pytest.approx(6.8 + 4.35 / 21)
 
 
 def test_scale_of_a_newborn_uses_the_newborn_limits(ref: Reference) -> None:
@@ -286,3 +288,29 @@ def test_scale_of_a_corrected_calcium(ref: Reference) -> None:
     assert scale.cuts == pytest.approx(expected)
     assert scale.reference == (corrected.low, corrected.high)
     assert VALUE in gauge(scale, corrected.value)
+
+
+@pytest.mark.parametrize("width", [13, 24])
+@pytest.mark.parametrize(
+    ("analyte", "unit"),
+    [("k", "mmol/L"), ("na", "mmol/L"), ("ca", "mg/dL"), ("mg", "mmol/L"), ("ica", "mmol/L")],
+)
+def test_a_real_value_is_drawn_in_its_own_zone(
+    ref: Reference, analyte: str, unit: str, width: int
+) -> None:
+    # Every value of a sweep across the scale: the cell that holds the mark has the zone of
+    # the value's flag, and every zone stays visible however the cut-points fall.
+    record = ref.analyte(analyte)
+    factor = record.factor_to_mmol(resolve_unit(unit))
+    zone_of = {"N": NORMAL, "L": ABNORMAL, "H": ABNORMAL, "LL": CRITICAL, "HH": CRITICAL}
+    low, high = record.plausible.low_mmol / factor, record.plausible.high_mmol / factor
+    for k in range(1, 400):
+        result = interpret(ref, analyte, low + (high - low) * k / 400, unit)
+        scale = scale_of(ref, result, width=width)
+        line = gauge(scale, result.value, width)
+        i = scale.cell(result.value, width)
+        if 0 <= i < width:
+            j = line.index(VALUE)
+            step = (scale.high - scale.low) / width
+            assert scale.zone(scale.low + (j + 0.5) * step) == zone_of[result.flag], line
+        assert {NORMAL, ABNORMAL, CRITICAL} <= set(gauge(scale, None, width)), line

@@ -166,3 +166,24 @@ def test_an_error_leaves_no_output_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(source), "-o", str(target)])
     assert result.exit_code == ExitCode.ERROR
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_an_error_text_that_would_start_a_formula_is_quoted(tmp_path: Path) -> None:
+    # The errors column starts with the column's name; a column called "=K" would make it
+    # start like a formula, so the text gets a leading apostrophe.
+    source = tmp_path / "in.csv"
+    source.write_text("mrn,=K\n1,abc\n2,4.1\n")
+    result = runner.invoke(app, ["batch", str(source), "--map", "k==K", "--quiet"])
+    rows = _rows(result.stdout)
+    assert rows[0]["errors"] == "'=K: 'abc' is not a number"
+    assert rows[1]["errors"] == "" and rows[1]["potassium_flag"] == "N"
+
+
+def test_bytes_windows_1252_leaves_undefined(tmp_path: Path) -> None:
+    # Found by fuzzing: 0x8f is neither UTF-8 nor defined in Windows-1252.
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"mrn,K,note\n1,3.1,caf\xe9\n2,4.0,\x8f\x81\n")
+    result = runner.invoke(app, ["batch", str(source)])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert [r["potassium_flag"] for r in _rows(result.stdout)] == ["L", "N"]
+    assert "not UTF-8" in result.stderr

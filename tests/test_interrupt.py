@@ -34,14 +34,18 @@ def test_a_stopped_batch_leaves_nothing_behind(
 ) -> None:
     before = big_file.stat().st_size
     target = tmp_path / "out.csv"
+    target.write_text("an earlier output\n")
     process = subprocess.Popen(
         [sys.executable, "-m", "electrocheck", "batch", str(big_file), "-o", str(target), "-q"],
         stderr=subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 60
-    # Wait until the run is under way (its temporary file exists), then stop it.
-    while not list(tmp_path.glob(".electrocheck-*")) and time.monotonic() < deadline:
+    # Wait until the run is writing (its temporary file holds data), then stop it.
+    while (
+        not any(p.stat().st_size for p in tmp_path.glob(".electrocheck-*"))
+        and time.monotonic() < deadline
+    ):
         if process.poll() is not None:
             pytest.skip("the batch finished before it could be stopped")
         time.sleep(0.01)
@@ -50,5 +54,7 @@ def test_a_stopped_batch_leaves_nothing_behind(
     assert process.returncode == code, stderr
     assert stderr.strip().splitlines()[-1] == message
     assert "Traceback" not in stderr
-    assert list(tmp_path.iterdir()) == []  # no output, no temporary file
+    # No temporary file left, and the earlier output untouched.
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    assert target.read_text() == "an earlier output\n"
     assert big_file.stat().st_size == before

@@ -252,8 +252,10 @@ def test_unusable_files(write_reference: Callable[..., Path], text: str, message
 def test_missing_and_binary_files(tmp_path: Path) -> None:
     with pytest.raises(ReferenceFileError, match="cannot read"):
         load_reference(tmp_path / "absent.yaml")
-    with pytest.raises(ReferenceFileError, match="cannot read"):
+    with pytest.raises(ReferenceFileError, match="not a regular file"):
         load_reference(tmp_path)
+    with pytest.raises(ReferenceFileError, match="not a regular file"):
+        load_reference("/dev/zero")  # never read without end
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(ReferenceFileError, match="not UTF-8"):
