@@ -1,5 +1,6 @@
-"""Fuzz targets: the value-token parser (through ``check``), the reference-file loader and
-the CSV reader (through ``batch``), fed random and mutated input.
+"""Fuzz targets: the value-token parser (through ``check``), the reference-file loader, the
+CSV reader (through ``batch``) and whole command lines of every command, fed random and
+mutated input.
 
 The only outcomes allowed are a result or electrocheck's own error: never another exception,
 never a hang, never a partial output file. ``tests/test_fuzz.py`` runs each target for a
@@ -13,6 +14,7 @@ prints, per target, the cases tried and the failures found (with the first faili
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import signal
 import sys
@@ -208,10 +210,42 @@ def fuzz_csv(rng: random.Random, folder: Path) -> None:
         assert written.endswith("\n") and lines >= summary.rows_written + 1
 
 
+ARGUMENTS = [
+    *("check", "explain", "sweep", "ranges", "show", "validate", "init", "batch"),
+    *("k", "ca", "ica", "mg", "na", "alb", "glu", "k=3.1", "ca=7.6mg/dL", "alb=2.5", "x"),
+    *("--from", "--to", "--step", "--unit", "--age", "--sex", "--symptomatic", "--force"),
+    *("--format", "json", "table", "jsonl", "--ranges", "--fail-on", "critical", "-", "-o"),
+    *("nan", "inf", "-1", "0", "1e308", "1e-320", "2", "8", "0.5", "mg/dL", "mmol/L", "kg"),
+    *("10d", "0", "F", "X", "[red]", "[/]", "/dev/null", "/dev/zero", ".", "lab.yaml"),
+]
+
+
+def fuzz_cli(rng: random.Random, folder: Path) -> None:
+    """Random command lines through the CLI, run in ``folder``: the exit code is one of the
+    tool's own, and nothing but its own exit ends a command."""
+    from typer.testing import CliRunner
+
+    from electrocheck.cli import app
+
+    args = [rng.choice(ARGUMENTS) for _ in range(rng.randint(1, 7))]
+    here = os.getcwd()
+    os.chdir(folder)  # relative paths (ranges init lab.yaml) land in the scratch folder
+    try:
+        result = CliRunner().invoke(app, args, input="K\n4.1\n")
+    finally:
+        os.chdir(here)
+    assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output[-300:])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        args,
+        repr(result.exception),
+    )
+
+
 TARGETS: dict[str, Callable[[random.Random, Path], None]] = {
     "tokens": fuzz_tokens,
     "reference": fuzz_reference,
     "csv": fuzz_csv,
+    "cli": fuzz_cli,
 }
 
 

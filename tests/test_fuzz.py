@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fuzz import run  # pytest puts tests/ on sys.path (no __init__.py: "prepend" imports)
 
-CASES = {"tokens": 3000, "reference": 250, "csv": 80}
+CASES = {"tokens": 3000, "reference": 250, "csv": 80, "cli": 300}
 
 
 @pytest.mark.parametrize("target", sorted(CASES))
