@@ -639,6 +639,9 @@ def _unicode(stream: object) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, and keep any traceback from the user."""
     _stop_cleanly_on_sigterm()
+    # An exception Python can only ignore (Ctrl-C landing while a file object is being
+    # closed) would print a traceback of its own: the interruption is reported as such.
+    sys.unraisablehook = _ignore
     try:
         try:
             app(args=argv, prog_name="electrocheck")
@@ -662,6 +665,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.INTERNAL
     return ExitCode.OK
+
+
+def _ignore(unraisable: object) -> None:
+    """Say nothing of an exception Python cannot raise (see :func:`main`)."""
 
 
 def _stop_cleanly_on_sigterm() -> None:

@@ -3,6 +3,7 @@ output file and no temporary file left behind, the input untouched."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -58,3 +59,27 @@ def test_a_stopped_batch_leaves_nothing_behind(
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     assert target.read_text() == "an earlier output\n"
     assert big_file.stat().st_size == before
+
+
+def test_ctrl_c_while_reading_stdin_leaves_no_copy_of_it(tmp_path: Path) -> None:
+    # stdin is first copied to a temporary file; Ctrl-C during the copy must remove it, since
+    # it holds patients' results.
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "electrocheck", "batch", "-", "-o", str(tmp_path / "out.csv")],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(spool)},
+    )
+    assert process.stdin is not None
+    process.stdin.write(b"mrn,K\n1,3.1\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not any(spool.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.INTERRUPTED, stderr
+    assert b"Traceback" not in stderr
+    assert list(spool.iterdir()) == [] and not (tmp_path / "out.csv").exists()
