@@ -285,8 +285,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="per target")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("targets", nargs="*", default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument("targets", nargs="*", default=list(TARGETS), help=", ".join(TARGETS))
     args = parser.parse_args()
+    unknown = sorted(set(args.targets) - set(TARGETS))
+    if unknown:
+        parser.error(f"unknown target {', '.join(unknown)}; targets: {', '.join(TARGETS)}")
     found = 0
     for name in args.targets:
         started = time.monotonic()
