@@ -324,11 +324,9 @@ def load_reference(path: str | Path | None = None) -> Reference:
         return _load_cached(None, None)
     try:
         stat = Path(path).stat()
-        version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        version = None  # reported by the loader, uncached
-        return _load_cached.__wrapped__(str(path), version)
-    return _load_cached(str(path), version)
+    except OSError:  # the loader reports it; nothing to cache
+        return _load_cached.__wrapped__(str(path), None)
+    return _load_cached(str(path), (stat.st_mtime_ns, stat.st_size))
 
 
 @lru_cache(maxsize=8)
