@@ -100,6 +100,18 @@ RangesOption = Annotated[
         show_default=False,
     ),
 ]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people, json for programs."),
+]
+SymptomaticOption = Annotated[
+    bool,
+    typer.Option(
+        "--symptomatic",
+        help="The patient has symptoms: where CTCAE lets symptoms decide (hypokalemia "
+        "grade 1 or 2, sodium 125-129 grade 2 or 3), give the symptomatic grade.",
+    ),
+]
 AgeOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
@@ -166,10 +178,7 @@ def check(
             show_default=False,
         ),
     ],
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="table for people, json for programs."),
-    ] = OutputFormat.table,
+    output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
     fail_on: Annotated[
         Optional[FailOn],  # noqa: UP045
@@ -181,14 +190,7 @@ def check(
     ] = None,
     age: AgeOption = None,
     sex: SexOption = None,
-    symptomatic: Annotated[
-        bool,
-        typer.Option(
-            "--symptomatic",
-            help="The patient has symptoms: where CTCAE lets symptoms decide (hypokalemia "
-            "grade 1 or 2, sodium 125-129 grade 2 or 3), give the symptomatic grade.",
-        ),
-    ] = False,
+    symptomatic: SymptomaticOption = False,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -203,8 +205,7 @@ def check(
         reference = load_reference(ranges)
         report = run_check(reference, values, _patient(age, sex, symptomatic))
     if output_format is OutputFormat.json:
-        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=not _unicode(sys.stdout))
-        sys.stdout.write(text + "\n")
+        _print_json(report.to_dict())
     else:
         from electrocheck.render import print_check
 
@@ -367,10 +368,7 @@ def explain(
             show_default=False,
         ),
     ] = None,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="table for people, json for programs."),
-    ] = OutputFormat.table,
+    output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
 ) -> None:
     """Explain what an electrolyte does in muscle, and what its lack or excess does.
@@ -426,14 +424,8 @@ def sweep(
     ] = None,
     age: AgeOption = None,
     sex: SexOption = None,
-    symptomatic: Annotated[
-        bool,
-        typer.Option("--symptomatic", help="Give the symptomatic grade where symptoms decide."),
-    ] = False,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="table for people, json for programs."),
-    ] = OutputFormat.table,
+    symptomatic: SymptomaticOption = False,
+    output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
 ) -> None:
     """Show how flag, grade and spasm risk change as a value moves.
@@ -468,10 +460,7 @@ app.add_typer(ranges_app, name="ranges")
 
 @ranges_app.command("show")
 def ranges_show(
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="table for people, json for programs."),
-    ] = OutputFormat.table,
+    output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
 ) -> None:
     """Show the reference file in use, where it is, and its intervals and limits.
@@ -611,14 +600,9 @@ def _print_json(data: Any) -> None:
 
 
 def _print_rich(draw: Any) -> None:
-    from electrocheck.render import console
+    from electrocheck.render import print_rendered
 
-    out = console(sys.stdout)
-    with out.capture() as captured:
-        draw(out)
-    text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    sys.stdout.write(text.encode(encoding, errors="replace").decode(encoding))
+    print_rendered(draw, sys.stdout)
 
 
 def _mapping(items: list[str]) -> dict[str, str]:

@@ -5,6 +5,7 @@ Colour is used only on a terminal; rich honours NO_COLOR and narrows to the term
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 from rich import box
@@ -59,10 +60,16 @@ def console(file: TextIO | None = None) -> Console:
 
 
 def print_check(report: CheckReport, file: TextIO, reference: Reference) -> None:
-    """Print a check to ``file`` without the trailing spaces rich pads lines with."""
+    """Print a check to ``file``."""
+    print_rendered(lambda out: render_check(report, out, reference), file)
+
+
+def print_rendered(draw: Callable[[Console], None], file: TextIO) -> None:
+    """Print what ``draw`` renders to ``file``, without the trailing spaces rich pads lines
+    with."""
     out = console(file)
     with out.capture() as captured:
-        render_check(report, out, reference)
+        draw(out)
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     encoding = getattr(file, "encoding", None) or "utf-8"
     # A terminal that cannot show a dash or a bullet gets "?" rather than a crash.
