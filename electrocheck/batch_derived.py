@@ -158,7 +158,12 @@ class Corrector:
     def _values_explained(self, rows: pl.DataFrame) -> pl.DataFrame:
         """``rows`` with the VALUE columns, each distinct input computed by the core."""
         keys = list(self.KEYS)
-        table = [(*row, *self._value(*row)) for row in rows.select(keys).unique().iter_rows()]
+        table = []
+        for row in rows.select(keys).unique().iter_rows():
+            found = self.values.get(row)
+            if found is None:
+                found = self.values[row] = self._compute(*row)
+            table.append((*row, *found))
         value_types = [pl.Float64(), pl.String(), pl.String(), pl.String(), pl.String()]
         schema: dict[str, Any] = {
             **rows.select(keys).schema,
@@ -277,23 +282,6 @@ class Corrector:
             pl.Series("c_error", [None] * rows.height, dtype=pl.String),
         ]
 
-    def _value(
-        self,
-        number: float | None,
-        spelling: str | None,
-        flag: str | None,
-        censored: str | None,
-        text: str | None,
-        cov_text: str | None,
-        cov_unit: str | None,
-    ) -> tuple[Any, ...]:
-        """(corrected value, its unit, lead notes, input, error), or all None."""
-        key = (number, spelling, flag, censored, text, cov_text, cov_unit)
-        found = self.values.get(key)
-        if found is None:
-            found = self.values[key] = self._compute(*key)
-        return found
-
     def _compute(
         self,
         number: float | None,
@@ -304,6 +292,7 @@ class Corrector:
         cov_text: str | None,
         cov_unit: str | None,
     ) -> tuple[Any, ...]:
+        """(corrected value, its unit, lead notes, input, error), or all None."""
         nothing = (None, None, None, None, None)
         if number is None or spelling is None or flag is None or censored is not None:
             return nothing

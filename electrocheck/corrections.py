@@ -8,7 +8,6 @@ of its own (``corrected_calcium``), flagged with the limits of the analyte it co
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from electrocheck.errors import (
@@ -26,6 +25,7 @@ from electrocheck.interpret import (
     evaluate,
     format_number,
     plausible,
+    require_concentration,
 )
 from electrocheck.patient import UNKNOWN, Patient
 from electrocheck.reference import Correction, Covariate, Formula, Reference
@@ -51,8 +51,7 @@ def read_covariate(
     covariate = reference.covariate(name)
     if covariate is None:
         raise ValueTokenError(f"{quote(shown)}: not a covariate")
-    if not math.isfinite(value) or value < 0:
-        raise ValueTokenError(f"{quote(shown)}: the value must be a finite number >= 0")
+    require_concentration(value, shown)
     assumed = not (unit and unit.strip())
     try:
         resolved = resolve_unit(covariate.default_unit if assumed else str(unit))

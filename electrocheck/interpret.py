@@ -169,10 +169,7 @@ def interpret(
     """
     record = reference.analyte(analyte)
     shown = input if input is not None else f"{analyte}={value:g}{unit or ''}"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueTokenError(f"{quote(shown)}: the value must be a number")
-    if not math.isfinite(value) or value < 0:
-        raise ValueTokenError(f"{quote(shown)}: the value must be a finite number >= 0")
+    require_concentration(value, shown)
     assumed = not (unit and unit.strip())
     try:
         resolved = resolve_unit(record.default_unit if assumed else str(unit))
@@ -188,6 +185,15 @@ def interpret(
         _refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
     measured = Measured(record, shown, value, resolved, assumed, mmol)
     return evaluate(reference, measured, patient, covariates)
+
+
+def require_concentration(value: object, shown: str) -> None:
+    """Refuse a value no concentration can be (not a number, negative, NaN, infinite), with
+    a message that names ``shown``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueTokenError(f"{quote(shown)}: the value must be a number")
+    if not math.isfinite(value) or value < 0:
+        raise ValueTokenError(f"{quote(shown)}: the value must be a finite number >= 0")
 
 
 def interpret_token(
