@@ -49,6 +49,7 @@ from electrocheck.batch_read import (
 )
 from electrocheck.batch_threads import BackgroundWriter, prefetched
 from electrocheck.errors import InputError, quote
+from electrocheck.files import umask
 from electrocheck.reference import Reference
 
 FORMATS = ("csv", "jsonl")
@@ -325,19 +326,13 @@ class _atomic_output:
                     target.flush()
                 else:
                     os.fsync(self.handle.fileno())
-                    os.chmod(self.path, 0o666 & ~_umask())  # mkstemp made it private
+                    os.chmod(self.path, 0o666 & ~umask())  # mkstemp made it private
                     os.replace(self.path, self.output)
         finally:
             self.handle.close()
             self.path.unlink(missing_ok=True)
             if self.direct is not None:
                 self.direct.close()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class _Writer:

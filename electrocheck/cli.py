@@ -556,7 +556,9 @@ def ranges_init(
             with target.open("wb") as out:
                 out.write(text)
         else:
-            _write_whole(target, text)
+            from electrocheck.files import write_whole
+
+            write_whole(target, text)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     typer.echo(f"wrote {path}; check it with: electrocheck ranges validate {path}", err=True)
@@ -568,23 +570,6 @@ def _line_of(problem: str) -> int:
 
     found = re.search(r":(\d+): ", problem)
     return int(found.group(1)) if found else 0
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it: all of it or nothing."""
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(prefix=".electrocheck-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp made it private
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def _patient(age: str | None, sex: str | None, symptomatic: bool) -> Patient:
