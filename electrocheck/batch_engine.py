@@ -107,13 +107,7 @@ def output_names(layout: Layout) -> list[str]:
 
 def derived_prefixes(layout: Layout) -> list[str]:
     """``corrected_calcium_``, for each correction the wide layout has both inputs of."""
-    return [f"{key}_" for key, _, _ in derived(layout)]
-
-
-def derived(layout: Layout) -> tuple[tuple[str, int, int], ...]:
-    """(correction key, index of the analyte's wide column, index of the covariate column
-    among ``layout.covariates``) for each correction the layout can make."""
-    return layout.corrections
+    return [f"{key}_" for key, _, _ in layout.corrections]
 
 
 def error_columns(layout: Layout) -> list[str]:
