@@ -1,7 +1,7 @@
 """electrocheck: interpret serum electrolyte results for muscle cramps and spasms in cancer care.
 
 The package is a library first: load a reference file, interpret values, serialize results.
-The command-line interface in :mod:`electrocheck.cli` is a thin layer over it.
+The command-line interface in :mod:`electrocheck.cli.commands` is a thin layer over it.
 
     >>> from electrocheck import load_reference, interpret
     >>> ref = load_reference()
@@ -11,6 +11,7 @@ The command-line interface in :mod:`electrocheck.cli` is a thin layer over it.
 
 __version__ = "0.1.0"
 
+from electrocheck.clinical.interpret import Result, interpret, interpret_token
 from electrocheck.errors import (
     AmbiguousUnitError,
     ElectrocheckError,
@@ -21,8 +22,7 @@ from electrocheck.errors import (
     UnknownAnalyteError,
     ValueTokenError,
 )
-from electrocheck.interpret import Result, interpret, interpret_token
-from electrocheck.reference import Reference, load_reference
+from electrocheck.reference.model import Reference, load_reference
 
 __all__ = [
     "AmbiguousUnitError",

@@ -1,5 +1,5 @@
 """``python -m electrocheck`` runs the command-line interface."""
 
-from electrocheck.cli import main
+from electrocheck.cli.commands import main
 
 raise SystemExit(main())

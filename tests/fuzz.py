@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from electrocheck.batch import BatchOptions, run_batch
-from electrocheck.check import run_check
+from electrocheck.batch.run import BatchOptions, run_batch
+from electrocheck.clinical.check import run_check
 from electrocheck.errors import ElectrocheckError
-from electrocheck.patient import Patient
-from electrocheck.reference import built_in_path, load_reference
+from electrocheck.reference.model import built_in_path, load_reference
+from electrocheck.reference.patient import Patient
 
 REF = load_reference()
 BUILT_IN = built_in_path().read_text(encoding="utf-8")
@@ -225,7 +225,7 @@ def fuzz_cli(rng: random.Random, folder: Path) -> None:
     tool's own, and nothing but its own exit ends a command."""
     from typer.testing import CliRunner
 
-    from electrocheck.cli import app
+    from electrocheck.cli.commands import app
 
     args = [rng.choice(ARGUMENTS) for _ in range(rng.randint(1, 7))]
     here = os.getcwd()

@@ -18,7 +18,7 @@ def _modules_after(code: str) -> set[str]:
 def test_core_imports_neither_typer_nor_rich() -> None:
     loaded = _modules_after(
         "import electrocheck\n"
-        "from electrocheck.check import run_check\n"
+        "from electrocheck.clinical.check import run_check\n"
         "run_check(electrocheck.load_reference(), ['ca=7.6mg/dL', 'k=3.1', 'na=128', 'mEq/L'])"
     )
     assert not loaded & {"typer", "rich", "click", "polars"}
@@ -26,7 +26,7 @@ def test_core_imports_neither_typer_nor_rich() -> None:
 
 def test_json_check_loads_neither_pint_nor_rich() -> None:
     loaded = _modules_after(
-        "from electrocheck.cli import main\n"
+        "from electrocheck.cli.commands import main\n"
         "main(['check', 'ca=7.6mg/dL', 'mg=1.1MG/DL', 'k=3.1', '--format', 'json'])"
     )
     assert "typer" in loaded

@@ -7,8 +7,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from electrocheck import ElectrocheckError, interpret, load_reference
-from electrocheck.interpret import FLAGS
-from electrocheck.units import resolve_unit
+from electrocheck.clinical.interpret import FLAGS
+from electrocheck.units.resolve import resolve_unit
 
 REF = load_reference()
 ANALYTES = st.sampled_from(sorted(REF.analytes))

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from electrocheck import interpret, load_reference
-from electrocheck.check import run_check
-from electrocheck.cli import app
-from electrocheck.patient import Patient, parse_age
-from electrocheck.reference import built_in_path
+from electrocheck.cli.commands import app
+from electrocheck.clinical.check import run_check
+from electrocheck.reference.model import built_in_path
+from electrocheck.reference.patient import Patient, parse_age
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TEXT = README.read_text(encoding="utf-8")

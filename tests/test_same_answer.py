@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from electrocheck import ElectrocheckError, interpret, load_reference
-from electrocheck.cli import app
-from electrocheck.exit_codes import ExitCode
+from electrocheck.cli.commands import app
+from electrocheck.cli.exit_codes import ExitCode
 
 runner = CliRunner()
 REF = load_reference()

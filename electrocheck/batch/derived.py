@@ -12,17 +12,17 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch_patient import AGE, SEX, SYMPTOMATIC, CovariateReader, patient_of
-from electrocheck.corrections import (
+from electrocheck.batch.patient import AGE, SEX, SYMPTOMATIC, CovariateReader, patient_of
+from electrocheck.clinical.corrections import (
     Corrected,
     CovariateValue,
     corrected_result,
     corrected_value,
 )
+from electrocheck.clinical.interpret import Result, denoise, report_round
 from electrocheck.errors import InputError
-from electrocheck.interpret import Result, denoise, report_round
-from electrocheck.reference import Reference
-from electrocheck.units import Unit, resolve_unit
+from electrocheck.reference.model import Reference
+from electrocheck.units.resolve import Unit, resolve_unit
 
 #: Types of a source's result fields (see ``batch_engine``), for results made here.
 FIELD_TYPES: dict[str, pl.DataType] = {

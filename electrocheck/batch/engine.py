@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch_derived import FLAG_CODES, Corrector, PatternFinder
-from electrocheck.batch_layout import AnalyteColumn, CovariateColumn, Layout, PatientColumns
-from electrocheck.batch_patient import (
+from electrocheck.batch.derived import FLAG_CODES, Corrector, PatternFinder
+from electrocheck.batch.layout import AnalyteColumn, CovariateColumn, Layout, PatientColumns
+from electrocheck.batch.patient import (
     AGE,
     PATIENT_ERROR,
     SEX,
@@ -29,9 +29,8 @@ from electrocheck.batch_patient import (
     symptoms_matter,
     with_patient,
 )
-from electrocheck.compare import LIMIT_TOLERANCE
-from electrocheck.errors import UnitError, quote
-from electrocheck.interpret import (
+from electrocheck.clinical.compare import LIMIT_TOLERANCE
+from electrocheck.clinical.interpret import (
     Measured,
     ambiguity,
     assumed_unit_note,
@@ -41,9 +40,10 @@ from electrocheck.interpret import (
     population_of,
     report_round,
 )
-from electrocheck.reference import Analyte, Reference
-from electrocheck.tokens import NUMBER_PATTERN
-from electrocheck.units import resolve_unit
+from electrocheck.errors import UnitError, quote
+from electrocheck.reference.model import Analyte, Reference
+from electrocheck.units.resolve import resolve_unit
+from electrocheck.units.tokens import NUMBER_PATTERN
 
 # A cell: an optional censoring sign, a plain decimal number (as in ``check``), a unit.
 CELL_PATTERN = (

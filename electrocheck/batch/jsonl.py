@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from electrocheck.batch_engine import detail_columns, error_columns, internal_names, output_names
-from electrocheck.batch_layout import Layout
-from electrocheck.units import MMOL_PER_L
+from electrocheck.batch.engine import detail_columns, error_columns, internal_names, output_names
+from electrocheck.batch.layout import Layout
+from electrocheck.units.resolve import MMOL_PER_L
 
 
 def json_rows(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataFrame:

@@ -18,13 +18,13 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch_layout import Layout
-from electrocheck.corrections import CovariateValue, read_covariate
+from electrocheck.batch.layout import Layout
+from electrocheck.clinical.corrections import CovariateValue, read_covariate
 from electrocheck.errors import InputError, quote
-from electrocheck.patient import Patient, parse_age, parse_sex, parse_symptomatic
-from electrocheck.reference import Reference, select_limits
-from electrocheck.tokens import parse_number
-from electrocheck.units import MMOL_PER_L, resolve_unit
+from electrocheck.reference.model import Reference, select_limits
+from electrocheck.reference.patient import Patient, parse_age, parse_sex, parse_symptomatic
+from electrocheck.units.resolve import MMOL_PER_L, resolve_unit
+from electrocheck.units.tokens import parse_number
 
 #: Columns this module adds to a batch.
 AGE, SEX, SYMPTOMATIC, PATIENT_ERROR = "p_seg", "p_sex", "p_symptomatic", "p_error"

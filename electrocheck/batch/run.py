@@ -1,6 +1,6 @@
 """Batch interpretation of lab CSV exports: the run, its output, and its summary.
 
-:func:`run_batch` streams a CSV file (see :mod:`electrocheck.batch_read`) through
+:func:`run_batch` streams a CSV file (see :mod:`electrocheck.formats.delimited`) through
 :func:`~electrocheck.batch_engine.interpret_batch`, so memory stays flat however long the
 file. Every input row comes out, in order, with its original fields unchanged and the result
 columns added; a bad cell leaves its row in place with an explanation in ``errors``. Output
@@ -26,7 +26,7 @@ from typing import IO, Any, TypeVar
 
 import polars as pl
 
-from electrocheck.batch_engine import (
+from electrocheck.batch.engine import (
     ROW_ERROR,
     BatchInterpreter,
     derived_prefixes,
@@ -37,9 +37,11 @@ from electrocheck.batch_engine import (
     sources,
     wide_prefixes,
 )
-from electrocheck.batch_json import json_rows
-from electrocheck.batch_layout import Layout, LayoutOptions, detect_layout
-from electrocheck.batch_read import (
+from electrocheck.batch.jsonl import json_rows
+from electrocheck.batch.layout import Layout, LayoutOptions, detect_layout
+from electrocheck.batch.threads import BackgroundWriter, prefetched
+from electrocheck.errors import InputError, quote
+from electrocheck.formats.delimited import (
     FALLBACK_ENCODING,
     CsvFile,
     NoRecordBoundary,
@@ -47,10 +49,8 @@ from electrocheck.batch_read import (
     polars_batches,
     python_batches,
 )
-from electrocheck.batch_threads import BackgroundWriter, prefetched
-from electrocheck.errors import InputError, quote
-from electrocheck.files import umask
-from electrocheck.reference import Reference
+from electrocheck.formats.files import umask
+from electrocheck.reference.model import Reference
 
 FORMATS = ("csv", "jsonl")
 

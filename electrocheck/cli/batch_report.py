@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from electrocheck.batch import Summary
-from electrocheck.interpret import FLAGS
+from electrocheck.batch.run import Summary
+from electrocheck.clinical.interpret import FLAGS
 
 
 @contextmanager

@@ -14,10 +14,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from electrocheck import gauge as gauges
-from electrocheck.check import CheckReport
-from electrocheck.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
-from electrocheck.reference import Reference
+from electrocheck.clinical.check import CheckReport
+from electrocheck.clinical.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
+from electrocheck.reference.model import Reference
+from electrocheck.teaching import gauge as gauges
 
 FLAG_STYLES = {
     "LL": "bold white on red",

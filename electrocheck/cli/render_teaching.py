@@ -10,10 +10,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from electrocheck.interpret import format_number
-from electrocheck.reference import Reference
-from electrocheck.render import FLAG_STYLES, GRADE_STYLES, LEGEND, RISK_STYLES, gauge_text
-from electrocheck.sweep import Sweep
+from electrocheck.cli.render import FLAG_STYLES, GRADE_STYLES, LEGEND, RISK_STYLES, gauge_text
+from electrocheck.clinical.interpret import format_number
+from electrocheck.reference.model import Reference
+from electrocheck.teaching.sweep import Sweep
 
 # --------------------------------------------------------------------------- explain
 

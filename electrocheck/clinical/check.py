@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from electrocheck.corrections import CovariateValue, correct, read_covariate_token
+from electrocheck.clinical.corrections import CovariateValue, correct, read_covariate_token
+from electrocheck.clinical.interpret import Result, interpret_token
+from electrocheck.clinical.patterns import matching
 from electrocheck.errors import ValueTokenError, quote
-from electrocheck.interpret import Result, interpret_token
-from electrocheck.patient import UNKNOWN, Patient
-from electrocheck.patterns import matching
-from electrocheck.reference import Reference
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import UNKNOWN, Patient
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.
 FAIL_ON: dict[str, frozenset[str]] = {

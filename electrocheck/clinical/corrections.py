@@ -10,14 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from electrocheck.errors import (
-    AmbiguousUnitError,
-    ImplausibleValueError,
-    UnitError,
-    ValueTokenError,
-    quote,
-)
-from electrocheck.interpret import (
+from electrocheck.clinical.interpret import (
     As,
     Measured,
     Result,
@@ -27,10 +20,17 @@ from electrocheck.interpret import (
     plausible,
     require_concentration,
 )
-from electrocheck.patient import UNKNOWN, Patient
-from electrocheck.reference import Correction, Covariate, Formula, Reference
-from electrocheck.tokens import parse_token
-from electrocheck.units import Unit, resolve_unit
+from electrocheck.errors import (
+    AmbiguousUnitError,
+    ImplausibleValueError,
+    UnitError,
+    ValueTokenError,
+    quote,
+)
+from electrocheck.reference.model import Correction, Covariate, Formula, Reference
+from electrocheck.reference.patient import UNKNOWN, Patient
+from electrocheck.units.resolve import Unit, resolve_unit
+from electrocheck.units.tokens import parse_token
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from electrocheck.compare import above, below
-from electrocheck.patient import Patient
-from electrocheck.reference import Analyte, Criterion, GradeScale
-from electrocheck.units import Unit
+from electrocheck.clinical.compare import above, below
+from electrocheck.reference.model import Analyte, Criterion, GradeScale
+from electrocheck.reference.patient import Patient
+from electrocheck.units.resolve import Unit
 
 #: Which side of the interval each flag is on.
 SIDE_OF_FLAG = {"LL": "low", "L": "low", "H": "high", "HH": "high"}

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from electrocheck.compare import above, below
+from electrocheck.clinical.compare import above, below
+from electrocheck.clinical.grading import grade_value
 from electrocheck.errors import (
     AmbiguousUnitError,
     ImplausibleValueError,
@@ -18,11 +19,10 @@ from electrocheck.errors import (
     ValueTokenError,
     quote,
 )
-from electrocheck.grading import grade_value
-from electrocheck.patient import UNKNOWN, Patient
-from electrocheck.reference import Analyte, Limits, Reference
-from electrocheck.tokens import parse_token
-from electrocheck.units import MMOL_PER_L, Unit, resolve_unit
+from electrocheck.reference.model import Analyte, Limits, Reference
+from electrocheck.reference.patient import UNKNOWN, Patient
+from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
+from electrocheck.units.tokens import parse_token
 
 #: Interpretation flags (HL7 v2 table 0078 / FHIR ObservationInterpretation), low to high.
 FLAGS: tuple[str, ...] = ("LL", "L", "N", "H", "HH")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from electrocheck.grading import SIDE_OF_FLAG
-from electrocheck.reference import Pattern, Reference
+from electrocheck.clinical.grading import SIDE_OF_FLAG
+from electrocheck.reference.model import Pattern, Reference
 
 
 def sides(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> set[tuple[str, str]]:

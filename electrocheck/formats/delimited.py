@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from electrocheck.batch_engine import ROW_ERROR, internal_names
+from electrocheck.batch.engine import ROW_ERROR, internal_names
 from electrocheck.errors import InputError, quote
 
 #: Bytes per block: large enough that per-block work is small beside per-row work.

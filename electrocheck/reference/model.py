@@ -20,7 +20,6 @@ from typing import Any
 
 import yaml
 
-from electrocheck import yaml_strict
 from electrocheck.errors import (
     PatientError,
     ReferenceFileError,
@@ -28,8 +27,9 @@ from electrocheck.errors import (
     UnknownAnalyteError,
     quote,
 )
-from electrocheck.patient import SEXES, UNKNOWN, AgeBand, Patient, parse_age
-from electrocheck.units import MMOL_PER_L, Unit, resolve_unit
+from electrocheck.reference import yaml_strict
+from electrocheck.reference.patient import SEXES, UNKNOWN, AgeBand, Patient, parse_age
+from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
 
 #: Spasm-risk levels, from least to most.
 SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
@@ -310,7 +310,7 @@ def built_in_path() -> Path:
     packaged = resources.files("electrocheck").joinpath("reference_ranges.yaml")
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "reference_ranges.yaml"
+    return Path(__file__).resolve().parents[2] / "reference_ranges.yaml"
 
 
 def load_reference(path: str | Path | None = None) -> Reference:

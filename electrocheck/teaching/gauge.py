@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from electrocheck.compare import above, below
-from electrocheck.interpret import Result
-from electrocheck.reference import Analyte, Reference
-from electrocheck.units import Unit, resolve_unit
+from electrocheck.clinical.compare import above, below
+from electrocheck.clinical.interpret import Result
+from electrocheck.reference.model import Analyte, Reference
+from electrocheck.units.resolve import Unit, resolve_unit
 
 #: The characters of the gauge, by zone and mark.
 CRITICAL, ABNORMAL, NORMAL, CUT, VALUE, OFF_LOW, OFF_HIGH = "▓", "▒", "░", "┊", "●", "◀", "▶"

@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from electrocheck.clinical.interpret import Result, denoise, interpret
 from electrocheck.errors import InputError, quote
-from electrocheck.gauge import Scale, gauge, scale_of
-from electrocheck.interpret import Result, denoise, interpret
-from electrocheck.patient import UNKNOWN, Patient
-from electrocheck.reference import Reference
-from electrocheck.units import resolve_unit
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import UNKNOWN, Patient
+from electrocheck.teaching.gauge import Scale, gauge, scale_of
+from electrocheck.units.resolve import resolve_unit
 
 #: Most values one sweep shows.
 MAX_STEPS = 200

@@ -5,7 +5,7 @@ a mass, or equivalents, per volume) and a factor to that kind's base unit (mol/L
 Importing pint and building its registry takes about 150 ms, longer than a clinician should
 wait for the whole answer, so the resolutions of the lab spellings in
 :data:`electrocheck.units.LAB_SPELLINGS` are generated ahead of time into ``unit_table.json``
-(``python -m electrocheck.pint_units`` rewrites it; a test checks it against live pint).
+(``python -m electrocheck.units.pint_bridge`` rewrites it; a test checks it against live pint).
 Only a spelling outside that table imports pint, once per process.
 """
 
@@ -28,7 +28,7 @@ def registry() -> Any:
     """The pint registry of ``units.txt``, built once per process."""
     import pint
 
-    definitions = resources.files("electrocheck").joinpath("units.txt")
+    definitions = resources.files("electrocheck.units").joinpath("units.txt")
     with resources.as_file(definitions) as path:
         return pint.UnitRegistry(str(path), cache_folder=None)
 
@@ -73,7 +73,7 @@ def resolve_with_pint(expression: str) -> tuple[str, float]:
 
 def build_table() -> dict[str, list[Any]]:
     """Resolve the pint expression of every lab spelling through pint."""
-    from electrocheck.units import LAB_SPELLINGS, PINT_EXPRESSIONS
+    from electrocheck.units.resolve import LAB_SPELLINGS, PINT_EXPRESSIONS
 
     table: dict[str, list[Any]] = {}
     expressions = {PINT_EXPRESSIONS.get(s, s) for s in LAB_SPELLINGS.values()}
@@ -89,7 +89,7 @@ def main() -> None:
     if sys.argv[1:] == ["-"]:
         sys.stdout.write(text)
         return
-    target = resources.files("electrocheck").joinpath("unit_table.json")
+    target = resources.files("electrocheck.units").joinpath("unit_table.json")
     with resources.as_file(target) as path:
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}", file=sys.stderr)

@@ -10,7 +10,7 @@ A unit goes through three steps:
    written is megamole per litre). A spelling not in the list goes to pint exactly as written.
 2. *Kind and factor.* pint resolves the spelling once per process into a kind (substance, mass
    or equivalents per volume) and a factor to that kind's base unit; see
-   :mod:`electrocheck.pint_units`.
+   :mod:`electrocheck.units.pint_bridge`.
 3. *The analyte.* Mass becomes substance through the analyte's molar mass and equivalents
    through its valence, both read from the reference file, giving a factor to mmol/L that is
    applied to the value.
@@ -88,7 +88,7 @@ def canonical_spelling(raw: str) -> str:
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, tuple[str, float]]:
-    text = resources.files("electrocheck").joinpath("unit_table.json").read_text("utf-8")
+    text = resources.files("electrocheck.units").joinpath("unit_table.json").read_text("utf-8")
     return {expr: (kind, float(factor)) for expr, (kind, factor) in json.loads(text).items()}
 
 
@@ -110,7 +110,7 @@ def resolve_unit(raw: str) -> Unit:
         _check_plain_unit(expression)
         if not _could_be_unit(expression):  # spares loading pint for "furlongs" or "abc"
             raise UnitError("is not a unit electrocheck knows")
-        from electrocheck.pint_units import resolve_with_pint
+        from electrocheck.units.pint_bridge import resolve_with_pint
 
         kind, factor = resolve_with_pint(expression)
     except UnitError as exc:
@@ -139,7 +139,7 @@ def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
     built from (``tests/test_units.py`` checks that pint agrees)."""
     names: set[str] = set()
     prefixes: list[str] = [""]
-    text = resources.files("electrocheck").joinpath("units.txt").read_text("utf-8")
+    text = resources.files("electrocheck.units").joinpath("units.txt").read_text("utf-8")
     for line in text.splitlines():
         parts = [part.strip() for part in line.split("#", 1)[0].split("=")]
         if len(parts) < 2:

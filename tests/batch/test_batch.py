@@ -14,10 +14,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from electrocheck.batch import interpret_frame
-from electrocheck.cli import app
-from electrocheck.exit_codes import ExitCode
-from electrocheck.reference import Reference
+from electrocheck.batch.run import interpret_frame
+from electrocheck.cli.commands import app
+from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.reference.model import Reference
 
 runner = CliRunner()
 
@@ -440,7 +440,7 @@ def test_jsonl_results_carry_the_fields_of_check(tmp_path: Path) -> None:
 
 
 def test_run_batch_returns_the_summary(tmp_path: Path, ref: Reference) -> None:
-    from electrocheck.batch import BatchOptions, run_batch
+    from electrocheck.batch.run import BatchOptions, run_batch
 
     summary = run_batch(_write(tmp_path, WIDE.encode()), tmp_path / "out.csv", ref, BatchOptions())
     data = summary.to_dict()

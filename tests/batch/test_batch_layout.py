@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from electrocheck.batch_layout import LayoutOptions, detect_layout
+from electrocheck.batch.layout import LayoutOptions, detect_layout
 from electrocheck.errors import InputError
-from electrocheck.reference import Reference
+from electrocheck.reference.model import Reference
 
 
 @pytest.mark.parametrize(

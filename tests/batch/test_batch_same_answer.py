@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electrocheck import ElectrocheckError, interpret_token, load_reference
-from electrocheck.batch import BatchOptions, run_batch
-from electrocheck.check import run_check
-from electrocheck.interpret import Result, report_round
-from electrocheck.patient import Patient, parse_age, parse_sex
+from electrocheck.batch.run import BatchOptions, run_batch
+from electrocheck.clinical.check import run_check
+from electrocheck.clinical.interpret import Result, report_round
+from electrocheck.reference.patient import Patient, parse_age, parse_sex
 
 REF = load_reference()
 NAMES = st.sampled_from(["ca", "mg", "k", "na"])

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from electrocheck import __version__
-from electrocheck.cli import app, main
-from electrocheck.exit_codes import ExitCode
+from electrocheck.cli.commands import app, main
+from electrocheck.cli.exit_codes import ExitCode
 
 runner = CliRunner()
 
@@ -140,7 +140,7 @@ def test_fail_on_still_prints_the_results() -> None:
 
 
 def test_ranges_option_and_environment(tmp_path: Path) -> None:
-    from electrocheck.reference import built_in_path
+    from electrocheck.reference.model import built_in_path
 
     text = (
         built_in_path().read_text("utf-8").replace("{low: 3.5, high: 5.0,", "{low: 3.0, high: 5.0,")
@@ -185,7 +185,7 @@ def test_main_hides_tracebacks_of_defects(
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("electrocheck.cli.run_check", broken)
+    monkeypatch.setattr("electrocheck.cli.commands.run_check", broken)
     assert main(["check", "k=4.1"]) == ExitCode.INTERNAL
     err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error: RuntimeError: boom" in err
@@ -197,7 +197,7 @@ def test_main_turns_ctrl_c_into_130(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("electrocheck.cli.run_check", interrupted)
+    monkeypatch.setattr("electrocheck.cli.commands.run_check", interrupted)
     assert main(["check", "k=4.1"]) == ExitCode.INTERRUPTED
     assert "Traceback" not in capsys.readouterr().err
 

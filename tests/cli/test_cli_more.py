@@ -12,15 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 import electrocheck
-from electrocheck.cli import app
-from electrocheck.exit_codes import ExitCode
-from electrocheck.explain import explain
-from electrocheck.reference import Reference, built_in_path
-from electrocheck.render import CHECK_GAUGE_WIDTH
-from electrocheck.sweep import sweep
+from electrocheck.cli.commands import app
+from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.cli.render import CHECK_GAUGE_WIDTH
+from electrocheck.reference.model import Reference, built_in_path
+from electrocheck.teaching.explain import explain
+from electrocheck.teaching.sweep import sweep
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BROKEN = ROOT / "examples" / "broken-lab.yaml"
 GAUGE_CHARS = frozenset("▓▒░┊●◀▶")

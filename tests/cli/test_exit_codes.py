@@ -1,6 +1,6 @@
 """Scripts depend on the exit codes: pin every value."""
 
-from electrocheck.exit_codes import ExitCode
+from electrocheck.cli.exit_codes import ExitCode
 
 
 def test_exit_code_values_are_pinned() -> None:

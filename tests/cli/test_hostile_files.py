@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from electrocheck.cli import app
-from electrocheck.exit_codes import ExitCode
-from electrocheck.reference import built_in_path
+from electrocheck.cli.commands import app
+from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.reference.model import built_in_path
 
-HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 BUILT_IN = built_in_path().read_text(encoding="utf-8")
 runner = CliRunner()
 

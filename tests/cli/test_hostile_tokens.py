@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from electrocheck.cli import app
-from electrocheck.exit_codes import ExitCode
+from electrocheck.cli.commands import app
+from electrocheck.cli.exit_codes import ExitCode
 
 runner = CliRunner()
 PIECES = st.sampled_from(

@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script() -> str:
@@ -78,7 +78,7 @@ def test_wheel_carries_the_reference_file_and_finds_it(tmp_path: Path) -> None:
         packaged = archive.read("electrocheck/reference_ranges.yaml")
         names = set(archive.namelist())
     assert packaged == (ROOT / "reference_ranges.yaml").read_bytes()
-    assert {"electrocheck/unit_table.json", "electrocheck/units.txt"} <= names
+    assert {"electrocheck/units/unit_table.json", "electrocheck/units/units.txt"} <= names
 
     target = tmp_path / "site"
     subprocess.run(
@@ -100,7 +100,7 @@ def test_wheel_carries_the_reference_file_and_finds_it(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = _clean_env() | {"PYTHONPATH": str(target)}
-    code = "from electrocheck.reference import built_in_path; print(built_in_path())"
+    code = "from electrocheck.reference.model import built_in_path; print(built_in_path())"
     where = subprocess.run(
         [sys.executable, "-c", code],
         cwd=elsewhere,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from electrocheck.exit_codes import ExitCode
+from electrocheck.cli.exit_codes import ExitCode
 
 
 @pytest.fixture(scope="module")

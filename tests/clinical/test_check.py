@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from electrocheck.check import group_arguments, run_check
+from electrocheck.clinical.check import group_arguments, run_check
 from electrocheck.errors import InputError, ValueTokenError
-from electrocheck.reference import Reference
+from electrocheck.reference.model import Reference
 
 
 def test_unit_may_be_a_separate_argument() -> None:

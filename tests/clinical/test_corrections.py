@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from electrocheck.check import CheckReport, run_check
+from electrocheck.clinical.check import CheckReport, run_check
+from electrocheck.clinical.interpret import Result
 from electrocheck.errors import (
     AmbiguousUnitError,
     ImplausibleValueError,
@@ -13,9 +14,8 @@ from electrocheck.errors import (
     UnitError,
     ValueTokenError,
 )
-from electrocheck.interpret import Result
-from electrocheck.patient import Patient
-from electrocheck.reference import Reference
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import Patient
 
 CALCIUM_MG_DL_PER_MMOL_L = 40.078 / 10  # 1 mmol/L of calcium is 4.0078 mg/dL
 GLUCOSE_MG_DL_PER_MMOL_L = 180.156 / 10  # 1 mmol/L of glucose is 18.0156 mg/dL

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from electrocheck import interpret, load_reference
-from electrocheck.patient import Patient
-from electrocheck.reference import Reference
-from electrocheck.units import resolve_unit
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import Patient
+from electrocheck.units.resolve import resolve_unit
 
 ASYMPTOMATIC = Patient()
 SYMPTOMATIC = Patient(symptomatic=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from electrocheck import interpret
+from electrocheck.clinical.interpret import interpret_token
 from electrocheck.errors import (
     AmbiguousUnitError,
     ImplausibleValueError,
@@ -12,10 +13,9 @@ from electrocheck.errors import (
     UnknownAnalyteError,
     ValueTokenError,
 )
-from electrocheck.interpret import interpret_token
-from electrocheck.patient import Patient
-from electrocheck.reference import Reference
-from electrocheck.units import resolve_unit
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import Patient
+from electrocheck.units.resolve import resolve_unit
 
 # Hand-checked against the built-in file: each limit from both sides, in its own unit.
 BOUNDARIES = [

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from electrocheck import interpret
-from electrocheck.check import run_check
+from electrocheck.clinical.check import run_check
 from electrocheck.errors import InputError, PatientError
-from electrocheck.patient import (
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import (
     Patient,
     format_age,
     parse_age,
     parse_sex,
     parse_symptomatic,
 )
-from electrocheck.reference import Reference
 
 YEAR = 365.25
 MONTH = YEAR / 12

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from electrocheck import interpret
-from electrocheck.check import run_check
+from electrocheck.clinical.check import run_check
 from electrocheck.errors import ReferenceFileError
-from electrocheck.patient import Patient
-from electrocheck.reference import Reference, load_reference
+from electrocheck.reference.model import Reference, load_reference
+from electrocheck.reference.patient import Patient
 
 Edit = Callable[[dict[str, Any]], None]
 

@@ -8,8 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from electrocheck.check import run_check
-from electrocheck.gauge import (
+from electrocheck.clinical.check import run_check
+from electrocheck.clinical.interpret import interpret
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import Patient
+from electrocheck.teaching.gauge import (
     ABNORMAL,
     CRITICAL,
     CUT,
@@ -23,10 +26,7 @@ from electrocheck.gauge import (
     gauge,
     scale_of,
 )
-from electrocheck.interpret import interpret
-from electrocheck.patient import Patient
-from electrocheck.reference import Reference
-from electrocheck.units import resolve_unit
+from electrocheck.units.resolve import resolve_unit
 
 GAUGE_CHARS = frozenset(CRITICAL + ABNORMAL + NORMAL + CUT + VALUE + OFF_LOW + OFF_HIGH)
 MARKS = VALUE + OFF_LOW + OFF_HIGH

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from electrocheck.clinical.interpret import interpret
 from electrocheck.errors import InputError, UnknownAnalyteError
-from electrocheck.gauge import OFF_HIGH, OFF_LOW, VALUE, WIDTH
-from electrocheck.interpret import interpret
-from electrocheck.patient import Patient
-from electrocheck.reference import Reference
-from electrocheck.sweep import DEFAULT_STEPS, MAX_STEPS, nice_step, sweep
+from electrocheck.reference.model import Reference
+from electrocheck.reference.patient import Patient
+from electrocheck.teaching.gauge import OFF_HIGH, OFF_LOW, VALUE, WIDTH
+from electrocheck.teaching.sweep import DEFAULT_STEPS, MAX_STEPS, nice_step, sweep
 
 K_VALUES = [2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0]
 

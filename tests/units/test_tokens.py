@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from electrocheck.errors import ValueTokenError, quote
-from electrocheck.tokens import parse_token
+from electrocheck.units.tokens import parse_token
 
 
 @pytest.mark.parametrize(

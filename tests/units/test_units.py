@@ -8,9 +8,9 @@ from importlib import resources
 import pytest
 
 from electrocheck.errors import UnitError
-from electrocheck.pint_units import build_table
-from electrocheck.reference import Reference
-from electrocheck.units import LAB_SPELLINGS, canonical_spelling, resolve_unit
+from electrocheck.reference.model import Reference
+from electrocheck.units.pint_bridge import build_table
+from electrocheck.units.resolve import LAB_SPELLINGS, canonical_spelling, resolve_unit
 
 # mg/dL -> mmol/L and mEq/L -> mmol/L factors from the clinical reference table.
 FACTORS = [
@@ -73,7 +73,9 @@ def test_case_folding_is_limited_to_known_spellings() -> None:
 
 
 def test_shipped_table_matches_live_pint() -> None:
-    shipped = json.loads(resources.files("electrocheck").joinpath("unit_table.json").read_text())
+    shipped = json.loads(
+        resources.files("electrocheck.units").joinpath("unit_table.json").read_text()
+    )
     live = build_table()
     assert set(shipped) == set(live)
     for expression, (kind, factor) in live.items():
@@ -115,8 +117,8 @@ def test_bad_units_are_refused_with_reason(spelling: str, reason: str) -> None:
 
 def test_vocabulary_shortcut_agrees_with_pint() -> None:
     """Words the shortcut refuses without pint, pint refuses too; words it passes, pint knows."""
-    from electrocheck.pint_units import registry
-    from electrocheck.units import _could_be_unit, _vocabulary
+    from electrocheck.units.pint_bridge import registry
+    from electrocheck.units.resolve import _could_be_unit, _vocabulary
 
     names, prefixes = _vocabulary()
     ureg = registry()

@@ -1,7 +1,7 @@
 """The ``electrocheck`` command: parses arguments, calls the core, renders the answer.
 
 Data goes to stdout, messages to stderr. Every error the core raises becomes one line on
-stderr and exit code 2 (see :mod:`electrocheck.exit_codes`); no traceback reaches a user.
+stderr and exit code 2 (see :mod:`electrocheck.cli.exit_codes`); no traceback reaches a user.
 rich is imported only when a table is drawn, so ``--format json`` starts fast.
 """
 
@@ -21,11 +21,11 @@ import typer
 from typer.core import TyperGroup
 
 from electrocheck import __version__
-from electrocheck.check import FAIL_ON, run_check
+from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.clinical.check import FAIL_ON, run_check
 from electrocheck.errors import ElectrocheckError
-from electrocheck.exit_codes import ExitCode
-from electrocheck.patient import Patient, parse_age, parse_sex
-from electrocheck.reference import load_reference
+from electrocheck.reference.model import load_reference
+from electrocheck.reference.patient import Patient, parse_age, parse_sex
 
 
 class _Group(TyperGroup):
@@ -207,7 +207,7 @@ def check(
     if output_format is OutputFormat.json:
         _print_json(report.to_dict())
     else:
-        from electrocheck.render import print_check
+        from electrocheck.cli.render import print_check
 
         print_check(report, sys.stdout, reference)
     if report.fails(None if fail_on is None else fail_on.value):
@@ -328,8 +328,8 @@ def batch(
     and the reason in the errors column. A progress bar and a summary go to stderr.
     """
     with errors_to_exit():
-        from electrocheck.batch import BatchOptions, run_batch
-        from electrocheck.batch_layout import LayoutOptions
+        from electrocheck.batch.layout import LayoutOptions
+        from electrocheck.batch.run import BatchOptions, run_batch
 
         reference = load_reference(ranges)
         options = BatchOptions(
@@ -345,7 +345,7 @@ def batch(
             delimiter=delimiter,
             output_format=output_format.value,
         )
-        from electrocheck.batch_report import batch_progress, print_summary
+        from electrocheck.cli.batch_report import batch_progress, print_summary
 
         with batch_progress(not quiet, sys.stderr) as progress:
             summary = run_batch(source, output, reference, options, progress)
@@ -380,8 +380,8 @@ def explain(
     critical limits and CTCAE grade cut-points; what helps spasms whatever their cause; and
     the sources of all of it. Without an analyte: all of them side by side.
     """
-    from electrocheck.explain import explain as explain_one
-    from electrocheck.explain import overview
+    from electrocheck.teaching.explain import explain as explain_one
+    from electrocheck.teaching.explain import overview
 
     with errors_to_exit():
         reference = load_reference(ranges)
@@ -389,7 +389,7 @@ def explain(
     if output_format is OutputFormat.json:
         _print_json(data)
         return
-    from electrocheck.render_more import render_explain, render_overview
+    from electrocheck.cli.render_teaching import render_explain, render_overview
 
     _print_rich(
         lambda out: render_overview(data, out) if analyte is None else render_explain(data, out)
@@ -435,7 +435,7 @@ def sweep(
     Each row is one value, interpreted as check would, with a gauge that shows where it falls
     against the critical limits, the reference interval and the grade cut-points.
     """
-    from electrocheck.sweep import sweep as run_sweep
+    from electrocheck.teaching.sweep import sweep as run_sweep
 
     with errors_to_exit():
         reference = load_reference(ranges)
@@ -444,7 +444,7 @@ def sweep(
     if output_format is OutputFormat.json:
         _print_json(result.to_dict())
         return
-    from electrocheck.render_more import render_sweep
+    from electrocheck.cli.render_teaching import render_sweep
 
     _print_rich(lambda out: render_sweep(result, out))
 
@@ -467,13 +467,13 @@ def ranges_show(
 
     Example: electrocheck ranges show --ranges my-lab.yaml
     """
-    from electrocheck.reference import built_in_path
+    from electrocheck.reference.model import built_in_path
 
     with errors_to_exit():
         reference = load_reference(ranges)
     path = str(built_in_path()) if reference.path is None else str(reference.path)
     if output_format is OutputFormat.json:
-        from electrocheck.explain import _limits
+        from electrocheck.teaching.explain import _limits
 
         _print_json(
             {
@@ -490,7 +490,7 @@ def ranges_show(
             }
         )
         return
-    from electrocheck.render_more import render_ranges
+    from electrocheck.cli.render_teaching import render_ranges
 
     origin = "built-in: " + path if reference.path is None else path
     _print_rich(lambda out: render_ranges(reference, origin, out))
@@ -540,7 +540,7 @@ def ranges_init(
     Edit the copy (its header explains every key), check it with ranges validate, and use it
     with --ranges my-lab.yaml or ELECTROCHECK_RANGES=my-lab.yaml.
     """
-    from electrocheck.reference import built_in_path
+    from electrocheck.reference.model import built_in_path
 
     text = built_in_path().read_bytes()
     if str(path) == "-":
@@ -556,7 +556,7 @@ def ranges_init(
             with target.open("wb") as out:
                 out.write(text)
         else:
-            from electrocheck.files import write_whole
+            from electrocheck.formats.files import write_whole
 
             write_whole(target, text)
     except OSError as exc:
@@ -585,7 +585,7 @@ def _print_json(data: Any) -> None:
 
 
 def _print_rich(draw: Any) -> None:
-    from electrocheck.render import print_rendered
+    from electrocheck.cli.render import print_rendered
 
     print_rendered(draw, sys.stdout)
 

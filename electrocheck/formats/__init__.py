@@ -1,0 +1,1 @@
+"""Reading and writing files: delimited text in, outputs written whole or not at all."""

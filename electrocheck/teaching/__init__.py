@@ -1,0 +1,1 @@
+"""For educators: explanations of each analyte, sweeps across values, and the text gauge."""
