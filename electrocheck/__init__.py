@@ -1,7 +1,7 @@
 """electrocheck: interpret serum electrolyte results for muscle cramps and spasms in cancer care.
 
 The package is a library first: load a reference file, interpret values, serialize results.
-The command-line interface in :mod:`electrocheck.cli.commands` is a thin layer over it.
+The command-line interface in :mod:`electrocheck.cli` is a thin layer over it.
 
     >>> from electrocheck import load_reference, interpret
     >>> ref = load_reference()
@@ -11,6 +11,7 @@ The command-line interface in :mod:`electrocheck.cli.commands` is a thin layer o
 
 __version__ = "0.1.0"
 
+from electrocheck.clinical.check import CheckReport, run_check
 from electrocheck.clinical.interpret import Result, interpret, interpret_token
 from electrocheck.errors import (
     AmbiguousUnitError,
@@ -22,13 +23,16 @@ from electrocheck.errors import (
     UnknownAnalyteError,
     ValueTokenError,
 )
-from electrocheck.reference.model import Reference, load_reference
+from electrocheck.reference import Reference, load_reference
+from electrocheck.reference.patient import Patient, parse_age, parse_sex
 
 __all__ = [
     "AmbiguousUnitError",
+    "CheckReport",
     "ElectrocheckError",
     "ImplausibleValueError",
     "InputError",
+    "Patient",
     "Reference",
     "ReferenceFileError",
     "Result",
@@ -39,4 +43,7 @@ __all__ = [
     "interpret",
     "interpret_token",
     "load_reference",
+    "parse_age",
+    "parse_sex",
+    "run_check",
 ]

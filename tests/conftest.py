@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from electrocheck.reference.model import Reference, built_in_path, load_reference
+from electrocheck.reference import Reference, built_in_path, load_reference
 
 #: The names every result of ``check --format json`` carries (scripts depend on them).
 CHECK_RESULT_NAMES = frozenset(

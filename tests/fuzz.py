@@ -26,7 +26,7 @@ from pathlib import Path
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.clinical.check import run_check
 from electrocheck.errors import ElectrocheckError
-from electrocheck.reference.model import built_in_path, load_reference
+from electrocheck.reference import built_in_path, load_reference
 from electrocheck.reference.patient import Patient
 
 REF = load_reference()

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from electrocheck import interpret, load_reference
 from electrocheck.cli.commands import app
 from electrocheck.clinical.check import run_check
-from electrocheck.reference.model import built_in_path
+from electrocheck.reference import built_in_path
 from electrocheck.reference.patient import Patient, parse_age
 
 README = Path(__file__).resolve().parent.parent / "README.md"

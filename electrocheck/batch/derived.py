@@ -21,7 +21,7 @@ from electrocheck.clinical.corrections import (
 )
 from electrocheck.clinical.interpret import Result, denoise, report_round
 from electrocheck.errors import InputError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.units.resolve import Unit, resolve_unit
 
 #: Types of a source's result fields (see ``batch_engine``), for results made here.

@@ -41,7 +41,7 @@ from electrocheck.clinical.interpret import (
     report_round,
 )
 from electrocheck.errors import UnitError, quote
-from electrocheck.reference.model import Analyte, Reference
+from electrocheck.reference import Analyte, Reference
 from electrocheck.units.resolve import resolve_unit
 from electrocheck.units.tokens import NUMBER_PATTERN
 

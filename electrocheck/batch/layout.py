@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from electrocheck.errors import InputError, UnitError, quote
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.units.resolve import Unit, resolve_unit
 
 LAYOUTS = ("wide", "long")

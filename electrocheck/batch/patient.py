@@ -21,7 +21,7 @@ import polars as pl
 from electrocheck.batch.layout import Layout
 from electrocheck.clinical.corrections import CovariateValue, read_covariate
 from electrocheck.errors import InputError, quote
-from electrocheck.reference.model import Reference, select_limits
+from electrocheck.reference import Reference, select_limits
 from electrocheck.reference.patient import Patient, parse_age, parse_sex, parse_symptomatic
 from electrocheck.units.resolve import MMOL_PER_L, resolve_unit
 from electrocheck.units.tokens import parse_number

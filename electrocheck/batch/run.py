@@ -50,7 +50,7 @@ from electrocheck.formats.delimited import (
     python_batches,
 )
 from electrocheck.formats.files import umask
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 
 FORMATS = ("csv", "jsonl")
 

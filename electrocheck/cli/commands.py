@@ -24,7 +24,7 @@ from electrocheck import __version__
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.clinical.check import FAIL_ON, run_check
 from electrocheck.errors import ElectrocheckError
-from electrocheck.reference.model import load_reference
+from electrocheck.reference import load_reference
 from electrocheck.reference.patient import Patient, parse_age, parse_sex
 
 
@@ -467,7 +467,7 @@ def ranges_show(
 
     Example: electrocheck ranges show --ranges my-lab.yaml
     """
-    from electrocheck.reference.model import built_in_path
+    from electrocheck.reference import built_in_path
 
     with errors_to_exit():
         reference = load_reference(ranges)
@@ -540,7 +540,7 @@ def ranges_init(
     Edit the copy (its header explains every key), check it with ranges validate, and use it
     with --ranges my-lab.yaml or ELECTROCHECK_RANGES=my-lab.yaml.
     """
-    from electrocheck.reference.model import built_in_path
+    from electrocheck.reference import built_in_path
 
     text = built_in_path().read_bytes()
     if str(path) == "-":

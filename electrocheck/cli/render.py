@@ -16,7 +16,7 @@ from rich.text import Text
 
 from electrocheck.clinical.check import CheckReport
 from electrocheck.clinical.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.teaching import gauge as gauges
 
 FLAG_STYLES = {

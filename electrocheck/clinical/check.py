@@ -11,7 +11,7 @@ from electrocheck.clinical.corrections import CovariateValue, correct, read_cova
 from electrocheck.clinical.interpret import Result, interpret_token
 from electrocheck.clinical.patterns import matching
 from electrocheck.errors import ValueTokenError, quote
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.

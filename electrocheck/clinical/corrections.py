@@ -27,7 +27,7 @@ from electrocheck.errors import (
     ValueTokenError,
     quote,
 )
-from electrocheck.reference.model import Correction, Covariate, Formula, Reference
+from electrocheck.reference import Correction, Covariate, Formula, Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 from electrocheck.units.resolve import Unit, resolve_unit
 from electrocheck.units.tokens import parse_token

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from electrocheck.clinical.compare import above, below
-from electrocheck.reference.model import Analyte, Criterion, GradeScale
+from electrocheck.reference import Analyte, Criterion, GradeScale
 from electrocheck.reference.patient import Patient
 from electrocheck.units.resolve import Unit
 

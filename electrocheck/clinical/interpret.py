@@ -19,7 +19,7 @@ from electrocheck.errors import (
     ValueTokenError,
     quote,
 )
-from electrocheck.reference.model import Analyte, Limits, Reference
+from electrocheck.reference import Analyte, Limits, Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
 from electrocheck.units.tokens import parse_token

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from electrocheck.clinical.grading import SIDE_OF_FLAG
-from electrocheck.reference.model import Pattern, Reference
+from electrocheck.reference import Pattern, Reference
 
 
 def sides(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> set[tuple[str, str]]:

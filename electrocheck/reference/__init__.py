@@ -1,4 +1,52 @@
 """The reference file: its typed records, loading, and validation section by section.
 
-Above :mod:`electrocheck.units`; below everything clinical. Import records from here.
+Above :mod:`electrocheck.units`; below everything clinical. Import records from here:
+
+    >>> from electrocheck.reference import load_reference
+    >>> load_reference().analyte("k").label
+    'Potassium'
 """
+
+from electrocheck.reference.model import (
+    BUILT_IN,
+    FORMAT,
+    MAX_FILE_BYTES,
+    SPASM_RISKS,
+    Analyte,
+    Correction,
+    Covariate,
+    Criterion,
+    Direction,
+    Formula,
+    GradeScale,
+    Limits,
+    Pattern,
+    Reference,
+    Sourced,
+    built_in_path,
+    load_reference,
+    select_limits,
+    unit_system,
+)
+
+__all__ = [
+    "BUILT_IN",
+    "FORMAT",
+    "MAX_FILE_BYTES",
+    "SPASM_RISKS",
+    "Analyte",
+    "Correction",
+    "Covariate",
+    "Criterion",
+    "Direction",
+    "Formula",
+    "GradeScale",
+    "Limits",
+    "Pattern",
+    "Reference",
+    "Sourced",
+    "built_in_path",
+    "load_reference",
+    "select_limits",
+    "unit_system",
+]

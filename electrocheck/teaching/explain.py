@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from electrocheck.reference.model import Analyte, Direction, GradeScale, Limits, Reference
+from electrocheck.reference import Analyte, Direction, GradeScale, Limits, Reference
 
 
 def explain(reference: Reference, name: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from electrocheck.clinical.compare import above, below
 from electrocheck.clinical.interpret import Result
-from electrocheck.reference.model import Analyte, Reference
+from electrocheck.reference import Analyte, Reference
 from electrocheck.units.resolve import Unit, resolve_unit
 
 #: The characters of the gauge, by zone and mark.

@@ -9,7 +9,7 @@ from typing import Any
 
 from electrocheck.clinical.interpret import Result, denoise, interpret
 from electrocheck.errors import InputError, quote
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 from electrocheck.teaching.gauge import Scale, gauge, scale_of
 from electrocheck.units.resolve import resolve_unit

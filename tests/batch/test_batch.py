@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from electrocheck.batch.run import interpret_frame
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ import pytest
 
 from electrocheck.batch.layout import LayoutOptions, detect_layout
 from electrocheck.errors import InputError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 
 
 @pytest.mark.parametrize(

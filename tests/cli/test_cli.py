@@ -140,7 +140,7 @@ def test_fail_on_still_prints_the_results() -> None:
 
 
 def test_ranges_option_and_environment(tmp_path: Path) -> None:
-    from electrocheck.reference.model import built_in_path
+    from electrocheck.reference import built_in_path
 
     text = (
         built_in_path().read_text("utf-8").replace("{low: 3.5, high: 5.0,", "{low: 3.0, high: 5.0,")

@@ -15,7 +15,7 @@ import electrocheck
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.cli.render import CHECK_GAUGE_WIDTH
-from electrocheck.reference.model import Reference, built_in_path
+from electrocheck.reference import Reference, built_in_path
 from electrocheck.teaching.explain import explain
 from electrocheck.teaching.sweep import sweep
 

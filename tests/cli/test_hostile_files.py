@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
-from electrocheck.reference.model import built_in_path
+from electrocheck.reference import built_in_path
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 BUILT_IN = built_in_path().read_text(encoding="utf-8")

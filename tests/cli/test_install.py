@@ -100,7 +100,7 @@ def test_wheel_carries_the_reference_file_and_finds_it(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = _clean_env() | {"PYTHONPATH": str(target)}
-    code = "from electrocheck.reference.model import built_in_path; print(built_in_path())"
+    code = "from electrocheck.reference import built_in_path; print(built_in_path())"
     where = subprocess.run(
         [sys.executable, "-c", code],
         cwd=elsewhere,

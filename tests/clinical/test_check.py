@@ -4,7 +4,7 @@ import pytest
 
 from electrocheck.clinical.check import group_arguments, run_check
 from electrocheck.errors import InputError, ValueTokenError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 
 
 def test_unit_may_be_a_separate_argument() -> None:

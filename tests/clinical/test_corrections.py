@@ -14,7 +14,7 @@ from electrocheck.errors import (
     UnitError,
     ValueTokenError,
 )
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient
 
 CALCIUM_MG_DL_PER_MMOL_L = 40.078 / 10  # 1 mmol/L of calcium is 4.0078 mg/dL

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from electrocheck import interpret, load_reference
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient
 from electrocheck.units.resolve import resolve_unit
 

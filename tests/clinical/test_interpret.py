@@ -13,7 +13,7 @@ from electrocheck.errors import (
     UnknownAnalyteError,
     ValueTokenError,
 )
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient
 from electrocheck.units.resolve import resolve_unit
 

@@ -11,7 +11,7 @@ import pytest
 
 from electrocheck.clinical.check import run_check
 from electrocheck.clinical.patterns import find_patterns
-from electrocheck.reference.model import Reference, load_reference
+from electrocheck.reference import Reference, load_reference
 
 # The opening words of each pattern note of the built-in file, in the file's order.
 MG_K = "Low magnesium with low potassium"

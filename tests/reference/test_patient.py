@@ -7,7 +7,7 @@ import pytest
 from electrocheck import interpret
 from electrocheck.clinical.check import run_check
 from electrocheck.errors import InputError, PatientError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import (
     Patient,
     format_age,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from electrocheck.errors import ReferenceFileError
-from electrocheck.reference.model import SPASM_RISKS, Reference, built_in_path, load_reference
+from electrocheck.reference import SPASM_RISKS, Reference, built_in_path, load_reference
 from electrocheck.units.resolve import resolve_unit
 
 ANALYTES = {"calcium", "ionized_calcium", "magnesium", "potassium", "sodium"}

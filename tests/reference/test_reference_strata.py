@@ -13,7 +13,7 @@ import pytest
 from electrocheck import interpret
 from electrocheck.clinical.check import run_check
 from electrocheck.errors import ReferenceFileError
-from electrocheck.reference.model import Reference, load_reference
+from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.patient import Patient
 
 Edit = Callable[[dict[str, Any]], None]

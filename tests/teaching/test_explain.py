@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from electrocheck.errors import UnknownAnalyteError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.teaching.explain import explain, overview
 
 #: The analytes of the built-in file, in file order, with their labels.

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from electrocheck.clinical.check import run_check
 from electrocheck.clinical.interpret import interpret
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient
 from electrocheck.teaching.gauge import (
     ABNORMAL,

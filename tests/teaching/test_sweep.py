@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from electrocheck.clinical.interpret import interpret
 from electrocheck.errors import InputError, UnknownAnalyteError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient
 from electrocheck.teaching.gauge import OFF_HIGH, OFF_LOW, VALUE, WIDTH
 from electrocheck.teaching.sweep import DEFAULT_STEPS, MAX_STEPS, nice_step, sweep

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from electrocheck.errors import UnitError
-from electrocheck.reference.model import Reference
+from electrocheck.reference import Reference
 from electrocheck.units.pint_bridge import build_table
 from electrocheck.units.resolve import LAB_SPELLINGS, canonical_spelling, resolve_unit
 
