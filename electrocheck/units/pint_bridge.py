@@ -3,9 +3,10 @@
 pint resolves every unit spelling electrocheck accepts into a *kind* (an amount of substance,
 a mass, or equivalents, per volume) and a factor to that kind's base unit (mol/L, g/L, Eq/L).
 Importing pint and building its registry takes about 150 ms, longer than a clinician should
-wait for the whole answer, so the resolutions of the lab spellings in
-:data:`electrocheck.units.LAB_SPELLINGS` are generated ahead of time into ``unit_table.json``
-(``python -m electrocheck.units.pint_bridge`` rewrites it; a test checks it against live pint).
+wait for the whole answer, so the resolutions of the lab spellings
+(:data:`electrocheck.units.spellings.LAB_SPELLINGS`) are generated ahead of time into
+``unit_table.json`` (``python -m electrocheck.units.pint_bridge`` rewrites it; a test checks
+it against live pint).
 Only a spelling outside that table imports pint, once per process.
 """
 
@@ -18,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from electrocheck.errors import UnitError
+from electrocheck.units.spellings import LAB_SPELLINGS, PINT_EXPRESSIONS
 
 #: Base unit of each kind, as pint spells it.
 BASE_UNITS: dict[str, str] = {"substance": "mol/L", "mass": "g/L", "equivalent": "Eq/L"}
@@ -73,8 +75,6 @@ def resolve_with_pint(expression: str) -> tuple[str, float]:
 
 def build_table() -> dict[str, list[Any]]:
     """Resolve the pint expression of every lab spelling through pint."""
-    from electrocheck.units.resolve import LAB_SPELLINGS, PINT_EXPRESSIONS
-
     table: dict[str, list[Any]] = {}
     expressions = {PINT_EXPRESSIONS.get(s, s) for s in LAB_SPELLINGS.values()}
     for expression in sorted(expressions):

@@ -4,10 +4,11 @@ A unit goes through three steps:
 
 1. *Spelling.* White space is dropped and both micro characters (U+00B5 MICRO SIGN and
    U+03BC GREEK SMALL LETTER MU) become ``u``. The result is looked up, ignoring case, among
-   :data:`LAB_SPELLINGS`, the clinical spellings that lab systems export in any case
-   (``MMOL/L``, ``MG/DL``, ``mEq/l``). Only these are matched without regard to case: pint is
-   case sensitive, and lower-casing blindly would be wrong elsewhere (``MMOL/L`` read by pint as
-   written is megamole per litre). A spelling not in the list goes to pint exactly as written.
+   :data:`~electrocheck.units.spellings.LAB_SPELLINGS`, the clinical spellings that lab systems
+   export in any case (``MMOL/L``, ``MG/DL``, ``mEq/l``). Only these are matched without
+   regard to case: pint is case sensitive, and lower-casing blindly would be wrong elsewhere
+   (``MMOL/L`` read by pint as written is megamole per litre). A spelling not in the list goes
+   to pint exactly as written.
 2. *Kind and factor.* pint resolves the spelling once per process into a kind (substance, mass
    or equivalents per volume) and a factor to that kind's base unit; see
    :mod:`electrocheck.units.pint_bridge`.
@@ -25,37 +26,11 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from electrocheck.errors import UnitError, quote
-
-#: Lab spellings, keyed by their case-folded form, and the one canonical spelling each means.
-LAB_SPELLINGS: dict[str, str] = {
-    "mmol/l": "mmol/L",
-    "mol/l": "mol/L",
-    "umol/l": "µmol/L",
-    "mcmol/l": "µmol/L",
-    "meq/l": "mEq/L",
-    "eq/l": "Eq/L",
-    "mg/dl": "mg/dL",
-    "mg/l": "mg/L",
-    "mg/ml": "mg/mL",
-    "g/l": "g/L",
-    "g/dl": "g/dL",
-    # Milligrams per 100 mL, the older "milligram percent".
-    "mg%": "mg%",
-    "mg/100ml": "mg/100mL",
-}
-
-#: The expression pint is given for a canonical spelling, where the two differ. pint reads
-#: ``mg/100mL`` as (mg/100)*mL, and ``%`` as a percent, so those are written out.
-PINT_EXPRESSIONS: dict[str, str] = {
-    "µmol/L": "umol/L",
-    "mg%": "mg/(100 mL)",
-    "mg/100mL": "mg/(100 mL)",
-}
+from electrocheck.units.spellings import PINT_EXPRESSIONS, canonical_spelling
 
 #: The unit every result is reported in.
 MMOL_PER_L = "mmol/L"
 
-_SPACE = re.compile(r"\s+")
 EXPECTED_UNITS = "expected a concentration such as mmol/L, mg/dL or mEq/L"
 #: Longest unit text handed to pint.
 MAX_UNIT_LENGTH = 40
@@ -78,12 +53,6 @@ class Unit:
         if self.kind == "mass":
             return self.to_base / molar_mass * 1000.0
         return self.to_base / abs(valence) * 1000.0
-
-
-def canonical_spelling(raw: str) -> str:
-    """The canonical spelling of a unit as written by a lab; unknown ones come back cleaned."""
-    cleaned = _SPACE.sub("", raw).replace("\u00b5", "u").replace("\u03bc", "u")
-    return LAB_SPELLINGS.get(cleaned.casefold(), cleaned)
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +94,7 @@ def _check_plain_unit(expression: str) -> None:
     ``0.5mmol/L`` (from the typo ``k=4.1 0.5mmol/L``) as half of one, and would spend hours
     on ``9**9**9``. A unit from a lab is letters with at most one slash; anything else is
     refused, so no number hidden in a unit can change a value. (The lab spellings that do
-    hold a number, such as mg/100mL, are in :data:`LAB_SPELLINGS` and never reach here.)
+    hold a number, such as mg/100mL, are lab spellings and never reach here.)
     """
     if len(expression) > MAX_UNIT_LENGTH:
         raise UnitError(f"is longer than {MAX_UNIT_LENGTH} characters")

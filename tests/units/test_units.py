@@ -10,7 +10,8 @@ import pytest
 from electrocheck.errors import UnitError
 from electrocheck.reference import Reference
 from electrocheck.units.pint_bridge import build_table
-from electrocheck.units.resolve import LAB_SPELLINGS, canonical_spelling, resolve_unit
+from electrocheck.units.resolve import resolve_unit
+from electrocheck.units.spellings import LAB_SPELLINGS, canonical_spelling
 
 # mg/dL -> mmol/L and mEq/L -> mmol/L factors from the clinical reference table.
 FACTORS = [
