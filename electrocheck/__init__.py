@@ -12,7 +12,8 @@ The command-line interface in :mod:`electrocheck.cli` is a thin layer over it.
 __version__ = "0.1.0"
 
 from electrocheck.clinical.check import CheckReport, run_check
-from electrocheck.clinical.interpret import Result, interpret, interpret_token
+from electrocheck.clinical.interpret import interpret, interpret_token
+from electrocheck.clinical.result import Result
 from electrocheck.errors import (
     AmbiguousUnitError,
     ElectrocheckError,

@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from electrocheck import ElectrocheckError, interpret, load_reference
-from electrocheck.clinical.interpret import FLAGS
+from electrocheck.clinical.result import FLAGS
 from electrocheck.units.resolve import resolve_unit
 
 REF = load_reference()

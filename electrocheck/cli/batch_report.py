@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from electrocheck.batch.run import Summary
-from electrocheck.clinical.interpret import FLAGS
+from electrocheck.clinical.result import FLAGS
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from electrocheck.clinical.check import CheckReport
-from electrocheck.clinical.interpret import FLAG_WORDS, Result, assumed_unit_note, format_number
+from electrocheck.clinical.result import FLAG_WORDS, Result, assumed_unit_note, format_number
 from electrocheck.reference import Reference
 from electrocheck.teaching import gauge as gauges
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from electrocheck.cli.render import FLAG_STYLES, GRADE_STYLES, LEGEND, RISK_STYLES, gauge_text
-from electrocheck.clinical.interpret import format_number
+from electrocheck.clinical.result import format_number
 from electrocheck.reference import Reference
 from electrocheck.teaching.sweep import Sweep
 

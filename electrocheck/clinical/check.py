@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from electrocheck.clinical.corrections import CovariateValue, correct, read_covariate_token
-from electrocheck.clinical.interpret import Result, interpret_token
+from electrocheck.clinical.interpret import interpret_token
 from electrocheck.clinical.patterns import matching
+from electrocheck.clinical.result import Result
 from electrocheck.errors import ValueTokenError, quote
 from electrocheck.reference import Reference
 from electrocheck.reference.patient import UNKNOWN, Patient

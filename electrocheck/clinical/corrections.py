@@ -10,16 +10,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from electrocheck.clinical.interpret import (
-    As,
-    Measured,
-    Result,
-    denoise,
-    evaluate,
-    format_number,
-    plausible,
-    require_concentration,
-)
+from electrocheck.clinical.classify import plausible
+from electrocheck.clinical.interpret import As, Measured, evaluate, require_concentration
+from electrocheck.clinical.result import Result, denoise, format_number
 from electrocheck.errors import (
     AmbiguousUnitError,
     ImplausibleValueError,

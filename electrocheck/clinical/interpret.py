@@ -8,12 +8,43 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from electrocheck.clinical.compare import above, below
+from electrocheck.clinical.classify import classify as classify
+from electrocheck.clinical.classify import plausible as plausible
 from electrocheck.clinical.grading import grade_value
+
+# The result record and its number rules live in electrocheck.clinical.result; these names are
+# imported here, where they were first defined, so older imports of them keep working.
+from electrocheck.clinical.result import (
+    ABNORMAL as ABNORMAL,
+)
+from electrocheck.clinical.result import (
+    CRITICAL as CRITICAL,
+)
+from electrocheck.clinical.result import (
+    FLAG_WORDS as FLAG_WORDS,
+)
+from electrocheck.clinical.result import (
+    FLAGS as FLAGS,
+)
+from electrocheck.clinical.result import (
+    Result as Result,
+)
+from electrocheck.clinical.result import (
+    assumed_unit_note as assumed_unit_note,
+)
+from electrocheck.clinical.result import (
+    denoise as denoise,
+)
+from electrocheck.clinical.result import (
+    format_number as format_number,
+)
+from electrocheck.clinical.result import (
+    report_round as report_round,
+)
+from electrocheck.clinical.unit_doubt import ambiguity as ambiguity
+from electrocheck.clinical.unit_doubt import implausible_message, refuse_if_ambiguous
 from electrocheck.errors import (
-    AmbiguousUnitError,
     ImplausibleValueError,
     UnitError,
     ValueTokenError,
@@ -23,126 +54,6 @@ from electrocheck.reference import Analyte, Limits, Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
 from electrocheck.units.tokens import parse_token
-
-#: Interpretation flags (HL7 v2 table 0078 / FHIR ObservationInterpretation), low to high.
-FLAGS: tuple[str, ...] = ("LL", "L", "N", "H", "HH")
-ABNORMAL = frozenset({"LL", "L", "H", "HH"})
-FLAG_WORDS = {
-    "LL": "critically low",
-    "L": "low",
-    "N": "normal",
-    "H": "high",
-    "HH": "critically high",
-}
-CRITICAL = frozenset({"LL", "HH"})
-
-#: Significant digits of the numbers electrocheck reports (not of those it compares).
-REPORT_DIGITS = 4
-
-
-def report_round(value: float) -> float:
-    """Round a reported number to :data:`REPORT_DIGITS` significant digits."""
-    return float(f"{value:.{REPORT_DIGITS}g}")
-
-
-#: Significant digits a computed value (a corrected calcium) keeps before it is compared:
-#: enough for any real difference, few enough to drop the float noise of arithmetic
-#: (7.2 + 0.8 x 1.0 = 8.000000000000002 must meet the cut-point 8.0 as 8.0).
-COMPUTED_DIGITS = 10
-
-
-def denoise(value: float) -> float:
-    """A computed value rounded to :data:`COMPUTED_DIGITS` significant digits."""
-    return float(f"{value:.{COMPUTED_DIGITS}g}")
-
-
-def format_number(value: float) -> str:
-    """A reported number as text, without float noise or a trailing ``.0``."""
-    return f"{report_round(value):g}"
-
-
-@dataclass(frozen=True)
-class Result:
-    """The interpretation of one value. Numbers are in mmol/L unless named ``entered_*``."""
-
-    analyte: str
-    label: str
-    input: str
-    entered_value: float
-    entered_unit: str
-    unit_assumed: bool
-    value: float
-    low: float
-    high: float
-    critical_low: float
-    critical_high: float
-    flag: str
-    grade: int | None
-    grade_basis: str
-    population: str  # whom the limits are for: "adults (age not given)", "age 11d to 3y"
-    spasm_risk: str
-    muscle_role: str
-    effect: str | None
-    cancer_causes: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    @property
-    def abnormal(self) -> bool:
-        return self.flag in ABNORMAL
-
-    @property
-    def critical(self) -> bool:
-        return self.flag in CRITICAL
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of this result; scripts depend on these names."""
-        return {
-            "analyte": self.analyte,
-            "input": self.input,
-            "value": report_round(self.value),
-            "unit": MMOL_PER_L,
-            "low": report_round(self.low),
-            "high": report_round(self.high),
-            "flag": self.flag,
-            "spasm_risk": self.spasm_risk,
-            "muscle_role": self.muscle_role,
-            "effect": self.effect,
-            "cancer_causes": list(self.cancer_causes),
-            "notes": list(self.notes),
-            "label": self.label,
-            "entered_value": self.entered_value,
-            "entered_unit": self.entered_unit,
-            "unit_assumed": self.unit_assumed,
-            "critical_low": report_round(self.critical_low),
-            "critical_high": report_round(self.critical_high),
-            "grade": self.grade,
-            "grade_basis": self.grade_basis,
-            "population": self.population,
-        }
-
-
-def assumed_unit_note(unit: str) -> str:
-    """The note a result carries when its unit was not given."""
-    return f"no unit given: {unit} assumed"
-
-
-def classify(mmol: float, interval: Limits, critical: Limits) -> str:
-    """The flag of a value in mmol/L against a reference interval and critical limits."""
-    if below(mmol, critical.low_mmol):
-        return "LL"
-    if above(mmol, critical.high_mmol):
-        return "HH"
-    if below(mmol, interval.low_mmol):
-        return "L"
-    if above(mmol, interval.high_mmol):
-        return "H"
-    return "N"
-
-
-def plausible(analyte: Analyte, mmol: float) -> bool:
-    """Whether a value in mmol/L lies within the analyte's plausible bounds."""
-    bounds = analyte.plausible
-    return not (below(mmol, bounds.low_mmol) or above(mmol, bounds.high_mmol))
 
 
 def interpret(
@@ -177,12 +88,12 @@ def interpret(
         raise UnitError(f"{quote(shown)}: {exc}") from None
     mmol = record.to_mmol(value, resolved)
     if not plausible(record, mmol):
-        raise ImplausibleValueError(_implausible_message(record, shown, value, resolved))
+        raise ImplausibleValueError(implausible_message(record, shown, value, resolved))
     flag = classify(
         mmol, record.interval_for(resolved, patient), record.critical_for(resolved, patient)
     )
     if assumed and flag != "N":
-        _refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
+        refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
     measured = Measured(record, shown, value, resolved, assumed, mmol)
     return evaluate(reference, measured, patient, covariates)
 
@@ -345,93 +256,3 @@ def critical_note(limit: Limits, flag: str) -> str:
     if limit.unit != MMOL_PER_L:
         shown += f" = {format_number(mmol)} mmol/L"
     return f"beyond the critical limit ({side} {shown}): needs urgent attention"
-
-
-def _alternatives(
-    record: Analyte, value: float, exclude: Unit, patient: Patient = UNKNOWN
-) -> list[tuple[float, str, float]]:
-    """The analyte's other units in which ``value`` is plausible, closest to the reference
-    interval first: ``(distance, unit, mmol)``; distance is 0 inside the interval."""
-    found = []
-    for order, spelling in enumerate(record.units):
-        unit = resolve_unit(spelling)
-        mmol = record.to_mmol(value, unit)
-        if mmol == record.to_mmol(value, exclude) or not plausible(record, mmol) or mmol <= 0:
-            continue
-        interval = record.interval_for(unit, patient)
-        low, high = interval.low_mmol, interval.high_mmol
-        inside = classify(mmol, interval, record.critical_for(unit, patient)) == "N"
-        distance = 0.0 if inside else min(abs(math.log(mmol / low)), abs(math.log(mmol / high)))
-        found.append((distance, order, unit.spelling, mmol))
-    # Closest first; on a tie, the unit listed first in the reference file.
-    return [(distance, spelling, mmol) for distance, _, spelling, mmol in sorted(found)]
-
-
-def _implausible_message(record: Analyte, shown: str, value: float, unit: Unit) -> str:
-    bounds = record.plausible
-    message = (
-        f"{quote(shown)}: {value:g} {unit.spelling} is not a plausible {record.key} level "
-        f"(plausible {bounds.low_mmol:g}-{bounds.high_mmol:g} mmol/L)"
-    )
-    options = _alternatives(record, value, unit)
-    if not options:
-        return message + "; check the value and its unit"
-    distance, spelling, alt = options[0]
-    if distance == 0:  # one unit makes it normal: that is very probably the one meant
-        return (
-            f"{message}; as {spelling} it would be {format_number(alt)} mmol/L, within the "
-            f"reference interval: write {_name(shown, record)}={value:g}{spelling} if that is "
-            "what was meant"
-        )
-    readings = ", ".join(
-        f"as {spelling} {format_number(alt)} mmol/L ({_flag_in(record, alt, spelling)})"
-        for _, spelling, alt in options
-    )
-    return f"{message}; {readings}: give the unit it was measured in"
-
-
-def _refuse_if_ambiguous(
-    record: Analyte, shown: str, value: float, unit: Unit, flag: str, patient: Patient
-) -> None:
-    found = _ambiguous_unit(record, value, unit, patient)
-    if found is not None:
-        name = _name(shown, record)
-        raise AmbiguousUnitError(
-            f"{quote(shown)}: {ambiguity(record, value, unit, flag, patient)}; write "
-            f"{name}={value:g}{found} or {name}={value:g}{unit.spelling}"
-        )
-
-
-def _ambiguous_unit(
-    record: Analyte, value: float, unit: Unit, patient: Patient = UNKNOWN
-) -> str | None:
-    """Another of the analyte's units in which ``value`` is normal, if there is one."""
-    for distance, spelling, _ in _alternatives(record, value, unit, patient):
-        if distance == 0:
-            return spelling
-    return None
-
-
-def ambiguity(
-    record: Analyte, value: float, unit: Unit, flag: str, patient: Patient = UNKNOWN
-) -> str | None:
-    """Why a value without a unit cannot be read, or None: it is abnormal (``flag``) in the
-    default ``unit`` but normal in another of the analyte's units (magnesium 2.0 is critically
-    high in mmol/L and normal in mg/dL)."""
-    spelling = _ambiguous_unit(record, value, unit, patient)
-    if spelling is None:
-        return None
-    alt = record.to_mmol(value, resolve_unit(spelling))
-    return (
-        f"no unit given, and the unit decides the answer: as {unit.spelling} {value:g} is "
-        f"{FLAG_WORDS[flag]} ({flag}), as {spelling} it is {format_number(alt)} mmol/L, normal"
-    )
-
-
-def _flag_in(record: Analyte, mmol: float, spelling: str) -> str:
-    unit = resolve_unit(spelling)
-    return classify(mmol, record.interval_for(unit), record.critical_for(unit))
-
-
-def _name(shown: str, record: Analyte) -> str:
-    return shown.split("=", 1)[0].strip() if "=" in shown else record.key

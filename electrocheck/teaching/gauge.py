@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from electrocheck.clinical.compare import above, below
-from electrocheck.clinical.interpret import Result
+from electrocheck.clinical.result import Result
 from electrocheck.reference import Analyte, Reference
 from electrocheck.units.resolve import Unit, resolve_unit
 

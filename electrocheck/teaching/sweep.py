@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from electrocheck.clinical.interpret import Result, denoise, interpret
+from electrocheck.clinical.interpret import interpret
+from electrocheck.clinical.result import Result, denoise
 from electrocheck.errors import InputError, quote
 from electrocheck.reference import Reference
 from electrocheck.reference.patient import UNKNOWN, Patient

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from electrocheck.clinical.check import CheckReport, run_check
-from electrocheck.clinical.interpret import Result
+from electrocheck.clinical.result import Result
 from electrocheck.errors import (
     AmbiguousUnitError,
     ImplausibleValueError,
