@@ -43,8 +43,8 @@ def explain(reference: Reference, name: str) -> dict[str, Any]:
         "low": _direction(analyte.low),
         "high": _direction(analyte.high),
         "caveats": list(analyte.caveats),
-        "reference": [_limits(item) for item in analyte.reference],
-        "critical": [_limits(item) for item in analyte.critical],
+        "reference": [limits_dict(item) for item in analyte.reference],
+        "critical": [limits_dict(item) for item in analyte.critical],
         "grades": grades,
         "corrections": corrections,
         "spasm_care": [{"name": n, "text": t} for n, t in reference.spasm_care],
@@ -64,8 +64,8 @@ def _summary(analyte: Analyte) -> dict[str, Any]:
         "analyte": analyte.key,
         "label": analyte.label,
         "muscle_role": analyte.muscle_role,
-        "reference": [_limits(item) for item in adult],
-        "critical": [_limits(item) for item in critical],
+        "reference": [limits_dict(item) for item in adult],
+        "critical": [limits_dict(item) for item in critical],
         "low": {"spasm_risk": analyte.low.spasm_risk, "causes": list(analyte.low.causes)},
         "high": {"spasm_risk": analyte.high.spasm_risk, "causes": list(analyte.high.causes)},
     }
@@ -81,7 +81,7 @@ def _direction(direction: Direction) -> dict[str, Any]:
     }
 
 
-def _limits(limits: Limits) -> dict[str, Any]:
+def limits_dict(limits: Limits) -> dict[str, Any]:
     return {
         "population": limits.population(),
         "low": limits.low,
@@ -107,4 +107,15 @@ def _grades(scale: GradeScale | None) -> dict[str, Any] | None:
             }
             for c in scale.criteria
         ],
+    }
+
+
+def ranges_listing(reference: Reference) -> dict[str, Any]:
+    """Every analyte's reference intervals and critical limits, as ``ranges show`` lists them."""
+    return {
+        key: {
+            "reference": [limits_dict(item) for item in analyte.reference],
+            "critical": [limits_dict(item) for item in analyte.critical],
+        }
+        for key, analyte in reference.analytes.items()
     }

@@ -1,0 +1,130 @@
+"""The edge between the core and a person: every error becomes one line and an exit code.
+
+Data goes to stdout, messages to stderr. Every error the core raises becomes one line on
+stderr and exit code 2 (see :mod:`electrocheck.cli.exit_codes`); click's usage errors, Ctrl-C,
+SIGTERM, a closed pipe and even a defect end the same way, without a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.errors import ElectrocheckError
+
+
+class Group(TyperGroup):
+    """Runs the app so that every error, click's usage errors included, is one line."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> object:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.Abort:  # click's form of Ctrl-C
+            typer.echo("electrocheck: interrupted", err=True)
+            raise SystemExit(ExitCode.INTERRUPTED) from None
+        except Exception as exc:
+            # click's usage errors carry an exit code and a message; anything else is not ours.
+            if not (hasattr(exc, "exit_code") and hasattr(exc, "format_message")):
+                raise
+            message = one_line(exc.format_message())
+            if message:  # none when click has shown the help instead (``ranges`` alone)
+                context = getattr(exc, "ctx", None)
+                hint = f" (see '{context.command_path} --help')" if context is not None else ""
+                typer.echo(f"electrocheck: error: {message}{hint}", err=True)
+            raise SystemExit(exc.exit_code) from None
+        if code == ExitCode.INTERRUPTED:  # typer's form of Ctrl-C: an exit code, no message
+            typer.echo("electrocheck: interrupted", err=True)
+        raise SystemExit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def fail(message: str) -> NoReturn:
+    """Print a one-line error on stderr and exit with the error code."""
+    typer.echo(f"electrocheck: error: {one_line(message)}", err=True)
+    raise typer.Exit(ExitCode.ERROR)
+
+
+@contextmanager
+def errors_to_exit() -> Iterator[None]:
+    """Turn the core's errors into a one-line message and exit code 2."""
+    try:
+        yield
+    except ElectrocheckError as exc:
+        fail(str(exc))
+
+
+def run(app: Callable[..., Any], argv: list[str] | None) -> int:
+    """Run the app and return its exit code, keeping any traceback from the user."""
+    _stop_cleanly_on_sigterm()
+    # An exception Python can only ignore (Ctrl-C landing while a file object is being
+    # closed) would print a traceback of its own: the interruption is reported as such.
+    sys.unraisablehook = _ignore
+    try:
+        try:
+            app(args=argv, prog_name="electrocheck")
+        finally:
+            sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
+    except OSError as exc:
+        _quiet_stdout()
+        print(f"electrocheck: error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.ERROR
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else ExitCode.ERROR)
+    except KeyboardInterrupt:
+        print("electrocheck: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # a defect: report it in one line rather than a traceback
+        print(
+            f"electrocheck: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+            "(please report this)",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERNAL
+    return ExitCode.OK
+
+
+def _ignore(unraisable: object) -> None:
+    """Say nothing of an exception Python cannot raise (see :func:`run`)."""
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into an exception, so that a half-written output file is removed on the
+    way out, as for Ctrl-C (a plain SIGTERM would end the process where it stands)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        print("electrocheck: terminated", file=sys.stderr)
+        raise SystemExit(ExitCode.TERMINATED)
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no SIGTERM
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's flush at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
