@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from electrocheck.batch.engine import detail_columns, error_columns, internal_names, output_names
+from electrocheck.batch.columns import detail_columns, error_columns, output_names
 from electrocheck.batch.layout import Layout
+from electrocheck.formats.frame import internal_names
 from electrocheck.units.resolve import MMOL_PER_L
 
 

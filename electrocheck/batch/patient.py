@@ -1,30 +1,27 @@
-"""Per-row patient facts and covariates for batch processing.
+"""Per-row patient facts for batch processing.
 
-Age, sex and symptoms come from columns of the file (``age``, ``sex``, ``symptomatic``),
-covariates (albumin, glucose) from wide columns. Each distinct cell is read once, by the
-same functions ``check`` uses for ``--age``, ``--sex`` and ``alb=2.5g/dL``, and the answers
-are joined back to the rows. Ages become an *age segment*: the index of the age among the
-band edges of the reference file. Every age within one segment gets the same limits, so the
-engine interprets a value once per segment, not once per age.
+Age, sex and symptoms come from columns of the file (``age``, ``sex``, ``symptomatic``);
+covariates (albumin, glucose) are read in :mod:`~electrocheck.batch.covariates`. Each
+distinct cell is read once, by the same functions ``check`` uses for ``--age`` and ``--sex``,
+and the answers are joined back to the rows. Ages become an *age segment*: the index of the
+age among the band edges of the reference file. Every age within one segment gets the same
+limits, so the engine interprets a value once per segment, not once per age.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import polars as pl
 
 from electrocheck.batch.layout import Layout
-from electrocheck.clinical.corrections import CovariateValue, read_covariate
-from electrocheck.errors import InputError, quote
+from electrocheck.errors import InputError
 from electrocheck.reference import Reference, select_limits
 from electrocheck.reference.patient import Patient, parse_age, parse_sex, parse_symptomatic
 from electrocheck.units.resolve import MMOL_PER_L, resolve_unit
-from electrocheck.units.tokens import parse_number
 
 #: Columns this module adds to a batch.
 AGE, SEX, SYMPTOMATIC, PATIENT_ERROR = "p_seg", "p_sex", "p_symptomatic", "p_error"
@@ -178,34 +175,3 @@ def with_patient(
 
 def _name(layout: Layout, index: int) -> str:
     return " ".join(layout.header[index].split())[:60]
-
-
-@dataclass
-class CovariateReader:
-    """Reads the cells of one covariate column, each distinct (cell, unit) once per file."""
-
-    reference: Reference
-    key: str
-    column: str  # its header, for messages
-    known: dict[tuple[str, str | None], CovariateValue | str]
-
-    def read(self, text: str, unit: str | None) -> CovariateValue | str:
-        """The covariate in a cell, or why it cannot be used."""
-        found = self.known.get((text, unit))
-        if found is None:
-            found = self._read(text, unit)
-            if len(self.known) > 100_000:  # all-different cells must not grow it forever
-                self.known.clear()
-            self.known[(text, unit)] = found
-        return found
-
-    def _read(self, text: str, unit: str | None) -> CovariateValue | str:
-        shown = " ".join(text.split())
-        try:
-            value, cell_unit = parse_number(text, shown)
-        except InputError:
-            return f"{self.column}: {quote(shown)} is not a number"
-        try:
-            return read_covariate(self.reference, self.key, value, cell_unit or unit, shown)
-        except InputError as exc:
-            return f"{self.column}: {exc}"

@@ -9,40 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from electrocheck.clinical.classify import classify as classify
-from electrocheck.clinical.classify import plausible as plausible
+from electrocheck.clinical.classify import classify, plausible
 from electrocheck.clinical.grading import grade_value
-
-# The result record and its number rules live in electrocheck.clinical.result; these names are
-# imported here, where they were first defined, so older imports of them keep working.
 from electrocheck.clinical.result import (
-    ABNORMAL as ABNORMAL,
+    CRITICAL,
+    Result,
+    assumed_unit_note,
+    format_number,
 )
-from electrocheck.clinical.result import (
-    CRITICAL as CRITICAL,
-)
-from electrocheck.clinical.result import (
-    FLAG_WORDS as FLAG_WORDS,
-)
-from electrocheck.clinical.result import (
-    FLAGS as FLAGS,
-)
-from electrocheck.clinical.result import (
-    Result as Result,
-)
-from electrocheck.clinical.result import (
-    assumed_unit_note as assumed_unit_note,
-)
-from electrocheck.clinical.result import (
-    denoise as denoise,
-)
-from electrocheck.clinical.result import (
-    format_number as format_number,
-)
-from electrocheck.clinical.result import (
-    report_round as report_round,
-)
-from electrocheck.clinical.unit_doubt import ambiguity as ambiguity
 from electrocheck.clinical.unit_doubt import implausible_message, refuse_if_ambiguous
 from electrocheck.errors import (
     ImplausibleValueError,

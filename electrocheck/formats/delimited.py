@@ -25,8 +25,8 @@ from pathlib import Path
 
 import polars as pl
 
-from electrocheck.batch.engine import ROW_ERROR, internal_names
 from electrocheck.errors import InputError, quote
+from electrocheck.formats.frame import ROW_ERROR, internal_names
 
 #: Bytes per block: large enough that per-block work is small beside per-row work.
 BLOCK_BYTES = 2 << 20

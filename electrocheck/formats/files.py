@@ -1,10 +1,21 @@
-"""Writing files whole or not at all."""
+"""Files as a run reads and writes them: the input as a path, the output whole or not at all.
+
+An input is a path, or stdin copied to a temporary file first (so that it can be read again,
+as a reader that gives up on polars does). An output goes to a temporary file beside its
+target and is moved into place (or copied to stdout) only when all of it has been written, so
+a failed run leaves no partial output; :func:`write_whole` does the same for data in memory.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import tempfile
 from pathlib import Path
+from typing import IO
+
+from electrocheck.errors import InputError, quote
 
 
 def umask() -> int:
@@ -25,3 +36,94 @@ def write_whole(path: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+# --------------------------------------------------------------------------- input
+
+
+class input_file:
+    """The input as a path; stdin is first copied to a temporary file."""
+
+    def __init__(self, source: str | Path) -> None:
+        self.source = str(source)
+        self.spooled: Path | None = None
+
+    def __enter__(self) -> Path:
+        if self.source != "-":
+            path = Path(self.source)
+            if not path.is_file():
+                reason = "is a directory" if path.is_dir() else "does not exist"
+                raise InputError(f"cannot read {quote(self.source)}: it {reason}")
+            return path
+        handle, name = tempfile.mkstemp(prefix="electrocheck-stdin-", suffix=".csv")
+        self.spooled = Path(name)
+        try:
+            with os.fdopen(handle, "wb") as spool:
+                shutil.copyfileobj(sys.stdin.buffer, spool)
+        except BaseException:  # Ctrl-C or a read error: no copy of the data stays behind
+            self.spooled.unlink(missing_ok=True)
+            raise
+        return self.spooled
+
+    def __exit__(self, *exc: object) -> None:
+        if self.spooled is not None:
+            self.spooled.unlink(missing_ok=True)
+
+
+def refuse_same_file(source: Path, output: Path) -> None:
+    if output.exists() and output.resolve() == source.resolve():
+        raise InputError(f"the output {quote(str(output))} is the input file; choose another")
+
+
+# --------------------------------------------------------------------------- output
+
+
+class atomic_output:
+    """A temporary file beside the target, moved into place only when all went well."""
+
+    def __init__(self, output: str | Path | None) -> None:
+        self.output = None if output is None else Path(output)
+        self.direct: IO[bytes] | None = None  # a device or pipe named with -o
+        self.path: Path | None = None
+        self.handle: IO[bytes] | None = None
+
+    def __enter__(self) -> IO[bytes]:
+        output = self.output
+        if output is not None and output.exists() and not output.is_file():
+            if output.is_dir():
+                raise InputError(f"cannot write {quote(str(output))}: it is a directory")
+            # A device or a pipe (-o /dev/null): write to it; it cannot be replaced.
+            self.output, self.direct = None, output.open("wb")
+        directory = None if self.output is None else self.output.resolve().parent
+        try:
+            fd, name = tempfile.mkstemp(prefix=".electrocheck-", suffix=".part", dir=directory)
+        except OSError as exc:
+            raise InputError(
+                f"cannot write {quote(str(self.output))}: {exc.strerror or exc}"
+            ) from None
+        self.path = Path(name)
+        self.handle = os.fdopen(fd, "w+b")
+        return self.handle
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        assert self.handle is not None and self.path is not None
+        try:
+            if kind is None:
+                self.handle.flush()
+                if self.output is None:
+                    target = self.direct or sys.stdout.buffer
+                    self.handle.seek(0)
+                    shutil.copyfileobj(self.handle, target)
+                    target.flush()
+                else:
+                    os.fsync(self.handle.fileno())
+                    os.chmod(self.path, 0o666 & ~umask())  # mkstemp made it private
+                    os.replace(self.path, self.output)
+        finally:
+            self.handle.close()
+            self.path.unlink(missing_ok=True)
+            if self.direct is not None:
+                self.direct.close()
+
+
+__all__ = ["atomic_output", "input_file", "refuse_same_file", "umask", "write_whole"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from electrocheck import ElectrocheckError, interpret_token, load_reference
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.clinical.check import run_check
-from electrocheck.clinical.interpret import Result, report_round
+from electrocheck.clinical.result import Result, report_round
 from electrocheck.reference.patient import Patient, parse_age, parse_sex
 
 REF = load_reference()

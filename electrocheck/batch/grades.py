@@ -1,0 +1,77 @@
+"""Grades and notes of the distinct rows of a batch that have a flag.
+
+Few rows (each distinct input is interpreted once per file), so each is graded by the core's
+own functions, as ``check`` grades it: :func:`~electrocheck.clinical.interpret.evaluate`
+against the reference limits, or :func:`~electrocheck.clinical.interpret.graded` where the
+row's flag comes from the lab's own limits; a censored value gets a note that says so.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from electrocheck.batch.patient import AGE, SEX, SYMPTOMATIC, patient_of
+from electrocheck.clinical.interpret import Measured, critical_note, evaluate, graded
+from electrocheck.clinical.result import assumed_unit_note
+from electrocheck.reference import Reference
+from electrocheck.units.resolve import resolve_unit
+
+CENSORED_NOTES = {
+    "<": "censored result: the true value is below this bound, and counts as beyond a limit "
+    "or cut-point equal to it",
+    "<=": "censored result: the true value is at or below this bound; interpreted at it",
+    ">": "censored result: the true value is above this bound, and counts as beyond a limit "
+    "or cut-point equal to it",
+    ">=": "censored result: the true value is at or above this bound; interpreted at it",
+}
+LAB_LIMITS_NOTE = "flagged against the lab's own reference limits given in this row"
+
+
+def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """Grades and notes of the distinct rows that have a flag, by the core's own functions
+    (few rows: each distinct input is interpreted once per file)."""
+    grades: list[int | None] = []
+    bases: list[str | None] = []
+    notes: list[list[str] | None] = []
+    columns = ("analyte", "number", "canonical", "assumed", "mmol", "flag", "lab", "censor")
+    for row in step.select(*columns, AGE, SEX, SYMPTOMATIC, "covariate").iter_rows():
+        analyte, number, canonical, assumed, mmol, flag, lab, censor, *who, covariate = row
+        if flag is None:
+            grades.append(None)
+            bases.append(None)
+            notes.append(None)
+            continue
+        record = reference.analytes[analyte]
+        unit = resolve_unit(canonical)
+        patient = patient_of(reference, *who)
+        correction = reference.correction_of(analyte)
+        # Graded in place of the corrected value only where there is one (never censored).
+        corrects = correction is not None and covariate and censor is None
+        given = frozenset({correction.covariate}) if corrects and correction else frozenset()
+        if lab:  # the lab's own limits: flagged in the engine, graded by the core
+            grade, basis, extra = graded(reference, record, flag, mmol, unit, patient, given)
+            found = [assumed_unit_note(unit.spelling)] if assumed else []
+            found.append(LAB_LIMITS_NOTE)
+            if flag in ("LL", "HH"):
+                found.append(critical_note(record.critical_for(unit, patient), flag))
+            if flag != "N":
+                found.extend(record.caveats)
+            found.extend(extra)
+        else:
+            result = evaluate(
+                reference, Measured(record, "", number, unit, assumed, mmol), patient, given
+            )
+            grade, basis, found = result.grade, result.grade_basis, list(result.notes)
+        if censor in CENSORED_NOTES:
+            found.insert(int(bool(assumed)), CENSORED_NOTES[censor])
+        grades.append(grade)
+        bases.append(basis)
+        notes.append(found)
+    return step.with_columns(
+        pl.Series("grade", grades, dtype=pl.Int8),
+        pl.Series("grade_basis", bases, dtype=pl.String),
+        pl.Series("notes", notes, dtype=pl.List(pl.String)),
+    )
+
+
+__all__ = ["CENSORED_NOTES", "LAB_LIMITS_NOTE", "with_grades"]

@@ -1,0 +1,68 @@
+"""Cross-analyte patterns in a wide batch.
+
+Which of the reference file's patterns (low magnesium with low potassium ...) each row
+matches, from the flags of its results, by the rule of
+:func:`electrocheck.clinical.patterns.sides` written as polars expressions over the flags'
+codes; each distinct set of matches is named once and joined back to the rows, so a row gets
+the patterns ``check`` finds for the same values.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from electrocheck.batch.columns import FLAG_CODES
+from electrocheck.reference import Reference
+
+
+class PatternFinder:
+    """The ids of the patterns each row of a wide file matches, from the flags of its
+    results: the rule of :func:`electrocheck.clinical.patterns.sides` (a corrected result stands in
+    for the analyte it corrects) written as polars expressions over the flags' codes."""
+
+    def __init__(self, reference: Reference, analytes: list[str]) -> None:
+        self.reference = reference
+        self.analytes = analytes  # the analyte (or correction) key of each flag column
+        self.patterns_of: dict[int, str | None] = {}
+
+    def patterns(self, codes: list[pl.Series]) -> pl.Series:
+        """The ids of the patterns each row matches, ``"; "``-joined, or null. ``codes`` are
+        the flags of each result column as :data:`FLAG_CODES`."""
+        frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(codes)])
+        # Which patterns a row matches, as the bits of one number: few distinct numbers.
+        bits = pl.sum_horizontal(
+            pl.all_horizontal(self._on_side(a, side) for a, side in p.when).cast(pl.Int64)
+            * (1 << n)
+            for n, p in enumerate(self.reference.patterns)
+        )
+        # with_columns, not select: where no pattern names a column of the file, ``bits`` is a
+        # literal, and must still give one value per row.
+        matched = frame.with_columns(bits.alias("bits"))["bits"]
+        for value in matched.unique().to_list():
+            if value not in self.patterns_of:
+                ids = [p.id for n, p in enumerate(self.reference.patterns) if value >> n & 1]
+                self.patterns_of[value] = "; ".join(ids) or None
+        if matched.is_empty():  # replace_strict would keep the integer type
+            return pl.Series("patterns", [], dtype=pl.String)
+        result: pl.Series = matched.replace_strict(self.patterns_of, return_dtype=pl.String)
+        return result.alias("patterns")
+
+    def _on_side(self, analyte: str, side: str) -> pl.Expr:
+        def on(code: pl.Expr) -> pl.Expr:
+            return code <= FLAG_CODES["L"] if side == "low" else code >= FLAG_CODES["H"]
+
+        measured = [
+            on(pl.col(f"f{i}")).fill_null(False)
+            for i, key in enumerate(self.analytes)
+            if key == analyte
+        ]
+        found = pl.any_horizontal(measured) if measured else pl.lit(False)
+        for i, key in enumerate(self.analytes):
+            correction = self.reference.corrections.get(key)
+            if correction is not None and correction.corrects == analyte:
+                code = pl.col(f"f{i}")
+                found = pl.when(code.is_not_null()).then(on(code)).otherwise(found)
+        return found
+
+
+__all__ = ["PatternFinder"]
