@@ -1,58 +1,93 @@
-"""The README shows real output: every `$ electrocheck ...` example is run and compared."""
+"""The README and docs/ show real output: every `$ electrocheck ...` example is run and compared."""
 
 from __future__ import annotations
 
 import re
 import shlex
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from electrocheck import interpret, load_reference
-from electrocheck.cli.commands import app
-from electrocheck.clinical.check import run_check
+from electrocheck import Patient, interpret, load_reference, parse_age, run_check
+from electrocheck.cli import app
 from electrocheck.reference import built_in_path
-from electrocheck.reference.patient import Patient, parse_age
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-TEXT = README.read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+PAGES = [README, *sorted(DOCS.glob("*.md"))]
+TEXTS = {page: page.read_text(encoding="utf-8") for page in PAGES}
+ALL_TEXT = "\n".join(TEXTS.values())
 runner = CliRunner()
 
+#: The page that holds each checked snippet.
+CHECK_PAGE = DOCS / "check.md"
+REFERENCE_PAGE = DOCS / "reference-file.md"
+PYTHON_API_PAGE = DOCS / "python-api.md"
+#: Linked from the docs, written alongside the code.
+ARCHITECTURE_PAGE = DOCS / "architecture.md"
 
-def _console_examples() -> list[tuple[str, str]]:
+
+def _name(page: Path) -> str:
+    return page.relative_to(ROOT).as_posix()
+
+
+def _console_examples() -> list[tuple[str, str, str]]:
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", TEXT, flags=re.S):
-        for chunk in re.split(r"^(?=\$ )", block, flags=re.M):
-            if chunk.startswith("$ electrocheck "):
-                command, _, output = chunk.partition("\n")
-                examples.append((command[len("$ electrocheck ") :], output.rstrip("\n")))
+    for page, text in TEXTS.items():
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+            for chunk in re.split(r"^(?=\$ )", block, flags=re.M):
+                if chunk.startswith("$ electrocheck "):
+                    command, _, output = chunk.partition("\n")
+                    examples.append(
+                        (_name(page), command[len("$ electrocheck ") :], output.rstrip("\n"))
+                    )
     return examples
 
 
 EXAMPLES = _console_examples()
 
 
-def test_readme_has_examples() -> None:
-    assert len(EXAMPLES) >= 6
+def test_docs_have_examples() -> None:
+    assert len(EXAMPLES) >= 25
+    assert {page for page, _, _ in EXAMPLES} >= {
+        "README.md",
+        "docs/check.md",
+        "docs/batch.md",
+        "docs/teaching.md",
+        "docs/reference-file.md",
+    }
+
+
+def test_readme_shows_each_command() -> None:
+    shown = {command.split()[0] for page, command, _ in EXAMPLES if page == "README.md"}
+    assert shown >= {"check", "batch", "explain", "sweep", "ranges"}
 
 
 @pytest.fixture
 def in_examples_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in a scratch folder holding a copy of examples/, as the README's commands expect."""
-    shutil.copytree(README.parent / "examples", tmp_path / "examples")
+    """Run in a scratch folder holding a copy of examples/, as the documented commands expect."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-@pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
-def test_readme_example_output_is_real(in_examples_copy: Path, command: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("page", "command", "expected"), EXAMPLES, ids=[f"{p}: {c}" for p, c, _ in EXAMPLES]
+)
+def test_example_output_is_real(
+    in_examples_copy: Path, page: str, command: str, expected: str
+) -> None:
     result = runner.invoke(app, shlex.split(command), env={"ELECTROCHECK_RANGES": None})
     assert result.output.rstrip("\n") == expected
 
 
-def test_readme_polars_example_is_real(ref: object) -> None:
+def test_polars_example_is_real() -> None:
     import polars as pl
 
     from electrocheck.batch import interpret_frame
@@ -60,11 +95,11 @@ def test_readme_polars_example_is_real(ref: object) -> None:
     frame = pl.DataFrame({"id": [1, 2], "K": [3.1, 4.0], "Calcium (mg/dL)": ["7.6", None]})
     checked = interpret_frame(frame, load_reference())
     assert f"{checked['potassium_flag'].to_list()}" == "['L', 'N']"
-    assert "# ['L', 'N']" in TEXT
+    assert "# ['L', 'N']" in TEXTS[PYTHON_API_PAGE]
 
 
-def test_readme_validation_message_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    quoted = re.search(r"^electrocheck: error: my-lab\.yaml:.*$", TEXT, flags=re.M)
+def test_validation_message_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quoted = re.search(r"^electrocheck: error: my-lab\.yaml:.*$", TEXTS[REFERENCE_PAGE], flags=re.M)
     assert quoted is not None
     text = (
         built_in_path().read_text("utf-8").replace("{low: 3.5, high: 5.0,", "{low: 3.5, high: 3.0,")
@@ -75,30 +110,99 @@ def test_readme_validation_message_is_real(tmp_path: Path, monkeypatch: pytest.M
     assert result.stderr.rstrip("\n") == quoted.group(0)
 
 
-def test_readme_python_example_is_real() -> None:
+def test_python_example_is_real() -> None:
     result = interpret(load_reference(), "ca", 7.6, "mg/dL")
     assert (result.flag, result.spasm_risk) == ("L", "high")
-    assert f"('L', {str(result.value)[:8]}..., 'high')" in TEXT
+    assert f"('L', {str(result.value)[:8]}..., 'high')" in TEXTS[PYTHON_API_PAGE]
 
 
-def test_every_command_is_documented() -> None:
-    for command in app.registered_commands:
-        name = command.name or command.callback.__name__  # type: ignore[union-attr]
-        assert f"electrocheck {name}" in TEXT, name
-
-
-def test_ci_runs_the_readme_set_up_commands_verbatim() -> None:
-    setup = TEXT.split("## Set-up", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```sh\n(.*?)\n```", setup, flags=re.S)
-    assert len(commands) == 2
-    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    for command in commands:
-        assert command in ci
-
-
-def test_readme_patient_example_is_real() -> None:
+def test_patient_example_is_real() -> None:
     report = run_check(
         load_reference(), ["ca=7.6mg/dL", "alb=2.5g/dL", "k=5.8"], Patient(parse_age("10d"))
     )
     shown = [(r.analyte, r.flag, r.grade) for r in report.results]
-    assert f"# {shown}" in TEXT
+    assert f"# {shown}" in TEXTS[PYTHON_API_PAGE]
+
+
+def test_python_api_page_runs() -> None:
+    """The page's Python blocks, run in order in one namespace, import and run as shown."""
+    namespace: dict[str, Any] = {}
+    blocks = re.findall(r"```python\n(.*?)```", TEXTS[PYTHON_API_PAGE], flags=re.S)
+    assert len(blocks) >= 3
+    for block in blocks:
+        exec(compile(block, str(PYTHON_API_PAGE), "exec"), namespace)
+
+
+def _command_paths(command: Any, prefix: str) -> Iterator[str]:
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        for name, sub in subcommands.items():
+            yield from _command_paths(sub, f"{prefix} {name}")
+    else:
+        yield prefix
+
+
+def test_every_command_is_documented() -> None:
+    commands = list(_command_paths(typer.main.get_command(app), "electrocheck"))
+    assert len(commands) >= 5
+    for command in commands:
+        assert command in ALL_TEXT, command
+
+
+def test_ci_runs_the_readme_set_up_commands_verbatim() -> None:
+    setup = TEXTS[README].split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", setup, flags=re.S)
+    assert len(commands) == 2
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    for command in commands:
+        assert command in ci
+
+
+def test_readme_stays_short() -> None:
+    assert README.stat().st_size < 22_000
+
+
+def _prose(text: str) -> str:
+    """The text outside fenced code blocks and inline code."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors for the page's headings."""
+    anchors = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *$", _prose(TEXTS[page]), flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.replace("`", "").lower()).replace(" ", "-")
+        anchors.add(slug)
+    return anchors
+
+
+def _links() -> list[tuple[str, str]]:
+    links = []
+    for page, text in TEXTS.items():
+        for target in re.findall(r"\]\(([^)\s]+)\)", _prose(text)):
+            if not re.match(r"[a-z]+:", target):
+                links.append((_name(page), target))
+    return sorted(set(links))
+
+
+LINKS = _links()
+
+
+@pytest.mark.parametrize(("page", "target"), LINKS, ids=[f"{p} -> {t}" for p, t in LINKS])
+def test_relative_link_points_to_a_file(page: str, target: str) -> None:
+    path, _, anchor = target.partition("#")
+    source = ROOT / page
+    linked = (source.parent / path).resolve() if path else source
+    assert linked.is_file(), f"{page}: {target}: no such file"
+    if anchor and linked.suffix == ".md" and linked in TEXTS:
+        assert anchor in _anchors(linked), f"{page}: {target}: no such heading"
+
+
+def test_every_docs_page_is_linked_from_the_readme_and_the_index() -> None:
+    readme_links = {t.partition("#")[0] for p, t in LINKS if p == "README.md"}
+    index_links = {t.partition("#")[0] for p, t in LINKS if p == "docs/index.md"}
+    for page in [*DOCS.glob("*.md"), ARCHITECTURE_PAGE]:
+        assert f"docs/{page.name}" in readme_links, page.name
+        if page.name != "index.md":
+            assert page.name in index_links, page.name
