@@ -1,12 +1,15 @@
 """The reference file: its typed records, loading, and validation section by section.
 
-Above :mod:`electrocheck.units`; below everything clinical. Import records from here:
+Above :mod:`electrocheck.units`; below everything clinical. :mod:`.model` holds the records;
+:mod:`.load` reads a file; ``check_base`` and one ``check_*`` module per section of the file
+validate it (``check_file`` the whole). Import records from here:
 
     >>> from electrocheck.reference import load_reference
     >>> load_reference().analyte("k").label
     'Potassium'
 """
 
+from electrocheck.reference.load import built_in_path, load_reference
 from electrocheck.reference.model import (
     BUILT_IN,
     FORMAT,
@@ -23,8 +26,6 @@ from electrocheck.reference.model import (
     Pattern,
     Reference,
     Sourced,
-    built_in_path,
-    load_reference,
     select_limits,
     unit_system,
 )

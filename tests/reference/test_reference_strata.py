@@ -359,6 +359,16 @@ def test_formula_in_a_covariate_unit_the_covariate_cannot_take_is_refused(
         load_reference(file)
 
 
+@pytest.mark.parametrize("field", ["corrects", "covariate"])
+@pytest.mark.parametrize("wrong", [["calcium"], {"name": "albumin"}])
+def test_correction_naming_a_list_or_mapping_is_refused_with_its_path(
+    write_reference: Callable[..., Path], field: str, wrong: object
+) -> None:
+    file = write_reference(_set(f"corrections.corrected_calcium.{field}", wrong))
+    with pytest.raises(ReferenceFileError, match=rf"corrections\.corrected_calcium\.{field}: no"):
+        load_reference(file)
+
+
 # --------------------------------------------------------------------------- valid files
 
 
