@@ -1,7 +1,7 @@
 """Corrected results: calcium corrected for albumin, sodium corrected for glucose.
 
 The formulas, their units and their caveats are in the reference file (``corrections:``);
-this module applies them. A corrected result is a :class:`~electrocheck.interpret.Result`
+this module applies them. A corrected result is a :class:`~electrocheck.clinical.result.Result`
 of its own (``corrected_calcium``), flagged with the limits of the analyte it corrects.
 """
 
