@@ -6,7 +6,7 @@ inputs (text, unit, ...; see :func:`~electrocheck.batch.sources.source_inputs`) 
 time it is seen, remembers the result and joins it to every row that holds it.
 :func:`interpret_distinct` is the interpretation itself, stage by stage: the cells taken
 apart, the analyte's constants and the unit's factor and limits joined, then the value
-flagged, graded and given its result fields.
+flagged, graded, compared with the lab's own flag and given its result fields.
 """
 
 from __future__ import annotations
@@ -16,12 +16,30 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch.cells import cell_parts, number_and_unit
+from electrocheck.batch.cells import blank_to_null, number_and_unit, with_cell_parts
+from electrocheck.batch.columns import (
+    DISAGREES,
+    INTERPRETED,
+    LOOKALIKE,
+    NO_VALUE,
+    OTHER_SPECIMEN,
+    OTHER_TEST,
+    UNREADABLE,
+)
 from electrocheck.batch.flags import flag_stages, refuse_ambiguous
 from electrocheck.batch.grades import with_grades
+from electrocheck.batch.lab_flags import disagreement_note, disagrees
+from electrocheck.batch.naming import ANALYTE_NAME, LOOKALIKE_NAME, OTHER_SPECIMEN_NAME, TestNames
 from electrocheck.batch.patient import AGE, SEX
 from electrocheck.batch.results import outputs
-from electrocheck.batch.sources import INPUT_NAMES, INPUT_TYPES, Source, plain, source_inputs
+from electrocheck.batch.sources import (
+    INPUT_NAMES,
+    INPUT_TYPES,
+    Source,
+    plain,
+    source_inputs,
+    test_key,
+)
 from electrocheck.batch.unit_pairs import pair_key, resolve_pairs
 from electrocheck.clinical.result import report_round
 from electrocheck.reference import Reference
@@ -46,6 +64,8 @@ class SourceInterpreter:
         self.reference = reference
         self.fields = fields  # the result fields to give for each row
         self.known: pl.DataFrame | None = None
+        # A long file's test columns name each row's analyte: read once per distinct text.
+        self.tests = TestNames(reference) if source.tests else None
 
     def results(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The result ``fields`` of each row of ``frame``."""
@@ -73,6 +93,9 @@ class SourceInterpreter:
         varying, fixed = source_inputs(self.source, self.patient, self.reference)
         keys = list(varying)
         rows = rows.with_columns(pl.lit(v, INPUT_TYPES[k]).alias(k) for k, v in fixed.items())
+        if self.tests is not None:
+            tests = [test_key(i) for i in range(len(self.source.tests))]
+            rows = self.tests.add(rows, tests)
         error = pl.col("error")
         prefix = pl.lit(f"{plain(self.source.name)}: ")
         found = (
@@ -101,28 +124,88 @@ class SourceInterpreter:
 
 
 def interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """The inputs (:data:`~electrocheck.batch.sources.INPUT_NAMES`) and result fields of
-    distinct input rows."""
-    rows = rows.with_columns(analyte=pl.col("key_analyte"))
-    for name in ("numeric", "row_low", "row_high"):
-        if name not in rows.columns:
-            rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
-    step = rows.with_columns(**cell_parts()).join(
+    """The inputs (:data:`~electrocheck.batch.sources.INPUT_NAMES`, and any other column of
+    ``rows``) and result fields of distinct input rows. A ``test_class`` column (a code of
+    :data:`~electrocheck.batch.naming.TEST_CLASSES`) says what a long row's test columns
+    name; without it, every row is its analyte's."""
+    missing = [
+        pl.lit(None, pl.String).alias(name)
+        for name in ("numeric", "row_low", "row_high", "row_range", "flag_column")
+        if name not in rows.columns
+    ]
+    if "test_class" not in rows.columns:
+        missing.append(pl.lit(ANALYTE_NAME, pl.Int8).alias("test_class"))
+    # Inputs besides INPUT_NAMES (a long file's test columns) are kept for the join.
+    added = [expr.meta.output_name() for expr in missing]
+    inputs = [name for name in (*rows.columns, *added) if name not in INPUT_NAMES]
+    rows = rows.with_columns(*missing, analyte=pl.col("key_analyte"))
+    step = with_cell_parts(rows).join(
         constants_table(reference), on="analyte", how="left", maintain_order="left"
     )
     step = step.with_columns(**number_and_unit()).with_columns(
         key=pair_key(pl.col("analyte"), pl.col("spelling"))
     )
-    pairs = (
-        step.filter(pl.col("number").is_not_null() & pl.col("analyte").is_not_null())
-        .select("analyte", "spelling", AGE, SEX)
-        .unique()
-    )
-    step = step.join(
-        resolve_pairs(reference, pairs.iter_rows()), on="key", how="left", maintain_order="left"
-    )
+    used = step.filter(pl.col("number").is_not_null() & pl.col("analyte").is_not_null())
+    pairs = used.select("analyte", "spelling", AGE, SEX)
+    # A range that names its unit (8.6-10.2 mg/dL) is converted by that unit's factor.
+    ranged = used.filter(pl.col("range_unit").is_not_null())
+    if ranged.height:
+        spelling = pl.col("range_unit").alias("spelling")
+        pairs = pl.concat([pairs, ranged.select("analyte", spelling, AGE, SEX)])
+    resolved = resolve_pairs(reference, pairs.unique().iter_rows())
+    step = step.join(resolved, on="key", how="left", maintain_order="left")
+    if ranged.height:
+        step = step.with_columns(range_key=pair_key(pl.col("analyte"), pl.col("range_unit"))).join(
+            resolved.select(range_key="key", range_factor="factor"),
+            on="range_key",
+            how="left",
+            maintain_order="left",
+        )
+    else:
+        step = step.with_columns(range_factor=pl.lit(None, pl.Float64))
     step = with_grades(refuse_ambiguous(flag_stages(step), reference), reference)
-    return step.select(*INPUT_NAMES, *outputs())
+    return with_fates(step).select(*INPUT_NAMES, *inputs, *outputs())
+
+
+def with_fates(step: pl.DataFrame) -> pl.DataFrame:
+    """The lab's flag of each distinct row (of its analyte's value only), a note where it
+    disagrees with electrocheck's, and what became of the value (a code of
+    :data:`~electrocheck.batch.columns.FATES`): by its test columns (another test, an
+    unrecognised electrolyte, another specimen named in the test), else by its value. The
+    engine then tells apart the rows of another specimen by a specimen column, and those whose
+    patient or fields could not be read."""
+    col = pl.col
+    found = col("mmol").is_not_null()
+    no_value = blank_to_null(col("text")).is_null() & col("numeric_value").is_null()
+    # The lab's flag of a value of the analyte's: none where there is no value to flag.
+    lab_flag = pl.when(col("analyte").is_not_null() & ~no_value).then(col("lab_flag"))
+    disagree = pl.lit(False)
+    note = pl.lit(None, pl.String)
+    if step["lab_flag"].null_count() < step.height:  # the lab flagged some of them
+        disagree = found & disagrees(lab_flag, col("flag"))
+        note = disagreement_note(lab_flag, col("flag"), col("lab"))
+    test = col("test_class")
+
+    def fate(code: int) -> pl.Expr:
+        return pl.lit(code, pl.Int8)
+
+    return step.with_columns(
+        lab_flag=lab_flag,
+        notes=pl.when(disagree).then(pl.concat_list(col("notes"), note)).otherwise(col("notes")),
+        fate=pl.when(test == OTHER_SPECIMEN_NAME)
+        .then(fate(OTHER_SPECIMEN))
+        .when((test == LOOKALIKE_NAME) & ~no_value)
+        .then(fate(LOOKALIKE))
+        .when(test != ANALYTE_NAME)
+        .then(fate(OTHER_TEST))
+        .when(no_value)
+        .then(fate(NO_VALUE))
+        .when(disagree)
+        .then(fate(DISAGREES))
+        .when(found)
+        .then(fate(INTERPRETED))
+        .otherwise(fate(UNREADABLE)),
+    )
 
 
 @lru_cache(maxsize=8)
@@ -150,4 +233,4 @@ def constants_table(reference: Reference) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-__all__ = ["SourceInterpreter", "constants_table", "interpret_distinct"]
+__all__ = ["SourceInterpreter", "constants_table", "interpret_distinct", "with_fates"]

@@ -7,10 +7,11 @@ parsing of a number and its unit, the same unit resolution (each distinct spelli
 once, then applied as a factor), the same limits with the same tolerance.
 ``tests/batch/test_batch_same_answer.py`` holds the two paths equal.
 
-This module holds the orchestration: :class:`BatchInterpreter` reads the patient columns and
-covariates of a batch, has each source's rows interpreted (:mod:`~electrocheck.batch.distinct`)
-and each correction's (:mod:`~electrocheck.batch.corrected`), finds the patterns, and adds
-it all under the column names of :mod:`~electrocheck.batch.columns`.
+This module holds the orchestration: :class:`BatchInterpreter` reads the specimen, patient
+columns and covariates of a batch, has each source's rows interpreted
+(:mod:`~electrocheck.batch.distinct`) and each correction's
+(:mod:`~electrocheck.batch.corrected`), finds the patterns, says what became of each value,
+and adds it all under the column names of :mod:`~electrocheck.batch.columns`.
 """
 
 from __future__ import annotations
@@ -22,14 +23,24 @@ import polars as pl
 from electrocheck.batch.columns import (
     CSV_FIELDS,
     DETAIL_FIELDS,
-    LONG_NAMES,
+    DISAGREES,
+    INTERPRETED,
+    LOOKALIKE,
+    OTHER_SPECIMEN,
+    SPECIMEN_ERROR,
+    STRUCTURAL,
+    UNKNOWN_SPECIMEN,
+    UNREADABLE,
     WIDE_NAMES,
-    output_names,
+    added_names,
+    result_names,
+    writes_lab_flag,
 )
 from electrocheck.batch.corrected import Corrector
 from electrocheck.batch.covariates import CovariateReader, covariate_unit, with_covariates
 from electrocheck.batch.distinct import SourceInterpreter
 from electrocheck.batch.layout import Layout
+from electrocheck.batch.naming import BLOOD_KIND, OTHER_KIND, UNKNOWN_KIND, SpecimenKinds
 from electrocheck.batch.patient import (
     AGE,
     PATIENT_ERROR,
@@ -40,7 +51,7 @@ from electrocheck.batch.patient import (
     with_patient,
 )
 from electrocheck.batch.patterns import PatternFinder
-from electrocheck.batch.sources import Source, plain, sources
+from electrocheck.batch.sources import SPECIMEN_KIND, plain, sources
 from electrocheck.formats.frame import ROW_ERROR
 from electrocheck.reference import Reference
 
@@ -103,7 +114,9 @@ class BatchInterpreter:
             if detail or layout.kind == "long" or f not in ("analyte", "limits")
         )
         source_fields = [
-            lean + (("number", "spelling") if i in corrected and not detail else ())
+            lean
+            + (("number", "spelling") if i in corrected and not detail else ())
+            + (("lab_flag",) if writes_lab_flag(layout, i) and not detail else ())
             for i in range(len(self.sources))
         ]
         self.interpreters = [
@@ -122,41 +135,56 @@ class BatchInterpreter:
             if layout.kind == "wide" and reference.patterns
             else None
         )
+        self.specimens = SpecimenKinds(layout.specimen) if layout.specimen is not None else None
 
     def interpret(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add the result columns to a batch whose columns are ``c0``, ``c1`` ... (text).
 
-        The added columns are named ``r0``, ``r1`` ... in the order of :func:`output_names`,
-        and each source's own error ``e0``, ``e1`` ... (joined in the ``errors`` column).
-        With ``detail``, every source's full result is added too, as a struct column ``d0``,
-        ``d1`` ..., for the JSON Lines writer.
+        The added columns are named ``r0``, ``r1`` ... in the order of :func:`added_names`,
+        each source's own error ``e0``, ``e1`` ... (joined in the ``errors`` column), and what
+        became of each source's value, ``f0``, ``f1`` ... (for the summary). A row of another
+        specimen, or an unknown one, gets no results and no errors of its cells; an unknown
+        specimen's row gets the specimen's error. With ``detail``, every source's full result
+        is added too, as a struct column ``d0``, ``d1`` ..., for the JSON Lines writer.
         """
         added: list[pl.Series] = []
         details: list[pl.Series] = []
         errors: list[pl.Series] = []
+        if self.specimens is not None:
+            frame = self.specimens.add(frame)
         frame = self._with_patient(frame)
         frame, covariate_errors = with_covariates(frame, self.layout.covariates, self.readers)
         results = []
-        for i, source in enumerate(self.sources):
+        for i in range(len(self.sources)):
             result = self.interpreters[i].results(frame)
             results.append(result)
-            names = self._names(source)
-            added += [result[key].alias(name) for key, name in names.items()]
+            added += [result[key].alias(name) for key, name in self._names(i).items()]
             errors.append(result["error"].alias(f"e{i}"))
             if self.detail:
                 details.append(result.select(self.fields).to_struct(f"d{i}"))
-        if PATIENT_ERROR in frame.columns:
-            errors.append(frame[PATIENT_ERROR].alias("ep"))
-        errors += covariate_errors
         flags = [result["flag_code"] for result in results]
+        fates = [result["fate"].alias(f"f{i}") for i, result in enumerate(results)]
+        corrected_errors = []
         for k, (key, i, j) in enumerate(self.layout.corrections):
             result = self._corrected(k, frame, results[i], j)
             flags.append(result["flag_code"])
             added += [result[f].alias(f"{key}_{name}") for f, name in WIDE_NAMES.items()]
-            errors.append(result["error"].alias(f"ed{k}"))
+            corrected_errors.append(result["error"].alias(f"ed{k}"))
             if self.detail:
                 details.append(result.to_struct(f"dd{k}"))
+        if SPECIMEN_KIND in frame.columns:
+            # Another specimen's values, or an unknown specimen's, are never read against
+            # serum limits: no results, and no errors of their cells.
+            elsewhere = frame[SPECIMEN_KIND] != BLOOD_KIND
+            if elsewhere.any():
+                added = [_blank(series, elsewhere) for series in added]
+                flags = [_blank(series, elsewhere) for series in flags]
+                details = [_blank(series, elsewhere) for series in details]
+                errors = [_blank(series, elsewhere) for series in errors]
+                covariate_errors = [_blank(series, elsewhere) for series in covariate_errors]
+                corrected_errors = [_blank(series, elsewhere) for series in corrected_errors]
         if PATIENT_ERROR in frame.columns:
+            errors.append(frame[PATIENT_ERROR].alias("ep"))
             # A row whose age, sex or symptoms cannot be read gets no results, as in check:
             # its limits and grades are not known.
             unknown = frame[PATIENT_ERROR].is_not_null()
@@ -164,6 +192,10 @@ class BatchInterpreter:
                 added = [_blank(series, unknown) for series in added]
                 flags = [_blank(series, unknown) for series in flags]
                 details = [_blank(series, unknown) for series in details]
+        errors += covariate_errors + corrected_errors
+        fates = self._fates(frame, fates)
+        if self.layout.specimen is not None:
+            errors.append(self._specimen_errors(frame, fates))
         by_name = {series.name: series for series in added}
         if self.layout.kind == "wide":
             by_name["patterns"] = (
@@ -174,9 +206,70 @@ class BatchInterpreter:
         # A row's own problem (more fields than the header, from the csv reader) comes first.
         row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
         by_name["errors"] = _joined_errors(row_errors + errors)
-        wanted = output_names(self.layout)
+        wanted = added_names(self.layout)
         columns = [by_name[name].alias(f"r{i}") for i, name in enumerate(wanted)]
-        return frame.with_columns(columns + errors + details)
+        return frame.with_columns(columns + errors + fates + details)
+
+    def _fates(self, frame: pl.DataFrame, fates: list[pl.Series]) -> list[pl.Series]:
+        """What became of each source's value, row by row (codes of
+        :data:`~electrocheck.batch.columns.FATES`): the value's own fate (its test's, in a long
+        file), unless the row is another specimen's, or one whose patient or fields could not
+        be read."""
+        overrides = [
+            name for name in (SPECIMEN_KIND, PATIENT_ERROR, ROW_ERROR) if name in frame.columns
+        ]
+        if not overrides:
+            return fates
+        col = pl.col
+        exprs = []
+        for series in fates:
+            fate = col(series.name)
+            if SPECIMEN_KIND in overrides:
+                kind = col(SPECIMEN_KIND)
+                valued = fate.is_in([INTERPRETED, DISAGREES, UNREADABLE, LOOKALIKE])
+                fate = (
+                    pl.when(valued & (kind == OTHER_KIND))
+                    .then(pl.lit(OTHER_SPECIMEN, pl.Int8))
+                    .when(valued & (kind == UNKNOWN_KIND))
+                    .then(pl.lit(UNKNOWN_SPECIMEN, pl.Int8))
+                    .otherwise(fate)
+                )
+            if PATIENT_ERROR in overrides:
+                fate = (
+                    pl.when(col(PATIENT_ERROR).is_not_null() & fate.is_in([INTERPRETED, DISAGREES]))
+                    .then(pl.lit(UNREADABLE, pl.Int8))
+                    .otherwise(fate)
+                )
+            if ROW_ERROR in overrides:
+                fate = (
+                    pl.when(col(ROW_ERROR).is_not_null())
+                    .then(pl.lit(STRUCTURAL, pl.Int8))
+                    .otherwise(fate)
+                )
+            exprs.append(fate.alias(series.name))
+        inputs = pl.DataFrame([*fates, *(frame[name] for name in overrides)])
+        return inputs.select(exprs).get_columns()
+
+    def _specimen_errors(self, frame: pl.DataFrame, fates: list[pl.Series]) -> pl.Series:
+        """The error of each row whose specimen is not one electrocheck knows, where the row
+        holds a value of an electrolyte."""
+        index = self.layout.specimen
+        assert index is not None
+        unknown = pl.any_horizontal([pl.col(f.name) == UNKNOWN_SPECIMEN for f in fates])
+        shown = pl.col(f"c{index}").str.replace_all(r"[\r\n]+", " ").str.strip_chars()
+        message = pl.concat_str(
+            pl.lit(f"{plain(self.layout.header[index])}: specimen '"),
+            shown,
+            pl.lit(
+                "' is not one electrocheck knows (serum, plasma, whole blood; urine and other "
+                "fluids): not interpreted"
+            ),
+        )
+        return (
+            pl.DataFrame([*fates, frame[f"c{index}"]])
+            .select(pl.when(unknown).then(message).alias(SPECIMEN_ERROR))
+            .to_series()
+        )
 
     def _with_patient(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with the patient columns, where the file has any."""
@@ -222,11 +315,9 @@ class BatchInterpreter:
             return pl.Series(name, [self.patient[name]] * frame.height, dtype=dtype)
         return frame[name]
 
-    def _names(self, source: Source) -> dict[str, str]:
-        """The result fields a source writes, and the column names it writes them under."""
-        if self.layout.kind == "long":
-            return LONG_NAMES
-        return {key: f"{source.prefix}{name}" for key, name in WIDE_NAMES.items()}
+    def _names(self, i: int) -> dict[str, str]:
+        """The result fields source ``i`` writes, and the column names it writes them under."""
+        return result_names(self.layout, i)
 
 
 def _blank(series: pl.Series, rows: pl.Series) -> pl.Series:

@@ -3,9 +3,9 @@
 The rules of :func:`electrocheck.clinical.interpret.interpret`, written as polars
 expressions over the distinct rows once their unit is resolved: a censored bound is moved
 just past itself, an implausible value gets no result, the lab's own limits (when the row
-gives usable ones) replace the reference interval, and the value is compared with the same
-tolerance as in ``check``. A unitless value that is abnormal only in the assumed unit is then
-refused, as in ``check``.
+gives usable ones: both, or the one limit of a one-sided range such as ``<5.1``) replace the
+reference interval, and the value is compared with the same tolerance as in ``check``. A
+unitless value that is abnormal only in the assumed unit is then refused, as in ``check``.
 """
 
 from __future__ import annotations
@@ -40,21 +40,40 @@ def flag_stages(step: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(1 + STRICT))
         .otherwise(pl.lit(1.0))
     )
+    # The lab's limits are in the row's unit, or in the unit their range text names.
+    limits_factor = (
+        pl.when(col("range_unit").is_null()).then(col("factor")).otherwise(col("range_factor"))
+    )
     step = step.with_columns(
         raw=col("number") * col("factor") * nudge,
-        row_low_mmol=col("low_value") * col("factor"),
-        row_high_mmol=col("high_value") * col("factor"),
+        row_low_mmol=col("low_value") * limits_factor,
+        row_high_mmol=col("high_value") * limits_factor,
+    )
+    has_low, has_high = col("row_low_mmol").is_not_null(), col("row_high_mmol").is_not_null()
+    # Both limits, in order; or the one limit of a one-sided range (<5.1, >=135), the
+    # reference file's on the other side, still in order.
+    step = step.with_columns(
+        lab_low=has_low & (has_high | col("one_sided")),
+        lab_high=has_high & (has_low | col("one_sided")),
     )
     step = step.with_columns(
         implausible=below(col("raw"), col("plaus_low")) | above(col("raw"), col("plaus_high")),
-        lab=col("row_low_mmol").is_not_null()
-        & col("row_high_mmol").is_not_null()
-        & (col("row_low_mmol") < col("row_high_mmol")),
+        low=pl.when(col("lab_low")).then(col("row_low_mmol")).otherwise(col("ref_low")),
+        high=pl.when(col("lab_high")).then(col("row_high_mmol")).otherwise(col("ref_high")),
     )
+    lab = ((col("lab_low") | col("lab_high")) & (col("low") < col("high"))).fill_null(False)
     step = step.with_columns(
         mmol=pl.when(col("implausible")).then(None).otherwise(col("raw")),
-        low=pl.when(col("lab")).then(col("row_low_mmol")).otherwise(col("ref_low")),
-        high=pl.when(col("lab")).then(col("row_high_mmol")).otherwise(col("ref_high")),
+        lab=lab,
+        low=pl.when(lab).then(col("low")).otherwise(col("ref_low")),
+        high=pl.when(lab).then(col("high")).otherwise(col("ref_high")),
+        lab_sides=pl.when(~lab)
+        .then(None)
+        .when(col("lab_low") & col("lab_high"))
+        .then(pl.lit("both"))
+        .when(col("lab_low"))
+        .then(pl.lit("low"))
+        .otherwise(pl.lit("high")),
     )
     step = step.with_columns(
         flag=pl.when(col("mmol").is_null())

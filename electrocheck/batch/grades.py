@@ -25,6 +25,13 @@ CENSORED_NOTES = {
     ">=": "censored result: the true value is at or above this bound; interpreted at it",
 }
 LAB_LIMITS_NOTE = "flagged against the lab's own reference limits given in this row"
+#: Where a one-sided range (<5.1, >=135) gives one of the lab's limits.
+ONE_LAB_LIMIT_NOTES = {
+    "low": "flagged against the lab's own lower limit given in this row, and the reference "
+    "file's upper limit",
+    "high": "flagged against the lab's own upper limit given in this row, and the reference "
+    "file's lower limit",
+}
 
 
 def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -33,9 +40,9 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     grades: list[int | None] = []
     bases: list[str | None] = []
     notes: list[list[str] | None] = []
-    columns = ("analyte", "number", "canonical", "assumed", "mmol", "flag", "lab", "censor")
+    columns = ("analyte", "number", "canonical", "assumed", "mmol", "flag", "lab_sides", "censor")
     for row in step.select(*columns, AGE, SEX, SYMPTOMATIC, "covariate").iter_rows():
-        analyte, number, canonical, assumed, mmol, flag, lab, censor, *who, covariate = row
+        analyte, number, canonical, assumed, mmol, flag, sides, censor, *who, covariate = row
         if flag is None:
             grades.append(None)
             bases.append(None)
@@ -48,10 +55,10 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         # Graded in place of the corrected value only where there is one (never censored).
         corrects = correction is not None and covariate and censor is None
         given = frozenset({correction.covariate}) if corrects and correction else frozenset()
-        if lab:  # the lab's own limits: flagged in the engine, graded by the core
+        if sides is not None:  # the lab's own limits: flagged in the engine, graded by the core
             grade, basis, extra = graded(reference, record, flag, mmol, unit, patient, given)
             found = [assumed_unit_note(unit.spelling)] if assumed else []
-            found.append(LAB_LIMITS_NOTE)
+            found.append(ONE_LAB_LIMIT_NOTES.get(sides, LAB_LIMITS_NOTE))
             if flag in ("LL", "HH"):
                 found.append(critical_note(record.critical_for(unit, patient), flag))
             if flag != "N":
@@ -74,4 +81,4 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     )
 
 
-__all__ = ["CENSORED_NOTES", "LAB_LIMITS_NOTE", "with_grades"]
+__all__ = ["CENSORED_NOTES", "LAB_LIMITS_NOTE", "ONE_LAB_LIMIT_NOTES", "with_grades"]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from electrocheck.batch.columns import detail_columns, error_columns, output_names
+from electrocheck.batch.columns import (
+    added_names,
+    detail_columns,
+    detail_lab_flags,
+    error_columns,
+    json_keys,
+)
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.units.resolve import MMOL_PER_L
@@ -14,24 +20,30 @@ def json_rows(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataF
     """The original fields under their header names, then ``results``, ``patterns`` (wide
     layout) and ``errors``."""
     originals = internal_names(len(layout.header))
-    details = [_result(name) for name in detail_columns(layout)]
+    details = [
+        _result(name, lab_flag)
+        for name, lab_flag in zip(detail_columns(layout), detail_lab_flags(layout), strict=True)
+    ]
+    named = json_keys(layout)  # "results", or "ec_results" where an input column has the name
     results = pl.concat_list(details).list.drop_nulls()
     errors = pl.concat_list([pl.col(e) for e in error_columns(layout)]).list.drop_nulls()
     extra = []
     if layout.kind == "wide":
-        patterns = pl.col(f"r{output_names(layout).index('patterns')}")
+        patterns = pl.col(f"r{added_names(layout).index('patterns')}")
         extra.append(
-            patterns.str.split("; ").fill_null(pl.lit([], pl.List(pl.String))).alias("patterns")
+            patterns.str.split("; ")
+            .fill_null(pl.lit([], pl.List(pl.String)))
+            .alias(named["patterns"])
         )
     return result.select(
         *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
-        results.alias("results"),
+        results.alias(named["results"]),
         *extra,
-        errors.alias("errors"),
+        errors.alias(named["errors"]),
     )
 
 
-def _result(column: str) -> pl.Expr:
+def _result(column: str, lab_flag: bool = False) -> pl.Expr:
     d = pl.col(column).struct
     flag = d.field("flag")
     record = pl.struct(
@@ -42,6 +54,7 @@ def _result(column: str) -> pl.Expr:
         d.field("low").alias("low"),
         d.field("high").alias("high"),
         flag.alias("flag"),
+        *([d.field("lab_flag").alias("lab_flag")] if lab_flag else []),
         d.field("risk").alias("spasm_risk"),
         d.field("role").alias("muscle_role"),
         d.field("effect").alias("effect"),

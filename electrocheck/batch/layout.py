@@ -3,10 +3,15 @@
 Two layouts are understood:
 
 * **wide**: one column per analyte (``Calcium (mg/dL)``, ``K [mmol/L]``, ``17861-6``), the unit
-  in the header, in a companion column (``calcium_unit``, ``Calcium Units``) or in each cell;
+  in the header, in a companion column (``calcium_unit``, ``Calcium Units``) or in each cell,
+  and perhaps companions with the lab's flag (``K flag``) and reference range (``K ref range``);
 * **long**: one result per row, with a test column (name, alias or LOINC code), a value column
   (and perhaps a numeric twin such as ``valuenum``), a unit column, and perhaps the lab's own
-  reference limits.
+  reference limits and flag.
+
+Either may have a specimen column (``fluid``, ``specimen_type``): see
+:mod:`~electrocheck.batch.specimens`. A header that names another specimen (``Potassium,
+urine``) is never an analyte's column.
 
 This module only reads header names; it imports no dataframe engine. Names are compared
 after case folding and squeezing white space, underscores and hyphens, so ``Value UOM``,
@@ -19,6 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from electrocheck.batch.specimens import looks_like_electrolyte, names_other_specimen
 from electrocheck.errors import InputError, UnitError, quote
 from electrocheck.reference import Reference
 from electrocheck.units.resolve import Unit, resolve_unit
@@ -39,10 +45,41 @@ TEST_NAMES = (
     "code",
     "testcode",
     "component",
+    # OMOP CDM MEASUREMENT, and PCORnet LAB_RESULT_CM (its LOINC first: the raw name is
+    # optional there and often empty).
+    "measurementsourcevalue",
+    "labloinc",
+    "rawlabname",
 )
-VALUE_NAMES = ("value", "result", "resultvalue", "valuetext", "resulttext")
-NUMERIC_NAMES = ("valuenum", "numericvalue", "valuenumeric", "resultnumeric", "numericresult")
-UNIT_NAMES = ("unit", "units", "uom", "valueuom", "unitofmeasure", "resultunit", "resultunits")
+VALUE_NAMES = (
+    "value",
+    "result",
+    "resultvalue",
+    "valuetext",
+    "resulttext",
+    "valuesourcevalue",  # OMOP
+    "rawresult",  # PCORnet
+)
+NUMERIC_NAMES = (
+    "valuenum",
+    "numericvalue",
+    "valuenumeric",
+    "resultnumeric",
+    "numericresult",
+    "valueasnumber",  # OMOP
+    "resultnum",  # PCORnet
+)
+UNIT_NAMES = (
+    "unit",
+    "units",
+    "uom",
+    "valueuom",
+    "unitofmeasure",
+    "resultunit",
+    "resultunits",
+    "unitsourcevalue",  # OMOP
+    "rawunit",  # PCORnet
+)
 LOW_NAMES = (
     "refrangelower",
     "referencelow",
@@ -52,6 +89,8 @@ LOW_NAMES = (
     "lowerlimit",
     "normallow",
     "referencerangelower",
+    "rangelow",  # OMOP
+    "normrangelow",  # PCORnet
 )
 HIGH_NAMES = (
     "refrangeupper",
@@ -62,13 +101,55 @@ HIGH_NAMES = (
     "upperlimit",
     "normalhigh",
     "referencerangeupper",
+    "rangehigh",  # OMOP
+    "normrangehigh",  # PCORnet
 )
 RANGE_NAMES = ("refrange", "referencerange", "range", "normalrange", "referenceinterval")
+#: The lab's own flag of a result (L, H, abnormal ...).
+FLAG_NAMES = (
+    "flag",
+    "flags",
+    "abnormalflag",
+    "abnormalflags",
+    "abnflag",
+    "resultflag",
+    "labflag",
+    "abnormal",
+    "abnormalindicator",
+    "hiloflag",
+    "hilo",
+    "interpretation",
+    "interpretationcode",
+    "resultinterpretation",
+)
+#: The specimen or fluid a result was measured in (serum, urine ...).
+SPECIMEN_NAMES = (
+    "fluid",
+    "specimentype",
+    "specimen",
+    "specimensource",
+    "specimentypename",
+    "specimenmaterial",
+    "sampletype",
+    "bodyfluid",
+    "fluidtype",
+)
 AGE_NAMES = ("age", "ageyears", "patientage", "ageatcollection", "ageinyears")
 SEX_NAMES = ("sex", "gender", "patientsex", "patientgender")
 SYMPTOM_NAMES = ("symptomatic", "symptoms", "hassymptoms")
 
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)[\s_\-]*(?:units?|uom)$", re.IGNORECASE)
+# A wide column's companions: ``K flag``, ``calcium_abnormal_flag``, ``Sodium interpretation``;
+# ``K ref range``, ``Potassium Reference Range``, ``calcium_range``.
+_FLAG_SUFFIX = re.compile(
+    r"^(?P<name>.*?)[\s_\-]*(?:(?:abnormal|abn|result|lab|hi[\s_\-]*lo)?[\s_\-]*flags?"
+    r"|interpretation)$",
+    re.IGNORECASE,
+)
+_RANGE_SUFFIX = re.compile(
+    r"^(?P<name>.*?)[\s_\-]*(?:ref(?:erence)?|normal)?[\s_\-]*(?:range|interval)$",
+    re.IGNORECASE,
+)
 _BRACKETED = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<inner>[^\)\]]*)[\)\]]\s*$")
 
 
@@ -89,6 +170,8 @@ class AnalyteColumn:
     analyte: str  # the reference file's key
     header_unit: Unit | None  # from ``Calcium (mg/dL)``
     unit_column: int | None  # a companion unit column
+    flag_column: int | None = None  # a companion column of the lab's flags (``K flag``)
+    range_column: int | None = None  # a companion reference range (``K ref range``)
 
 
 @dataclass(frozen=True)
@@ -122,6 +205,7 @@ class LongColumns:
     low: int | None = None
     high: int | None = None
     range: int | None = None
+    flag: int | None = None  # the lab's own flag of the result
 
 
 @dataclass(frozen=True)
@@ -137,6 +221,10 @@ class Layout:
     covariates: tuple[CovariateColumn, ...] = ()  # wide layout only
     # (correction key, index in `wide` of the analyte, index in `covariates`), wide only
     corrections: tuple[tuple[str, int, int], ...] = ()
+    specimen: int | None = None  # the specimen or fluid of each row
+    lab_flags: bool = False  # every source writes the lab's flag, even without a flag column
+    unread: tuple[int, ...] = ()  # wide only: columns nothing is read from
+    lookalike: tuple[int, ...] = ()  # of them, those whose header looks like an electrolyte
 
 
 @dataclass(frozen=True)
@@ -148,8 +236,11 @@ class LayoutOptions:
     test_column: str | None = None
     value_column: str | None = None
     unit_column: str | None = None
+    number_column: str | None = None  # the numeric twin of the value column (long)
+    specimen_column: str | None = None  # None: detected; "": no specimen column is read
     file_ranges: bool = False  # ignore the lab's own limits in the file
     symptomatic: bool = False  # every patient has symptoms (unless a column says otherwise)
+    lab_flags: bool = False  # write the lab's flag (lab_flag) even without a flag column
 
 
 def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOptions) -> Layout:
@@ -160,11 +251,33 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
     if options.layout == "long" or (
         options.layout is None
         and not options.mapping
-        and (options.test_column or options.value_column or _looks_long(header))
+        and (
+            options.test_column
+            or options.value_column
+            or options.number_column
+            or _looks_long(header)
+        )
     ):
         long = _long_columns(header, options)
-        taken = {*long.tests, long.value, long.numeric, long.unit, long.low, long.high, long.range}
-        return Layout("long", header, long=long, patient=_patient_columns(header, taken))
+        taken = {
+            *long.tests,
+            long.value,
+            long.numeric,
+            long.unit,
+            long.low,
+            long.high,
+            long.range,
+            long.flag,
+        }
+        specimen = _specimen_column(header, options, taken)
+        return Layout(
+            "long",
+            header,
+            long=long,
+            patient=_patient_columns(header, taken | {specimen}),
+            specimen=specimen,
+            lab_flags=options.lab_flags,
+        )
     columns, covariates = _wide_columns(header, reference, options.mapping)
     if not columns:
         raise InputError(
@@ -174,14 +287,43 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
         )
     used: set[int | None] = {c.index for c in columns}
     used |= {c.index for c in covariates}
+    used |= {i for c in columns for i in _companions_of(c)}
+    used |= {i for v in covariates for i in _companions_of(v)}
+    specimen = _specimen_column(header, options, used)
+    patient = _patient_columns(header, used | {specimen})
+    used |= {specimen, patient.age, patient.sex, patient.symptomatic}
+    unread = tuple(i for i in range(len(header)) if i not in used)
     return Layout(
         "wide",
         header,
         wide=tuple(columns),
-        patient=_patient_columns(header, used),
+        patient=patient,
         covariates=tuple(covariates),
         corrections=_corrections(reference, columns, covariates),
+        specimen=specimen,
+        lab_flags=options.lab_flags,
+        unread=unread,
+        lookalike=tuple(i for i in unread if looks_like_electrolyte(header[i])),
     )
+
+
+def _companions_of(column: AnalyteColumn | CovariateColumn) -> list[int]:
+    found = [column.unit_column]
+    if isinstance(column, AnalyteColumn):
+        found += [column.flag_column, column.range_column]
+    return [i for i in found if i is not None]
+
+
+def _specimen_column(
+    header: tuple[str, ...], options: LayoutOptions, taken: set[int | None]
+) -> int | None:
+    """The column of each row's specimen or fluid: named with ``--specimen-type-column``
+    (an empty name: none), else the first with a specimen's name."""
+    if options.specimen_column is not None:
+        if options.specimen_column == "":
+            return None
+        return _column_index(header, options.specimen_column, "--specimen-type-column")
+    return next((i for i in _find(header, SPECIMEN_NAMES) if i not in taken), None)
 
 
 def _corrections(
@@ -229,9 +371,14 @@ def _split_header(text: str) -> tuple[str, Unit | None]:
     return text, None
 
 
+def analyte_key(reference: Reference, name: str) -> str | None:
+    """The analyte a header or test name names (by name, alias or LOINC code), or None."""
+    return reference.analyte_key(name)
+
+
 def _analyte_of(text: str, reference: Reference) -> tuple[str, Unit | None] | None:
     name, unit = _split_header(text)
-    key = reference.names.get(_fold(name))
+    key = analyte_key(reference, name)
     if key is None:
         return None
     return key, unit
@@ -245,25 +392,32 @@ def _wide_columns(
         for analyte, column in mapping.items():
             key = reference.analyte(analyte).key
             index = _column_index(header, column, f"--map {analyte}={column}")
+            if names_other_specimen(header[index]):
+                raise InputError(
+                    f"--map {analyte}={column}: the column names a specimen other than "
+                    "serum, plasma or blood, and is never read against serum limits"
+                )
             _, unit = _split_header(header[index])
             found[index] = (key, unit)
     else:
         for index, text in enumerate(header):
-            recognized = _analyte_of(text, reference)
+            recognized = None if names_other_specimen(text) else _analyte_of(text, reference)
             if recognized is not None:
                 found[index] = recognized
     extra: dict[int, tuple[str, Unit | None]] = {}
     for index, text in enumerate(header):
         name, unit = _split_header(text)
-        covariate = reference.covariate_names.get(_fold(name))
-        if covariate is not None and index not in found:
+        covariate = reference.covariate_key(name)
+        if covariate is not None and index not in found and not names_other_specimen(text):
             extra.setdefault(index, (covariate, unit))
     # One column per covariate: the first.
     firsts = {c: index for index, (c, _) in sorted(extra.items(), reverse=True)}
     extra = {index: extra[index] for index in firsts.values()}
-    units = _companion_units(header, reference, {**found, **extra})
+    units, flags, ranges = _companions(header, reference, {**found, **extra}, set(found))
     columns = [
-        AnalyteColumn(index, header[index], key, unit, units.get(index))
+        AnalyteColumn(
+            index, header[index], key, unit, units.get(index), flags.get(index), ranges.get(index)
+        )
         for index, (key, unit) in sorted(found.items())
     ]
     covariates = [
@@ -273,30 +427,43 @@ def _wide_columns(
     return columns, covariates
 
 
-def _companion_units(
-    header: tuple[str, ...], reference: Reference, found: dict[int, tuple[str, Unit | None]]
-) -> dict[int, int]:
-    """Match ``calcium_unit`` / ``Calcium Units`` / ``K uom`` to their analyte columns."""
+def _companions(
+    header: tuple[str, ...],
+    reference: Reference,
+    found: dict[int, tuple[str, Unit | None]],
+    analytes: set[int],
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Match ``calcium_unit`` / ``Calcium Units`` / ``K uom`` to their analyte and covariate
+    columns, and ``K flag`` / ``calcium_abnormal_flag`` and ``K ref range`` /
+    ``Calcium Reference Range`` to their analyte columns: (units, flags, ranges), each a
+    column index by the index of the column it belongs to."""
     by_name: dict[str, int] = {}
     for index in found:
         name, _ = _split_header(header[index])
         by_name.setdefault(_squeeze(name), index)
         by_name.setdefault(found[index][0], index)  # the analyte key itself
-    companions: dict[int, int] = {}
+    kinds: tuple[tuple[re.Pattern[str], dict[int, int], bool], ...] = (
+        (_UNIT_SUFFIX, {}, False),
+        (_FLAG_SUFFIX, {}, True),
+        (_RANGE_SUFFIX, {}, True),
+    )
     for index, text in enumerate(header):
         if index in found:
             continue
-        match = _UNIT_SUFFIX.match(text.strip())
-        if not match or not match.group("name").strip():
-            continue
-        prefix = match.group("name")
-        target = by_name.get(_squeeze(prefix))
-        if target is None:
-            key = reference.names.get(_fold(prefix)) or reference.covariate_names.get(_fold(prefix))
-            target = by_name.get(key) if key else None
-        if target is not None:
-            companions.setdefault(target, index)
-    return companions
+        for pattern, companions, analytes_only in kinds:
+            match = pattern.match(text.strip())
+            if not match or not match.group("name").strip():
+                continue
+            prefix = match.group("name")
+            target = by_name.get(_squeeze(prefix))
+            if target is None:
+                key = reference.analyte_key(prefix) or reference.covariate_key(prefix)
+                target = by_name.get(key) if key else None
+            if target is not None and (target in analytes or not analytes_only):
+                companions.setdefault(target, index)
+                break
+    units, flags, ranges = (companions for _, companions, _ in kinds)
+    return units, flags, ranges
 
 
 # --------------------------------------------------------------------------- long
@@ -323,12 +490,19 @@ def _long_columns(header: tuple[str, ...], options: LayoutOptions) -> LongColumn
         tests = [_column_index(header, options.test_column, "--test-column")]
     else:
         tests = _find(header, TEST_NAMES)
+    # A text value column and its numeric twin (value "___" beside valuenum 4.1) are paired
+    # whether either is named or both are found by their names.
     if options.value_column:
         value: int | None = _column_index(header, options.value_column, "--value-column")
-        numeric = None
     else:
         value = _first(_find(header, VALUE_NAMES))
-        numeric = _first(_find(header, NUMERIC_NAMES))
+    numeric: int | None
+    if options.number_column:
+        numeric = _column_index(header, options.number_column, "--number-column")
+    else:
+        numeric = next((i for i in _find(header, NUMERIC_NAMES) if i != value), None)
+    if numeric == value:
+        numeric = None
     if options.unit_column:
         unit: int | None = _column_index(header, options.unit_column, "--unit-column")
     else:
@@ -351,4 +525,6 @@ def _long_columns(header: tuple[str, ...], options: LayoutOptions) -> LongColumn
         rng = next((i for i in _find(header, RANGE_NAMES) if i not in used), None)
         if (low is None) != (high is None):
             low = high = None  # one limit alone cannot replace an interval
-    return LongColumns(tuple(tests), value, numeric, unit, low, high, rng)
+    used |= {low, high, rng}
+    flag = next((i for i in _find(header, FLAG_NAMES) if i not in used), None)
+    return LongColumns(tuple(tests), value, numeric, unit, low, high, rng, flag)

@@ -24,6 +24,8 @@ def outputs() -> list[pl.Expr]:
         pl.when(found).then(col("analyte")).alias("analyte"),
         col("mmol").alias("mmol_l"),  # rounded afterwards, as check rounds it
         col("flag"),
+        col("lab_flag"),
+        col("fate"),
         col("flag")
         .replace_strict(FLAG_CODES, default=None, return_dtype=pl.Int8)
         .alias("flag_code"),

@@ -1,8 +1,11 @@
-"""Batch interpretation of lab CSV exports: the run.
+"""Batch interpretation of lab exports: the run.
 
-:func:`run_batch` streams a CSV file (see :mod:`electrocheck.formats.delimited`) through
+:func:`run_batch` streams a lab export through
 :func:`~electrocheck.batch.engine.interpret_batch`, so memory stays flat however long the
-file. Every input row comes out, in order, with its original fields unchanged and the result
+file. The input is delimited text (see :mod:`electrocheck.formats.delimited`: compressed or
+not, in any encoding and line ends, perhaps under lines of title) or a spreadsheet's sheet (see
+:mod:`electrocheck.formats.sheets`), known by its content (:mod:`electrocheck.formats.content`).
+Every input row comes out, in order, with its original fields unchanged and the result
 columns added (see :mod:`~electrocheck.batch.writer`); a bad cell leaves its row in place with
 an explanation in ``errors``. Output goes to a temporary file beside the target and is moved
 into place (or copied to stdout) only when the whole file has been processed, so a failed run
@@ -13,8 +16,9 @@ leaves no partial output (see :mod:`electrocheck.formats.files`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -28,29 +32,50 @@ from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
 from electrocheck.batch.writer import Writer
 from electrocheck.errors import InputError, quote
+from electrocheck.formats.content import Content, sniff
 from electrocheck.formats.delimited import (
     FALLBACK_ENCODING,
     CsvFile,
     NoRecordBoundary,
+    delimiter_of,
     open_csv,
     polars_batches,
     python_batches,
 )
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import ROW_ERROR, internal_names
+from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
+from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference
 
-FORMATS = ("csv", "jsonl")
+#: The formats a batch run writes.
+FORMATS = OUTPUT_FORMATS
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
-Batch = tuple[pl.DataFrame, int]  # a batch of rows, and the bytes of the file it came from
+Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
 
 
 @dataclass(frozen=True)
 class BatchOptions:
     layout: LayoutOptions = field(default_factory=LayoutOptions)
     delimiter: str | None = None  # sniffed from the header when None
-    output_format: str = "csv"
+    #: csv, tsv, jsonl or parquet; None: by the output's extension, else the input's kind
+    output_format: str | None = None
+    encoding: str | None = None  # UTF-8, UTF-16 by its mark, or cp1252, when None
+    skip_lines: int | None = None  # lines of title above the header; found when None
+    sheet: str | None = None  # a spreadsheet's sheet, by name or number from 1
+    output_delimiter: str | None = None  # the input's (a tab makes tsv) when None
+
+
+@dataclass(frozen=True)
+class _Input:
+    """What was read of the input before its rows: the header and where it came from."""
+
+    header: list[str]
+    delimiter: str  # "," for a spreadsheet
+    size: int  # bytes of the file on disk, for progress
+    where: str  # "line 3 of 'labs.csv'", for messages
+    warnings: tuple[str, ...]
 
 
 # --------------------------------------------------------------------------- public API
@@ -90,90 +115,243 @@ def run_batch(
     options: BatchOptions,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Interpret the CSV file ``source`` (``"-"`` for stdin) into ``output`` (None for stdout).
+    """Interpret the lab export ``source`` (``"-"`` for stdin) into ``output`` (None for
+    stdout).
 
-    ``progress(bytes_done, bytes_total)`` is called after each batch. Raises
-    :class:`InputError` for an unreadable file, a file without a header, or one in which no
-    analyte can be recognized; bad cells only add to ``errors``.
+    The input is delimited text (compressed or not, in any encoding and line ends) or a
+    spreadsheet, known by its content; the output CSV, TSV, JSON Lines or Parquet (see
+    :mod:`electrocheck.formats.outputs`). ``progress(bytes_done, bytes_total)`` is called
+    after each batch. Raises :class:`InputError` for an unreadable file, a file without a
+    header, or one in which no analyte can be recognized; bad cells only add to ``errors``.
     """
-    if options.output_format not in FORMATS:
-        raise InputError(f"unknown format {quote(options.output_format)}; expected csv or jsonl")
+    requested = requested_format(output, options.output_format)
+    out_delimiter = (
+        None
+        if options.output_delimiter is None
+        else delimiter_of(options.output_delimiter, "--output-delimiter")
+    )
     with input_file(source) as path:
         if output is not None:
             refuse_same_file(path, Path(output))
-        csv_file = open_csv(path, options.delimiter, "stdin" if str(source) == "-" else None)
-        layout = detect_layout(csv_file.header, reference, options.layout)
+        shown = quote("stdin" if str(source) == "-" else str(source))
+        content = sniff(path, shown)
+
+        def accept(header: list[str]) -> bool:
+            try:
+                detect_layout(header, reference, options.layout)
+            except InputError:
+                return False
+            return True
+
+        sheet: Sheet | None = None
+        csv_file: CsvFile | None = None
+        if content.kind == "sheet":
+            _refuse_text_options(options, shown, content)
+            sheet = open_sheet(
+                path, shown, content.description, options.sheet, options.skip_lines, accept
+            )
+            read_in = _sheet_input(sheet, shown)
+        else:
+            if options.sheet is not None:
+                raise InputError(
+                    f"--sheet applies to spreadsheets; {shown} is {content.description}"
+                )
+            csv_file = open_csv(
+                path,
+                options.delimiter,
+                "stdin" if str(source) == "-" else str(source),
+                compression=content.compression,
+                encoding=options.encoding,
+                skip_lines=options.skip_lines,
+                accept=accept,
+            )
+            read_in = _csv_input(csv_file)
+        plan = output_plan(requested, out_delimiter, read_in.delimiter)
+        if plan.format == "parquet" and output is None and sys.stdout.isatty():
+            raise InputError(
+                "parquet is a binary format: write it to a file with -o OUT.parquet, or "
+                "redirect stdout"
+            )
+        layout = _layout(read_in, reference, options.layout)
         columns = [s.name for s in sources(layout, reference)]
         with atomic_output(output) as handle:
 
-            def attempt(read: Callable[[Summary], Iterator[Batch]]) -> Summary:
+            def attempt(read: Callable[[Summary], Iterator[Batch]], *notes: str) -> Summary:
                 handle.seek(0)
                 handle.truncate()
                 summary = Summary(layout=layout.kind, columns=columns)
+                summary.warnings.extend(read_in.warnings + notes)
                 if layout.patient.age is None:
                     summary.warnings.append("no age column: adult limits were used")
                 _process(
-                    read(summary), handle, csv_file, layout, reference, options, summary, progress
+                    read(summary),
+                    handle,
+                    read_in,
+                    plan,
+                    layout,
+                    reference,
+                    options,
+                    summary,
+                    progress,
                 )
                 return summary
 
-            def python(encoding: str) -> Callable[[Summary], Iterator[Batch]]:
-                def read(summary: Summary) -> Iterator[Batch]:
-                    counts: dict[str, int] = {}
-                    yield from python_batches(csv_file, summary.warnings, counts, encoding)
-                    summary.blank_lines += counts.get("blank_lines", 0)
+            if sheet is not None:
+                shown_sheet = sheet
+                return attempt(lambda _: sheet_batches(shown_sheet))
+            assert csv_file is not None
+            return _read_text(csv_file, options, attempt)
 
-                return read
 
-            try:
-                summary = attempt(lambda _: polars_batches(csv_file))
-            except (pl.exceptions.PolarsError, NoRecordBoundary):
-                # A file polars will not read as it is: start again with the csv module,
-                # in UTF-8, and if the file is not UTF-8 after all, in Windows-1252.
-                try:
-                    summary = attempt(python(csv_file.encoding))
-                except UnicodeDecodeError:
-                    summary = attempt(python(FALLBACK_ENCODING))
-        return summary
+def _read_text(
+    csv_file: CsvFile,
+    options: BatchOptions,
+    attempt: Callable[..., Summary],
+) -> Summary:
+    """Read delimited text with polars; where polars cannot read it as it is, start again
+    with the csv module, and if the file is not UTF-8 after all, in Windows-1252."""
+
+    def python(csv_file: CsvFile) -> Callable[[Summary], Iterator[Batch]]:
+        def read(summary: Summary) -> Iterator[Batch]:
+            counts: dict[str, int] = {}
+            yield from python_batches(csv_file, counts)
+            summary.blank_lines += counts.get("blank_lines", 0)
+
+        return read
+
+    try:
+        return attempt(lambda _: polars_batches(csv_file))
+    except (pl.exceptions.PolarsError, NoRecordBoundary):
+        pass
+    try:
+        return attempt(python(csv_file))
+    except UnicodeDecodeError as exc:
+        if options.encoding is not None:
+            raise InputError(
+                f"{csv_file.shown} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} is "
+                "not valid in it): give the file's encoding with --encoding, e.g. cp1252"
+            ) from None
+    # UTF-8 at the head, not further on: the whole file is read again in Windows-1252, from
+    # where its rows start in that reading.
+    again = open_csv(
+        csv_file.path,
+        csv_file.delimiter,
+        compression=csv_file.compression,
+        encoding=FALLBACK_ENCODING,
+        skip_lines=csv_file.header_line - 1,
+    )
+    fallback = replace(
+        csv_file, encoding=FALLBACK_ENCODING, data_offset=again.data_offset, strict=False
+    )
+    return attempt(python(fallback), _NOT_UTF8)
+
+
+_NOT_UTF8 = f"the file is not UTF-8: it was read as {FALLBACK_ENCODING} (Windows Latin-1)"
+
+
+def _csv_input(csv_file: CsvFile) -> _Input:
+    where = f"line {csv_file.header_line} of {csv_file.shown}"
+    warnings = []
+    if csv_file.encoding_detected:
+        warnings.append(_NOT_UTF8)
+    if csv_file.skipped:
+        warnings.append(_skipped(csv_file.skipped, f"line {csv_file.header_line}"))
+    return _Input(
+        csv_file.header,
+        csv_file.delimiter,
+        csv_file.size,
+        where,
+        tuple(warnings),
+    )
+
+
+def _sheet_input(sheet: Sheet, shown: str) -> _Input:
+    where = f"row {sheet.header_line} of sheet {quote(sheet.name)} of {shown}"
+    warnings = []
+    if len(sheet.sheets) > 1:
+        warnings.append(
+            f"read sheet {quote(sheet.name)}, one of {len(sheet.sheets)} "
+            f"({', '.join(quote(name) for name in sheet.sheets[:6])}"
+            f"{', ...' if len(sheet.sheets) > 6 else ''}); choose another with --sheet"
+        )
+    if sheet.skipped:
+        warnings.append(_skipped(sheet.skipped, f"row {sheet.header_line}"))
+    return _Input(sheet.header, ",", sheet.size, where, tuple(warnings))
+
+
+def _skipped(lines: tuple[str, ...], where: str) -> str:
+    count = len(lines)
+    return (
+        f"{count} line{'s' if count != 1 else ''} of title above the header ({where}) "
+        f"{'were' if count != 1 else 'was'} not read: {quote(lines[0])}"
+        + (", ..." if count > 1 else "")
+    )
+
+
+def _refuse_text_options(options: BatchOptions, shown: str, content: Content) -> None:
+    for name, value in (("--delimiter", options.delimiter), ("--encoding", options.encoding)):
+        if value is not None:
+            raise InputError(f"{name} applies to delimited text; {shown} is {content.description}")
+
+
+def _layout(read_in: _Input, reference: Reference, options: LayoutOptions) -> Layout:
+    """The layout of the header, or an InputError that says which header was read."""
+    try:
+        return detect_layout(read_in.header, reference, options)
+    except InputError as exc:
+        fields = ", ".join(quote(name) for name in read_in.header[:8])
+        more = f", ... ({len(read_in.header)} columns)" if len(read_in.header) > 8 else ""
+        message = f"{exc} (the header read was {read_in.where}: {fields}{more})"
+        if read_in.where.startswith(("line 1 ", "row 1 ")):
+            message += "; if the header is further down, give --skip-lines N"
+        try:
+            error = type(exc)(message)
+        except TypeError:  # an error type built from more than a message
+            error = InputError(message)
+        raise error from None
 
 
 # --------------------------------------------------------------------------- processing
 
 
 def _process(
-    batches: Iterator[tuple[pl.DataFrame, int]],
+    batches: Iterator[Batch],
     handle: IO[bytes],
-    csv_file: CsvFile,
+    read_in: _Input,
+    plan: OutputPlan,
     layout: Layout,
     reference: Reference,
     options: BatchOptions,
     summary: Summary,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    writer = Writer(handle, csv_file.header, layout, options.output_format)
-    interpreter = BatchInterpreter(
-        layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
-    )
-    originals = internal_names(len(layout.header))
-    background = BackgroundWriter(writer.write)
-    done = csv_file.data_offset
+    writer = Writer(handle, read_in.header, layout, plan.format, plan.delimiter)
     try:
-        for batch, size in prefetched(batches):
-            # polars reads a blank line as a row with every field missing: not a row of data.
-            # (The csv module tells blank lines apart itself and keeps rows of empty fields.)
-            blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
-            if ROW_ERROR not in batch.columns and blank.any():
-                summary.blank_lines += int(blank.sum())
-                batch = batch.filter(~blank)
-            summary.rows_read += batch.height
-            result = interpreter.interpret(batch)
-            background.submit(result)
-            count_batch(result, layout, summary)
-            done += size
-            if progress is not None:
-                progress(done, csv_file.size)
+        interpreter = BatchInterpreter(
+            layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
+        )
+        originals = internal_names(len(layout.header))
+        background = BackgroundWriter(writer.write)
+        try:
+            for batch, position in prefetched(batches):
+                # polars reads a blank line as a row with every field missing: not a row of
+                # data. (The csv module tells blank lines apart itself and keeps rows of empty
+                # fields.)
+                blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
+                if ROW_ERROR not in batch.columns and blank.any():
+                    summary.blank_lines += int(blank.sum())
+                    batch = batch.filter(~blank)
+                summary.rows_read += batch.height
+                result = interpreter.interpret(batch)
+                background.submit(result)
+                count_batch(result, layout, summary)
+                if progress is not None:
+                    progress(position, read_in.size)
+        finally:
+            background.close()
+        writer.finish()
     finally:
-        background.close()
+        writer.close()
 
 
 __all__ = ["FORMATS", "BatchOptions", "Summary", "interpret_frame", "run_batch"]

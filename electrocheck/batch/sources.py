@@ -2,7 +2,8 @@
 
 A wide file has one source per analyte column, a long file one source, its value column. A
 :class:`Source` says, as expressions over a batch's internal column names (``c0``, ``c1``
-...), where a source's cell text, unit, numeric twin, lab limits and analyte are found.
+...), where a source's cell text, unit, numeric twin, lab limits (two columns, or a range's
+text), lab flags and analyte (or a long file's test columns) are found.
 :func:`source_inputs` lists what a source's result depends on, row by row or for the whole
 file: the engine interprets each distinct combination of them once.
 """
@@ -14,12 +15,16 @@ from typing import Any
 
 import polars as pl
 
-from electrocheck.batch.cells import RANGE_PATTERN, blank_to_null, normalized
+from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import wide_prefixes
 from electrocheck.batch.layout import Layout
 from electrocheck.batch.patient import AGE, SEX, SYMPTOMATIC, canonical_columns, symptoms_matter
 from electrocheck.errors import quote
 from electrocheck.reference import Reference
+
+#: The column the engine adds to a batch of a file with a specimen column: the kind of each
+#: row's specimen (a code of :data:`~electrocheck.batch.naming.SPECIMEN_KINDS`).
+SPECIMEN_KIND = "sp_kind"
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,15 @@ class Source:
     text: pl.Expr  # the cell text
     numeric: pl.Expr | None  # a numeric twin, used when the text holds no number
     unit: pl.Expr | str | None  # from a unit column (an expression) or the header (text)
-    analyte: pl.Expr | str  # the analyte key: per row (long layout) or one for all (wide)
+    # The analyte key, one for all rows (wide); None where the test columns name it (long).
+    analyte: str | None
     low: pl.Expr | None = None  # the lab's own limits in the row's unit (long layout)
     high: pl.Expr | None = None
+    range: pl.Expr | None = None  # the lab's reference range as text (3.5-5.1, <5.1)
+    flag: pl.Expr | None = None  # the lab's own flag, from a column of flags
+    # A long file's test columns (name, then codes), read once per distinct row: see
+    # :class:`~electrocheck.batch.naming.TestNames`.
+    tests: tuple[pl.Expr, ...] = ()
     # Whether the covariate of the analyte's graded correction is in the row (albumin for
     # calcium): then the measured value is not graded, as in check.
     covariate: pl.Expr | None = None
@@ -62,30 +73,30 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
                     unit,
                     column.analyte,
                     covariate=presence.get(i),
+                    range=_column(column.range_column),
+                    flag=_column(column.flag_column),
                 )
             )
         return found
     long = layout.long
     assert long is not None
-    analyte = pl.coalesce(
-        [
-            normalized(pl.col(f"c{i}")).replace_strict(dict(reference.names), default=None)
-            for i in long.tests
-        ]
-    )
     value = pl.col(f"c{long.value}") if long.value is not None else pl.col(f"c{long.numeric}")
     numeric = (
         pl.col(f"c{long.numeric}") if long.value is not None and long.numeric is not None else None
     )
     unit = blank_to_null(pl.col(f"c{long.unit}")) if long.unit is not None else None
-    low = high = None
+    low = high = rng = None
     if long.low is not None and long.high is not None:
         low, high = pl.col(f"c{long.low}"), pl.col(f"c{long.high}")
     elif long.range is not None:
-        parts = pl.col(f"c{long.range}").str.extract_groups(RANGE_PATTERN)
-        low, high = parts.struct.field("low"), parts.struct.field("high")
+        rng = pl.col(f"c{long.range}")
     name = layout.header[long.value if long.value is not None else long.numeric]  # type: ignore[index]
-    return [Source(name, "", value, numeric, unit, analyte, low, high)]
+    tests = tuple(pl.col(f"c{i}") for i in long.tests)
+    return [Source(name, "", value, numeric, unit, None, low, high, rng, _column(long.flag), tests)]
+
+
+def _column(index: int | None) -> pl.Expr | None:
+    return None if index is None else blank_to_null(pl.col(f"c{index}"))
 
 
 def _covariate_presence(layout: Layout, reference: Reference) -> dict[int, pl.Expr]:
@@ -114,6 +125,8 @@ INPUT_NAMES = (
     "numeric",
     "row_low",
     "row_high",
+    "row_range",
+    "flag_column",
     AGE,
     SEX,
     SYMPTOMATIC,
@@ -159,14 +172,23 @@ def source_inputs(
             varying[name] = value
         else:
             fixed[name] = value
+    for i, test in enumerate(source.tests):
+        varying[test_key(i)] = test
     for name, expr in (
         ("numeric", source.numeric),
         ("row_low", source.low),
         ("row_high", source.high),
+        ("row_range", source.range),
+        ("flag_column", source.flag),
     ):
         if expr is not None:
             varying[name] = expr
     return varying, fixed
+
+
+def test_key(i: int) -> str:
+    """The input name of a long file's test column ``i``."""
+    return f"test{i}"
 
 
 def plain(name: str) -> str:
@@ -175,4 +197,13 @@ def plain(name: str) -> str:
     return text if len(text) <= 60 else quote(text)
 
 
-__all__ = ["INPUT_NAMES", "INPUT_TYPES", "Source", "plain", "source_inputs", "sources"]
+__all__ = [
+    "INPUT_NAMES",
+    "INPUT_TYPES",
+    "SPECIMEN_KIND",
+    "Source",
+    "plain",
+    "source_inputs",
+    "sources",
+    "test_key",
+]

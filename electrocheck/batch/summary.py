@@ -3,6 +3,15 @@
 The summary is counted batch by batch from the processed batches themselves (by the column
 names of :mod:`~electrocheck.batch.columns`): rows read and written, results and their flags
 per analyte, cells with errors and the rows that hold them, and the warnings of the run.
+
+Every value is accounted for: each row of a long file, and each cell of a wide file's
+analyte columns, has one fate (:data:`FATE_NAMES`): interpreted, an unreadable value, no
+value, another test (named, with counts), a test that looks like an electrolyte but is not
+one electrocheck knows, another specimen, an unknown specimen, or a row the reader could not
+read whole (a structural error, whatever its cells gave). A wide file's columns that nothing
+was read from are listed, and those whose header looks like an electrolyte's count their
+values. :attr:`Summary.unknown` counts the values that could be an electrolyte's result and
+were not interpreted: ``--fail-on`` fails on them.
 """
 
 from __future__ import annotations
@@ -13,13 +22,41 @@ from typing import Any
 
 import polars as pl
 
+from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import (
+    DISAGREES,
+    FATES,
+    LOOKALIKE,
+    OTHER_SPECIMEN,
+    OTHER_TEST,
+    UNKNOWN_SPECIMEN,
+    added_names,
     derived_prefixes,
     error_columns,
-    output_names,
+    fate_columns,
     wide_prefixes,
 )
 from electrocheck.batch.layout import Layout
+
+#: The fates a value is counted under, in the order they are shown.
+FATE_NAMES = (
+    "interpreted",
+    "unreadable",
+    "no_value",
+    "other_test",
+    "unrecognised_electrolyte",
+    "other_specimen",
+    "unknown_specimen",
+    "structural_error",
+)
+#: Fates whose rows are listed by name (the test's, or the test's and its specimen's).
+NAMED_FATES = ("other_test", "unrecognised_electrolyte", "other_specimen", "unknown_specimen")
+#: Fates of a value that could be an electrolyte's result and was not interpreted.
+UNKNOWN_FATES = ("unreadable", "unrecognised_electrolyte", "unknown_specimen")
+#: Distinct names remembered per fate; the names beyond are counted together.
+NAMES_KEPT = 10_000
+#: Names listed per fate in the JSON summary, most frequent first.
+NAMES_LISTED = 100
 
 
 @dataclass
@@ -36,14 +73,61 @@ class Summary:
     rows_with_errors: int = 0
     flags: Counter[tuple[str, str]] = field(default_factory=Counter)  # (analyte, flag) -> n
     warnings: list[str] = field(default_factory=list)
+    #: What became of each value: a long file's rows, a wide file's analyte cells.
+    fates: Counter[str] = field(default_factory=Counter)
+    #: Wide files: the fates of each analyte column's cells.
+    by_column: dict[str, Counter[str]] = field(default_factory=dict)
+    #: The names of the rows of :data:`NAMED_FATES`, with their counts.
+    named: dict[str, Counter[str]] = field(default_factory=dict)
+    #: Rows of each named fate whose names were not kept (beyond :data:`NAMES_KEPT`).
+    unnamed: Counter[str] = field(default_factory=Counter)
+    #: Wide files: columns nothing was read from.
+    unread_columns: list[str] = field(default_factory=list)
+    #: Wide files: of them, those whose header looks like an electrolyte's, with their values.
+    lookalike_columns: Counter[str] = field(default_factory=Counter)
+    #: Results whose flag disagrees with the lab's own.
+    lab_flag_disagreements: int = 0
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
+
+    @property
+    def unknown(self) -> int:
+        """Values that could be an electrolyte's result and were not interpreted: unreadable
+        values, tests and wide columns that look like an electrolyte but are not known, and
+        values of unknown specimens."""
+        return sum(self.fates[f] for f in UNKNOWN_FATES) + sum(self.lookalike_columns.values())
+
+    @property
+    def unrecognised_electrolytes(self) -> int:
+        """Values of tests or wide columns that look like an electrolyte but are not known."""
+        return self.fates["unrecognised_electrolyte"] + sum(self.lookalike_columns.values())
+
+    def counted(self) -> str:
+        """What the fates count: a long file's rows, or a wide file's analyte cells."""
+        return "cells" if self.layout == "wide" else "rows"
+
+    def names(self, fate: str, limit: int | None = None) -> list[tuple[str, int]]:
+        """The names of a fate's rows, most frequent first (then by name)."""
+        found = sorted(self.named.get(fate, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
+        return found if limit is None else found[:limit]
 
     def to_dict(self) -> dict[str, Any]:
         counts: dict[str, dict[str, int]] = {}
         for (analyte, flag), count in sorted(self.flags.items()):
             counts.setdefault(analyte, {})[flag] = count
+        named: dict[str, Any] = {}
+        for fate in NAMED_FATES:
+            listed = self.names(fate)
+            shown = listed[:NAMES_LISTED]
+            left = listed[NAMES_LISTED:]
+            named[fate] = {
+                "names": [{"name": name, "count": count} for name, count in shown],
+                "left_off": {
+                    "names": len(left),
+                    "count": sum(c for _, c in left) + self.unnamed[fate],
+                },
+            }
         return {
             "layout": self.layout,
             "columns": self.columns,
@@ -54,13 +138,27 @@ class Summary:
             "cell_errors": self.cell_errors,
             "rows_with_errors": self.rows_with_errors,
             "flags": counts,
+            "counted": self.counted(),
+            "fates": {fate: self.fates[fate] for fate in FATE_NAMES},
+            "by_column": {
+                name: {fate: fates[fate] for fate in FATE_NAMES}
+                for name, fates in self.by_column.items()
+            },
+            "named": named,
+            "unread_columns": self.unread_columns,
+            "lookalike_columns": [
+                {"name": name, "count": count} for name, count in self.lookalike_columns.items()
+            ],
+            "unknown": self.unknown,
+            "unrecognised_electrolytes": self.unrecognised_electrolytes,
+            "lab_flag_disagreements": self.lab_flag_disagreements,
             "warnings": self.warnings,
         }
 
 
 def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
     """Add what one processed batch holds to ``summary``."""
-    names = output_names(layout)
+    names = added_names(layout)
     column = {name: f"r{i}" for i, name in enumerate(names)}
     summary.rows_written += result.height
     summary.rows_with_errors += int(result[column["errors"]].is_not_null().sum())
@@ -80,6 +178,65 @@ def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
     summary.cell_errors += sum(
         int(result[name].is_not_null().sum()) for name in error_columns(layout)
     )
+    _count_fates(result, layout, summary)
 
 
-__all__ = ["Summary", "count_batch"]
+def _count_fates(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
+    """What became of each value of the batch, and the names of those not interpreted."""
+    if layout.kind == "wide" and not summary.unread_columns:
+        summary.unread_columns = [layout.header[i] for i in layout.unread]
+    for i, name in enumerate(fate_columns(layout)):
+        here: Counter[str] = Counter()
+        for code, count in result[name].value_counts().iter_rows():
+            here[FATES[code]] += count
+            if code == DISAGREES:
+                summary.lab_flag_disagreements += count
+        summary.fates.update(here)
+        if layout.kind == "wide":
+            summary.by_column.setdefault(layout.wide[i].header, Counter()).update(here)
+        if any(fate in NAMED_FATES for fate in here):
+            _count_names(result, name, i, layout, summary)
+    for i in layout.lookalike:
+        values = result.select(blank_to_null(pl.col(f"c{i}")).is_not_null().sum()).item()
+        summary.lookalike_columns[layout.header[i]] += values
+
+
+def _count_names(result: pl.DataFrame, fate: str, i: int, layout: Layout, summary: Summary) -> None:
+    """Count the rows of the named fates by name: a long row's test (the first of its test
+    columns that is not blank), a wide cell's column; with the specimen, where a specimen
+    column put the row there (``Potassium (Urine)``). The rows are grouped by their texts
+    first, and only the few groups are named."""
+    named = (OTHER_TEST, LOOKALIKE, OTHER_SPECIMEN, UNKNOWN_SPECIMEN)
+    tests = [f"c{t}" for t in layout.long.tests] if layout.long is not None else []
+    specimen = [f"c{layout.specimen}"] if layout.specimen is not None else []
+    keys = [fate, *tests, *specimen]
+    grouped = result.select(keys).filter(pl.col(fate).is_in(named)).group_by(keys).len()
+    if tests:
+        test = pl.coalesce([blank_to_null(pl.col(t)) for t in tests])
+    else:
+        test = pl.lit(layout.wide[i].header)
+    shown = test.fill_null(pl.lit("(no test name)"))
+    if specimen:
+        given = blank_to_null(pl.col(specimen[0]))
+        by_specimen = pl.col(fate).is_in([OTHER_SPECIMEN, UNKNOWN_SPECIMEN]) & given.is_not_null()
+        shown = (
+            pl.when(by_specimen)
+            .then(pl.concat_str(shown, pl.lit(" ("), given, pl.lit(")")))
+            .otherwise(shown)
+        )
+    for code, text, count in grouped.select(fate, shown.alias("name"), "len").iter_rows():
+        kept = summary.named.setdefault(FATES[code], Counter())
+        name = " ".join(text.split())
+        if name in kept or len(kept) < NAMES_KEPT:
+            kept[name] += count
+        else:
+            summary.unnamed[FATES[code]] += count
+
+
+__all__ = [
+    "FATE_NAMES",
+    "NAMED_FATES",
+    "UNKNOWN_FATES",
+    "Summary",
+    "count_batch",
+]

@@ -1,27 +1,35 @@
-"""Writing processed batches: CSV, or JSON Lines.
+"""Writing processed batches: CSV (any delimiter), JSON Lines, or Parquet.
 
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added: as CSV, the header followed by the columns of
 :func:`~electrocheck.batch.columns.output_names`; as JSON Lines, one object per row (see
-:mod:`~electrocheck.batch.jsonl`).
+:mod:`~electrocheck.batch.jsonl`); as Parquet, the CSV's columns, the input's as text and the
+results typed (numbers, grades), under names made unique as JSON keys are.
+
+Parquet is written batch by batch into parts in a temporary folder, and the parts into the
+output in one stream by :meth:`Writer.finish`, so memory stays flat.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import shutil
+import tempfile
+from pathlib import Path
 from typing import IO
 
 import polars as pl
 
-from electrocheck.batch.columns import output_names
+from electrocheck.batch.columns import json_keys, output_names
 from electrocheck.batch.jsonl import json_rows
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 
 
 class Writer:
-    """Writes processed batches as CSV or JSON Lines."""
+    """Writes processed batches as CSV, JSON Lines or Parquet; :meth:`finish` once all were
+    written, :meth:`close` in any case."""
 
     def __init__(
         self,
@@ -29,30 +37,82 @@ class Writer:
         header: list[str],
         layout: Layout,
         output_format: str,
+        delimiter: str = ",",
     ) -> None:
         self.handle = handle
         self.layout = layout
         self.jsonl = output_format == "jsonl"
+        self.parquet: _ParquetParts | None = None
+        self.delimiter = delimiter
         self.originals = internal_names(len(header))
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
         if self.jsonl:
-            self.keys = _unique_keys(header)
+            self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
+        elif output_format == "parquet":
+            names = _unique_keys(header, taken=set())
+            names += _unique_keys(output_names(layout), taken=set(names))
+            self.parquet = _ParquetParts(handle, self.originals + self.added, names)
         else:
             text = io.StringIO()
-            csv.writer(text, lineterminator="\n").writerow(header + output_names(layout))
+            csv.writer(text, delimiter=delimiter, lineterminator="\n").writerow(
+                header + output_names(layout)
+            )
             handle.write(text.getvalue().encode("utf-8"))
 
     def write(self, result: pl.DataFrame) -> None:
         if self.jsonl:
             json_rows(result, self.layout, self.keys).write_ndjson(self.handle)
+        elif self.parquet is not None:
+            self.parquet.write(result)
         else:
-            result.select(self.originals + self.added).write_csv(self.handle, include_header=False)
+            result.select(self.originals + self.added).write_csv(
+                self.handle, include_header=False, separator=self.delimiter
+            )
+
+    def finish(self) -> None:
+        """Complete the output once every batch has been written."""
+        if self.parquet is not None:
+            self.parquet.finish()
+
+    def close(self) -> None:
+        """Remove what the writer kept aside (Parquet parts), whether it finished or not."""
+        if self.parquet is not None:
+            self.parquet.close()
 
 
-def _unique_keys(header: list[str]) -> list[str]:
+class _ParquetParts:
+    """Batches written as Parquet parts, then streamed into one file."""
+
+    def __init__(self, handle: IO[bytes], columns: list[str], names: list[str]) -> None:
+        self.handle = handle
+        self.columns = columns
+        self.names = dict(zip(columns, names, strict=True))
+        self.folder = Path(tempfile.mkdtemp(prefix="electrocheck-parquet-"))
+        self.parts: list[Path] = []
+
+    def write(self, result: pl.DataFrame) -> None:
+        part = self.folder / f"{len(self.parts):06d}.parquet"
+        result.select(self.columns).rename(self.names).write_parquet(
+            part, compression="uncompressed", statistics=False
+        )
+        self.parts.append(part)
+
+    def finish(self) -> None:
+        if not self.parts:  # no rows: the header's columns alone, as text
+            names = list(self.names.values())
+            empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+            empty.write_parquet(self.handle)
+            return
+        pl.scan_parquet(self.parts).sink_parquet(self.handle)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _unique_keys(header: list[str], taken: set[str] | None = None) -> list[str]:
     """JSON keys for the header names: a repeated name, or one the output adds itself
     (``results``, ``patterns``, ``errors``), gets ``_2``, ``_3`` ... until it is unique."""
-    taken = {"results", "patterns", "errors"}
+    taken = {"results", "patterns", "errors"} if taken is None else set(taken)
     keys = []
     for name in header:
         key, n = name, 1

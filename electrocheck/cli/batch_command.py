@@ -12,13 +12,15 @@ import typer
 from electrocheck.cli.edge import errors_to_exit, fail
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.cli.options import FailOn, RangesOption
-from electrocheck.clinical.check import FAIL_ON
-from electrocheck.reference import load_reference
+from electrocheck.reference import load_reference, with_aliases
+from electrocheck.reference.names import parse_aliases
 
 
 class BatchFormat(str, Enum):
     csv = "csv"
+    tsv = "tsv"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 class LayoutChoice(str, Enum):
@@ -30,7 +32,10 @@ class LayoutChoice(str, Enum):
 SourceArgument = Annotated[
     str,
     typer.Argument(
-        metavar="FILE", help="CSV lab export to read, or - for stdin.", show_default=False
+        metavar="FILE",
+        help="Lab export to read: CSV or TSV (gzip, bzip2, xz or zstd compressed, or not), "
+        "or an Excel sheet; - for stdin.",
+        show_default=False,
     ),
 ]
 OutputOption = Annotated[
@@ -43,7 +48,14 @@ OutputOption = Annotated[
     ),
 ]
 BatchFormatOption = Annotated[
-    BatchFormat, typer.Option("--format", "-f", help="csv, or jsonl (one object per row).")
+    Optional[BatchFormat],  # noqa: UP045
+    typer.Option(
+        "--format",
+        "-f",
+        help="csv, tsv, jsonl (one object per row) or parquet. Default: from -o's extension, "
+        "else as the input (tsv for tab-separated input, csv otherwise).",
+        show_default=False,
+    ),
 ]
 LayoutOption = Annotated[
     Optional[LayoutChoice],  # noqa: UP045
@@ -57,7 +69,48 @@ LayoutOption = Annotated[
 DelimiterOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
-        "--delimiter", "-d", help="',', ';' or 'tab'. Default: sniffed.", show_default=False
+        "--delimiter",
+        "-d",
+        help="',', ';', '|' or 'tab'. Default: sniffed from the header.",
+        show_default=False,
+    ),
+]
+OutputDelimiterOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--output-delimiter",
+        help="',', ';', '|' or 'tab' for csv output. Default: the input's (tab makes tsv).",
+        show_default=False,
+    ),
+]
+EncodingOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--encoding",
+        help="The file's text encoding (utf-8, cp1252, latin-1, utf-16 ...). Default: UTF-8, "
+        "UTF-16 by its byte-order mark, else Windows-1252 with a warning.",
+        show_default=False,
+    ),
+]
+SkipLinesOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--skip-lines",
+        min=0,
+        metavar="N",
+        help="Lines of title above the header. Default: the header is found among the first "
+        "20 lines.",
+        show_default=False,
+    ),
+]
+SheetOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--sheet",
+        metavar="NAME",
+        help="The sheet of an Excel workbook, by name or number from 1. Default: the first "
+        "whose header names an analyte.",
+        show_default=False,
     ),
 ]
 MapOption = Annotated[
@@ -66,6 +119,16 @@ MapOption = Annotated[
         "--map",
         metavar="ANALYTE=COLUMN",
         help="Wide layout: read ANALYTE from COLUMN (repeatable); replaces recognition by header.",
+        show_default=False,
+    ),
+]
+AliasOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--alias",
+        metavar="LABEL=ANALYTE",
+        help="Read the test name or header LABEL as ANALYTE (any name the reference file "
+        "knows it by), e.g. --alias 'Kalium=potassium'; repeatable.",
         show_default=False,
     ),
 ]
@@ -87,6 +150,51 @@ UnitColumnOption = Annotated[
         "--unit-column", help="Long layout: the column holding the unit.", show_default=False
     ),
 ]
+NumberColumnOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--number-column",
+        help="Long layout: the numeric column that backs the value column (valuenum beside a "
+        "masked value '___'). Default: found by name.",
+        show_default=False,
+    ),
+]
+SpecimenColumnOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--specimen-type-column",
+        help="The column naming each row's specimen or fluid: serum, plasma and blood are "
+        "interpreted, urine and other fluids only counted. Default: found by name (fluid, "
+        "specimen, specimen_type ...); '' reads none.",
+        show_default=False,
+    ),
+]
+LabFlagsOption = Annotated[
+    bool,
+    typer.Option(
+        "--lab-flags",
+        help="Add lab_flag columns (the lab's own flag, as in '2.6 LL') even when the file "
+        "has no flag column.",
+    ),
+]
+UnknownOkOption = Annotated[
+    bool,
+    typer.Option(
+        "--unknown-ok",
+        help="--fail-on ignores values that could not be interpreted (by default they fail "
+        "it: an unreadable value may be a critical one).",
+    ),
+]
+SummaryJsonOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--summary-json",
+        metavar="FILE",
+        help="Also write the summary as JSON to FILE (whole, or not at all): every row's "
+        "fate, tests not interpreted by name, flags by analyte.",
+        show_default=False,
+    ),
+]
 FileRangesOption = Annotated[
     bool,
     typer.Option(
@@ -103,11 +211,21 @@ EverySymptomaticOption = Annotated[
         "give the symptomatic grade where CTCAE lets symptoms decide.",
     ),
 ]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when any cell had an error.")]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Exit 1 when any cell had an error, or a test or column that looks like an "
+        "electrolyte was not read.",
+    ),
+]
 BatchFailOnOption = Annotated[
     Optional[FailOn],  # noqa: UP045
     typer.Option(
-        "--fail-on", help="Exit 1 when any value is abnormal or critical.", show_default=False
+        "--fail-on",
+        help="Exit 1 when any value is abnormal or critical, or an electrolyte's value could "
+        "not be interpreted (see --unknown-ok).",
+        show_default=False,
     ),
 ]
 QuietOption = Annotated[
@@ -118,18 +236,28 @@ QuietOption = Annotated[
 def batch(
     source: SourceArgument,
     output: OutputOption = None,
-    output_format: BatchFormatOption = BatchFormat.csv,
+    output_format: BatchFormatOption = None,
     layout: LayoutOption = None,
     delimiter: DelimiterOption = None,
+    output_delimiter: OutputDelimiterOption = None,
+    encoding: EncodingOption = None,
+    skip_lines: SkipLinesOption = None,
+    sheet: SheetOption = None,
     mapping: MapOption = None,
+    aliases: AliasOption = None,
     test_column: TestColumnOption = None,
     value_column: ValueColumnOption = None,
     unit_column: UnitColumnOption = None,
+    number_column: NumberColumnOption = None,
+    specimen_column: SpecimenColumnOption = None,
+    lab_flags: LabFlagsOption = False,
     file_ranges: FileRangesOption = False,
     symptomatic: EverySymptomaticOption = False,
     ranges: RangesOption = None,
     strict: StrictOption = False,
     fail_on: BatchFailOnOption = None,
+    unknown_ok: UnknownOkOption = False,
+    summary_json: SummaryJsonOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Interpret a CSV lab export: every row kept, result columns added.
@@ -146,7 +274,7 @@ def batch(
         from electrocheck.batch.layout import LayoutOptions
         from electrocheck.batch.run import BatchOptions, run_batch
 
-        reference = load_reference(ranges)
+        reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         options = BatchOptions(
             layout=LayoutOptions(
                 layout=None if layout is None else layout.value,
@@ -154,22 +282,40 @@ def batch(
                 test_column=test_column,
                 value_column=value_column,
                 unit_column=unit_column,
+                number_column=number_column,
+                specimen_column=specimen_column,
                 file_ranges=file_ranges,
                 symptomatic=symptomatic,
+                lab_flags=lab_flags,
             ),
             delimiter=delimiter,
-            output_format=output_format.value,
+            output_format=None if output_format is None else output_format.value,
+            encoding=encoding,
+            skip_lines=skip_lines,
+            sheet=sheet,
+            output_delimiter=output_delimiter,
         )
         from electrocheck.cli.batch_report import batch_progress, print_summary
 
+        if summary_json is not None:
+            from electrocheck.cli.batch_report import check_summary_target
+
+            check_summary_target(summary_json)
         with batch_progress(not quiet, sys.stderr) as progress:
             summary = run_batch(source, output, reference, options, progress)
+        if summary_json is not None:
+            from electrocheck.cli.batch_report import write_summary_json
+
+            write_summary_json(summary, summary_json)
     if not quiet:
         print_summary(summary, sys.stderr)
-    condition = None if fail_on is None else FAIL_ON[fail_on.value]
-    if (strict and summary.cell_errors + summary.rows_with_errors) or (
-        condition is not None and summary.any_flag(condition)
-    ):
+    from electrocheck.cli.batch_report import conditions_met
+
+    condition = None if fail_on is None else fail_on.value
+    met, reasons = conditions_met(summary, strict, condition, unknown_ok)
+    for reason in reasons:
+        sys.stderr.write(f"electrocheck batch: {reason}\n")
+    if met:
         raise typer.Exit(ExitCode.CONDITION_MET)
 
 

@@ -1,16 +1,23 @@
-"""What ``electrocheck batch`` tells a person on stderr: a progress bar and a summary.
+"""What ``electrocheck batch`` tells a person on stderr: a progress bar and a summary; the
+summary as JSON for a script; and whether ``--strict`` or ``--fail-on`` is met.
 
 rich is imported only to draw the bar, on a terminal; a script's run imports nothing more.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
 from electrocheck.batch.run import Summary
+from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES
+from electrocheck.clinical.check import FAIL_ON
 from electrocheck.clinical.result import FLAGS
+from electrocheck.errors import InputError, quote
+from electrocheck.formats.files import write_whole
 
 
 @contextmanager
@@ -38,8 +45,27 @@ def batch_progress(enabled: bool, stream: TextIO) -> Iterator[Callable[[int, int
         yield update
 
 
+#: How each fate of a value is shown, and the heading of the names of its rows.
+FATE_LABELS = {
+    "interpreted": "interpreted",
+    "unreadable": "unreadable value",
+    "no_value": "no value",
+    "other_test": "other test",
+    "unrecognised_electrolyte": "unrecognised electrolyte",
+    "other_specimen": "other specimen",
+    "unknown_specimen": "unknown specimen",
+    "structural_error": "structural error",
+}
+NAMES_HEADINGS = {
+    "other_test": "other tests",
+    "other_specimen": "other specimens",
+}
+#: Names shown per line of the summary; the JSON summary lists more.
+NAMES_SHOWN = 8
+
+
 def print_summary(summary: Summary, stream: TextIO) -> None:
-    """What a batch run read, wrote and found."""
+    """What a batch run read, wrote and found: every row's fate, and what was not read."""
     columns = ", ".join(summary.columns)
     lines = [
         f"electrocheck batch: {summary.rows_read:,} rows read, {summary.rows_written:,} "
@@ -48,11 +74,129 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
         f"{summary.rows_with_errors:,} rows"
         + (f", {summary.blank_lines:,} blank lines skipped" if summary.blank_lines else ""),
     ]
+    fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]
+    if fates:
+        lines.append(f"  {summary.counted()}: {_listed(fates)}")
+    for fate, heading in NAMES_HEADINGS.items():
+        if summary.fates[fate]:
+            lines.append(f"  {heading}: {_names(summary, fate)}")
+    if summary.unread_columns:
+        shown = ", ".join(_plain(name) for name in summary.unread_columns[:NAMES_SHOWN])
+        more = len(summary.unread_columns) - NAMES_SHOWN
+        lines.append(f"  columns not read: {shown}" + (f" and {more:,} more" if more > 0 else ""))
     counts: dict[str, dict[str, int]] = {}
     for (analyte, flag), count in summary.flags.items():
         counts.setdefault(analyte, {})[flag] = count
     for analyte, flags in sorted(counts.items()):
         shown = ", ".join(f"{flag} {flags[flag]:,}" for flag in FLAGS if flag in flags)
         lines.append(f"  {analyte}: {shown}")
-    lines += [f"  ! {warning}" for warning in summary.warnings]
+    lines += [f"  ! {warning}" for warning in _warnings(summary)]
     stream.write("\n".join(lines) + "\n")
+
+
+def _warnings(summary: Summary) -> list[str]:
+    """What the summary warns of: values that could be an electrolyte's and were not read,
+    the lab's flags that disagree, then the run's own warnings."""
+    found = []
+    if summary.fates["unrecognised_electrolyte"]:
+        found.append(
+            "tests named like an electrolyte but not one electrocheck knows, not read: "
+            + _names(summary, "unrecognised_electrolyte")
+            + " (--alias 'LABEL=ANALYTE' reads one)"
+        )
+    for name, count in summary.lookalike_columns.items():
+        found.append(
+            f"column {_plain(name)} looks like an electrolyte but is not one electrocheck "
+            f"knows: {count:,} values not read (--alias 'LABEL=ANALYTE' or --map "
+            "ANALYTE=COLUMN reads it)"
+        )
+    if summary.fates["unknown_specimen"]:
+        found.append(
+            "specimens electrocheck does not know, not interpreted: "
+            + _names(summary, "unknown_specimen")
+        )
+    if summary.lab_flag_disagreements:
+        found.append(
+            f"results whose flag disagrees with the lab's own: "
+            f"{summary.lab_flag_disagreements:,} (see lab_flag, and the notes of --format jsonl)"
+        )
+    return found + summary.warnings
+
+
+def _listed(items: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{name} {count:,}" for name, count in items)
+
+
+def _names(summary: Summary, fate: str) -> str:
+    names = summary.names(fate)
+    shown = _listed([(_plain(name), count) for name, count in names[:NAMES_SHOWN]])
+    left = names[NAMES_SHOWN:]
+    more = sum(count for _, count in left) + summary.unnamed[fate]
+    if more:
+        shown += f" and {len(left):,} more names ({more:,} {summary.counted()})"
+    return shown
+
+
+def _plain(name: str) -> str:
+    text = " ".join(name.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def conditions_met(
+    summary: Summary, strict: bool, fail_on: str | None, unknown_ok: bool
+) -> tuple[bool, list[str]]:
+    """Whether ``--strict`` or ``--fail-on`` is met, and the messages that say why where the
+    reason is not an error or a flag the summary already shows: a value that could be an
+    electrolyte's and was not read (``--strict``), or was not interpreted (``--fail-on``,
+    unless ``--unknown-ok``): it may be the critical one."""
+    met = False
+    reasons = []
+    if strict:
+        met = bool(summary.cell_errors + summary.rows_with_errors)
+        if summary.unrecognised_electrolytes:
+            met = True
+            reasons.append(
+                f"--strict: {summary.unrecognised_electrolytes:,} values of tests or columns "
+                "named like an electrolyte, but not one electrocheck knows, were not read"
+            )
+    if fail_on is not None:
+        if summary.any_flag(FAIL_ON[fail_on]):
+            met = True
+        if summary.unknown and not unknown_ok:
+            met = True
+            parts = [
+                (FATE_LABELS[fate], summary.fates[fate])
+                for fate in UNKNOWN_FATES
+                if summary.fates[fate]
+            ]
+            if summary.lookalike_columns:
+                parts.append(("in unrecognised columns", sum(summary.lookalike_columns.values())))
+            reasons.append(
+                f"--fail-on {fail_on}: {summary.unknown:,} electrolyte values could not be "
+                f"interpreted ({_listed(parts)}), and any of them may be {fail_on}; "
+                "--unknown-ok ignores them"
+            )
+    return met, reasons
+
+
+def check_summary_target(path: Path) -> None:
+    """Refuse, before the run, a ``--summary-json`` target that cannot be written: a folder,
+    or a file in a folder that does not exist."""
+    if path.is_dir():
+        raise InputError(f"--summary-json: cannot write {quote(str(path))}: it is a directory")
+    if not path.resolve().parent.is_dir():
+        raise InputError(
+            f"--summary-json: cannot write {quote(str(path))}: no such folder "
+            f"{quote(str(path.resolve().parent))}"
+        )
+
+
+def write_summary_json(summary: Summary, path: Path) -> None:
+    """The summary as JSON, written whole or not at all."""
+    text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_whole(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(
+            f"--summary-json: cannot write {quote(str(path))}: {exc.strerror or exc}"
+        ) from None

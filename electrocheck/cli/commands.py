@@ -32,7 +32,8 @@ from electrocheck.cli.options import (
 )
 from electrocheck.cli.ranges_commands import ranges_app
 from electrocheck.clinical.check import run_check
-from electrocheck.reference import load_reference
+from electrocheck.reference import load_reference, with_aliases
+from electrocheck.reference.names import parse_aliases
 
 app = typer.Typer(
     name="electrocheck",
@@ -95,6 +96,16 @@ def check(
     age: AgeOption = None,
     sex: SexOption = None,
     symptomatic: SymptomaticOption = False,
+    aliases: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--alias",
+            metavar="LABEL=ANALYTE",
+            help="Read the value name LABEL as ANALYTE (any name the reference file knows it "
+            "by), e.g. --alias Kalium=k; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -106,7 +117,7 @@ def check(
     Albumin (alb=) adds albumin-corrected calcium, glucose (glu=) glucose-corrected sodium.
     """
     with errors_to_exit():
-        reference = load_reference(ranges)
+        reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         report = run_check(reference, values, patient_of(age, sex, symptomatic))
     if output_format is OutputFormat.json:
         print_json(report.to_dict())

@@ -2,12 +2,16 @@
 
 Data goes to stdout, messages to stderr. Every error the core raises becomes one line on
 stderr and exit code 2 (see :mod:`electrocheck.cli.exit_codes`); click's usage errors, Ctrl-C,
-SIGTERM, a closed pipe and even a defect end the same way, without a traceback.
+SIGTERM and even a defect end the same way, without a traceback. A closed stdout (``| head``)
+ends quietly, with nothing on stderr, and exit code 141 (128 + SIGPIPE), as a shell reports
+for any command a closed pipe stopped; never 1, which means a ``--fail-on`` condition was met.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -21,8 +25,62 @@ from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.errors import ElectrocheckError
 
 
+class OutputClosed(Exception):
+    """stdout or stderr was closed by the reader (a pipe into ``head``): end quietly."""
+
+
+def _closed_pipe(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
+
+
+@contextmanager
+def _pipe_closed_is_output_closed() -> Iterator[None]:
+    before = _stdout_file()
+    try:
+        yield
+    except OSError as exc:
+        if _closed_pipe(exc):
+            raise OutputClosed() from None
+        raise
+    except SystemExit as exc:
+        # rich ends a write to a closed pipe itself (the help, a table): it points stdout at
+        # /dev/null and exits 1. Told apart from a run whose stdout was /dev/null all along.
+        if exc.code == 1 and before is not None and before != _stdout_file() == _devnull():
+            raise OutputClosed() from None
+        raise
+
+
+def _stdout_file() -> tuple[int, int, int] | None:
+    """What stdout's descriptor points at (device, inode, special device), if it has one."""
+    try:
+        status = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    return (status.st_dev, status.st_ino, status.st_rdev)
+
+
+def _devnull() -> tuple[int, int, int] | None:
+    try:
+        status = os.stat(os.devnull)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_rdev)
+
+
 class Group(TyperGroup):
     """Runs the app so that every error, click's usage errors included, is one line."""
+
+    # click would turn a closed pipe into exit code 1, which means "a --fail-on condition was
+    # met": it is taken out of click's hands here (in the commands, and in --help and
+    # --version, which run while the context is made), and ended by run().
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _pipe_closed_is_output_closed():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _pipe_closed_is_output_closed():
+            return super().invoke(ctx)
 
     def main(  # type: ignore[override]
         self,
@@ -84,8 +142,15 @@ def run(app: Callable[..., Any], argv: list[str] | None) -> int:
             app(args=argv, prog_name="electrocheck")
         finally:
             sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
+    except OutputClosed:
+        _quiet_stdout()
+        _quiet_stdout(sys.stderr)
+        return ExitCode.BROKEN_PIPE
     except OSError as exc:
         _quiet_stdout()
+        if _closed_pipe(exc):
+            _quiet_stdout(sys.stderr)
+            return ExitCode.BROKEN_PIPE
         print(f"electrocheck: error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
         return ExitCode.ERROR
     except SystemExit as exc:
@@ -121,10 +186,11 @@ def _stop_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so that Python's flush at exit raises nothing more."""
+def _quiet_stdout(stream: Any = None) -> None:
+    """Point stdout (or ``stream``) at /dev/null so that Python's flush at exit raises nothing
+    more."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, (stream or sys.stdout).fileno())
+    except (OSError, ValueError, AttributeError):
         pass

@@ -1,6 +1,6 @@
 """Exit codes of the ``electrocheck`` command, in one place.
 
-Scripts depend on these numbers; ``tests/test_exit_codes.py`` pins them.
+Scripts depend on these numbers; ``tests/cli/test_exit_codes.py`` pins them.
 """
 
 from __future__ import annotations
@@ -19,5 +19,10 @@ class ExitCode(IntEnum):
     INTERNAL = 70
     #: Interrupted with Ctrl-C (128 + SIGINT).
     INTERRUPTED = 130
+    #: stdout (or stderr) was closed before all was written, as by ``| head``: the run ends
+    #: quietly, with the status a shell reports for a command ended by SIGPIPE (128 + 13),
+    #: so that ``set -o pipefail`` sees the output was cut short. Any output file written
+    #: with ``-o`` was still written whole.
+    BROKEN_PIPE = 141
     #: Stopped by SIGTERM (128 + SIGTERM), after removing any half-written output.
     TERMINATED = 143

@@ -9,6 +9,7 @@ a failed run leaves no partial output; :func:`write_whole` does the same for dat
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -42,24 +43,40 @@ def write_whole(path: Path, data: bytes) -> None:
 
 
 class input_file:
-    """The input as a path; stdin is first copied to a temporary file."""
+    """The input as a path; stdin, or a pipe given as a path (``<(zcat labs.csv.gz)``), is
+    first copied to a temporary file."""
 
     def __init__(self, source: str | Path) -> None:
         self.source = str(source)
         self.spooled: Path | None = None
 
     def __enter__(self) -> Path:
-        if self.source != "-":
-            path = Path(self.source)
-            if not path.is_file():
-                reason = "is a directory" if path.is_dir() else "does not exist"
-                raise InputError(f"cannot read {quote(self.source)}: it {reason}")
+        if self.source == "-":
+            return self._spool(sys.stdin.buffer)
+        path = Path(self.source)
+        if path.is_file():
             return path
-        handle, name = tempfile.mkstemp(prefix="electrocheck-stdin-", suffix=".csv")
-        self.spooled = Path(name)
+        if path.exists() and not path.is_dir():  # a named pipe or a device: read it once
+            try:
+                with open(path, "rb") as stream:
+                    return self._spool(stream)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot read {quote(self.source)}: {exc.strerror or exc}"
+                ) from None
+        reason = "is a directory" if path.is_dir() else "does not exist"
+        raise InputError(f"cannot read {quote(self.source)}: it {reason}")
+
+    def _spool(self, stream: IO[bytes]) -> Path:
+        # The name is chosen before the file exists, so that a Ctrl-C landing at any moment
+        # finds it known to the cleanup below (mkstemp creates first and names after).
+        self.spooled = (
+            Path(tempfile.gettempdir()) / f"electrocheck-stdin-{secrets.token_hex(8)}.csv"
+        )
         try:
+            handle = os.open(self.spooled, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(handle, "wb") as spool:
-                shutil.copyfileobj(sys.stdin.buffer, spool)
+                shutil.copyfileobj(stream, spool)
         except BaseException:  # Ctrl-C or a read error: no copy of the data stays behind
             self.spooled.unlink(missing_ok=True)
             raise

@@ -23,12 +23,15 @@ from electrocheck.reference.model import (
     Formula,
     GradeScale,
     Limits,
+    LoincCode,
     Pattern,
     Reference,
     Sourced,
     select_limits,
     unit_system,
+    with_aliases,
 )
+from electrocheck.reference.names import fold_name
 
 __all__ = [
     "BUILT_IN",
@@ -43,11 +46,14 @@ __all__ = [
     "Formula",
     "GradeScale",
     "Limits",
+    "LoincCode",
     "Pattern",
     "Reference",
     "Sourced",
     "built_in_path",
+    "fold_name",
     "load_reference",
     "select_limits",
     "unit_system",
+    "with_aliases",
 ]

@@ -18,6 +18,7 @@ from electrocheck.reference.check_limits import (
     read_intervals,
     read_limits,
 )
+from electrocheck.reference.check_names import read_loinc
 from electrocheck.reference.model import SPASM_RISKS, Analyte, Direction, Sourced
 
 _ANALYTE_KEYS = {
@@ -68,7 +69,7 @@ def read_analyte(c: Checker, key: Any, node: Any, line: int | None) -> Analyte:
     fields: dict[str, Any] = {
         "label": c.attempt(lambda: c.text(*at("label"))),
         "aliases": c.attempt(lambda: c.texts(*at("aliases"))),
-        "loinc": c.attempt(lambda: c.texts(*at("loinc"))),
+        "loinc_codes": c.attempt(lambda: read_loinc(c, *at("loinc"))),
         "molar_mass": c.attempt(lambda: c.sourced(*at("molar_mass"), positive=True)),
         "valence": c.attempt(lambda: read_valence(c, *at("valence"))),
         "default_unit": c.attempt(lambda: c.unit(*at("default_unit")).spelling),
@@ -89,6 +90,7 @@ def read_analyte(c: Checker, key: Any, node: Any, line: int | None) -> Analyte:
         raise _Invalid()
     fields["grade_low"], fields["grade_high"] = grades
     fields["caveat_sources"] = c.caveat_sources(m)
+    fields["loinc"] = tuple(term.code for term in fields["loinc_codes"])
     check_order(c, path, m, fields)
     return Analyte(key=key, **fields)
 

@@ -10,6 +10,7 @@ from typing import Any
 from electrocheck.errors import UnitError, quote
 from electrocheck.reference.check_base import _CAVEAT_KEYS, Checker, _Invalid, _kind, _line
 from electrocheck.reference.check_limits import _unconverted, read_limits
+from electrocheck.reference.check_names import read_loinc
 from electrocheck.reference.model import Analyte, Correction, Covariate, Formula, unit_system
 from electrocheck.units.resolve import resolve_unit
 
@@ -53,7 +54,7 @@ def read_covariate(c: Checker, key: Any, node: Any, line: int | None) -> Covaria
 
     label = c.attempt(lambda: c.text(*at("label")))
     aliases = c.attempt(lambda: c.texts(*at("aliases")))
-    loinc = c.attempt(lambda: c.texts(*at("loinc")))
+    loinc = c.attempt(lambda: read_loinc(c, *at("loinc")))
     molar_mass = (
         c.attempt(lambda: c.sourced(*at("molar_mass"), positive=True))
         if "molar_mass" in m
@@ -74,7 +75,10 @@ def read_covariate(c: Checker, key: Any, node: Any, line: int | None) -> Covaria
             "covariate units must be mass or substance units; mixing the two needs a molar_mass",
             _line(m, "units"),
         )
-    return Covariate(key, label, aliases, loinc, molar_mass, default.spelling, units, plausible)
+    codes = tuple(term.code for term in loinc)
+    return Covariate(
+        key, label, aliases, codes, molar_mass, default.spelling, units, plausible, loinc
+    )
 
 
 def read_corrections(

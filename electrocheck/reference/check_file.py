@@ -1,12 +1,12 @@
 """Checks of the reference file as a whole: the top-level keys, ``format``, ``title`` and
-``sources``; each section in turn (``analytes``, ``covariates``, ``corrections``,
-``spasm_care``, ``patterns``); names that two entries share; and the assembly of the
+``sources``; each section in turn (``names``, ``analytes``, ``covariates``, ``aliases``,
+``corrections``, ``spasm_care``, ``patterns``); names that two entries share
+(:mod:`~electrocheck.reference.check_names`); and the assembly of the
 :class:`~electrocheck.reference.model.Reference`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import partial
 from types import MappingProxyType
 from typing import Any
@@ -15,10 +15,18 @@ from electrocheck.errors import ReferenceFileError, quote
 from electrocheck.reference.check_analytes import read_analytes
 from electrocheck.reference.check_base import Checker, _kind, _line
 from electrocheck.reference.check_corrections import read_corrections, read_covariates
+from electrocheck.reference.check_names import (
+    name_index,
+    read_aliases,
+    read_ambiguous,
+    read_ignore,
+)
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
-from electrocheck.reference.model import FORMAT, Analyte, Covariate, Reference
+from electrocheck.reference.model import FORMAT, Reference, with_labels
 
-_TOP_OPTIONAL = frozenset({"covariates", "corrections", "patterns", "spasm_care"})
+_TOP_OPTIONAL = frozenset(
+    {"names", "aliases", "covariates", "corrections", "patterns", "spasm_care"}
+)
 
 
 def read_reference(c: Checker, data: Any) -> Reference:
@@ -35,11 +43,12 @@ def read_reference(c: Checker, data: Any) -> Reference:
         c.fail("format", f"must be {FORMAT}, not {quote(top['format'])}", _line(top, "format"))
     title = c.attempt(lambda: c.text(top["title"], "title", _line(top, "title")))
     c.attempt(lambda: read_sources(c, top["sources"], _line(top, "sources")))
+    ignore = c.attempt(lambda: read_ignore(c, top)) or frozenset()
     analytes = read_analytes(c, top)
     node = top["analytes"]
-    names = name_index(c, analytes, node)
+    names = name_index(c, analytes, node, ignore)
     covariates = read_covariates(c, top)
-    covariate_names = name_index(c, covariates, top.get("covariates"), "covariates")
+    covariate_names = name_index(c, covariates, top.get("covariates"), ignore, "covariates")
     for name, key in covariate_names.items():
         if name in names:
             c.fail(
@@ -47,6 +56,9 @@ def read_reference(c: Checker, data: Any) -> Reference:
                 f"name {quote(name)} is also used by analyte {names[name]}",
                 _line(top.get("covariates"), key),
             )
+    ambiguous = c.attempt(lambda: read_ambiguous(c, top, names, ignore, set(analytes))) or {}
+    added = read_aliases(c, top, names, covariate_names, ignore)
+    analytes, covariates = with_labels(analytes, added), with_labels(covariates, added)
     # Keys of the file, valid or not: a broken analyte is reported once, not again by
     # every correction and pattern that names it.
     written = set(node) if isinstance(node, dict) else set()
@@ -69,6 +81,10 @@ def read_reference(c: Checker, data: Any) -> Reference:
         patterns=patterns,
         spasm_care=care[0],
         spasm_care_sources=care[1],
+        ignore=ignore,
+        ambiguous=MappingProxyType(
+            {name: keys for name, keys in ambiguous.items() if name not in names}
+        ),
     )
 
 
@@ -79,20 +95,3 @@ def read_sources(c: Checker, node: Any, line: int | None) -> None:
         text = c.attempt(partial(c.text, value, f"sources.{key}", _line(node, key)))
         if text is not None:
             c.sources[str(key)] = text
-
-
-def name_index(
-    c: Checker, analytes: Mapping[str, Analyte | Covariate], node: Any, section: str = "analytes"
-) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for analyte in analytes.values():
-        for name in (analyte.key, *analyte.aliases, *analyte.loinc):
-            folded = name.casefold()
-            other = names.setdefault(folded, analyte.key)
-            if other != analyte.key:
-                c.fail(
-                    f"{section}.{analyte.key}",
-                    f"name {quote(name)} is also used by {other}",
-                    _line(node, analyte.key),
-                )
-    return names

@@ -7,13 +7,15 @@ module per section of the file; what they return is built of these records.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from electrocheck.errors import UnitError, UnknownAnalyteError, quote
+from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
+from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit
 
@@ -106,12 +108,21 @@ class Direction:
     treatment: str | None = None  # what is done about it
 
 
+class LoincCode(NamedTuple):
+    """A LOINC code and the names LOINC gives it: the long common name (the code's source in
+    the file) and, where given, the short name. Both are names the analyte is known by."""
+
+    code: str
+    name: str | None = None  # None: a plain code, as older files give it
+    short: str | None = None
+
+
 @dataclass(frozen=True)
 class Analyte:
     key: str
     label: str
     aliases: tuple[str, ...]
-    loinc: tuple[str, ...]
+    loinc: tuple[str, ...]  # the codes; their names are in `loinc_codes`
     molar_mass: Sourced
     valence: Sourced
     default_unit: str
@@ -126,6 +137,7 @@ class Analyte:
     caveat_sources: tuple[str, ...] = ()
     grade_low: GradeScale | None = None
     grade_high: GradeScale | None = None
+    loinc_codes: tuple[LoincCode, ...] = ()
 
     def factor_to_mmol(self, unit: Unit) -> float:
         """Factor from ``unit`` to mmol/L for this analyte."""
@@ -162,6 +174,7 @@ class Covariate:
     default_unit: str
     units: tuple[str, ...]
     plausible: Limits  # low_mmol/high_mmol hold the bounds in the plausible unit itself
+    loinc_codes: tuple[LoincCode, ...] = ()
 
     def convert(self, value: float, unit: Unit, to: Unit) -> float:
         """``value`` in ``unit``, converted to ``to``."""
@@ -237,7 +250,9 @@ class Reference:
     title: str
     sources: Mapping[str, str]
     analytes: Mapping[str, Analyte]
-    names: Mapping[str, str]  # case-folded alias or LOINC code -> analyte key
+    # Every name of an analyte (key, alias, LOINC code and names), folded -> analyte key.
+    # Look names up with analyte_key(), which folds them by the same rule.
+    names: Mapping[str, str]
     covariates: Mapping[str, Covariate] = field(default_factory=_empty)
     covariate_names: Mapping[str, str] = field(default_factory=_empty)  # as names, for them
     corrections: Mapping[str, Correction] = field(default_factory=_empty)
@@ -245,23 +260,63 @@ class Reference:
     # What helps spasms besides correcting the electrolyte: (name, text) pairs, and sources.
     spasm_care: tuple[tuple[str, str], ...] = ()
     spasm_care_sources: tuple[str, ...] = ()
+    # The words a name is compared without (the file's `names: ignore`), folded.
+    ignore: frozenset[str] = frozenset()
+    # Names more than one analyte goes by (the file's `names: ambiguous`), folded -> the
+    # analytes they may mean; such a name matches none of them.
+    ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
 
     @property
     def origin(self) -> str:
         """``"built-in"``, or the path of the user's file."""
         return BUILT_IN if self.path is None else str(self.path)
 
+    def analyte_key(self, name: str) -> str | None:
+        """The key of the analyte called ``name``, or None: the one lookup of a name, used by
+        ``check``, batch headers and test names alike. ``name`` may be a key, an alias, a
+        LOINC code or LOINC name, compared by the rule of
+        :mod:`~electrocheck.reference.names` (``K+``, ``Potassium Lvl``, ``LOINC:2823-3``)."""
+        return self.names.get(fold_name(name, self.ignore))
+
+    def covariate_key(self, name: str) -> str | None:
+        """The key of the covariate called ``name``, or None, looked up as analytes are."""
+        return self.covariate_names.get(fold_name(name, self.ignore))
+
     def analyte(self, name: str) -> Analyte:
-        """The analyte called ``name`` (key, alias or LOINC code, any case)."""
-        key = self.names.get(name.strip().casefold())
+        """The analyte called ``name`` (see :meth:`analyte_key`); an unknown name raises
+        :class:`UnknownAnalyteError`, with the nearest known name as a hint."""
+        key = self.analyte_key(name)
+        if key is None and (meant := self.ambiguity(name)) is not None:
+            raise UnknownAnalyteError(meant)
         if key is None:
             known = ", ".join(sorted(self.analytes))
-            raise UnknownAnalyteError(f"unknown analyte {quote(name)}; known: {known}")
+            near = self.nearest_name(name)
+            hint = "" if near is None else f" (did you mean {quote(near)}?)"
+            raise UnknownAnalyteError(f"unknown analyte {quote(name)}{hint}; known: {known}")
         return self.analytes[key]
 
+    def ambiguity(self, name: str) -> str | None:
+        """Why ``name`` is not read, when it may mean more than one analyte; else None."""
+        keys = self.ambiguous.get(fold_name(name, self.ignore))
+        if keys is None:
+            return None
+        meant = " or ".join(f"{self.analytes[k].label} ({k})" for k in keys)
+        aliases = " or ".join(f"--alias {quote(name + '=' + k)}" for k in keys)
+        return (
+            f"{quote(name)} may mean {meant}, and the answer depends on which: name the one "
+            f"measured, or give {aliases}"
+        )
+
+    def nearest_name(self, name: str) -> str | None:
+        """The known key or alias (of an analyte or a covariate) nearest to ``name``, when it
+        is close enough to be a misspelling of it. A hint for messages, never a match."""
+        records: list[Analyte | Covariate] = [*self.analytes.values(), *self.covariates.values()]
+        candidates = [spelling for r in records for spelling in (r.key, *r.aliases)]
+        return nearest(name, candidates, self.ignore)
+
     def covariate(self, name: str) -> Covariate | None:
-        """The covariate called ``name`` (key, alias or LOINC code, any case), if any."""
-        key = self.covariate_names.get(name.strip().casefold())
+        """The covariate called ``name`` (see :meth:`analyte_key`), if any."""
+        key = self.covariate_key(name)
         return None if key is None else self.covariates[key]
 
     def correction_of(self, analyte: str) -> Correction | None:
@@ -288,3 +343,58 @@ def select_limits(items: tuple[Limits, ...], unit: Unit, patient: Patient) -> Li
 def unit_system(unit: Unit) -> str:
     """``mass`` for mg/dL and the like; ``substance`` for mmol/L, µmol/L and mEq/L."""
     return "mass" if unit.kind == "mass" else "substance"
+
+
+def with_aliases(
+    reference: Reference, aliases: Iterable[tuple[str, str]], option: str = "--alias"
+) -> Reference:
+    """``reference`` with each (label, analyte) of ``aliases`` added as a name of the analyte
+    (or covariate) it names by any of its names, in order; the same reference when there are
+    none. Each goes through :func:`~electrocheck.reference.names.place_alias`, as the file's
+    ``aliases:`` section does. Raises :class:`~electrocheck.errors.InputError`
+    (:class:`UnknownAnalyteError` for an analyte the file does not know) naming ``option``."""
+    aliases = list(aliases)
+    if not aliases:
+        return reference
+    names, covariate_names = dict(reference.names), dict(reference.covariate_names)
+    added: dict[str, list[str]] = {}
+    for label, target in aliases:
+        try:
+            section, key, folded = place_alias(
+                names, covariate_names, reference.ignore, label, target
+            )
+        except AliasProblem as exc:
+            where = f"{option} {quote(f'{label}={target}')}"
+            if exc.unknown:
+                known = ", ".join(sorted(reference.analytes))
+                near = reference.nearest_name(target)
+                hint = "" if near is None else f" (did you mean {quote(near)}?)"
+                raise UnknownAnalyteError(
+                    f"{where}: unknown analyte {quote(target)}{hint}; known: {known}"
+                ) from None
+            raise InputError(f"{where}: {exc}") from None
+        (names if section == ANALYTES else covariate_names)[folded] = key
+        added.setdefault(key, []).append(label)
+    return dataclasses.replace(
+        reference,
+        names=MappingProxyType(names),
+        covariate_names=MappingProxyType(covariate_names),
+        analytes=MappingProxyType(with_labels(reference.analytes, added)),
+        covariates=MappingProxyType(with_labels(reference.covariates, added)),
+    )
+
+
+_Named = TypeVar("_Named", Analyte, Covariate)
+
+
+def with_labels(records: Mapping[str, _Named], added: Mapping[str, list[str]]) -> dict[str, _Named]:
+    """``records`` with the labels ``added`` to each (by key) appended to its aliases."""
+    found: dict[str, _Named] = {}
+    for key, record in records.items():
+        labels = added.get(key)
+        found[key] = record if not labels else _appended(record, labels)
+    return found
+
+
+def _appended(record: _Named, labels: list[str]) -> _Named:
+    return dataclasses.replace(record, aliases=(*record.aliases, *labels))

@@ -4,7 +4,8 @@ pint resolves every unit spelling electrocheck accepts into a *kind* (an amount 
 a mass, or equivalents, per volume) and a factor to that kind's base unit (mol/L, g/L, Eq/L).
 Importing pint and building its registry takes about 150 ms, longer than a clinician should
 wait for the whole answer, so the resolutions of the lab spellings
-(:data:`electrocheck.units.spellings.LAB_SPELLINGS`) are generated ahead of time into
+(:data:`~electrocheck.units.spellings.LAB_SPELLINGS` and
+:data:`~electrocheck.units.spellings.EXACT_SPELLINGS`) are generated ahead of time into
 ``unit_table.json`` (``python -m electrocheck.units.pint_bridge`` rewrites it; a test checks
 it against live pint).
 Only a spelling outside that table imports pint, once per process.
@@ -19,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from electrocheck.errors import UnitError
-from electrocheck.units.spellings import LAB_SPELLINGS, PINT_EXPRESSIONS
+from electrocheck.units.spellings import PINT_EXPRESSIONS, canonical_spellings
 
 #: Base unit of each kind, as pint spells it.
 BASE_UNITS: dict[str, str] = {"substance": "mol/L", "mass": "g/L", "equivalent": "Eq/L"}
@@ -76,7 +77,7 @@ def resolve_with_pint(expression: str) -> tuple[str, float]:
 def build_table() -> dict[str, list[Any]]:
     """Resolve the pint expression of every lab spelling through pint."""
     table: dict[str, list[Any]] = {}
-    expressions = {PINT_EXPRESSIONS.get(s, s) for s in LAB_SPELLINGS.values()}
+    expressions = {PINT_EXPRESSIONS.get(s, s) for s in canonical_spellings()}
     for expression in sorted(expressions):
         kind, factor = resolve_with_pint(expression)
         table[expression] = [kind, factor]

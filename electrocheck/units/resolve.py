@@ -3,12 +3,15 @@
 A unit goes through three steps:
 
 1. *Spelling.* White space is dropped and both micro characters (U+00B5 MICRO SIGN and
-   U+03BC GREEK SMALL LETTER MU) become ``u``. The result is looked up, ignoring case, among
+   U+03BC GREEK SMALL LETTER MU) become ``u``. The result is looked up as written among
+   :data:`~electrocheck.units.spellings.EXACT_SPELLINGS` (``mM``, ``mval/l``: spellings whose
+   meaning changes with their case), then, ignoring case, among
    :data:`~electrocheck.units.spellings.LAB_SPELLINGS`, the clinical spellings that lab systems
    export in any case (``MMOL/L``, ``MG/DL``, ``mEq/l``). Only these are matched without
    regard to case: pint is case sensitive, and lower-casing blindly would be wrong elsewhere
-   (``MMOL/L`` read by pint as written is megamole per litre). A spelling not in the list goes
-   to pint exactly as written.
+   (``MMOL/L`` read by pint as written is megamole per litre). A spelling not in the lists goes
+   to pint exactly as written, but for a cube written ``dm3`` (``mol/m3``: ``m**3``), and never
+   with the prefix M-: pint would read ``MM`` as megamolar, and no lab reports in millions.
 2. *Kind and factor.* pint resolves the spelling once per process into a kind (substance, mass
    or equivalents per volume) and a factor to that kind's base unit; see
    :mod:`electrocheck.units.pint_bridge`.
@@ -34,8 +37,10 @@ MMOL_PER_L = "mmol/L"
 EXPECTED_UNITS = "expected a concentration such as mmol/L, mg/dL or mEq/L"
 #: Longest unit text handed to pint.
 MAX_UNIT_LENGTH = 40
-#: What a unit outside LAB_SPELLINGS may look like: letters, and at most one slash.
-_PLAIN_UNIT = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?")
+#: What a unit outside the lab spellings may look like: letters, and at most one slash, the
+#: unit after it perhaps cubed (``mol/m3``, ``mg/cm³``).
+_PLAIN_UNIT = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+(?:3|³|\^3|\*\*3)?)?")
+_CUBED = re.compile(r"(?:3|³|\^3|\*\*3)$")
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,10 @@ def resolve_unit(raw: str) -> Unit:
         return Unit(spelling, *known)
     try:
         _check_plain_unit(expression)
+        expression = _CUBED.sub("**3", expression)
         if not _could_be_unit(expression):  # spares loading pint for "furlongs" or "abc"
             raise UnitError("is not a unit electrocheck knows")
+        _refuse_mega(expression)
         from electrocheck.units.pint_bridge import resolve_with_pint
 
         kind, factor = resolve_with_pint(expression)
@@ -121,16 +128,35 @@ def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(names), tuple(prefixes)
 
 
+def _known(word: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``word`` is one of these prefixes and a unit of ``units.txt``."""
+    names, _ = _vocabulary()
+    candidates = {word, word[:-1]} if word.endswith("s") else {word}  # pint allows plurals
+    return any(
+        word.startswith(prefix) and word[len(prefix) :] in names
+        for word in candidates
+        for prefix in prefixes
+    )
+
+
+def _parts(expression: str) -> list[str]:
+    """The words of a plain unit: ``mg/dm**3`` -> ``["mg", "dm"]``."""
+    return [part.removesuffix("**3") for part in expression.split("/")]
+
+
 def _could_be_unit(expression: str) -> bool:
     """Whether every part of a plain unit is a prefix and a unit of ``units.txt``."""
-    names, prefixes = _vocabulary()
+    _, prefixes = _vocabulary()
+    return all(_known(part, prefixes) for part in _parts(expression))
 
-    def known(word: str) -> bool:
-        candidates = {word, word[:-1]} if word.endswith("s") else {word}  # pint allows plurals
-        return any(
-            word.startswith(prefix) and word[len(prefix) :] in names
-            for word in candidates
-            for prefix in prefixes
+
+def _refuse_mega(expression: str) -> None:
+    """Refuse a unit pint would read with the prefix M- (mega): ``MM`` is megamolar to pint,
+    ``Mval/l`` megaval per litre, where the lab meant milli- (``mM``, ``mval/l``)."""
+    parts = _parts(expression)
+    if any(p.startswith("M") and not _known(p, ("",)) and _known(p[1:], ("",)) for p in parts):
+        meant = "/".join("m" + p[1:] if p.startswith("M") else p for p in expression.split("/"))
+        raise UnitError(
+            "would read as mega- (M-), a million times too large; for milli- write a small m "
+            f"({meant.replace('**3', '3')})"
         )
-
-    return all(known(part) for part in expression.split("/"))

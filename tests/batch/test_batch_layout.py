@@ -25,7 +25,9 @@ from electrocheck.reference import Reference
         (["id", "Calcium", "Calcium Units"], [("calcium", None, 2)]),
         (["Potassium, Serum", "K UOM"], [("potassium", None, 1)]),
         (["Calcium, Total (mg/dL)"], [("calcium", "mg/dL", None)]),
-        (["Potassium (serum)"], []),  # a bracket that is not a unit is part of the name
+        # A bracket that is not a unit is part of the name, compared as every name is.
+        (["Potassium (serum)"], [("potassium", None, None)]),
+        (["Potassium (furlongs)"], []),
     ],
 )
 def test_wide_headers(ref: Reference, header: list[str], expected: list[tuple]) -> None:

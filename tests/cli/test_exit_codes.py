@@ -10,5 +10,6 @@ def test_exit_code_values_are_pinned() -> None:
         "ERROR": 2,
         "INTERNAL": 70,
         "INTERRUPTED": 130,
+        "BROKEN_PIPE": 141,
         "TERMINATED": 143,
     }
