@@ -149,4 +149,18 @@ NEVER: list[str] = [
 
 #: Names more than one analyte goes by (``names: ambiguous``): read as none of them, so that
 #: a normal ionized calcium is never flagged against total calcium's limits, or the reverse.
-AMBIGUOUS: list[str] = ["Ca++", "Ca2+", "Ca 2+", "Ca²⁺", "CA++"]
+AMBIGUOUS: list[str] = [
+    "Ca++",
+    "Ca2+",
+    "Ca 2+",
+    "Ca²⁺",
+    "CA++",
+    # a blood-gas report's calcium is usually ionized, a chemistry report's total
+    "Calcium (arterial)",
+    "Calcium, whole blood",
+    "Ca venous",
+    "Venous calcium",
+    "Calcium capillary",
+    "Whole blood calcium",
+    "Ca WB",
+]

@@ -128,6 +128,17 @@ OTHER_WORDS = frozenset(
         "chyle",
         "chylous",
         "marrow",
+        # Red cells: an intracellular level, not the serum one ("Red blood cells").
+        "rbc",
+        "rbcs",
+        "erythrocyte",
+        "erythrocytes",
+        "erythrocytaire",
+        "erythrozyten",
+        "eritrocitos",
+        "eritrociti",
+        "cells",  # not "red" alone: a red-top tube holds serum
+        "intracellular",
     }
 )
 #: A whole specimen text of this letter alone is urine.
@@ -231,6 +242,14 @@ NAME_QUALIFIERS = frozenset(
 #: excretion, a salt given as a drug, or a column about a result rather than the result.
 NOT_A_RESULT = frozenset(
     {
+        # A corrected calcium is computed from a measured one (which electrocheck corrects
+        # itself, given albumin): a column of them is another test, not a lost result.
+        "corrected",
+        "korrigiert",
+        "korrigiertes",
+        "corrige",
+        "corregido",
+        "corretto",
         "ratio",
         "excretion",
         "excreted",

@@ -52,7 +52,9 @@ FATE_NAMES = (
 #: Fates whose rows are listed by name (the test's, or the test's and its specimen's).
 NAMED_FATES = ("other_test", "unrecognised_electrolyte", "other_specimen", "unknown_specimen")
 #: Fates of a value that could be an electrolyte's result and was not interpreted.
-UNKNOWN_FATES = ("unreadable", "unrecognised_electrolyte", "unknown_specimen")
+# A row the reader could not read whole may hold any test, an electrolyte's among them: it
+# counts, so that a critical potassium in a row with a stray comma cannot pass --fail-on.
+UNKNOWN_FATES = ("unreadable", "unrecognised_electrolyte", "unknown_specimen", "structural_error")
 #: Distinct names remembered per fate; the names beyond are counted together.
 NAMES_KEPT = 10_000
 #: Names listed per fate in the JSON summary, most frequent first.
@@ -94,8 +96,8 @@ class Summary:
     @property
     def unknown(self) -> int:
         """Values that could be an electrolyte's result and were not interpreted: unreadable
-        values, tests and wide columns that look like an electrolyte but are not known, and
-        values of unknown specimens."""
+        values, tests and wide columns that look like an electrolyte but are not known,
+        values of unknown specimens, and rows the reader could not read whole."""
         return sum(self.fates[f] for f in UNKNOWN_FATES) + sum(self.lookalike_columns.values())
 
     @property

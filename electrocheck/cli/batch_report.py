@@ -172,8 +172,8 @@ def conditions_met(
             if summary.lookalike_columns:
                 parts.append(("in unrecognised columns", sum(summary.lookalike_columns.values())))
             reasons.append(
-                f"--fail-on {fail_on}: {summary.unknown:,} electrolyte values could not be "
-                f"interpreted ({_listed(parts)}), and any of them may be {fail_on}; "
+                f"--fail-on {fail_on}: {summary.unknown:,} values that may be an electrolyte's "
+                f"could not be interpreted ({_listed(parts)}), and any of them may be {fail_on}; "
                 "--unknown-ok ignores them"
             )
     return met, reasons

@@ -209,14 +209,18 @@ def _find_header(
             raise InputError(f"{shown} has no header row after its 'sep=' line")
     index = first
     header, end = _record(lines, index, delimiter, shown)
-    if skip_lines is None and accept is not None and not accept(header):
-        for candidate in range(first + 1, min(len(lines), TITLE_LINES)):
-            if not lines[candidate].strip():
-                continue
-            fields, stop = _record(lines, candidate, delimiter, shown, strict=False)
-            if looks_like_header(fields) and accept(fields):
-                index, header, end = candidate, fields, stop
-                break
+    if skip_lines is None and accept is not None:
+        accepted = accept(header)
+        fits = _fits_next(lines, end, len(header), delimiter, shown)
+        # A title that names an analyte ("Potassium", "Report: Calcium, Magnesium") is
+        # accepted as a header too; the line that starts the records has as many fields as
+        # the record after it, so such a line is looked for first.
+        if not (accepted and fits):
+            found = _header_below(lines, first, delimiter, shown, accept, fitting=True)
+            if found is None and not accepted:
+                found = _header_below(lines, first, delimiter, shown, accept, fitting=False)
+            if found is not None:
+                index, header, end = found
     if not any(field.strip() for field in header):
         raise InputError(f"{shown} has no header row")
     skipped = tuple(
@@ -232,6 +236,39 @@ def _find_header(
         header_line=index + 1,
         skipped=skipped,
     )
+
+
+def _header_below(
+    lines: Sequence[bytes],
+    first: int,
+    delimiter: str | None,
+    shown: str,
+    accept: Callable[[list[str]], bool],
+    fitting: bool,
+) -> tuple[int, list[str], int] | None:
+    """The first line below ``first`` (within :data:`TITLE_LINES`) that looks like a header
+    the caller accepts and, with ``fitting``, has as many fields as the record after it."""
+    for candidate in range(first + 1, min(len(lines), TITLE_LINES)):
+        if not lines[candidate].strip():
+            continue
+        fields, stop = _record(lines, candidate, delimiter, shown, strict=False)
+        if not (looks_like_header(fields) and accept(fields)):
+            continue
+        if not fitting or _fits_next(lines, stop, len(fields), delimiter, shown):
+            return candidate, fields, stop
+    return None
+
+
+def _fits_next(
+    lines: Sequence[bytes], index: int, count: int, delimiter: str | None, shown: str
+) -> bool:
+    """Whether the next record from line ``index`` on has ``count`` fields (or there is none
+    in the lines at hand)."""
+    index = _past_blank(lines, index)
+    if index >= len(lines):
+        return True
+    fields, _ = _record(lines, index, delimiter, shown, strict=False)
+    return len(fields) == count
 
 
 def _past_blank(lines: Sequence[bytes], index: int) -> int:

@@ -66,8 +66,41 @@ def _zstd_reader(raw: IO[bytes], shown: str) -> IO[bytes]:
         zstandard: Any = importlib.import_module("zstandard")
     except ImportError:
         raise InputError(f"{shown} is zstd-compressed: {ZSTD_MISSING}") from None
-    stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return stream
+    return io.BufferedReader(_ZstdFrames(raw, zstandard.ZstdDecompressor()))
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The frames of a zstd stream, one after another, decompressed; data that ends inside a
+    frame raises EOFError. (``zstandard``'s own stream reader ends quietly there, so a file
+    cut short would be read as if it were whole, and the results it lost would go unseen.)"""
+
+    def __init__(self, raw: IO[bytes], decompressor: Any) -> None:
+        self.raw, self.decompressor = raw, decompressor
+        self.frame = decompressor.decompressobj()
+        self.started = False  # whether the current frame has been given any data
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            chunk = self.raw.read(1 << 16)
+            if not chunk:
+                if self.started and not self.frame.eof:
+                    raise EOFError("zstd data ends inside a frame")
+                return 0
+            self.started = True
+            out = self.frame.decompress(chunk)
+            while self.frame.eof and self.frame.unused_data:
+                rest = self.frame.unused_data
+                self.frame = self.decompressor.decompressobj()
+                out += self.frame.decompress(rest)
+            self.pending = out
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
 
 
 def _decompressed(

@@ -56,8 +56,10 @@ def read_reference(c: Checker, data: Any) -> Reference:
                 f"name {quote(name)} is also used by analyte {names[name]}",
                 _line(top.get("covariates"), key),
             )
-    ambiguous = c.attempt(lambda: read_ambiguous(c, top, names, ignore, set(analytes))) or {}
-    added = read_aliases(c, top, names, covariate_names, ignore)
+    blood_gas = c.attempt(lambda: read_ignore(c, top, "blood_gas")) or frozenset()
+    strict = ignore - blood_gas
+    ambiguous = c.attempt(lambda: read_ambiguous(c, top, names, strict, set(analytes))) or {}
+    added, settled = read_aliases(c, top, names, covariate_names, ignore, ambiguous, strict)
     analytes, covariates = with_labels(analytes, added), with_labels(covariates, added)
     # Keys of the file, valid or not: a broken analyte is reported once, not again by
     # every correction and pattern that names it.
@@ -82,9 +84,11 @@ def read_reference(c: Checker, data: Any) -> Reference:
         spasm_care=care[0],
         spasm_care_sources=care[1],
         ignore=ignore,
+        blood_gas=blood_gas,
         ambiguous=MappingProxyType(
-            {name: keys for name, keys in ambiguous.items() if name not in names}
+            {name: keys for name, keys in ambiguous.items() if name not in settled}
         ),
+        settled=MappingProxyType(settled),
     )
 
 

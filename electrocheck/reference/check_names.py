@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from electrocheck.errors import quote
@@ -29,20 +30,24 @@ _CODE = re.compile(r"[0-9]{1,7}-[0-9]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def read_ignore(c: Checker, top: Any) -> frozenset[str]:
-    """The words of ``names: ignore``, folded (none when the file has no ``names``)."""
+def read_ignore(c: Checker, top: Any, key: str = "ignore") -> frozenset[str]:
+    """The words of ``names: ignore`` (or ``names: blood_gas``), folded (none when the file
+    does not have them)."""
     if "names" not in top:
         return frozenset()
-    m = c.mapping(top["names"], "names", _line(top, "names"), {"ignore"}, frozenset({"ambiguous"}))
-    words = c.texts(m["ignore"], "names.ignore", _line(m, "ignore"))
+    optional = frozenset({"ambiguous", "blood_gas"})
+    m = c.mapping(top["names"], "names", _line(top, "names"), {"ignore"}, optional)
+    if key not in m:
+        return frozenset()
+    words = c.texts(m[key], f"names.{key}", _line(m, key))
     found = set()
     for i, word in enumerate(words):
         folded = fold_name(word)
         if not _LETTERS.fullmatch(folded):
             c.fail(
-                f"names.ignore[{i}]",
+                f"names.{key}[{i}]",
                 f"must be one word of letters, not {quote(word)}",
-                _line(m["ignore"], i),
+                _line(m[key], i),
             )
         found.add(folded)
     return frozenset(found)
@@ -53,7 +58,9 @@ def read_ambiguous(
 ) -> dict[str, tuple[str, ...]]:
     """``names: ambiguous``: names that more than one analyte goes by (``Ca++`` is total
     calcium on some reports and ionized calcium on others), folded -> the analytes they may
-    mean. Such a name matches none of them: the user says which (``--alias``)."""
+    mean. Such a name matches none of them: the user says which (``--alias``). ``ignore`` is
+    the fold for these names: the file's ``ignore`` words less its ``blood_gas`` words, which
+    tell a blood-gas report's calcium from a chemistry report's."""
     section = top.get("names")
     if not isinstance(section, dict) or "ambiguous" not in section:
         return {}
@@ -170,15 +177,19 @@ def read_aliases(
     names: dict[str, str],
     covariate_names: dict[str, str],
     ignore: frozenset[str],
-) -> dict[str, list[str]]:
+    ambiguous: Mapping[str, tuple[str, ...]] = MappingProxyType({}),
+    strict: frozenset[str] = frozenset(),
+) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The ``aliases`` section (``LABEL: analyte``, optional): each label added to ``names``
-    or ``covariate_names``; returns the labels added, by the key they name."""
+    or ``covariate_names``; returns the labels added, by the key they name, and the ambiguous
+    names (folded by ``strict``) that an alias settled, with the analyte each now names."""
     node = top.get("aliases")
+    settled: dict[str, str] = {}
     if node is None:
-        return {}
+        return {}, settled
     if not isinstance(node, dict) or not node:
         c.fail("aliases", f"must be a non-empty mapping, not {_kind(node)}", _line(top, "aliases"))
-        return {}
+        return {}, settled
     added: dict[str, list[str]] = {}
     for label, target in node.items():
         path, line = f"aliases.{label}", _line(node, label)
@@ -188,6 +199,14 @@ def read_aliases(
         if not isinstance(target, str) or not target.strip():
             c.fail(path, f"must name an analyte or covariate, not {_kind(target)}", line)
             continue
+        if fold_name(label, strict) in ambiguous:  # the lab says which analyte it means
+            key = names.get(fold_name(target, ignore))
+            if key is None:
+                c.fail(path, f"{quote(target)} is not an analyte", line)
+            else:
+                settled[fold_name(label, strict)] = key
+                added.setdefault(key, []).append(label)
+            continue
         try:
             section, key, folded = place_alias(names, covariate_names, ignore, label, target)
         except AliasProblem as exc:
@@ -195,7 +214,7 @@ def read_aliases(
             continue
         (names if section == ANALYTES else covariate_names)[folded] = key
         added.setdefault(key, []).append(label)
-    return added
+    return added, settled
 
 
 __all__ = ["name_index", "names_of", "read_aliases", "read_ambiguous", "read_ignore", "read_loinc"]

@@ -265,6 +265,11 @@ class Reference:
     # Names more than one analyte goes by (the file's `names: ambiguous`), folded -> the
     # analytes they may mean; such a name matches none of them.
     ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
+    # Words of a blood-gas report (`names: blood_gas`): left out when a name is matched, kept
+    # when it is checked against the ambiguous names ("Calcium, venous" may be ionized).
+    blood_gas: frozenset[str] = frozenset()
+    # Ambiguous names an alias has settled (folded as the ambiguous ones) -> analyte key.
+    settled: Mapping[str, str] = field(default_factory=_empty)
 
     @property
     def origin(self) -> str:
@@ -276,7 +281,17 @@ class Reference:
         ``check``, batch headers and test names alike. ``name`` may be a key, an alias, a
         LOINC code or LOINC name, compared by the rule of
         :mod:`~electrocheck.reference.names` (``K+``, ``Potassium Lvl``, ``LOINC:2823-3``)."""
+        if self.ambiguous or self.settled:
+            strict = self.strict_fold(name)
+            if strict in self.settled:
+                return self.settled[strict]
+            if strict in self.ambiguous:
+                return None
         return self.names.get(fold_name(name, self.ignore))
+
+    def strict_fold(self, name: str) -> str:
+        """``name`` folded as the ambiguous names are: the blood-gas words kept."""
+        return fold_name(name, self.ignore - self.blood_gas)
 
     def covariate_key(self, name: str) -> str | None:
         """The key of the covariate called ``name``, or None, looked up as analytes are."""
@@ -297,7 +312,7 @@ class Reference:
 
     def ambiguity(self, name: str) -> str | None:
         """Why ``name`` is not read, when it may mean more than one analyte; else None."""
-        keys = self.ambiguous.get(fold_name(name, self.ignore))
+        keys = self.ambiguous.get(self.strict_fold(name))
         if keys is None:
             return None
         meant = " or ".join(f"{self.analytes[k].label} ({k})" for k in keys)
@@ -357,8 +372,19 @@ def with_aliases(
     if not aliases:
         return reference
     names, covariate_names = dict(reference.names), dict(reference.covariate_names)
+    ambiguous, settled = dict(reference.ambiguous), dict(reference.settled)
     added: dict[str, list[str]] = {}
     for label, target in aliases:
+        strict = reference.strict_fold(label)
+        if strict in ambiguous or strict in settled:  # the user says which analyte it means
+            key = reference.analyte(target).key if reference.analyte_key(target) else None
+            if key is None:
+                where = f"{option} {quote(f'{label}={target}')}"
+                raise UnknownAnalyteError(f"{where}: unknown analyte {quote(target)}")
+            ambiguous.pop(strict, None)
+            settled[strict] = key
+            added.setdefault(key, []).append(label)
+            continue
         try:
             section, key, folded = place_alias(
                 names, covariate_names, reference.ignore, label, target
@@ -379,6 +405,8 @@ def with_aliases(
         reference,
         names=MappingProxyType(names),
         covariate_names=MappingProxyType(covariate_names),
+        ambiguous=MappingProxyType(ambiguous),
+        settled=MappingProxyType(settled),
         analytes=MappingProxyType(with_labels(reference.analytes, added)),
         covariates=MappingProxyType(with_labels(reference.covariates, added)),
     )

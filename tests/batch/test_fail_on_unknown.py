@@ -82,8 +82,9 @@ def test_the_message_says_what_was_unknown(tmp_path: Path, layout: str) -> None:
     result = run(tmp_path, potassium(layout, "4.1", "abc", "xyz"), "--fail-on", "critical")
     assert result.exit_code == MET
     assert (
-        "electrocheck batch: --fail-on critical: 2 electrolyte values could not be interpreted "
-        "(unreadable value 2), and any of them may be critical; --unknown-ok ignores them"
+        "electrocheck batch: --fail-on critical: 2 values that may be an electrolyte's could "
+        "not be interpreted (unreadable value 2), and any of them may be critical; "
+        "--unknown-ok ignores them"
     ) in result.stderr
 
 
@@ -109,3 +110,34 @@ def test_a_wide_column_named_like_an_electrolyte_is_unknown(tmp_path: Path) -> N
     assert result.exit_code == MET and "in unrecognised columns 1" in result.stderr
     empty = run(tmp_path, "id,K,Potassium blah\n1,4.1,\n", "--fail-on", "critical")
     assert empty.exit_code == OK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An unquoted comma in a test name: the rows cannot be read whole.
+        "test,value,unit\nCalcium, ionized,0.7,mmol/L\nPotassium, serum,7.1,mmol/L\n",
+        "test,value,unit\nSodium,140,mmol/L\nSodium,141,mmol/L,extra,fields\n",
+    ],
+)
+def test_a_row_that_cannot_be_read_whole_fails_fail_on(tmp_path: Path, text: str) -> None:
+    file = tmp_path / "labs.csv"
+    file.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["batch", str(file), "--fail-on", "critical", "-o", str(tmp_path / "out.csv")]
+    )
+    assert result.exit_code == MET, result.output
+    assert "(structural error" in result.stderr
+    ok = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(file),
+            "--fail-on",
+            "critical",
+            "--unknown-ok",
+            "-o",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert ok.exit_code == 0, ok.output

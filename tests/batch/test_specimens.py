@@ -94,6 +94,11 @@ SPECIMEN_TEXTS = [
     ("none", BLOOD),
     ("-", BLOOD),
     ("Red top tube", UNKNOWN),
+    # Red cells hold an intracellular level, never the serum one.
+    ("Red blood cells", OTHER),
+    ("RBC", OTHER),
+    ("Erythrocytes", OTHER),
+    ("Whole blood", BLOOD),
 ]
 
 

@@ -321,3 +321,21 @@ def test_what_is_no_lab_export_is_refused_in_one_line(data: bytes, message: str)
     assert result.stderr.count("\n") == 1
     for leak in ("Traceback", "universal-newline", "polars", "Error:", "calamine"):
         assert leak not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Potassium\n\n", "Report: Calcium, Magnesium\n", "Sodium, Potassium, Calcium, Magnesium\n"],
+    ids=["one-name", "two-names", "four-names"],
+)
+def test_a_title_that_names_an_analyte_is_not_taken_for_the_header(
+    tmp_path: Path, title: str
+) -> None:
+    # Read as the header, such a title made every row an error, or read a potassium as
+    # magnesium; the header is the line whose fields the records below it match.
+    file = tmp_path / "labs.csv"
+    file.write_text(title + "test,value,unit\nPotassium,7.1,mmol/L\nSodium,118,mmol/L\n")
+    result = CliRunner().invoke(app, ["batch", str(file), "--quiet"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["analyte"], r["flag"]) for r in rows] == [("potassium", "HH"), ("sodium", "LL")]

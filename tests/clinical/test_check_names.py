@@ -43,12 +43,28 @@ def test_check_refuses_a_name_two_analytes_go_by(ref: Reference, label: str) -> 
     )
 
 
-def test_an_alias_settles_a_name_two_analytes_go_by(ref: Reference) -> None:
+@pytest.mark.parametrize("label", ["Ca++", "Calcium (arterial)", "Ca WB"])
+def test_an_alias_settles_a_name_two_analytes_go_by(ref: Reference, label: str) -> None:
     from electrocheck.reference import with_aliases
 
     for target, analyte in (("ica", "ionized_calcium"), ("ca", "calcium")):
-        report = run_check(with_aliases(ref, [("Ca++", target)]), ["Ca++=1.1mmol/L"])
+        report = run_check(with_aliases(ref, [(label, target)]), [f"{label}=1.1mmol/L"])
         assert [r.analyte for r in report.results] == [analyte]
+
+
+@pytest.mark.parametrize(
+    ("label", "analyte"),
+    [
+        ("Potassium, venous", "potassium"),  # blood-gas words matter for calcium alone
+        ("Sodium (arterial)", "sodium"),
+        ("Calcium, ionized, whole blood", "ionized_calcium"),
+        ("Calcium [Moles/volume] in Venous blood", "calcium"),  # a LOINC name says which
+    ],
+)
+def test_blood_gas_words_leave_other_names_alone(ref: Reference, label: str, analyte: str) -> None:
+    value = {"potassium": "4.0", "sodium": "140"}.get(analyte, "1.3")
+    report = run_check(ref, [f"{label}={value}mmol/L"])
+    assert [r.analyte for r in report.results] == [analyte]
 
 
 def test_a_misspelled_name_gets_a_hint(ref: Reference) -> None:

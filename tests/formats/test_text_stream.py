@@ -191,3 +191,22 @@ def test_skip_lands_exactly_and_position_follows_the_file(tmp_path: Path) -> Non
         while stream.read(1 << 16):
             pass
         assert stream.position() == path.stat().st_size
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.99])
+def test_zstd_data_cut_short_is_one_clear_error(tmp_path: Path, keep: float) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    text = b"".join(b"%d,4.1,some text to compress\n" % i for i in range(30000))
+    data = zstandard.ZstdCompressor().compress(text)
+    path = tmp_path / "labs.csv.z"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(InputError, match=r"is zstd-compressed, but the .*damaged or cut short"):
+        _read(path, 1 << 16, compression="zstd")
+
+
+def test_zstd_frames_one_after_another_read_whole(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    frames = [b"mrn,K\n", b"1,3.1\n", b"2,4.1\n"]
+    path = tmp_path / "labs.csv.z"
+    path.write_bytes(b"".join(zstandard.ZstdCompressor().compress(f) for f in frames))
+    assert _read(path, 1 << 16, compression="zstd") == b"".join(frames)
