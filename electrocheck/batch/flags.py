@@ -61,10 +61,16 @@ def flag_stages(step: pl.DataFrame) -> pl.DataFrame:
         low=pl.when(col("lab_low")).then(col("row_low_mmol")).otherwise(col("ref_low")),
         high=pl.when(col("lab_high")).then(col("row_high_mmol")).otherwise(col("ref_high")),
     )
-    lab = ((col("lab_low") | col("lab_high")) & (col("low") < col("high"))).fill_null(False)
+    given = (col("lab_low") | col("lab_high")).fill_null(False)
+    # A lab's interval always overlaps the reference one: two that do not meet are limits in
+    # another unit than the value's (a magnesium range in mg/dL beside a value in mmol/L),
+    # and would flag a normal value. They are not used, and the row's notes say so.
+    meets = (col("low") < col("ref_high")) & (col("high") > col("ref_low"))
+    lab = (given & (col("low") < col("high")) & meets).fill_null(False)
     step = step.with_columns(
         mmol=pl.when(col("implausible")).then(None).otherwise(col("raw")),
         lab=lab,
+        lab_refused=given & ~lab,
         low=pl.when(lab).then(col("low")).otherwise(col("ref_low")),
         high=pl.when(lab).then(col("high")).otherwise(col("ref_high")),
         lab_sides=pl.when(~lab)

@@ -25,6 +25,13 @@ CENSORED_NOTES = {
     ">=": "censored result: the true value is at or above this bound; interpreted at it",
 }
 LAB_LIMITS_NOTE = "flagged against the lab's own reference limits given in this row"
+#: Where the row's own limits could not be used (out of order, or not meeting the reference
+#: interval at all: limits in another unit than the value's).
+LAB_LIMITS_REFUSED_NOTE = (
+    "the lab's limits given in this row were not used: they are out of order or do not "
+    "overlap the reference interval (another unit than the value's?); flagged against the "
+    "reference file's"
+)
 #: Where a one-sided range (<5.1, >=135) gives one of the lab's limits.
 ONE_LAB_LIMIT_NOTES = {
     "low": "flagged against the lab's own lower limit given in this row, and the reference "
@@ -41,8 +48,9 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     bases: list[str | None] = []
     notes: list[list[str] | None] = []
     columns = ("analyte", "number", "canonical", "assumed", "mmol", "flag", "lab_sides", "censor")
-    for row in step.select(*columns, AGE, SEX, SYMPTOMATIC, "covariate").iter_rows():
-        analyte, number, canonical, assumed, mmol, flag, sides, censor, *who, covariate = row
+    rows = step.select(*columns, "lab_refused", AGE, SEX, SYMPTOMATIC, "covariate").iter_rows()
+    for row in rows:
+        analyte, number, canonical, assumed, mmol, flag, sides, censor, refused, *who, cov = row
         if flag is None:
             grades.append(None)
             bases.append(None)
@@ -53,7 +61,7 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
         patient = patient_of(reference, *who)
         correction = reference.correction_of(analyte)
         # Graded in place of the corrected value only where there is one (never censored).
-        corrects = correction is not None and covariate and censor is None
+        corrects = correction is not None and cov and censor is None
         given = frozenset({correction.covariate}) if corrects and correction else frozenset()
         if sides is not None:  # the lab's own limits: flagged in the engine, graded by the core
             grade, basis, extra = graded(reference, record, flag, mmol, unit, patient, given)
@@ -69,6 +77,8 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
                 reference, Measured(record, "", number, unit, assumed, mmol), patient, given
             )
             grade, basis, found = result.grade, result.grade_basis, list(result.notes)
+            if refused:
+                found.append(LAB_LIMITS_REFUSED_NOTE)
         if censor in CENSORED_NOTES:
             found.insert(int(bool(assumed)), CENSORED_NOTES[censor])
         grades.append(grade)
@@ -81,4 +91,10 @@ def with_grades(step: pl.DataFrame, reference: Reference) -> pl.DataFrame:
     )
 
 
-__all__ = ["CENSORED_NOTES", "LAB_LIMITS_NOTE", "ONE_LAB_LIMIT_NOTES", "with_grades"]
+__all__ = [
+    "CENSORED_NOTES",
+    "LAB_LIMITS_NOTE",
+    "LAB_LIMITS_REFUSED_NOTE",
+    "ONE_LAB_LIMIT_NOTES",
+    "with_grades",
+]

@@ -1,0 +1,54 @@
+"""A row's own limits are used only when they can be the analyte's: in order, and meeting the
+reference interval. Limits in another unit than the value's would flag a normal value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from electrocheck.batch.grades import LAB_LIMITS_NOTE, LAB_LIMITS_REFUSED_NOTE
+from electrocheck.cli.commands import app
+
+# (test, value, unit, the row's limits, flag, limits used: "lab" or "reference")
+CASES = [
+    ("Magnesium", "0.8", "mmol/L", ("1.7", "2.4"), "N", "reference"),  # a mg/dL range
+    ("Magnesium", "1.9", "mg/dL", ("0.7", "1.0"), "N", "reference"),  # a mmol/L range
+    ("Calcium", "2.3", "mmol/L", ("8.6", "10.2"), "N", "reference"),
+    ("Sodium", "140", "mmol/L", ("145", "135"), "N", "reference"),  # out of order
+    ("Potassium", "5.05", "mmol/L", ("3.5", "5.1"), "N", "lab"),  # the lab's own, used
+    ("Potassium", "3.4", "mmol/L", ("3.3", "5.1"), "N", "lab"),
+    ("Potassium", "3.2", "mmol/L", ("3.3", "5.1"), "L", "lab"),
+]
+
+
+def _results(tmp_path: Path, text: str) -> list[dict[str, object]]:
+    file = tmp_path / "labs.csv"
+    file.write_text(text, encoding="utf-8")
+    done = CliRunner().invoke(app, ["batch", str(file), "--format", "jsonl", "--quiet"])
+    assert done.exit_code == 0, done.output
+    return [r for line in done.stdout.splitlines() for r in json.loads(line)["results"]]
+
+
+@pytest.mark.parametrize(("test", "value", "unit", "limits", "flag", "used"), CASES)
+def test_long_rows(
+    tmp_path: Path, test: str, value: str, unit: str, limits: tuple[str, str], flag: str, used: str
+) -> None:
+    text = f"test,value,unit,low,high\n{test},{value},{unit},{limits[0]},{limits[1]}\n"
+    (result,) = _results(tmp_path, text)
+    assert result["flag"] == flag
+    note = LAB_LIMITS_NOTE if used == "lab" else LAB_LIMITS_REFUSED_NOTE
+    assert note in result["notes"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("test", "value", "unit", "limits", "flag", "used"), CASES)
+def test_wide_columns_with_range_text(
+    tmp_path: Path, test: str, value: str, unit: str, limits: tuple[str, str], flag: str, used: str
+) -> None:
+    text = f"mrn,{test},{test} ref range\n1,{value} {unit},{limits[0]}-{limits[1]}\n"
+    (result,) = _results(tmp_path, text)
+    assert result["flag"] == flag
+    note = LAB_LIMITS_NOTE if used == "lab" else LAB_LIMITS_REFUSED_NOTE
+    assert note in result["notes"]  # type: ignore[operator]
