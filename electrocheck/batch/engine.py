@@ -135,7 +135,11 @@ class BatchInterpreter:
             if layout.kind == "wide" and reference.patterns
             else None
         )
-        self.specimens = SpecimenKinds(layout.specimen) if layout.specimen is not None else None
+        self.specimens = (
+            SpecimenKinds(layout.specimen, reference.specimen_words)
+            if layout.specimen is not None
+            else None
+        )
 
     def interpret(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add the result columns to a batch whose columns are ``c0``, ``c1`` ... (text).

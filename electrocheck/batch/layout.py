@@ -303,7 +303,9 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
         specimen=specimen,
         lab_flags=options.lab_flags,
         unread=unread,
-        lookalike=tuple(i for i in unread if looks_like_electrolyte(header[i])),
+        lookalike=tuple(
+            i for i in unread if looks_like_electrolyte(header[i], reference.specimen_words)
+        ),
     )
 
 
@@ -388,11 +390,12 @@ def _wide_columns(
     header: tuple[str, ...], reference: Reference, mapping: Mapping[str, str]
 ) -> tuple[list[AnalyteColumn], list[CovariateColumn]]:
     found: dict[int, tuple[str, Unit | None]] = {}
+    known = reference.specimen_words
     if mapping:
         for analyte, column in mapping.items():
             key = reference.analyte(analyte).key
             index = _column_index(header, column, f"--map {analyte}={column}")
-            if names_other_specimen(header[index]):
+            if names_other_specimen(header[index], known):
                 raise InputError(
                     f"--map {analyte}={column}: the column names a specimen other than "
                     "serum, plasma or blood, and is never read against serum limits"
@@ -401,14 +404,14 @@ def _wide_columns(
             found[index] = (key, unit)
     else:
         for index, text in enumerate(header):
-            recognized = None if names_other_specimen(text) else _analyte_of(text, reference)
+            recognized = None if names_other_specimen(text, known) else _analyte_of(text, reference)
             if recognized is not None:
                 found[index] = recognized
     extra: dict[int, tuple[str, Unit | None]] = {}
     for index, text in enumerate(header):
         name, unit = _split_header(text)
         covariate = reference.covariate_key(name)
-        if covariate is not None and index not in found and not names_other_specimen(text):
+        if covariate is not None and index not in found and not names_other_specimen(text, known):
             extra.setdefault(index, (covariate, unit))
     # One column per covariate: the first.
     firsts = {c: index for index, (c, _) in sorted(extra.items(), reverse=True)}

@@ -25,7 +25,7 @@ from electrocheck.batch.specimens import (
     names_other_specimen,
     specimen_kind,
 )
-from electrocheck.reference import Reference
+from electrocheck.reference import Reference, SpecimenWords
 
 #: What a row's test columns say, from least to most telling: the highest of its columns'
 #: codes is the row's. Another specimen wins over an analyte's name: a row whose name is
@@ -61,12 +61,13 @@ class TestNames:
     def _read(self, text: str | None) -> tuple[str | None, int]:
         if text is None or not text.strip():
             return None, BLANK_TEST
-        if names_other_specimen(text):
+        if names_other_specimen(text, self.reference.specimen_words):
             return None, OTHER_SPECIMEN_NAME
         key = analyte_key(self.reference, text)
         if key is not None:
             return key, ANALYTE_NAME
-        return None, LOOKALIKE_NAME if looks_like_electrolyte(text) else OTHER_TEST_NAME
+        lookalike = looks_like_electrolyte(text, self.reference.specimen_words)
+        return None, LOOKALIKE_NAME if lookalike else OTHER_TEST_NAME
 
     def add(self, rows: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         """Distinct ``rows`` with ``key_analyte`` and ``test_class``, read from their test
@@ -86,15 +87,17 @@ class TestNames:
 
 
 class SpecimenKinds:
-    """Reads the specimen column of a file's batches."""
+    """Reads the specimen column of a file's batches, by the ``known`` words of the
+    reference file."""
 
-    def __init__(self, column: int) -> None:
+    def __init__(self, column: int, known: SpecimenWords) -> None:
         self.column = f"c{column}"
+        self.known = known
 
     def add(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with :data:`SPECIMEN_KIND` (a blank or missing cell: blood)."""
         mapping = {
-            text: SPECIMEN_KINDS.get(specimen_kind(text), UNKNOWN_KIND)
+            text: SPECIMEN_KINDS.get(specimen_kind(text, self.known), UNKNOWN_KIND)
             for text in frame[self.column].unique().drop_nulls().to_list()
         }
         kind = pl.col(self.column).replace_strict(mapping, default=BLOOD_KIND, return_dtype=pl.Int8)

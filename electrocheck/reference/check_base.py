@@ -13,6 +13,7 @@ every problem of a file is reported at once.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -92,6 +93,26 @@ class Checker:
         if any(item is None for item in items):
             raise _Invalid()
         return tuple(items)
+
+    def words(
+        self,
+        node: Any,
+        path: str,
+        line: int | None,
+        fold: Callable[[str], str],
+        form: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> frozenset[str]:
+        """A list of words (``names: ignore``, ``specimens: other`` ...), each folded by
+        ``fold``; with ``form``, a folded word that is not all of that form (``what`` says
+        which) is reported at its own line."""
+        found = set()
+        for i, word in enumerate(self.texts(node, path, line)):
+            folded = fold(word)
+            if form is not None and not form.fullmatch(folded):
+                self.fail(f"{path}[{i}]", f"must be {what}, not {quote(word)}", _line(node, i))
+            found.add(folded)
+        return frozenset(found)
 
     def number(self, node: Any, path: str, line: int | None) -> float:
         # bool is an int in Python; `high: yes` must not pass as 1.

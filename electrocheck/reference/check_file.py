@@ -1,7 +1,7 @@
 """Checks of the reference file as a whole: the top-level keys, ``format``, ``title`` and
-``sources``; each section in turn (``names``, ``analytes``, ``covariates``, ``aliases``,
-``corrections``, ``spasm_care``, ``patterns``); names that two entries share
-(:mod:`~electrocheck.reference.check_names`); and the assembly of the
+``sources``; each section in turn (``names``, ``specimens`` and ``lookalike``, ``analytes``,
+``covariates``, ``aliases``, ``corrections``, ``spasm_care``, ``patterns``); names that two
+entries share (:mod:`~electrocheck.reference.check_names`); and the assembly of the
 :class:`~electrocheck.reference.model.Reference`.
 """
 
@@ -22,10 +22,20 @@ from electrocheck.reference.check_names import (
     read_ignore,
 )
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
+from electrocheck.reference.check_specimens import read_specimen_words
 from electrocheck.reference.model import FORMAT, Reference, with_labels
 
 _TOP_OPTIONAL = frozenset(
-    {"names", "aliases", "covariates", "corrections", "patterns", "spasm_care"}
+    {
+        "names",
+        "specimens",
+        "lookalike",
+        "aliases",
+        "covariates",
+        "corrections",
+        "patterns",
+        "spasm_care",
+    }
 )
 
 
@@ -44,6 +54,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
     title = c.attempt(lambda: c.text(top["title"], "title", _line(top, "title")))
     c.attempt(lambda: read_sources(c, top["sources"], _line(top, "sources")))
     ignore = c.attempt(lambda: read_ignore(c, top)) or frozenset()
+    specimen_words = read_specimen_words(c, top, ignore)
     analytes = read_analytes(c, top)
     node = top["analytes"]
     names = name_index(c, analytes, node, ignore)
@@ -89,6 +100,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
             {name: keys for name, keys in ambiguous.items() if name not in settled}
         ),
         settled=MappingProxyType(settled),
+        specimen_words=specimen_words,
     )
 
 

@@ -39,18 +39,9 @@ def read_ignore(c: Checker, top: Any, key: str = "ignore") -> frozenset[str]:
     m = c.mapping(top["names"], "names", _line(top, "names"), {"ignore"}, optional)
     if key not in m:
         return frozenset()
-    words = c.texts(m[key], f"names.{key}", _line(m, key))
-    found = set()
-    for i, word in enumerate(words):
-        folded = fold_name(word)
-        if not _LETTERS.fullmatch(folded):
-            c.fail(
-                f"names.{key}[{i}]",
-                f"must be one word of letters, not {quote(word)}",
-                _line(m[key], i),
-            )
-        found.add(folded)
-    return frozenset(found)
+    return c.words(
+        m[key], f"names.{key}", _line(m, key), fold_name, _LETTERS, "one word of letters"
+    )
 
 
 def read_ambiguous(

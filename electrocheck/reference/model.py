@@ -238,6 +238,27 @@ class Pattern:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SpecimenWords:
+    """The words batch tells a row's specimen by, and a test name that looks like an
+    electrolyte's (the file's ``specimens`` and ``lookalike`` sections), each case-folded.
+
+    Compared and hashed by value, so functions of it can be cached. A file without the
+    sections has none: every specimen text is then blood or unknown, and no name looks like
+    an electrolyte.
+    """
+
+    blood: frozenset[str] = frozenset()  # words of a blood specimen: serum, plasma, blood
+    blood_codes: frozenset[str] = frozenset()  # a whole text of these alone: S, P, S/P
+    not_given: frozenset[str] = frozenset()  # whole texts that say none is given: N/A
+    other: frozenset[str] = frozenset()  # words of another specimen: urine, CSF, RBC
+    other_codes: frozenset[str] = frozenset()  # a whole text of these alone: U
+    electrolyte_words: frozenset[str] = frozenset()  # potassium, Kalium, natrémie
+    electrolyte_symbols: frozenset[str] = frozenset()  # k, na, ca, mg, ica
+    qualifiers: frozenset[str] = frozenset()  # beside a symbol: lvl, mmol, serum
+    not_a_result: frozenset[str] = frozenset()  # ratio, excretion, gluconate, flag
+
+
 def _empty() -> Mapping[Any, Any]:
     return MappingProxyType({})
 
@@ -270,6 +291,9 @@ class Reference:
     blood_gas: frozenset[str] = frozenset()
     # Ambiguous names an alias has settled (folded as the ambiguous ones) -> analyte key.
     settled: Mapping[str, str] = field(default_factory=_empty)
+    # The words of specimens and of names that look like an electrolyte's (the file's
+    # `specimens` and `lookalike` sections), for batch.
+    specimen_words: SpecimenWords = SpecimenWords()
 
     @property
     def origin(self) -> str:

@@ -138,6 +138,17 @@ def read_as(name: str, folded: str) -> str:
     return "" if folded == name.casefold() else f" (read as {quote(folded)})"
 
 
+#: A word of a specimen text or a test name as batch reads them (letters and digits).
+PLAIN_WORD = re.compile(r"[^\W_]+")
+
+
+def plain_words(text: str | None) -> tuple[str, ...]:
+    """The words of a specimen text or test name, case-folded: letters and digits, nothing
+    else left out (``K+ (mmol/L)`` -> k, mmol, l). The words of the file's ``specimens`` and
+    ``lookalike`` sections are folded alike."""
+    return tuple(PLAIN_WORD.findall(text.casefold())) if text else ()
+
+
 def parse_alias(text: str, option: str = "--alias") -> tuple[str, str]:
     """``LABEL=ANALYTE`` -> (label, analyte). The last ``=`` splits them, so a label may hold
     one; neither may be blank."""
@@ -157,6 +168,7 @@ def parse_aliases(options: Iterable[str], option: str = "--alias") -> list[tuple
 __all__ = [
     "ANALYTES",
     "COVARIATES",
+    "PLAIN_WORD",
     "AliasProblem",
     "fold_name",
     "loinc_check_digit",
@@ -164,5 +176,6 @@ __all__ = [
     "parse_alias",
     "parse_aliases",
     "place_alias",
+    "plain_words",
     "read_as",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from electrocheck.batch.specimens import (
 )
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.reference import Reference
 
 runner = CliRunner()
 LAYOUTS = ("wide", "long")
@@ -103,8 +105,8 @@ SPECIMEN_TEXTS = [
 
 
 @pytest.mark.parametrize(("text", "kind"), SPECIMEN_TEXTS)
-def test_specimen_kinds(text: str, kind: str) -> None:
-    assert specimen_kind(text) == kind
+def test_specimen_kinds(ref: Reference, text: str, kind: str) -> None:
+    assert specimen_kind(text, ref.specimen_words) == kind
 
 
 LABELS = [
@@ -123,8 +125,8 @@ LABELS = [
 
 
 @pytest.mark.parametrize(("label", "other"), LABELS)
-def test_names_that_name_another_specimen(label: str, other: bool) -> None:
-    assert names_other_specimen(label) == other
+def test_names_that_name_another_specimen(ref: Reference, label: str, other: bool) -> None:
+    assert names_other_specimen(label, ref.specimen_words) == other
 
 
 LOOKALIKES = [
@@ -157,8 +159,8 @@ LOOKALIKES = [
 
 
 @pytest.mark.parametrize(("name", "expected"), LOOKALIKES)
-def test_names_that_look_like_an_electrolyte(name: str, expected: bool) -> None:
-    assert looks_like_electrolyte(name) == expected
+def test_names_that_look_like_an_electrolyte(ref: Reference, name: str, expected: bool) -> None:
+    assert looks_like_electrolyte(name, ref.specimen_words) == expected
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -219,6 +221,24 @@ def test_specimen_type_column_option(tmp_path: Path, layout: str) -> None:
     assert [flag(layout, r) for r in rows(off)] == ["LL", "LL"]
     missing = run(tmp_path, text, "--specimen-type-column", "nowhere")
     assert missing.exit_code == ExitCode.ERROR and "--specimen-type-column" in missing.output
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_labs_own_other_specimen_word(
+    tmp_path: Path, layout: str, write_reference: Callable[..., Path]
+) -> None:
+    """A word a lab's file adds under `specimens: other` makes its rows another specimen."""
+
+    def edit(data: dict[str, Any]) -> None:
+        data["specimens"]["other"].append("Hämolysat")
+
+    text = potassium(layout, ["Serum", "Hämolysat"])
+    assert summary_of(tmp_path, text)[1]["fates"]["unknown_specimen"] == 1
+    ranges = str(write_reference(edit))
+    result, summary = summary_of(tmp_path, text, "--ranges", ranges, "--fail-on", "critical")
+    assert [flag(layout, r) for r in rows(result)] == ["LL", ""]
+    assert summary["fates"]["other_specimen"] == 1 and summary["unknown"] == 0
+    assert summary["fates"]["unknown_specimen"] == 0
 
 
 # Long rows whose test name names another specimen: counted, never interpreted.

@@ -285,7 +285,7 @@ def test_same_amount_in_a_unit_of_the_same_system_gets_the_same_grade(
     ("analyte", "value", "asymptomatic", "symptomatic"),
     [("potassium", 3.2, 1, 2), ("sodium", 127.0, 2, 3)],
 )
-def test_symptoms_switch_the_grade_and_the_note_says_so(
+def test_symptoms_switch_the_grade_and_the_note_says_so_mmol(
     ref: Reference, analyte: str, value: float, asymptomatic: int, symptomatic: int
 ) -> None:
     without = interpret(ref, analyte, value, "mmol/L", patient=ASYMPTOMATIC)
@@ -381,3 +381,57 @@ def test_file_with_grades_for_one_side_only(write_reference: Callable[..., Path]
     assert high.grade is None and "no grade criteria for high potassium" in high.grade_basis
     assert interpret(ref, "k", 2.7, "mmol/L").grade == 3
     assert interpret(ref, "k", 4.0, "mmol/L").grade == 0
+
+
+# CTCAE v5.0 grade 2 of hypo- and hypercalcaemia (total, corrected or ionized) ends in
+# "; symptomatic": with symptoms a grade-1 value is grade 2; grades 2-4 stay as they are.
+# (analyte, value, unit, grade without symptoms, grade with them), each limit from both sides.
+CALCIUM_SYMPTOM_CASES = [
+    ("calcium", 8.2, "mg/dL", 1, 2),
+    ("calcium", 8.0, "mg/dL", 1, 2),  # a value equal to a cut-point stays on the milder side
+    ("calcium", 8.0 * (1 - 1e-4), "mg/dL", 2, 2),
+    ("calcium", 6.9, "mg/dL", 3, 3),
+    ("calcium", 2.05, "mmol/L", 1, 2),
+    ("calcium", 1.7, "mmol/L", 3, 3),
+    ("calcium", 10.8, "mg/dL", 1, 2),
+    ("calcium", 11.5, "mg/dL", 1, 2),
+    ("calcium", 11.5 * (1 + 1e-4), "mg/dL", 2, 2),
+    ("calcium", 13.0, "mg/dL", 3, 3),
+    ("calcium", 2.7, "mmol/L", 1, 2),
+    ("ionized_calcium", 1.05, "mmol/L", 1, 2),
+    ("ionized_calcium", 1.0, "mmol/L", 1, 2),
+    ("ionized_calcium", 1.0 * (1 - 1e-4), "mmol/L", 2, 2),
+    ("ionized_calcium", 0.85, "mmol/L", 3, 3),
+    ("ionized_calcium", 1.4, "mmol/L", 1, 2),
+    ("ionized_calcium", 1.5, "mmol/L", 1, 2),
+    ("ionized_calcium", 1.7, "mmol/L", 3, 3),
+    ("calcium", 9.4, "mg/dL", 0, 0),  # normal: no grade to move
+]
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "unit", "asymptomatic", "symptomatic"), CALCIUM_SYMPTOM_CASES
+)
+def test_symptoms_move_a_grade_1_calcium_to_grade_2(
+    ref: Reference, analyte: str, value: float, unit: str, asymptomatic: int, symptomatic: int
+) -> None:
+    without = interpret(ref, analyte, value, unit, patient=ASYMPTOMATIC)
+    with_symptoms = interpret(ref, analyte, value, unit, patient=SYMPTOMATIC)
+    assert (without.grade, with_symptoms.grade) == (asymptomatic, symptomatic)
+    note = "grade 1 assumes no symptoms; with symptoms it would be grade 2"
+    assert (note in without.notes) == (asymptomatic == 1)
+
+
+def test_symptoms_move_a_grade_1_corrected_calcium_to_grade_2(ref: Reference) -> None:
+    from electrocheck import run_check
+
+    tokens = ["ca=8.2mg/dL", "alb=4g/dL"]
+    graded = {
+        symptomatic: {
+            r.analyte: r.grade
+            for r in run_check(ref, tokens, Patient(symptomatic=symptomatic)).results
+        }
+        for symptomatic in (False, True)
+    }
+    assert graded[False] == {"calcium": None, "corrected_calcium": 1}
+    assert graded[True] == {"calcium": None, "corrected_calcium": 2}

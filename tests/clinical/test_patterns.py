@@ -73,7 +73,16 @@ def test_patterns_of_a_check(ref: Reference, tokens: list[str], expected: list[s
 def test_pattern_note_is_the_file_text(ref: Reference) -> None:
     report = run_check(ref, ["mg=1.1mg/dL", "k=3.1"])
     assert report.patterns == (ref.patterns[0].note,)
-    assert "replace the magnesium first" in report.patterns[0]
+    assert "replace the magnesium together with the potassium" in report.patterns[0]
+
+
+def test_magnesium_patterns_never_ask_to_delay_a_critical_replacement(ref: Reference) -> None:
+    # Practice replaces magnesium together with potassium or calcium, and never delays
+    # potassium or intravenous calcium for a critical value.
+    for pattern in ref.patterns:
+        if "magnesium" in pattern.when:
+            assert "first" not in pattern.note, pattern.id
+            assert "together" in pattern.note and "Never delay" in pattern.note, pattern.id
 
 
 FLAGS = [

@@ -193,6 +193,7 @@ def test_potassium_sources_by_hand(ref: Reference) -> None:
         "muscle-effects",
         "nist-atomic-weights",
         "oronsky-2017",
+        "pseudohyperkalemia",
         "seed-article",
         "stboniface-potassium",
         "uchicago-potassium",
