@@ -3,39 +3,24 @@ reference range as text: read in the wide layout and the long alike."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from batch_files import rows, run  # pytest puts tests/batch on sys.path
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from electrocheck.batch.layout import LayoutOptions
 from electrocheck.batch.run import interpret_frame
-from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.reference import Reference
 
-runner = CliRunner()
 LAYOUTS = ("wide", "long")
 HEADERS = {"potassium": "K [mmol/L]", "sodium": "Sodium [mmol/L]"}
 LABELS = {"potassium": "Potassium", "sodium": "Sodium"}
-
-
-def run(tmp_path: Path, text: str, *args: str) -> Any:
-    source = tmp_path / "in.csv"
-    source.write_text(text, encoding="utf-8")
-    return runner.invoke(app, ["batch", str(source), "--quiet", *args])
-
-
-def rows(result: Any) -> list[dict[str, str]]:
-    assert result.exit_code in (ExitCode.OK, ExitCode.CONDITION_MET), result.output
-    return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
 def one_value(layout: str, analyte: str, cell: str, extra: dict[str, str] | None = None) -> str:

@@ -32,22 +32,24 @@ def _results(tmp_path: Path, text: str) -> list[dict[str, object]]:
     return [r for line in done.stdout.splitlines() for r in json.loads(line)["results"]]
 
 
+@pytest.mark.parametrize("layout", ["long", "wide"])
 @pytest.mark.parametrize(("test", "value", "unit", "limits", "flag", "used"), CASES)
-def test_long_rows(
-    tmp_path: Path, test: str, value: str, unit: str, limits: tuple[str, str], flag: str, used: str
+def test_the_rows_limits_are_used_only_when_they_can_be_the_analytes(
+    tmp_path: Path,
+    layout: str,
+    test: str,
+    value: str,
+    unit: str,
+    limits: tuple[str, str],
+    flag: str,
+    used: str,
 ) -> None:
-    text = f"test,value,unit,low,high\n{test},{value},{unit},{limits[0]},{limits[1]}\n"
-    (result,) = _results(tmp_path, text)
-    assert result["flag"] == flag
-    note = LAB_LIMITS_NOTE if used == "lab" else LAB_LIMITS_REFUSED_NOTE
-    assert note in result["notes"]  # type: ignore[operator]
-
-
-@pytest.mark.parametrize(("test", "value", "unit", "limits", "flag", "used"), CASES)
-def test_wide_columns_with_range_text(
-    tmp_path: Path, test: str, value: str, unit: str, limits: tuple[str, str], flag: str, used: str
-) -> None:
-    text = f"mrn,{test},{test} ref range\n1,{value} {unit},{limits[0]}-{limits[1]}\n"
+    low, high = limits
+    text = (
+        f"test,value,unit,low,high\n{test},{value},{unit},{low},{high}\n"
+        if layout == "long"  # two limit columns; the wide file gives them as range text
+        else f"mrn,{test},{test} ref range\n1,{value} {unit},{low}-{high}\n"
+    )
     (result,) = _results(tmp_path, text)
     assert result["flag"] == flag
     note = LAB_LIMITS_NOTE if used == "lab" else LAB_LIMITS_REFUSED_NOTE

@@ -4,15 +4,13 @@ specimen column, and in a test name or header that names the specimen."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from batch_files import rows, run  # pytest puts tests/batch on sys.path
 
 from electrocheck.batch.specimens import (
     BLOOD,
@@ -22,23 +20,10 @@ from electrocheck.batch.specimens import (
     names_other_specimen,
     specimen_kind,
 )
-from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.reference import Reference
 
-runner = CliRunner()
 LAYOUTS = ("wide", "long")
-
-
-def run(tmp_path: Path, text: str, *args: str) -> Any:
-    source = tmp_path / "in.csv"
-    source.write_text(text, encoding="utf-8")
-    return runner.invoke(app, ["batch", str(source), "--quiet", *args])
-
-
-def rows(result: Any) -> list[dict[str, str]]:
-    assert result.exit_code in (ExitCode.OK, ExitCode.CONDITION_MET), result.output
-    return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
 def summary_of(tmp_path: Path, text: str, *args: str) -> tuple[Any, dict[str, Any]]:
