@@ -33,7 +33,7 @@ import polars as pl
 
 from electrocheck.errors import InputError, quote
 from electrocheck.formats.frame import ROW_ERROR, internal_names
-from electrocheck.formats.header import TITLE_LINES, looks_like_header
+from electrocheck.formats.header import choose_header
 from electrocheck.formats.stream import UTF8, StreamReader, TextStream, codec_name
 
 #: Bytes per block: large enough that per-block work is small beside per-row work.
@@ -210,17 +210,18 @@ def _find_header(
     index = first
     header, end = _record(lines, index, delimiter, shown)
     if skip_lines is None and accept is not None:
-        accepted = accept(header)
-        fits = _fits_next(lines, end, len(header), delimiter, shown)
-        # A title that names an analyte ("Potassium", "Report: Calcium, Magnesium") is
-        # accepted as a header too; the line that starts the records has as many fields as
-        # the record after it, so such a line is looked for first.
-        if not (accepted and fits):
-            found = _header_below(lines, first, delimiter, shown, accept, fitting=True)
-            if found is None and not accepted:
-                found = _header_below(lines, first, delimiter, shown, accept, fitting=False)
-            if found is not None:
-                index, header, end = found
+
+        def row_at(i: int) -> list[str] | None:
+            if i >= len(lines) or not lines[i].strip():
+                return None
+            return _record(lines, i, delimiter, shown, strict=False)[0]
+
+        def row_after(i: int) -> list[str] | None:
+            return row_at(_past_blank(lines, _record(lines, i, delimiter, shown, strict=False)[1]))
+
+        index = choose_header(first, row_at, row_after, accept)
+        if index != first:
+            header, end = _record(lines, index, delimiter, shown, strict=False)
     if not any(field.strip() for field in header):
         raise InputError(f"{shown} has no header row")
     skipped = tuple(
@@ -236,39 +237,6 @@ def _find_header(
         header_line=index + 1,
         skipped=skipped,
     )
-
-
-def _header_below(
-    lines: Sequence[bytes],
-    first: int,
-    delimiter: str | None,
-    shown: str,
-    accept: Callable[[list[str]], bool],
-    fitting: bool,
-) -> tuple[int, list[str], int] | None:
-    """The first line below ``first`` (within :data:`TITLE_LINES`) that looks like a header
-    the caller accepts and, with ``fitting``, has as many fields as the record after it."""
-    for candidate in range(first + 1, min(len(lines), TITLE_LINES)):
-        if not lines[candidate].strip():
-            continue
-        fields, stop = _record(lines, candidate, delimiter, shown, strict=False)
-        if not (looks_like_header(fields) and accept(fields)):
-            continue
-        if not fitting or _fits_next(lines, stop, len(fields), delimiter, shown):
-            return candidate, fields, stop
-    return None
-
-
-def _fits_next(
-    lines: Sequence[bytes], index: int, count: int, delimiter: str | None, shown: str
-) -> bool:
-    """Whether the next record from line ``index`` on has ``count`` fields (or there is none
-    in the lines at hand)."""
-    index = _past_blank(lines, index)
-    if index >= len(lines):
-        return True
-    fields, _ = _record(lines, index, delimiter, shown, strict=False)
-    return len(fields) == count
 
 
 def _past_blank(lines: Sequence[bytes], index: int) -> int:

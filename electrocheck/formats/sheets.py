@@ -25,7 +25,7 @@ import polars as pl
 
 from electrocheck.errors import InputError, quote
 from electrocheck.formats.frame import internal_names
-from electrocheck.formats.header import TITLE_LINES, looks_like_header
+from electrocheck.formats.header import TITLE_LINES, choose_header
 
 #: Rows per batch handed on.
 SHEET_BATCH_ROWS = 100_000
@@ -169,11 +169,21 @@ def _header_index(
         if skip_lines:
             raise InputError(f"{where} has no header row after the {skip_lines} skipped rows")
         return start
-    if skip_lines is None and accept is not None and not accept(top[start]):
-        for candidate in range(start + 1, min(len(top), TITLE_LINES)):
-            row = top[candidate]
-            if not blank(row) and looks_like_header(row) and accept(row):
-                return candidate
+    if skip_lines is None and accept is not None:
+        # A sheet's rows all run to the sheet's width: a row's fields end at its last value.
+        def row_at(i: int) -> list[str] | None:
+            if i >= len(top) or blank(top[i]):
+                return None
+            row = top[i]
+            return row[: max(n for n, cell in enumerate(row, 1) if cell.strip())]
+
+        def row_after(i: int) -> list[str] | None:
+            below = i + 1
+            while below < len(top) and blank(top[below]):
+                below += 1
+            return row_at(below)
+
+        return choose_header(start, row_at, row_after, accept)
     return start
 
 

@@ -172,3 +172,18 @@ def test_the_header_read_is_named_when_no_analyte_is_found(
         "(the header read was row 1 of sheet 'Notes' of 'labs.xlsx': 'read me', 'please'); if "
         "the header is further down, give --skip-lines N\n"
     )
+
+
+@needs_excel
+@pytest.mark.parametrize(
+    "title",
+    [["Potassium", None, None], ["Report: Calcium", "Magnesium", None]],
+    ids=["one-name", "two-names"],
+)
+def test_a_title_row_that_names_an_analyte_is_not_taken_for_the_header(
+    tmp_path: Path, xlsx: Callable[..., Path], title: list[object]
+) -> None:
+    # The header is the row whose fields the rows below it match, as in a CSV file.
+    path = xlsx({"Labs": [title, ["test", "value", "unit"], ["Potassium", 7.1, "mmol/L"]]})
+    result = runner.invoke(app, ["batch", str(path), "--quiet"])
+    assert [(r["analyte"], r["flag"]) for r in _rows(result)] == [("potassium", "HH")]
