@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
@@ -315,7 +316,12 @@ class Reference:
 
     def strict_fold(self, name: str) -> str:
         """``name`` folded as the ambiguous names are: the blood-gas words kept."""
-        return fold_name(name, self.ignore - self.blood_gas)
+        return fold_name(name, self._strict_ignore)
+
+    @cached_property
+    def _strict_ignore(self) -> frozenset[str]:
+        # Derived once per reference, not at every lookup of a name.
+        return self.ignore - self.blood_gas
 
     def covariate_key(self, name: str) -> str | None:
         """The key of the covariate called ``name``, or None, looked up as analytes are."""
@@ -401,7 +407,7 @@ def with_aliases(
     for label, target in aliases:
         strict = reference.strict_fold(label)
         if strict in ambiguous or strict in settled:  # the user says which analyte it means
-            key = reference.analyte(target).key if reference.analyte_key(target) else None
+            key = reference.analyte_key(target)
             if key is None:
                 where = f"{option} {quote(f'{label}={target}')}"
                 raise UnknownAnalyteError(f"{where}: unknown analyte {quote(target)}")
