@@ -10,20 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from batch_files import run  # pytest puts tests/batch on sys.path
 
 from electrocheck.batch.layout import LayoutOptions, detect_layout
-from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.reference import Reference
-
-runner = CliRunner()
-
-
-def run(tmp_path: Path, text: str, *args: str) -> Any:
-    source = tmp_path / "in.csv"
-    source.write_text(text, encoding="utf-8")
-    return runner.invoke(app, ["batch", str(source), "--quiet", *args])
 
 
 def flags(result: Any) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_edits import DELETE, set_at  # pytest puts this folder on sys.path
 
 from electrocheck.errors import ReferenceFileError
 from electrocheck.reference import SPASM_RISKS, Reference, built_in_path, load_reference
@@ -100,22 +101,6 @@ def test_user_file_is_loaded(write_reference: Callable[..., Path]) -> None:
     assert ref.analytes["potassium"].reference[0].low == 3.6
 
 
-def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
-    def edit(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        if value is _DELETE:
-            del node[last]
-        else:
-            node[int(last) if last.isdigit() else last] = value
-
-    return edit
-
-
-_DELETE = object()
-
 INVALID = [
     (
         "analytes.potassium.reference.0.high",
@@ -129,7 +114,7 @@ INVALID = [
     ),
     (
         "analytes.potassium.critical.0.source",
-        _DELETE,
+        DELETE,
         "analytes.potassium.critical[0].source: missing",
     ),
     (
@@ -192,7 +177,7 @@ INVALID = [
 def test_invalid_file_names_file_key_path_and_problem(
     write_reference: Callable[..., Path], path: str, value: Any, message: str
 ) -> None:
-    file = write_reference(_set(path, value))
+    file = write_reference(set_at(path, value))
     with pytest.raises(ReferenceFileError) as info:
         load_reference(file)
     problems = info.value.problems

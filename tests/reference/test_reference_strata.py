@@ -9,27 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_edits import Edit, set_at  # pytest puts this folder on sys.path
 
 from electrocheck import interpret
 from electrocheck.clinical.check import run_check
 from electrocheck.errors import ReferenceFileError
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.patient import Patient
-
-Edit = Callable[[dict[str, Any]], None]
-
-
-def _set(path: str, value: Any) -> Edit:
-    """Set the value at a dotted path (list indexes as numbers)."""
-
-    def edit(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[int(last) if last.isdigit() else last] = value
-
-    return edit
 
 
 def _append(path: str, item: Any) -> Edit:
@@ -63,37 +49,37 @@ INVALID: list[tuple[str, Edit, str]] = [
     # grades
     (
         "criteria out of order, low side",
-        _set(f"{K_LOW}.grade_3", 2.0),  # below grade_4 2.5
+        set_at(f"{K_LOW}.grade_3", 2.0),  # below grade_4 2.5
         f"{K}.grades.low.criteria[0].grade_4: must be below grade_3",
     ),
     (
         "criteria out of order, high side",
-        _set(f"{K_HIGH}.grade_2", 6.5),  # above grade_3 6.0
+        set_at(f"{K_HIGH}.grade_2", 6.5),  # above grade_3 6.0
         f"{K}.grades.high.criteria[0].grade_3: must be above grade_2",
     ),
     (
         "equal cut-points",
-        _set(f"{K_HIGH}.grade_3", 7.0),  # equal to grade_4
+        set_at(f"{K_HIGH}.grade_3", 7.0),  # equal to grade_4
         f"{K}.grades.high.criteria[0].grade_4: must be above grade_3",
     ),
     (
         "unknown key in a criterion",
-        _set(f"{K_LOW}.grade_5", 1.0),
+        set_at(f"{K_LOW}.grade_5", 1.0),
         f"{K}.grades.low.criteria[0].grade_5: unknown key",
     ),
     (
         "criterion without cut-points",
-        _set(K_LOW, {"unit": "mmol/L", "source": "ctcae-v5"}),
+        set_at(K_LOW, {"unit": "mmol/L", "source": "ctcae-v5"}),
         f"{K}.grades.low.criteria[0]: needs at least one of grade_2, grade_3, grade_4",
     ),
     (
         "cut-point not a number",
-        _set(f"{K_HIGH}.grade_2", "5.5"),
+        set_at(f"{K_HIGH}.grade_2", "5.5"),
         f"{K}.grades.high.criteria[0].grade_2: must be a number",
     ),
     (
         "cut-point without a known source",
-        _set(f"{K_LOW}.source", "nowhere"),
+        set_at(f"{K_LOW}.source", "nowhere"),
         f"{K}.grades.low.criteria[0].source: unknown source 'nowhere'",
     ),
     (
@@ -106,78 +92,78 @@ INVALID: list[tuple[str, Edit, str]] = [
     ),
     (
         "symptomatic becomes the same grade",
-        _set(f"{K_LOW}.symptomatic", {"grade": 2, "becomes": 2}),
+        set_at(f"{K_LOW}.symptomatic", {"grade": 2, "becomes": 2}),
         f"{K}.grades.low.criteria[0].symptomatic: grade and becomes must be whole grades",
     ),
     (
         "symptomatic becomes a milder grade",
-        _set(f"{K_LOW}.symptomatic", {"grade": 2, "becomes": 1}),
+        set_at(f"{K_LOW}.symptomatic", {"grade": 2, "becomes": 1}),
         f"{K}.grades.low.criteria[0].symptomatic: grade and becomes",
     ),
     (
         "symptomatic beyond grade 4",
-        _set(f"{K_LOW}.symptomatic", {"grade": 4, "becomes": 5}),
+        set_at(f"{K_LOW}.symptomatic", {"grade": 4, "becomes": 5}),
         f"{K}.grades.low.criteria[0].symptomatic: grade and becomes",
     ),
     (
         "symptomatic grade not whole",
-        _set(f"{K_LOW}.symptomatic", {"grade": 1.5, "becomes": 2}),
+        set_at(f"{K_LOW}.symptomatic", {"grade": 1.5, "becomes": 2}),
         f"{K}.grades.low.criteria[0].symptomatic: grade and becomes",
     ),
     (
         "symptomatic with an unknown key",
-        _set(f"{K_LOW}.symptomatic", {"grade": 1, "becomes": 2, "when": "always"}),
+        set_at(f"{K_LOW}.symptomatic", {"grade": 1, "becomes": 2, "when": "always"}),
         f"{K}.grades.low.criteria[0].symptomatic.when: unknown key",
     ),
     (
         "grades with a side that is neither",
-        _set(f"{K}.grades.middle", {"term": "x", "criteria": []}),
+        set_at(f"{K}.grades.middle", {"term": "x", "criteria": []}),
         f"{K}.grades.middle: unknown key",
     ),
     (
         "grades side without a term",
-        _set(f"{K}.grades.high", {"criteria": [{"unit": "mmol/L", "grade_2": 5.5}]}),
+        set_at(f"{K}.grades.high", {"criteria": [{"unit": "mmol/L", "grade_2": 5.5}]}),
         f"{K}.grades.high.term: missing",
     ),
     (
         "grades side with no criteria",
-        _set(f"{K}.grades.high.criteria", []),
+        set_at(f"{K}.grades.high.criteria", []),
         f"{K}.grades.high.criteria: must be a non-empty list",
     ),
     # age and sex strata
     (
         "age band ends where it starts",
-        _set(f"{K}.reference.1.age", {"from": "7d", "to": "7d"}),
+        set_at(f"{K}.reference.1.age", {"from": "7d", "to": "7d"}),
         f"{K}.reference[1].age.to: must be an older age than from",
     ),
     (
         "age band ends before it starts",
-        _set(f"{K}.reference.1.age", {"from": "1y", "to": "6mo"}),
+        set_at(f"{K}.reference.1.age", {"from": "1y", "to": "6mo"}),
         f"{K}.reference[1].age.to: must be an older age than from",
     ),
     (
         "age that cannot be read",
-        _set(f"{K}.reference.1.age", {"from": "seven days", "to": "30d"}),
+        set_at(f"{K}.reference.1.age", {"from": "seven days", "to": "30d"}),
         f"{K}.reference[1].age.from: age 'seven days'",
     ),
     (
         "age beyond any life",
-        _set(f"{K}.critical.1.age", {"from": "0d", "to": "200y"}),
+        set_at(f"{K}.critical.1.age", {"from": "0d", "to": "200y"}),
         f"{K}.critical[1].age.to: age '200y' is not a plausible age",
     ),
     (
         "age band with an unknown key",
-        _set(f"{K}.reference.1.age", {"from": "0d", "to": "7d", "until": "8d"}),
+        set_at(f"{K}.reference.1.age", {"from": "0d", "to": "7d", "until": "8d"}),
         f"{K}.reference[1].age.until: unknown key",
     ),
     (
         "age band without an end",
-        _set(f"{K}.reference.1.age", {"from": "0d"}),
+        set_at(f"{K}.reference.1.age", {"from": "0d"}),
         f"{K}.reference[1].age.to: missing",
     ),
     (
         "sex other than female or male",
-        _set(f"{K}.reference.1.sex", "other"),
+        set_at(f"{K}.reference.1.sex", "other"),
         f"{K}.reference[1].sex: must be female or male, not 'other'",
     ),
     (
@@ -187,7 +173,7 @@ INVALID: list[tuple[str, Edit, str]] = [
     ),
     (
         "only a sex-specific adult entry",
-        _set(f"{K}.reference.0.sex", "female"),
+        set_at(f"{K}.reference.0.sex", "female"),
         f"{K}.reference: needs an entry without age and sex",
     ),
     (
@@ -197,12 +183,12 @@ INVALID: list[tuple[str, Edit, str]] = [
     ),
     (
         "pediatric interval beyond its critical limit",
-        _set(f"{K}.reference.2.high", 7.9),  # 7d-30d band; newborn critical high 7.8
+        set_at(f"{K}.reference.2.high", 7.9),  # 7d-30d band; newborn critical high 7.8
         f"{K}.critical[1].high: must be above reference[2].high",
     ),
     (
         "pediatric critical limit inside the interval",
-        _set("analytes.sodium.critical.1.low", 136.0),
+        set_at("analytes.sodium.critical.1.low", 136.0),
         "analytes.sodium.reference[0].low: must be above critical[1].low",
     ),
     (
@@ -212,33 +198,33 @@ INVALID: list[tuple[str, Edit, str]] = [
     ),
     (
         "age on a plausible range",
-        _set(f"{K}.plausible.age", {"from": "0d", "to": "1y"}),
+        set_at(f"{K}.plausible.age", {"from": "0d", "to": "1y"}),
         f"{K}.plausible.age: unknown key",
     ),
     # covariates and corrections
     (
         "correction of an unknown analyte",
-        _set("corrections.corrected_calcium.corrects", "phosphate"),
+        set_at("corrections.corrected_calcium.corrects", "phosphate"),
         "corrections.corrected_calcium.corrects: no analyte 'phosphate'",
     ),
     (
         "correction by an unknown covariate",
-        _set("corrections.corrected_calcium.covariate", "bilirubin"),
+        set_at("corrections.corrected_calcium.covariate", "bilirubin"),
         "corrections.corrected_calcium.covariate: no covariate 'bilirubin'",
     ),
     (
         "correction with a direction that is neither",
-        _set("corrections.corrected_calcium.formulas.0.direction", "sideways"),
+        set_at("corrections.corrected_calcium.formulas.0.direction", "sideways"),
         "corrections.corrected_calcium.formulas[0].direction: must be below or above",
     ),
     (
         "correction per zero",
-        _set("corrections.corrected_sodium.formulas.0.per", 0),
+        set_at("corrections.corrected_sodium.formulas.0.per", 0),
         "corrections.corrected_sodium.formulas[0].per: must be greater than 0",
     ),
     (
         "correction graded neither true nor false",
-        _set("corrections.corrected_calcium.graded", "yes"),
+        set_at("corrections.corrected_calcium.graded", "yes"),
         "corrections.corrected_calcium.graded: must be true or false",
     ),
     (
@@ -278,37 +264,37 @@ INVALID: list[tuple[str, Edit, str]] = [
     # patterns
     (
         "pattern id that is not a plain name",
-        _set("patterns.0.id", "Mg First!"),
+        set_at("patterns.0.id", "Mg First!"),
         "patterns[0].id: must be lower-case words joined by '-'",
     ),
     (
         "pattern id used twice",
-        _set("patterns.1.id", "mg-first-k"),
+        set_at("patterns.1.id", "mg-first-k"),
         "patterns[1].id: 'mg-first-k' is used twice",
     ),
     (
         "pattern naming an unknown analyte",
-        _set("patterns.0.when", {"magnesium": "low", "phosphate": "low"}),
+        set_at("patterns.0.when", {"magnesium": "low", "phosphate": "low"}),
         "patterns[0].when.phosphate: expected a known analyte and low or high",
     ),
     (
         "pattern with a side that is neither",
-        _set("patterns.0.when", {"magnesium": "sideways", "potassium": "low"}),
+        set_at("patterns.0.when", {"magnesium": "sideways", "potassium": "low"}),
         "patterns[0].when.magnesium: expected a known analyte and low or high",
     ),
     (
         "pattern of one analyte",
-        _set("patterns.0.when", {"magnesium": "low"}),
+        set_at("patterns.0.when", {"magnesium": "low"}),
         "patterns[0].when: must map two or more analytes",
     ),
     (
         "pattern citing an unknown source",
-        _set("patterns.1.sources", ["nowhere"]),
+        set_at("patterns.1.sources", ["nowhere"]),
         "patterns[1].sources[0]: unknown source 'nowhere'",
     ),
     (
         "pattern without a note",
-        _set("patterns.0.note", ""),
+        set_at("patterns.0.note", ""),
         "patterns[0].note: must be non-empty text",
     ),
 ]
@@ -333,7 +319,7 @@ def test_criteria_out_of_order_message_names_both_grades(
     write_reference: Callable[..., Path],
 ) -> None:
     with pytest.raises(ReferenceFileError) as info:
-        load_reference(write_reference(_set(f"{K_LOW}.grade_3", 2.0)))
+        load_reference(write_reference(set_at(f"{K_LOW}.grade_3", 2.0)))
     assert len(info.value.problems) == 1
     message = str(info.value)
     assert "grades.low.criteria[0].grade_4" in message
@@ -342,7 +328,7 @@ def test_criteria_out_of_order_message_names_both_grades(
 
 def test_empty_grades_message_says_what_is_wrong(write_reference: Callable[..., Path]) -> None:
     with pytest.raises(ReferenceFileError) as info:
-        load_reference(write_reference(_set(f"{K}.grades", {})))
+        load_reference(write_reference(set_at(f"{K}.grades", {})))
     message = str(info.value)
     assert f"{K}.grades:" in message
     assert "not a mapping" not in message  # it is a mapping: an empty one
@@ -353,7 +339,7 @@ def test_formula_in_a_covariate_unit_the_covariate_cannot_take_is_refused(
 ) -> None:
     # Albumin has no molar mass, so a formula taking albumin in mmol/L can never be applied.
     file = write_reference(
-        _set("corrections.corrected_calcium.formulas.0.covariate_unit", "mmol/L")
+        set_at("corrections.corrected_calcium.formulas.0.covariate_unit", "mmol/L")
     )
     with pytest.raises(ReferenceFileError, match=r"formulas\[0\]\.covariate_unit"):
         load_reference(file)
@@ -364,7 +350,7 @@ def test_formula_in_a_covariate_unit_the_covariate_cannot_take_is_refused(
 def test_correction_naming_a_list_or_mapping_is_refused_with_its_path(
     write_reference: Callable[..., Path], field: str, wrong: object
 ) -> None:
-    file = write_reference(_set(f"corrections.corrected_calcium.{field}", wrong))
+    file = write_reference(set_at(f"corrections.corrected_calcium.{field}", wrong))
     with pytest.raises(ReferenceFileError, match=rf"corrections\.corrected_calcium\.{field}: no"):
         load_reference(file)
 
@@ -428,14 +414,14 @@ def test_sex_specific_entry_wins_for_that_sex(write_reference: Callable[..., Pat
 def test_loader_checks_the_order_for_each_age_band(write_reference: Callable[..., Path]) -> None:
     # The same high limit that is valid for an adult band is refused in the 0-7d band:
     # the 0-28d critical high is 7.8, and 7.8 may not be inside the interval.
-    ok = load_reference(write_reference(_set(f"{K}.reference.1.high", 7.7)))
+    ok = load_reference(write_reference(set_at(f"{K}.reference.1.high", 7.7)))
     assert ok.analytes["potassium"].reference[1].high == 7.7
     with pytest.raises(ReferenceFileError, match=r"critical\[1\]\.high"):
-        load_reference(write_reference(_set(f"{K}.reference.1.high", 7.8)))
+        load_reference(write_reference(set_at(f"{K}.reference.1.high", 7.8)))
 
 
 def test_user_cut_points_are_used(write_reference: Callable[..., Path]) -> None:
-    ref = load_reference(write_reference(_set(f"{K_HIGH}.grade_2", 5.2)))
+    ref = load_reference(write_reference(set_at(f"{K_HIGH}.grade_2", 5.2)))
     assert interpret(ref, "k", 5.3, "mmol/L").grade == 2
     assert interpret(ref, "k", 5.2, "mmol/L").grade == 1
 
