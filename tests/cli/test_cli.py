@@ -134,6 +134,20 @@ def test_exit_codes(args: list[str], code: ExitCode) -> None:
     assert result.exit_code == code, result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "flag", "population"),
+    [
+        # total calcium in the first 11 days: low below 8.0 mg/dL, not Davis's 7.6
+        (["ca=7.7mg/dL", "--age", "3d"], "L", "age 0d to 11d; critical limits for age 0d to 18y"),
+        # potassium from 1 to 7 months: 3.5-5.6, not St Boniface's 3.7-5.9
+        (["k=5.7", "--age", "3mo"], "H", "age 30d to 7mo; critical limits for age 28d to 18y"),
+    ],
+)
+def test_children_limits_on_the_command_line(args: list[str], flag: str, population: str) -> None:
+    (result,) = run_json(*args)["results"]
+    assert (result["flag"], result["population"]) == (flag, population)
+
+
 def test_fail_on_still_prints_the_results() -> None:
     result = run("check", "k=2.5", "--fail-on", "critical", "--format", "json")
     assert json.loads(result.stdout)["results"][0]["flag"] == "LL"

@@ -140,7 +140,7 @@ def _limit_cases(ref: Reference) -> list[tuple[str, Patient, str, float, str, st
 def test_every_limit_in_the_file_from_both_sides(ref: Reference) -> None:
     cases = _limit_cases(ref)
     intervals = sum(len(analyte.reference) for analyte in ref.analytes.values())
-    assert intervals == 20 and len(cases) == intervals * 12
+    assert intervals == 21 and len(cases) == intervals * 12
     for key, patient, unit, value, where, flag in cases:
         result = interpret(ref, key, value, unit, patient=patient)
         assert result.flag == flag, (key, patient, where, value, unit)

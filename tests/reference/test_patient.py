@@ -143,9 +143,9 @@ AGE_BANDED = [
     ("k", 7.0, "mmol/L", "5d", "H"),
     ("k", 6.3, "mmol/L", "10", "H"),
     ("k", 6.5, "mmol/L", "10", "HH"),
-    ("k", 6.0, "mmol/L", "3mo", "H"),  # 30d-6mo 3.7-5.9
-    ("k", 6.0, "mmol/L", "9mo", "N"),  # 6mo-1y 3.5-6.1
-    # calcium: adult 8.5-10.2 mg/dL; 0-11d 7.6-10.4; 11d-3y 9.0-11.0; 3y-13y 8.8-10.8 mg/dL
+    ("k", 6.0, "mmol/L", "3mo", "H"),  # 30d-7mo 3.5-5.6
+    ("k", 6.0, "mmol/L", "9mo", "N"),  # 7mo-1y 3.5-6.1
+    # calcium: adult 8.5-10.2 mg/dL; 0-11d 8.0-10.4; 11d-3y 9.0-11.0; 3y-13y 8.8-10.8 mg/dL
     ("ca", 10.6, "mg/dL", None, "H"),
     ("ca", 10.6, "mg/dL", "2y", "N"),
     ("ca", 10.6, "mg/dL", "5d", "H"),
@@ -170,7 +170,7 @@ AGE_BANDED = [
     ("na", 120.5, "mmol/L", "10", "LL"),
     ("na", 120.5, "mmol/L", None, "L"),
     ("na", 157.0, "mmol/L", "18", "H"),  # 18 years: adult limits again
-    # ionized calcium: adult 1.12-1.32; 0-1y 1.05-1.46; 1y-18y 1.20-1.38 mmol/L
+    # ionized calcium: adult 1.12-1.32; 0-28d 1.10-1.46; 28d-1y 1.05-1.46; 1y-18y 1.20-1.38
     ("ica", 1.4, "mmol/L", None, "H"),
     ("ica", 1.4, "mmol/L", "6mo", "N"),
     ("ica", 1.15, "mmol/L", "5", "L"),
@@ -188,7 +188,7 @@ def test_age_chooses_the_limits(
 @pytest.mark.parametrize(
     ("age", "flag_of_10_6", "flag_of_8_0", "population"),
     [
-        ("10.99d", "H", "N", "age 0d to 11d"),  # 7.6-10.4 mg/dL
+        ("10.99d", "H", "N", "age 0d to 11d"),  # 8.0-10.4 mg/dL
         ("11d", "N", "L", "age 11d to 3y"),  # a band's start is in it: 9.0-11.0 mg/dL
         ("2.99", "N", "L", "age 11d to 3y"),
         ("3y", "N", "L", "age 3y to 13y"),  # 8.8-10.8 mg/dL
@@ -209,6 +209,99 @@ def test_band_edges(
     children = parse_age(age) < parse_age("18y")
     critical = "; critical limits for age 0d to 18y" if children else ""
     assert high.population == population + critical
+
+
+# --------------------------------------------------------------------------- children's limits
+
+# The children's limits re-checked against a second source (the comments at the entries in the
+# file say which source was taken and why): each limit just below, at and just above it, at the
+# start of its band, inside it and just before its end.
+#   (analyte, limit, unit, ages in the band, flags below / at / above the limit)
+RECHECKED_LIMITS = [
+    # total calcium, 0-11d: low 8.0 mg/dL, the neonatal hypocalcaemia line (Davis's: 7.6)
+    ("ca", 8.0, "mg/dL", ["0d", "3d", "10.99d"], ("L", "N", "N")),
+    # ionized calcium, 0-28d: low 1.10 mmol/L (Davis's, for the whole first year: 1.05)
+    ("ica", 1.10, "mmol/L", ["0d", "3d", "27.99d"], ("L", "N", "N")),
+    # potassium, 30d-7mo: 3.5-5.6 mmol/L (St Boniface's, for the first year: 3.7-5.9)
+    ("k", 3.5, "mmol/L", ["30d", "3mo", "6mo", "213d"], ("L", "N", "N")),
+    ("k", 5.6, "mmol/L", ["30d", "3mo", "6mo", "213d"], ("N", "N", "H")),
+]
+
+
+def _around_the_limits() -> list[tuple[str, float, str, str, str]]:
+    cases = []
+    for name, limit, unit, ages, flags in RECHECKED_LIMITS:
+        values = (round(limit - 0.01, 2), limit, round(limit + 0.01, 2))
+        for age in ages:
+            cases += [(name, v, unit, age, flag) for v, flag in zip(values, flags, strict=True)]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "value", "unit", "age", "flag"), _around_the_limits())
+def test_rechecked_children_limits_from_both_sides(
+    ref: Reference, name: str, value: float, unit: str, age: str, flag: str
+) -> None:
+    result = interpret(ref, name, value, unit, patient=Patient(age_days=parse_age(age)))
+    assert result.flag == flag
+
+
+# The values the review asked about, the old limits, and the bands on either side.
+RECHECKED_CASES = [
+    ("ca", 7.7, "mg/dL", "3d", "L"),  # normal against Davis's 7.6: low now
+    ("ca", 7.6, "mg/dL", "3d", "L"),
+    ("ca", 1.99, "mmol/L", "3d", "L"),  # 8.0 mg/dL is 1.996 mmol/L
+    ("ca", 2.0, "mmol/L", "3d", "N"),
+    ("ca", 10.4, "mg/dL", "3d", "N"),  # the high limit is Davis's still
+    ("ca", 10.41, "mg/dL", "3d", "H"),
+    ("ca", 6.4, "mg/dL", "3d", "LL"),  # children's critical low 1.62 mmol/L (6.49 mg/dL)
+    ("ca", 8.99, "mg/dL", "11d", "L"),  # 11d-3y: 9.0-11.0
+    ("ca", 9.0, "mg/dL", "11d", "N"),
+    ("ica", 1.05, "mmol/L", "3d", "L"),  # Davis's lower limit: low in the first 28 days
+    ("ica", 1.46, "mmol/L", "3d", "N"),  # the high limit is Davis's still
+    ("ica", 1.47, "mmol/L", "3d", "H"),
+    ("ica", 0.81, "mmol/L", "3d", "LL"),  # critical 0.82 mmol/L at every age
+    ("ica", 1.09, "mmol/L", "28d", "N"),  # 28d-1y: 1.05-1.46
+    ("ica", 1.04, "mmol/L", "28d", "L"),
+    ("ica", 1.05, "mmol/L", "28d", "N"),
+    ("ica", 1.09, "mmol/L", "11mo", "N"),
+    ("k", 5.7, "mmol/L", "3mo", "H"),  # normal against St Boniface's 5.9: high now
+    ("k", 5.9, "mmol/L", "3mo", "H"),
+    ("k", 3.6, "mmol/L", "3mo", "N"),  # low against St Boniface's 3.7
+    ("k", 6.4, "mmol/L", "3mo", "H"),  # children's critical high 6.4 mmol/L
+    ("k", 6.41, "mmol/L", "3mo", "HH"),
+    ("k", 5.7, "mmol/L", "29.99d", "N"),  # 7d-30d: 3.4-6.0
+    ("k", 5.7, "mmol/L", "7mo", "N"),  # 7mo-1y: 3.5-6.1
+    ("k", 6.1, "mmol/L", "7mo", "N"),
+    ("k", 6.11, "mmol/L", "7mo", "H"),
+    ("k", 3.49, "mmol/L", "7mo", "L"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "unit", "age", "flag"), RECHECKED_CASES)
+def test_rechecked_children_limits_by_hand(
+    ref: Reference, name: str, value: float, unit: str, age: str, flag: str
+) -> None:
+    result = interpret(ref, name, value, unit, patient=Patient(age_days=parse_age(age)))
+    assert result.flag == flag
+
+
+@pytest.mark.parametrize(
+    ("name", "age", "band", "critical_band", "limits"),
+    [
+        ("ca", "3d", "0d to 11d", "age 0d to 18y", [1.996, 2.595, 1.62, 3.17]),
+        ("ica", "3d", "0d to 28d", "adults", [1.10, 1.46, 0.82, 1.55]),
+        ("ica", "28d", "28d to 1y", "adults", [1.05, 1.46, 0.82, 1.55]),
+        ("k", "3mo", "30d to 7mo", "age 28d to 18y", [3.5, 5.6, 2.8, 6.4]),
+        ("k", "7mo", "7mo to 1y", "age 28d to 18y", [3.5, 6.1, 2.8, 6.4]),
+    ],
+)
+def test_rechecked_bands_are_the_ones_used(
+    ref: Reference, name: str, age: str, band: str, critical_band: str, limits: list[float]
+) -> None:
+    result = interpret(ref, name, 1.5, "mmol/L", patient=Patient(age_days=parse_age(age)))
+    assert result.population == f"age {band}; critical limits for {critical_band}"
+    found = [result.low, result.high, result.critical_low, result.critical_high]
+    assert found == pytest.approx(limits, abs=0.001)
 
 
 def test_population_without_age(ref: Reference) -> None:

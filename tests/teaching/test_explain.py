@@ -24,8 +24,8 @@ K_REFERENCE = [
     ("adults", 3.5, 5.0, "uchicago-potassium"),
     ("age 0d to 7d", 3.2, 5.5, "davis-pediatric"),
     ("age 7d to 30d", 3.4, 6.0, "davis-pediatric"),
-    ("age 30d to 6mo", 3.7, 5.9, "stboniface-potassium"),
-    ("age 6mo to 1y", 3.5, 6.1, "davis-pediatric"),
+    ("age 30d to 7mo", 3.5, 5.6, "banner-noco-potassium"),
+    ("age 7mo to 1y", 3.5, 6.1, "davis-pediatric"),
     ("age 1y to 18y", 3.8, 5.1, "davis-pediatric"),
 ]
 K_CRITICAL = [
@@ -183,6 +183,7 @@ def test_every_source_named_is_listed(
 
 def test_potassium_sources_by_hand(ref: Reference) -> None:
     assert list(explain(ref, "k")["sources"]) == [
+        "banner-noco-potassium",
         "ctcae-v5",
         "davis-pediatric",
         "howard-tls",
@@ -195,7 +196,6 @@ def test_potassium_sources_by_hand(ref: Reference) -> None:
         "oronsky-2017",
         "pseudohyperkalemia",
         "seed-article",
-        "stboniface-potassium",
         "uchicago-potassium",
     ]
 
