@@ -64,15 +64,22 @@ NAMES_HEADINGS = {
 NAMES_SHOWN = 8
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``: a count with its noun in the right number."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def print_summary(summary: Summary, stream: TextIO) -> None:
     """What a batch run read, wrote and found: every row's fate, and what was not read."""
     columns = ", ".join(summary.columns)
     lines = [
-        f"electrocheck batch: {summary.rows_read:,} rows read, {summary.rows_written:,} "
-        f"written; {summary.layout} layout ({columns})",
-        f"  {summary.results:,} results, {summary.cell_errors:,} cells with errors in "
-        f"{summary.rows_with_errors:,} rows"
-        + (f", {summary.blank_lines:,} blank lines skipped" if summary.blank_lines else ""),
+        f"electrocheck batch: {counted(summary.rows_read, 'row')} read, "
+        f"{summary.rows_written:,} written; {summary.layout} layout ({columns})",
+        f"  {counted(summary.results, 'result')}, {counted(summary.cell_errors, 'cell')} with "
+        f"errors in {counted(summary.rows_with_errors, 'row')}"
+        + (
+            f", {counted(summary.blank_lines, 'blank line')} skipped" if summary.blank_lines else ""
+        ),
     ]
     fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]
     if fates:
@@ -107,7 +114,7 @@ def _warnings(summary: Summary) -> list[str]:
     for name, count in summary.lookalike_columns.items():
         found.append(
             f"column {_plain(name)} looks like an electrolyte but is not one electrocheck "
-            f"knows: {count:,} values not read (--alias 'LABEL=ANALYTE' or --map "
+            f"knows: {counted(count, 'value')} not read (--alias 'LABEL=ANALYTE' or --map "
             "ANALYTE=COLUMN reads it)"
         )
     if summary.fates["unknown_specimen"]:
@@ -156,8 +163,8 @@ def conditions_met(
         if summary.unrecognised_electrolytes:
             met = True
             reasons.append(
-                f"--strict: {summary.unrecognised_electrolytes:,} values of tests or columns "
-                "named like an electrolyte, but not one electrocheck knows, were not read"
+                f"--strict: {counted(summary.unrecognised_electrolytes, 'value')} of tests or "
+                "columns named like an electrolyte, but not one electrocheck knows, were not read"
             )
     if fail_on is not None:
         if summary.any_flag(FAIL_ON[fail_on]):
@@ -172,9 +179,9 @@ def conditions_met(
             if summary.lookalike_columns:
                 parts.append(("in unrecognised columns", sum(summary.lookalike_columns.values())))
             reasons.append(
-                f"--fail-on {fail_on}: {summary.unknown:,} values that may be an electrolyte's "
-                f"could not be interpreted ({_listed(parts)}), and any of them may be {fail_on}; "
-                "--unknown-ok ignores them"
+                f"--fail-on {fail_on}: {counted(summary.unknown, 'value')} that may be an "
+                f"electrolyte's could not be interpreted ({_listed(parts)}), and any of them may "
+                f"be {fail_on}; --unknown-ok ignores them"
             )
     return met, reasons
 

@@ -44,6 +44,7 @@ app = typer.Typer(
         "ca=7.6mg/dL mg=1.1mg/dL k=3.1 na=128"
     ),
     no_args_is_help=False,
+    invoke_without_command=True,
     rich_markup_mode="markdown",
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -59,10 +60,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="Show the version and exit.",
         ),
     ] = False,
 ) -> None:
@@ -70,6 +76,9 @@ def _root(
 
     Decision support, not a diagnosis: always read results with the patient in front of you.
     """
+    if ctx.invoked_subcommand is None:  # "electrocheck" alone: the help, as a request for it
+        typer.echo(ctx.get_help())
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.command()
@@ -79,7 +88,8 @@ def check(
         typer.Argument(
             metavar="VALUE...",
             help='Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 "na=128 mEq/L". '
-            "A value without a unit takes the reference file's default unit (mmol/L).",
+            "A value without a unit takes the reference file's default unit (mmol/L). "
+            "- reads the values from stdin, separated by spaces or lines.",
             show_default=False,
         ),
     ],
@@ -111,20 +121,31 @@ def check(
 
     Example: electrocheck check ca=7.6mg/dL alb=2.5g/dL mg=1.1mg/dL k=3.1 na=128
 
+    Shorter: electrocheck ca=7.6mg/dL k=3.1 (a value where a command would be is a check).
+
     Flags: N normal, L/H low/high, LL/HH beyond the critical limits; grades are CTCAE v5.0.
     For each abnormal value the output says what the electrolyte does in muscle, what this
     change does, how likely it is to cause spasms, and the cancer-related causes to look for.
     Albumin (alb=) adds albumin-corrected calcium, glucose (glu=) glucose-corrected sodium.
+    A value that cannot be read is reported on stderr and the others are still shown; the
+    exit code is then 2.
     """
     with errors_to_exit():
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
-        report = run_check(reference, values, patient_of(age, sex, symptomatic))
-    if output_format is OutputFormat.json:
-        print_json(report.to_dict())
-    else:
-        from electrocheck.cli.render import print_check
+        tokens = edge.values_with_stdin(values, sys.stdin)
+        report = run_check(reference, tokens, patient_of(age, sex, symptomatic), keep_going=True)
+    if report.results or not report.errors:
+        if output_format is OutputFormat.json:
+            print_json(report.to_dict())
+        else:
+            from electrocheck.cli.render import print_check
 
-        print_check(report, sys.stdout, reference)
+            print_check(report, sys.stdout, reference)
+    sys.stdout.flush()  # the results first, then what could not be read
+    for error in report.errors:
+        edge.report_error(error)
+    if report.errors:
+        raise typer.Exit(ExitCode.ERROR)
     if report.fails(None if fail_on is None else fail_on.value):
         raise typer.Exit(ExitCode.CONDITION_MET)
 

@@ -2,7 +2,9 @@
 
 Data goes to stdout, messages to stderr. Every error the core raises becomes one line on
 stderr and exit code 2 (see :mod:`electrocheck.cli.exit_codes`); click's usage errors, Ctrl-C,
-SIGTERM and even a defect end the same way, without a traceback. A closed stdout (``| head``)
+SIGTERM and even a defect end the same way, without a traceback. When the command line asks
+for JSON (``--format json``), that line is a JSON object, ``{"error": ..., "exit": 2}``, so
+that a script reads errors the way it reads results. A closed stdout (``| head``)
 ends quietly, with nothing on stderr, and exit code 141 (128 + SIGPIPE), as a shell reports
 for any command a closed pipe stopped; never 1, which means a ``--fail-on`` condition was met.
 """
@@ -12,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -74,6 +77,12 @@ class Group(TyperGroup):
     # met": it is taken out of click's hands here (in the commands, and in --help and
     # --version, which run while the context is made), and ended by run().
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # "electrocheck k=3.1 na=128" is a check: a value where a command would be.
+        if args and "=" in args[0] and not args[0].startswith("-") and args[0] not in self.commands:
+            args = [IMPLIED_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with _pipe_closed_is_output_closed():
             return super().make_context(*args, **kwargs)
@@ -92,6 +101,7 @@ class Group(TyperGroup):
     ) -> object:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        _errors_as_json(wants_json(sys.argv[1:] if args is None else args))
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:  # click's form of Ctrl-C
@@ -105,20 +115,81 @@ class Group(TyperGroup):
             if message:  # none when click has shown the help instead (``ranges`` alone)
                 context = getattr(exc, "ctx", None)
                 hint = f" (see '{context.command_path} --help')" if context is not None else ""
-                typer.echo(f"electrocheck: error: {message}{hint}", err=True)
+                report_error(f"{message}{hint}", exc.exit_code)
             raise SystemExit(exc.exit_code) from None
         if code == ExitCode.INTERRUPTED:  # typer's form of Ctrl-C: an exit code, no message
             typer.echo("electrocheck: interrupted", err=True)
         raise SystemExit(code if isinstance(code, int) else ExitCode.OK)
 
 
+#: The command a value in the place of a command implies.
+IMPLIED_COMMAND = "check"
+#: Output formats under which errors are JSON too (``--format json``, batch's ``jsonl``).
+JSON_FORMATS = ("json", "jsonl")
+_FORMAT_OPTIONS = ("--format", "-f")
+#: Whether errors are printed as JSON: set once per run from the command line.
+_json_errors = False
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether the command line asks for JSON output (``--format json``, ``-f json``,
+    ``--format=json``, ``-fjson``)."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg in _FORMAT_OPTIONS:
+            value = args[index + 1] if index + 1 < len(args) else ""
+        elif arg.startswith("--format="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-f") and not arg.startswith("--"):
+            value = arg[2:]
+        else:
+            continue
+        if value in JSON_FORMATS:
+            return True
+    return False
+
+
+def _errors_as_json(on: bool) -> None:
+    global _json_errors
+    _json_errors = on
+
+
 def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def report_error(message: str, code: int = ExitCode.ERROR, *, kind: str = "error") -> None:
+    """Print one error on stderr: a line of text, or a JSON object under ``--format json``."""
+    if _json_errors:
+        line = json.dumps({"error": one_line(message), "exit": int(code)}, ensure_ascii=False)
+    else:
+        line = f"electrocheck: {kind}: {one_line(message)}"
+    try:
+        typer.echo(line, err=True)
+    except UnicodeEncodeError:  # a stderr that cannot take the user's text
+        typer.echo(line.encode("ascii", "replace").decode("ascii"), err=True)
+
+
+#: The value argument that stands for the values on stdin.
+STDIN_ARGUMENT = "-"
+
+
+def values_with_stdin(values: Sequence[str], stdin: io.TextIOBase | Any) -> list[str]:
+    """The value arguments, with ``-`` replaced by the words read from ``stdin`` (values
+    separated by spaces or lines, as ``echo k=3.1 na=128 | electrocheck check -`` sends)."""
+    if STDIN_ARGUMENT not in values:
+        return list(values)
+    words = stdin.read().split()
+    expanded: list[str] = []
+    for value in values:
+        expanded.extend(words if value == STDIN_ARGUMENT else [value])
+    return expanded
+
+
 def fail(message: str) -> NoReturn:
     """Print a one-line error on stderr and exit with the error code."""
-    typer.echo(f"electrocheck: error: {one_line(message)}", err=True)
+    report_error(message)
     raise typer.Exit(ExitCode.ERROR)
 
 
@@ -151,7 +222,7 @@ def run(app: Callable[..., Any], argv: list[str] | None) -> int:
         if _closed_pipe(exc):
             _quiet_stdout(sys.stderr)
             return ExitCode.BROKEN_PIPE
-        print(f"electrocheck: error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        report_error(f"cannot write output: {exc.strerror or exc}")
         return ExitCode.ERROR
     except SystemExit as exc:
         code = exc.code
@@ -160,10 +231,10 @@ def run(app: Callable[..., Any], argv: list[str] | None) -> int:
         print("electrocheck: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a defect: report it in one line rather than a traceback
-        print(
-            f"electrocheck: internal error: {type(exc).__name__}: {one_line(str(exc))} "
-            "(please report this)",
-            file=sys.stderr,
+        report_error(
+            f"{type(exc).__name__}: {exc!s} (please report this)",
+            ExitCode.INTERNAL,
+            kind="internal error",
         )
         return ExitCode.INTERNAL
     return ExitCode.OK

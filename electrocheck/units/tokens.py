@@ -58,5 +58,13 @@ def parse_token(text: str) -> Token:
     name, sep, rest = text.partition("=")
     if not sep or not name.strip():
         raise ValueTokenError(f"{quote(text)}: {_EXAMPLE}")
+    if "=" in rest:
+        raise ValueTokenError(f"{quote(text)}: {_one_per_argument(text)}")
     value, unit = parse_number(rest, text)
     return Token(text=text, name=name.strip(), value=value, unit=unit)
+
+
+def _one_per_argument(text: str) -> str:
+    """The message for several values run together (``k=3.1,na=128``), with the right form."""
+    parts = [part for part in re.split(r"[\s,;]+", text) if part]
+    return f"one value per argument, separated by spaces: {' '.join(parts)}"

@@ -62,7 +62,15 @@ def test_normal_value_has_no_explanation() -> None:
 
 def test_json_has_the_documented_names(check_result_names: frozenset[str]) -> None:
     data = run_json("ca=7.6mg/dL", "k=4.1")
-    assert set(data) == {"reference", "patient", "results", "patterns", "pattern_ids", "warnings"}
+    assert set(data) == {
+        "reference",
+        "patient",
+        "results",
+        "patterns",
+        "pattern_ids",
+        "warnings",
+        "errors",
+    }
     assert data["reference"] == "built-in"
     first = data["results"][0]
     assert set(first) >= check_result_names
@@ -109,8 +117,13 @@ def test_bad_input_is_one_line_exit_2_nothing_on_stdout(
     result = run("check", *args, "--format", output_format)
     assert result.exit_code == ExitCode.ERROR
     assert result.stdout == ""
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("electrocheck: error: ")
-    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    if output_format == "json":  # a script reads the error as it reads results
+        assert json.loads(result.stderr)["exit"] == ExitCode.ERROR
+        assert message in json.loads(result.stderr)["error"]
+    else:
+        assert result.stderr.startswith("electrocheck: error: ")
+        assert message in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -196,7 +209,7 @@ def test_main_returns_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
 def test_main_hides_tracebacks_of_defects(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("electrocheck.cli.commands.run_check", broken)
@@ -208,7 +221,7 @@ def test_main_hides_tracebacks_of_defects(
 def test_main_turns_ctrl_c_into_130(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def interrupted(*args: object) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("electrocheck.cli.commands.run_check", interrupted)

@@ -37,8 +37,12 @@ def run(*args: str, env: dict[str, str | None] | None = None) -> Any:
 def assert_one_line_error(result: Any, text: str = "") -> None:
     assert result.exit_code == ExitCode.ERROR, result.output
     assert result.stdout == ""
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("electrocheck: error: ")
-    assert text in result.stderr
+    assert result.stderr.count("\n") == 1
+    if result.stderr.startswith("{"):  # under --format json
+        error = json.loads(result.stderr)
+        assert error["exit"] == ExitCode.ERROR and text in error["error"]
+    else:
+        assert result.stderr.startswith("electrocheck: error: ") and text in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 

@@ -285,7 +285,6 @@ def test_parquet_of_a_long_file_with_repeated_names_and_python_fallback() -> Non
         (["-o", "out.json"], "-o 'out.json': JSON Lines is written, one object per line"),
         (["-o", "out.xlsx"], "-o 'out.xlsx': spreadsheets are not written"),
         (["-o", "out.csv.gz"], "-o 'out.csv.gz': compressed output is not written"),
-        (["--format", "jsonl", "--output-delimiter", ";"], "--output-delimiter applies to csv"),
         (["--output-delimiter", "x"], "unknown delimiter 'x' (--output-delimiter)"),
         (["--delimiter", "x"], "unknown delimiter 'x' (--delimiter); expected , ; | or tab"),
         (["--encoding", "nope"], "unknown encoding 'nope' (--encoding)"),
@@ -299,6 +298,16 @@ def test_options_that_do_not_fit_are_one_line(args: list[str], message: str) -> 
     assert result.exit_code == ExitCode.ERROR and result.stdout == ""
     assert result.stderr.startswith(f"electrocheck: error: {message}")
     assert result.stderr.count("\n") == 1
+    assert sorted(p.name for p in Path().iterdir()) == ["labs.csv"]  # nothing written
+
+
+def test_an_option_error_under_jsonl_is_json() -> None:
+    Path("labs.csv").write_text(WIDE)
+    result = batch("labs.csv", "--format", "jsonl", "--output-delimiter", ";")
+    assert result.exit_code == ExitCode.ERROR and result.stdout == ""
+    error = json.loads(result.stderr)
+    assert error == {"error": error["error"], "exit": 2}
+    assert error["error"].startswith("--output-delimiter applies to csv")
     assert sorted(p.name for p in Path().iterdir()) == ["labs.csv"]  # nothing written
 
 

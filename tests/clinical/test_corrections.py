@@ -248,9 +248,18 @@ def test_albumin_does_not_correct_ionized_calcium(ref: Reference) -> None:
 
 
 def test_glucose_without_sodium_is_a_warning(ref: Reference) -> None:
-    report = run_check(ref, ["glu=450mg/dL"])
-    assert report.results == ()
+    report = run_check(ref, ["glu=450mg/dL", "k=4.1"])
+    assert [r.analyte for r in report.results] == ["potassium"]
     assert "nothing to correct (no sodium given)" in report.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "tokens", [["glu=450mg/dL"], ["alb=2.5g/dL"], ["alb=25g/L", "glu=300mg/dL"]]
+)
+def test_a_covariate_alone_is_an_error(ref: Reference, tokens: list[str]) -> None:
+    # Nothing to interpret: an empty answer would read as "all normal".
+    with pytest.raises(ValueTokenError, match=r"no electrolyte value to interpret; .*nothing to"):
+        run_check(ref, tokens)
 
 
 @pytest.mark.parametrize(

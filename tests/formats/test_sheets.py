@@ -124,7 +124,7 @@ def test_batch_reads_a_workbook_whatever_its_name(
         result.stderr
     )
     assert "1 line of title above the header (row 3) was not read: 'Ward 5" in result.stderr
-    assert "1 blank lines skipped" in result.stderr
+    assert "1 blank line skipped" in result.stderr
 
 
 @needs_excel

@@ -51,3 +51,17 @@ def test_bad_tokens_name_the_token(text: str, expected: str) -> None:
 def test_only_ascii_digits_are_numbers(text: str) -> None:
     with pytest.raises(ValueTokenError, match="is not a number"):
         parse_token(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "right_form"),
+    [
+        ("k=3.1,na=128", "k=3.1 na=128"),
+        ("k=3.1, na=128 mEq/L", "k=3.1 na=128 mEq/L"),
+        ("k=3.1;na=128;mg=0.5", "k=3.1 na=128 mg=0.5"),
+    ],
+)
+def test_values_run_together_get_the_right_form(text: str, right_form: str) -> None:
+    with pytest.raises(ValueTokenError, match="one value per argument") as caught:
+        parse_token(text)
+    assert str(caught.value).endswith(f"separated by spaces: {right_form}")
