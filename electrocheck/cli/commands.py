@@ -30,6 +30,7 @@ from electrocheck.cli.options import (
     print_json,
     print_rich,
 )
+from electrocheck.cli.plotting import PlotOption, write_plot
 from electrocheck.cli.ranges_commands import ranges_app
 from electrocheck.clinical.check import run_check
 from electrocheck.reference import load_reference, with_aliases
@@ -106,6 +107,7 @@ def check(
             show_default=False,
         ),
     ] = None,
+    plot: PlotOption = None,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -119,6 +121,10 @@ def check(
     with errors_to_exit():
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         report = run_check(reference, values, patient_of(age, sex, symptomatic))
+    if plot is not None:
+        from electrocheck.teaching.plot import plot_results
+
+        write_plot(plot, lambda kind: plot_results(reference, report.results, kind))
     if output_format is OutputFormat.json:
         print_json(report.to_dict())
     else:
@@ -202,6 +208,7 @@ def sweep(
     symptomatic: SymptomaticOption = False,
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
+    plot: PlotOption = None,
 ) -> None:
     """Show how flag, grade and spasm risk change as a value moves.
 
@@ -216,6 +223,10 @@ def sweep(
         reference = load_reference(ranges)
         patient = patient_of(age, sex, symptomatic)
         result = run_sweep(reference, analyte, start, stop, step, unit, patient)
+    if plot is not None:
+        from electrocheck.teaching.plot import plot_sweep
+
+        write_plot(plot, lambda kind: plot_sweep(reference, result, kind))
     if output_format is OutputFormat.json:
         print_json(result.to_dict())
         return
