@@ -64,7 +64,9 @@ NOTICE = "Decision support, not a diagnosis"
 
 #: Sizes for a projector: no text below 14 pt.
 STYLE = {
-    "font.family": "DejaVu Sans",
+    # DejaVu Sans comes with matplotlib; an SVG names the others for a browser without it.
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial", "Helvetica"],
     "font.size": 16,
     "axes.titlesize": 20,
     "axes.labelsize": 16,
