@@ -165,11 +165,11 @@ def grade_steps(bands: Bands, points: Iterable[tuple[float, int]]) -> list[tuple
         if previous is not None and previous[1] != grade:
             x0, g0 = previous
             lower, higher = sorted((g0, grade))
-            within = [(x0 + x) / 2]
-            cuts = [at for g, at in bands.cuts if g == higher and min(x0, x) <= at <= max(x0, x)]
-            limits = [at for at in bands.limits[1:3] if min(x0, x) <= at <= max(x0, x)]
-            within = cuts or (limits if lower == 0 else []) or within
-            step = min(within, key=lambda at: abs(at - (x0 + x) / 2))
+            left, right, middle = min(x0, x), max(x0, x), (x0 + x) / 2
+            cuts = [at for g, at in bands.cuts if g == higher and left <= at <= right]
+            limits = [at for at in bands.limits[1:3] if left <= at <= right]
+            candidates = cuts or (limits if lower == 0 else []) or [middle]
+            step = min(candidates, key=lambda at: abs(at - middle))
             corners += [(step, g0), (step, grade)]
         corners.append((x, grade))
         previous = (x, grade)
@@ -202,7 +202,7 @@ def plot_results(reference: Reference, results: Iterable[Result], kind: str = "p
     kind = _checked(kind)
     mpl = _matplotlib()
     with _style(mpl):
-        figure = _figure(mpl, WIDTH_IN, 1.2 + PANEL_IN * len(results))
+        figure = _figure(WIDTH_IN, 1.2 + PANEL_IN * len(results))
         axes = figure.subplots(len(results), 1, squeeze=False)[:, 0]
         for ax, result in zip(axes, results, strict=True):
             _result_panel(mpl, ax, reference, result)
@@ -227,7 +227,7 @@ def plot_sweep(reference: Reference, sweep: Sweep, kind: str = "png") -> bytes:
     # The scale the sweep's gauges are drawn against: the same result, the same values.
     bands = bands_of(reference, found[0], [r.value for r in found])
     with _style(mpl):
-        figure = _figure(mpl, WIDTH_IN, 7.5)
+        figure = _figure(WIDTH_IN, 7.5)
         ax = figure.subplots()
         _sweep_panel(mpl, ax, sweep, found, bands)
         _legend(figure, reference, _value_handle("o", "a value of the sweep"))
@@ -269,7 +269,7 @@ def _style(mpl: ModuleType) -> Iterator[None]:
         yield
 
 
-def _figure(mpl: ModuleType, width: float, height: float) -> Figure:
+def _figure(width: float, height: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
