@@ -29,6 +29,10 @@ class ReferenceFileError(ElectrocheckError):
         super().__init__(first + suffix)
 
 
+class PlotError(ElectrocheckError):
+    """A picture cannot be drawn: matplotlib (the ``plot`` extra) is not installed."""
+
+
 class InputError(ElectrocheckError):
     """A value given for interpretation cannot be used."""
 

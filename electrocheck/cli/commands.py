@@ -30,6 +30,7 @@ from electrocheck.cli.options import (
     print_json,
     print_rich,
 )
+from electrocheck.cli.plotting import PlotOption, write_plot
 from electrocheck.cli.ranges_commands import ranges_app
 from electrocheck.clinical.check import run_check
 from electrocheck.reference import load_reference, with_aliases
@@ -116,6 +117,7 @@ def check(
             show_default=False,
         ),
     ] = None,
+    plot: PlotOption = None,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -134,6 +136,10 @@ def check(
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         tokens = edge.values_with_stdin(values, sys.stdin)
         report = run_check(reference, tokens, patient_of(age, sex, symptomatic), keep_going=True)
+    if plot is not None and report.results:
+        from electrocheck.teaching.plot import plot_results
+
+        write_plot(plot, lambda kind: plot_results(reference, report.results, kind))
     if report.results or not report.errors:
         if output_format is OutputFormat.json:
             print_json(report.to_dict())
@@ -223,6 +229,7 @@ def sweep(
     symptomatic: SymptomaticOption = False,
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
+    plot: PlotOption = None,
 ) -> None:
     """Show how flag, grade and spasm risk change as a value moves.
 
@@ -237,6 +244,10 @@ def sweep(
         reference = load_reference(ranges)
         patient = patient_of(age, sex, symptomatic)
         result = run_sweep(reference, analyte, start, stop, step, unit, patient)
+    if plot is not None:
+        from electrocheck.teaching.plot import plot_sweep
+
+        write_plot(plot, lambda kind: plot_sweep(reference, result, kind))
     if output_format is OutputFormat.json:
         print_json(result.to_dict())
         return

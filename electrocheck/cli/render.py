@@ -66,12 +66,14 @@ def print_check(report: CheckReport, file: TextIO, reference: Reference) -> None
 
 def print_rendered(draw: Callable[[Console], None], file: TextIO) -> None:
     """Print what ``draw`` renders to ``file``, without the trailing spaces rich pads lines
-    with."""
+    with; in ASCII gauges when ``file``'s encoding cannot hold the gauge's characters."""
     out = console(file)
     with out.capture() as captured:
         draw(out)
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     encoding = getattr(file, "encoding", None) or "utf-8"
+    if not gauges.shows_blocks(encoding):  # cp1252, ascii: the gauges and legend in ASCII
+        text = gauges.in_ascii(text)
     # A terminal that cannot show a dash or a bullet gets "?" rather than a crash.
     file.write(text.encode(encoding, errors="replace").decode(encoding))
 

@@ -1,1 +1,2 @@
-"""For educators: explanations of each analyte, sweeps across values, and the text gauge."""
+"""For educators: explanations of each analyte, sweeps across values, the text
+gauge, and pictures of results and sweeps."""

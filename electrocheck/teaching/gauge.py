@@ -10,6 +10,10 @@ cut-point, ``●`` the value (``◀`` or ``▶`` at an end when the value lies o
 scale runs from half an interval-to-critical distance below the critical low to as far above
 the critical high, widened to hold every cut-point and any values given, and a cell more.
 This module draws text only; colour is the renderer's business.
+
+A console whose encoding has none of these characters (cp1252, ascii) gets the gauge in
+ASCII instead (:data:`ASCII`): ``#`` critical, ``=`` outside, ``-`` within, ``:`` a
+cut-point, ``o`` the value, ``<`` and ``>`` off the scale.
 """
 
 from __future__ import annotations
@@ -25,6 +29,17 @@ from electrocheck.units.resolve import Unit, resolve_unit
 #: The characters of the gauge, by zone and mark.
 CRITICAL, ABNORMAL, NORMAL, CUT, VALUE, OFF_LOW, OFF_HIGH = "▓", "▒", "░", "┊", "●", "◀", "▶"
 WIDTH = 24
+#: The same gauge in ASCII, character for character, for a console that cannot show the above.
+ASCII = {
+    CRITICAL: "#",
+    ABNORMAL: "=",
+    NORMAL: "-",
+    CUT: ":",
+    VALUE: "o",
+    OFF_LOW: "<",
+    OFF_HIGH: ">",
+}
+_TO_ASCII = str.maketrans(ASCII)
 
 
 @dataclass(frozen=True)
@@ -122,23 +137,50 @@ def _in_its_zone(zones: list[str], i: int, zone: str, toward: int) -> int:
     return i
 
 
-def cuts_of(analyte: Analyte, unit: Unit) -> tuple[float, ...]:
-    """The grade cut-points (mmol/L) that grade a value of ``analyte`` given in ``unit``."""
-    found: list[float] = []
+def shows_blocks(encoding: str | None) -> bool:
+    """Whether text in ``encoding`` can hold every character of the gauge (UTF-8 can;
+    cp1252, latin-1 and ascii cannot). An unknown encoding counts as one that cannot."""
+    try:
+        "".join(ASCII).encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def in_ascii(text: str) -> str:
+    """``text`` with every gauge character (in gauges and legends alike) in :data:`ASCII`."""
+    return text.translate(_TO_ASCII)
+
+
+def graded_cuts(analyte: Analyte, unit: Unit) -> tuple[tuple[int, float], ...]:
+    """The grade cut-points that grade a value of ``analyte`` given in ``unit``: (grade,
+    mmol/L) of the low side, then of the high side, each by rising grade."""
+    found: list[tuple[int, float]] = []
     for side in ("low", "high"):
         scale = analyte.grades(side)
         if scale is not None:
-            found += [mmol for _, _, mmol in scale.criterion_for(unit).cuts]
+            found += [(grade, mmol) for grade, _, mmol in scale.criterion_for(unit).cuts]
     return tuple(found)
+
+
+def cuts_of(analyte: Analyte, unit: Unit) -> tuple[float, ...]:
+    """The grade cut-points (mmol/L) that grade a value of ``analyte`` given in ``unit``."""
+    return tuple(mmol for _, mmol in graded_cuts(analyte, unit))
+
+
+def analyte_of(reference: Reference, result: Result) -> Analyte:
+    """The analyte whose limits and grades a result is read against (the measured one, for
+    a corrected result)."""
+    key = result.analyte
+    correction = reference.corrections.get(key)
+    return reference.analytes[correction.corrects if correction else key]
 
 
 def scale_of(
     reference: Reference, result: Result, values: Iterable[float] = (), width: int = WIDTH
 ) -> Scale:
     """The scale of a result: its interval, critical limits and grade cut-points."""
-    key = result.analyte
-    correction = reference.corrections.get(key)
-    analyte = reference.analytes[correction.corrects if correction else key]
+    analyte = analyte_of(reference, result)
     return Scale.around(
         (result.low, result.high),
         (result.critical_low, result.critical_high),
