@@ -370,6 +370,17 @@ def test_pandas_frames_that_cannot_be_read_are_refused() -> None:
         interpret_frame(pd.DataFrame({"x": [1]}))
 
 
+def test_pandas_without_pyarrow_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pyarrow(*args: object, **kwargs: object) -> None:
+        raise ImportError("pyarrow is required", name="pyarrow")
+
+    monkeypatch.setattr(pl, "from_pandas", no_pyarrow)
+    with pytest.raises(
+        ElectrocheckError, match=r"needs pyarrow to be read: pip install 'electrocheck\[pandas\]'"
+    ):
+        interpret_frame(pd.DataFrame({"K": ["3.1"]}))
+
+
 # --------------------------------------------------------------------------- run_batch
 
 

@@ -9,6 +9,7 @@ imported pandas, so it is looked for in ``sys.modules``. polars converts (``from
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -38,20 +39,20 @@ def interpret_pandas(
     nullable integer (``Int8``) whether or not a value went ungraded.
     """
     names = [str(name) for name in frame.columns]
-    doubled = sorted({name for name in names if names.count(name) > 1})
+    doubled = sorted(name for name, count in Counter(names).items() if count > 1)
     if doubled:
         raise InputError(
             f"the frame has more than one column called {', '.join(map(quote, doubled))}: "
             "rename them first"
         )
-    copy = frame.set_axis(names, axis=1).reset_index(drop=True)
+    plain = frame.set_axis(names, axis=1).reset_index(drop=True)
     try:
-        checked = interpret(_to_polars(copy))
+        checked = interpret(_to_polars(plain))
         added = checked.select(checked.columns[len(names) :])
         extra = added.to_pandas(types_mapper=_nullable_integers(pandas))
     except ImportError as exc:  # pyarrow, for text columns
         raise ElectrocheckError(
-            f"a pandas DataFrame needs pyarrow ({exc.name or exc}): {PANDAS_EXTRA}"
+            f"a pandas DataFrame needs {exc.name or 'pyarrow'} to be read: {PANDAS_EXTRA}"
         ) from None
     extra.index = frame.index
     return pandas.concat([frame, extra], axis=1)
