@@ -11,7 +11,15 @@ import reprlib
 
 
 class ElectrocheckError(Exception):
-    """Base of all errors raised by electrocheck."""
+    """Base of all errors raised by electrocheck: catch it to catch every one of them.
+
+    >>> from electrocheck import ElectrocheckError, interpret, load_reference
+    >>> try:
+    ...     interpret(load_reference(), "k", "four")
+    ... except ElectrocheckError as exc:
+    ...     print(type(exc).__name__)
+    ValueTokenError
+    """
 
 
 class ReferenceFileError(ElectrocheckError):
@@ -19,6 +27,13 @@ class ReferenceFileError(ElectrocheckError):
 
     ``problems`` lists every problem found, each already formatted as
     ``FILE: KEY.PATH: what is wrong``; the message is the first of them (plus a count).
+
+    >>> from electrocheck import ReferenceFileError, load_reference
+    >>> try:
+    ...     load_reference("no-such-file.yaml")
+    ... except ReferenceFileError as exc:
+    ...     exc.problems
+    ['no-such-file.yaml: cannot read: No such file or directory']
     """
 
     def __init__(self, problems: list[str]) -> None:
@@ -34,31 +49,96 @@ class PlotError(ElectrocheckError):
 
 
 class InputError(ElectrocheckError):
-    """A value given for interpretation cannot be used."""
+    """A value given for interpretation cannot be used; each kind has a subclass below.
+
+    >>> from electrocheck import InputError, check
+    >>> try:
+    ...     check(k=-1)
+    ... except InputError as exc:
+    ...     print(exc)
+    'k=-1': '-1' is negative, and a concentration cannot be
+    """
+
+
+class ArgumentError(InputError, TypeError):
+    """An argument of the Python API is of a type it cannot take: a number for an analyte's
+    name, ``True`` or an arbitrary object for a value, a number for a unit, anything but a
+    frame for :func:`~electrocheck.batch.interpret_frame`.
+
+    It is a :class:`TypeError` too, as Python's own errors of this kind are.
+
+    >>> from electrocheck import interpret, load_reference
+    >>> interpret(load_reference(), "k", True)
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.ArgumentError: 'k': the value True is not a number; give a number ...
+    """
 
 
 class ValueTokenError(InputError):
-    """A value token is malformed: not NAME=NUMBER[UNIT], not a number, negative, NaN or inf."""
+    """A value token is malformed: not NAME=NUMBER[UNIT], not a number, negative, NaN or inf.
+
+    >>> from electrocheck import interpret_token, load_reference
+    >>> interpret_token(load_reference(), "k=4,1")
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.ValueTokenError: 'k=4,1': use a decimal point, not a comma ('4,1')
+    """
 
 
 class UnknownAnalyteError(InputError):
-    """The analyte name is not one the reference file knows."""
+    """The analyte name is not one the reference file knows.
+
+    >>> from electrocheck import interpret, load_reference
+    >>> interpret(load_reference(), "chloride", 101)
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.UnknownAnalyteError: unknown analyte 'chloride'; known: ...
+    """
 
 
 class UnitError(InputError):
-    """The unit is unknown, or not a concentration of the kind the analyte can take."""
+    """The unit is unknown, or not a concentration of the kind the analyte can take.
+
+    >>> from electrocheck import interpret, load_reference
+    >>> interpret(load_reference(), "k", 4.1, "kg")
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.UnitError: 'k=4.1kg': unit 'kg' is a mass, not a concentration; ...
+    """
 
 
 class ImplausibleValueError(InputError):
-    """The value, in its unit, lies outside what a living patient's serum can hold."""
+    """The value, in its unit, lies outside what a living patient's serum can hold.
+
+    >>> from electrocheck import interpret, load_reference
+    >>> interpret(load_reference(), "ca", 9.2)  # mg/dL meant, mmol/L assumed
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.ImplausibleValueError: 'ca=9.2': ... write ca=9.2mg/dL if that is ...
+    """
 
 
 class AmbiguousUnitError(InputError):
-    """A value given without a unit reads as abnormal or normal depending on the unit."""
+    """A value given without a unit reads as abnormal or normal depending on the unit.
+
+    >>> from electrocheck import interpret, load_reference
+    >>> interpret(load_reference(), "mg", 2)
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.AmbiguousUnitError: 'mg=2': no unit given, and the unit decides ...
+    """
 
 
 class PatientError(InputError):
-    """An age or sex cannot be read (``--age 3 weeks ago``, ``--sex x``)."""
+    """An age or sex cannot be read (``--age 3 weeks ago``, ``--sex x``).
+
+    >>> from electrocheck import parse_sex
+    >>> parse_sex("x")
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.PatientError: sex 'x': expected female or male (F or M)
+    """
 
 
 #: Longest piece of user text quoted whole in a message.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 import shutil
@@ -13,7 +14,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from electrocheck import Patient, interpret, load_reference, parse_age, run_check
 from electrocheck.cli import app
 from electrocheck.reference import built_in_path
 
@@ -87,15 +87,37 @@ def test_example_output_is_real(
     assert result.output.rstrip("\n") == expected
 
 
-def test_polars_example_is_real() -> None:
-    import polars as pl
+def _pycon_blocks(page: Path) -> list[tuple[int, str]]:
+    """The ``pycon`` blocks of a page, each with the line it starts on."""
+    text = TEXTS[page]
+    return [
+        (text.count("\n", 0, match.start()) + 2, match.group(1))
+        for match in re.finditer(r"```pycon\n(.*?)```", text, flags=re.S)
+    ]
 
-    from electrocheck.batch import interpret_frame
 
-    frame = pl.DataFrame({"id": [1, 2], "K": [3.1, 4.0], "Calcium (mg/dL)": ["7.6", None]})
-    checked = interpret_frame(frame, load_reference())
-    assert f"{checked['potassium_flag'].to_list()}" == "['L', 'N']"
-    assert "# ['L', 'N']" in TEXTS[PYTHON_API_PAGE]
+PYCON_PAGES = [page for page in PAGES if _pycon_blocks(page)]
+
+
+@pytest.mark.parametrize("page", PYCON_PAGES, ids=_name)
+def test_pycon_examples_are_real(in_examples_copy: Path, page: Path) -> None:
+    """A page's Python sessions, run in order in one namespace as doctests: each output as
+    shown (ELLIPSIS for a long message), from a folder holding a copy of examples/."""
+    globs: dict[str, Any] = {}
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for line, block in _pycon_blocks(page):
+        test = parser.get_doctest(block, globs, f"{_name(page)}:{line}", _name(page), line)
+        runner.run(test, clear_globs=False)
+        globs.update(test.globs)  # a DocTest runs in a copy of the names it is given
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{_name(page)}: {result.failed} example(s) differ (see above)"
+    assert result.attempted > 0
+
+
+def test_python_api_page_shows_sessions() -> None:
+    assert PYTHON_API_PAGE in PYCON_PAGES
+    assert len(_pycon_blocks(PYTHON_API_PAGE)) >= 6
 
 
 def test_validation_message_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,25 +132,12 @@ def test_validation_message_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.stderr.rstrip("\n") == quoted.group(0)
 
 
-def test_python_example_is_real() -> None:
-    result = interpret(load_reference(), "ca", 7.6, "mg/dL")
-    assert (result.flag, result.spasm_risk) == ("L", "high")
-    assert f"('L', {str(result.value)[:8]}..., 'high')" in TEXTS[PYTHON_API_PAGE]
-
-
-def test_patient_example_is_real() -> None:
-    report = run_check(
-        load_reference(), ["ca=7.6mg/dL", "alb=2.5g/dL", "k=5.8"], Patient(parse_age("10d"))
-    )
-    shown = [(r.analyte, r.flag, r.grade) for r in report.results]
-    assert f"# {shown}" in TEXTS[PYTHON_API_PAGE]
-
-
 def test_python_api_page_runs() -> None:
-    """The page's Python blocks, run in order in one namespace, import and run as shown."""
+    """The page's Python blocks (code without a session's output), run in order in one
+    namespace, import and run as shown."""
     namespace: dict[str, Any] = {}
     blocks = re.findall(r"```python\n(.*?)```", TEXTS[PYTHON_API_PAGE], flags=re.S)
-    assert len(blocks) >= 3
+    assert len(blocks) >= 1
     for block in blocks:
         exec(compile(block, str(PYTHON_API_PAGE), "exec"), namespace)
 

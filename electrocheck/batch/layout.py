@@ -229,7 +229,16 @@ class Layout:
 
 @dataclass(frozen=True)
 class LayoutOptions:
-    """What the user forced on the command line or in the API."""
+    """What the user forced on the command line or in the API: the layout, and which
+    columns hold what where the header does not say (each ``None`` is found from the header).
+
+    >>> import polars as pl
+    >>> from electrocheck import LayoutOptions, interpret_frame
+    >>> frame = pl.DataFrame({"Test": ["K", "Na"], "Result": ["3.1", "140"]})
+    >>> options = LayoutOptions(test_column="Test", value_column="Result")
+    >>> interpret_frame(frame, options=options)["flag"].to_list()
+    ['L', 'N']
+    """
 
     layout: str | None = None  # "wide", "long" or None to detect
     mapping: Mapping[str, str] = field(default_factory=dict)  # analyte -> column (wide)

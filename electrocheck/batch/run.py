@@ -16,22 +16,25 @@ leaves no partial output (see :mod:`electrocheck.formats.files`).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar, overload
 
 import polars as pl
 
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
 from electrocheck.batch.layout import Layout, LayoutOptions, detect_layout
+from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
 from electrocheck.batch.sources import sources
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
 from electrocheck.batch.writer import Writer
-from electrocheck.errors import InputError, quote
+from electrocheck.clinical.arguments import require_reference
+from electrocheck.errors import ArgumentError, InputError, quote
 from electrocheck.formats.content import Content, sniff
 from electrocheck.formats.delimited import (
     FALLBACK_ENCODING,
@@ -46,7 +49,7 @@ from electrocheck.formats.files import atomic_output, input_file, refuse_same_fi
 from electrocheck.formats.frame import ROW_ERROR, internal_names
 from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
-from electrocheck.reference import Reference
+from electrocheck.reference import Reference, load_reference
 
 #: The formats a batch run writes.
 FORMATS = OUTPUT_FORMATS
@@ -57,6 +60,15 @@ Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file i
 
 @dataclass(frozen=True)
 class BatchOptions:
+    """How :func:`run_batch` reads and writes a file: the options of ``electrocheck batch``.
+    Each left at its default is found from the file (or, for the output, its extension).
+
+    >>> from electrocheck import BatchOptions, LayoutOptions
+    >>> options = BatchOptions(output_format="jsonl", layout=LayoutOptions(symptomatic=True))
+    >>> options.layout.symptomatic, BatchOptions().output_format
+    (True, None)
+    """
+
     layout: LayoutOptions = field(default_factory=LayoutOptions)
     delimiter: str | None = None  # sniffed from the header when None
     #: csv, tsv, jsonl or parquet; None: by the output's extension, else the input's kind
@@ -81,12 +93,58 @@ class _Input:
 # --------------------------------------------------------------------------- public API
 
 
+@overload
 def interpret_frame(
-    frame: Frame, reference: Reference, options: LayoutOptions | None = None
-) -> Frame:
-    """Interpret a polars DataFrame or LazyFrame; return one of the same kind with the result
-    columns of the CSV output added (for a LazyFrame, lazily and batch by batch)."""
-    options = options or LayoutOptions()
+    frame: Frame, reference: Reference | None = None, options: LayoutOptions | None = None
+) -> Frame: ...
+@overload
+def interpret_frame(
+    frame: Any, reference: Reference | None = None, options: LayoutOptions | None = None
+) -> Any: ...
+def interpret_frame(
+    frame: Any, reference: Reference | None = None, options: LayoutOptions | None = None
+) -> Any:
+    """Interpret a polars DataFrame or LazyFrame, or a pandas DataFrame; return one of the
+    same kind with the result columns of the CSV output added (for a LazyFrame, lazily and
+    batch by batch; for pandas, beside the frame's own columns, on its index).
+
+    ``reference`` is the built-in reference file when None; ``options`` says what the
+    columns are where the header does not (see :class:`LayoutOptions`). pandas is optional
+    (``pip install 'electrocheck[pandas]'``) and imported only by the caller.
+
+    >>> import polars as pl
+    >>> from electrocheck import interpret_frame
+    >>> frame = pl.DataFrame({"id": [1, 2], "K": [3.1, 4.0], "Ca (mg/dL)": ["7.6", None]})
+    >>> checked = interpret_frame(frame)
+    >>> checked["potassium_flag"].to_list(), checked["calcium_flag"].to_list()
+    (['L', 'N'], ['L', None])
+    >>> import pandas as pd
+    >>> checked = interpret_frame(pd.DataFrame({"K": [3.1, 4.0]}, index=[7, 9]))
+    >>> type(checked).__name__, checked.index.to_list(), checked["potassium_flag"].to_list()
+    ('DataFrame', [7, 9], ['L', 'N'])
+    """
+    pandas = pandas_of(frame)
+    if pandas is None and not isinstance(frame, (pl.DataFrame, pl.LazyFrame)):
+        raise ArgumentError(
+            "frame: expected a polars DataFrame or LazyFrame, or a pandas DataFrame, not "
+            f"{type(frame).__name__} {quote(frame)}"
+        )
+    reference = load_reference() if reference is None else require_reference(reference)
+    if options is None:
+        options = LayoutOptions()
+    elif not isinstance(options, LayoutOptions):
+        raise ArgumentError(
+            f"options: expected LayoutOptions, e.g. LayoutOptions(symptomatic=True), not "
+            f"{type(options).__name__} {quote(options)}"
+        )
+    if pandas is not None:
+        return interpret_pandas(
+            pandas, frame, lambda polars: _interpret_polars(polars, reference, options)
+        )
+    return _interpret_polars(frame, reference, options)
+
+
+def _interpret_polars(frame: Frame, reference: Reference, options: LayoutOptions) -> Frame:
     header = list(frame.collect_schema().names())
     layout = detect_layout(header, reference, options)
     added = output_names(layout)
@@ -109,21 +167,50 @@ def interpret_frame(
 
 
 def run_batch(
-    source: str | Path,
-    output: str | Path | None,
-    reference: Reference,
-    options: BatchOptions,
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None,
+    reference: Reference | None = None,
+    options: BatchOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Interpret the lab export ``source`` (``"-"`` for stdin) into ``output`` (None for
-    stdout).
+    stdout), and return the :class:`~electrocheck.batch.summary.Summary` of the run.
 
     The input is delimited text (compressed or not, in any encoding and line ends) or a
     spreadsheet, known by its content; the output CSV, TSV, JSON Lines or Parquet (see
-    :mod:`electrocheck.formats.outputs`). ``progress(bytes_done, bytes_total)`` is called
-    after each batch. Raises :class:`InputError` for an unreadable file, a file without a
-    header, or one in which no analyte can be recognized; bad cells only add to ``errors``.
+    :mod:`electrocheck.formats.outputs`), by its extension unless ``options`` say. The
+    reference is the built-in file when None, the options the defaults of ``electrocheck
+    batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)`` is called after
+    each batch. Raises :class:`InputError` for an unreadable file, a file without a header,
+    or one in which no analyte can be recognized; bad cells only add to ``errors``.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from electrocheck import run_batch
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     labs, out = Path(folder, "labs.csv"), Path(folder, "out.csv")
+    ...     _ = labs.write_text("id,K,Na\\n1,3.1,128\\n2,4.0,140\\n")
+    ...     summary = run_batch(labs, out)
+    ...     header, first, second = out.read_text().splitlines()
+    >>> summary.rows_read, summary.results, summary.flags[("potassium", "L")]
+    (2, 4, 1)
+    >>> dict(zip(header.split(","), first.split(",")))["potassium_flag"]
+    'L'
     """
+    source = _as_path(source, "source")
+    output = None if output is None else _as_path(output, "output (or None for stdout)")
+    reference = load_reference() if reference is None else require_reference(reference)
+    if options is None:
+        options = BatchOptions()
+    elif not isinstance(options, BatchOptions):
+        raise ArgumentError(
+            f"options: expected BatchOptions, e.g. BatchOptions(output_format='jsonl'), not "
+            f"{type(options).__name__} {quote(options)}"
+        )
+    if progress is not None and not callable(progress):
+        raise ArgumentError(
+            f"progress: expected a function of (done, total), not {quote(progress)}"
+        )
     requested = requested_format(output, options.output_format)
     out_delimiter = (
         None
@@ -201,6 +288,18 @@ def run_batch(
                 return attempt(lambda _: sheet_batches(shown_sheet))
             assert csv_file is not None
             return _read_text(csv_file, options, attempt)
+
+
+def _as_path(path: object, argument: str) -> str | Path:
+    """A path given to :func:`run_batch`: text as it is ("-" is stdin), a path-like as a Path."""
+    if isinstance(path, str):
+        return path
+    if isinstance(path, os.PathLike):
+        return Path(path)
+    raise ArgumentError(
+        f"{argument}: expected the path of a file such as 'labs.csv', not "
+        f"{type(path).__name__} {quote(path)}"
+    )
 
 
 def _read_text(

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+from electrocheck.clinical.arguments import require_patient, require_reference
 from electrocheck.clinical.corrections import CovariateValue, correct, read_covariate_token
 from electrocheck.clinical.interpret import interpret_token
 from electrocheck.clinical.patterns import matching
 from electrocheck.clinical.result import Result
-from electrocheck.errors import InputError, ValueTokenError, quote
-from electrocheck.reference import Reference
-from electrocheck.reference.patient import UNKNOWN, Patient
+from electrocheck.errors import (
+    ArgumentError,
+    InputError,
+    PatientError,
+    ValueTokenError,
+    quote,
+)
+from electrocheck.reference import Reference, load_reference
+from electrocheck.reference.patient import (
+    AGE_HELP,
+    UNKNOWN,
+    Patient,
+    parse_age,
+    parse_sex,
+    parse_symptomatic,
+)
 from electrocheck.units.tokens import NUMBER_PATTERN
+from electrocheck.units.values import Value, read_value
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.
 FAIL_ON: dict[str, frozenset[str]] = {
@@ -26,7 +42,24 @@ FAIL_ON: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class CheckReport:
-    """The results of one check, with run-level warnings."""
+    """The results of one check, with run-level warnings: what :func:`check` and
+    :func:`run_check` return.
+
+    ``results`` holds a :class:`~electrocheck.Result` per value, in the order given (a
+    corrected result just after the value it corrects); ``patterns`` the notes of abnormal
+    values that belong together, ``pattern_ids`` their keys in the reference file.
+
+    >>> from electrocheck import check
+    >>> report = check(k=3.1, mg=(1.1, "mg/dL"))
+    >>> [(r.analyte, r.flag) for r in report.results]
+    [('potassium', 'L'), ('magnesium', 'L')]
+    >>> report.pattern_ids
+    ('mg-first-k',)
+    >>> report.fails("abnormal"), report.fails("critical")
+    (True, False)
+    >>> report.to_dict()["results"][0]["input"]
+    'k=3.1'
+    """
 
     reference: str
     results: tuple[Result, ...]
@@ -103,6 +136,135 @@ def _stray_argument(argument: str, number: str | None) -> str:
     return f"{quote(argument)}: expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
 
 
+def check(
+    *values: str | Iterable[str] | Mapping[str, Value | tuple[Value, str] | None],
+    age: str | float | None = None,
+    sex: str | None = None,
+    symptomatic: bool | str = False,
+    reference: Reference | str | os.PathLike[str] | None = None,
+    **named: Value | tuple[Value, str] | None,
+) -> CheckReport:
+    """Interpret a panel of values for one patient, as ``electrocheck check`` does.
+
+    Values come as tokens, as the command line takes them (``"ca=7.6mg/dL"``, ``"k=3.1"``,
+    one at a time or in a list), or by name: ``k=3.1``, ``ca="7.6mg/dL"`` or
+    ``ca=(7.6, "mg/dL")``, the number of any real type or text, a name such as ``"K+"`` or a
+    LOINC code in a mapping (``check({"K+": 3.1})``). A value without a unit takes the
+    reference file's default unit. Covariates (``alb``, ``glu``) add the corrected result of
+    the analyte they correct. A value of ``None`` is no value: it is left out, with a warning
+    in the report.
+
+    ``age`` is text as ``--age`` takes it (``"64"``, ``"10d"``, ``"6mo"``) or a number of
+    years; ``sex`` is F, M, female or male; ``symptomatic`` a bool (or yes/no). ``reference``
+    is a :class:`~electrocheck.Reference`, the path of a reference file, or None for the
+    built-in one. The first bad value raises its :class:`~electrocheck.InputError`.
+
+    >>> from electrocheck import check
+    >>> report = check(["ca=7.6mg/dL", "k=3.1"], age=64, sex="F")
+    >>> [(r.analyte, r.flag) for r in report.results]
+    [('calcium', 'L'), ('potassium', 'L')]
+    >>> report = check(ca="7.6mg/dL", alb="2.5g/dL", k=None)
+    >>> [(r.analyte, r.flag) for r in report.results]
+    [('calcium', 'L'), ('corrected_calcium', 'N')]
+    >>> report.warnings
+    ('k: no value (None): not interpreted',)
+    """
+    if isinstance(reference, Reference):
+        chosen = reference
+    elif reference is None or isinstance(reference, (str, os.PathLike)):
+        chosen = load_reference(reference)
+    else:
+        require_reference(reference)  # raises, naming what a reference can be
+    patient = Patient(
+        age_days=None if age is None else parse_age(_age_text(age)),
+        sex=None if sex is None else parse_sex(_text(sex, "sex", "'F' or 'male'")),
+        symptomatic=_symptomatic(symptomatic),
+    )
+    arguments: list[str] = []
+    missing: list[str] = []
+    for given in [*values, named]:
+        for name, token in _tokens(given):
+            if token is None:
+                missing.append(name)
+            else:
+                arguments.append(token)
+    report = run_check(chosen, arguments, patient)
+    if not missing:
+        return report
+    notes = tuple(f"{name}: no value (None): not interpreted" for name in missing)
+    return replace(report, warnings=report.warnings + notes)
+
+
+def _tokens(given: object) -> Iterator[tuple[str, str | None]]:
+    """The tokens of one positional argument of :func:`check` (or of its keywords): a token,
+    tokens, or values by name; each with its name, and None for the token of a None value."""
+    if isinstance(given, str):
+        yield given, given
+    elif isinstance(given, Mapping):
+        for name, value in given.items():
+            name = _text(name, "a value's name", "'k' or 'K+'")
+            yield name, _named_token(name, value)
+    elif isinstance(given, Iterable) and not isinstance(given, (bytes, bytearray)):
+        for token in given:
+            yield token, _text(token, "value", "'k=3.1' or 'ca=7.6mg/dL'")
+    else:
+        _text(given, "value", "'k=3.1', ['k=3.1', 'ca=7.6mg/dL'] or k=3.1")
+
+
+def _named_token(name: str, value: object) -> str | None:
+    """``NAME=NUMBER[ UNIT]`` for a value given by name; None for None."""
+    if value is None:
+        return None
+    if isinstance(value, tuple) and len(value) == 2:
+        number, unit = value
+        unit = _text(unit, f"the unit of {name}", "'mg/dL' in (7.6, 'mg/dL')")
+        token = _named_token(name, number)
+        return None if token is None else f"{token} {unit}"
+    if isinstance(value, str):
+        return f"{name}={value}"
+    number, _ = read_value(name, value)
+    return f"{name}={_plain(number)}"
+
+
+def _plain(number: float) -> str:
+    """A float as a token's number is written: digits and a point, never an exponent, and
+    no point for a whole number (as ``interpret`` shows it)."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(number)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _age_text(age: object) -> str:
+    """An age as ``--age`` takes it, from text or a number of years."""
+    if isinstance(age, str):
+        return age
+    try:
+        return _plain(read_value("age", age)[0])
+    except ArgumentError:
+        raise ArgumentError(
+            f"age: expected text such as '64' or '10d', or a number of years, not "
+            f"{type(age).__name__} {quote(age)}"
+        ) from None
+    except ValueTokenError:
+        raise PatientError(f"age {quote(str(age))}: expected {AGE_HELP}") from None
+
+
+def _symptomatic(symptomatic: object) -> bool:
+    if isinstance(symptomatic, bool):
+        return symptomatic
+    return parse_symptomatic(_text(symptomatic, "symptomatic", "True, False or 'yes'"))
+
+
+def _text(value: object, argument: str, example: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentError(
+            f"{argument}: expected text such as {example}, not {type(value).__name__} "
+            f"{quote(value)}"
+        )
+    return value
+
+
 def run_check(
     reference: Reference,
     arguments: Iterable[str],
@@ -119,10 +281,20 @@ def run_check(
     Covariates among the arguments (``alb=2.5g/dL``, ``glu=450mg/dL``) are not interpreted
     themselves: each adds the corrected result of the analyte it corrects, just after it.
     A check with covariates and no value to correct raises an :class:`InputError`.
+    A unit may follow its value as the next argument (``["na=128", "mEq/L"]``).
+
+    >>> from electrocheck import Patient, load_reference, parse_age, run_check
+    >>> report = run_check(load_reference(), ["na=128", "mEq/L"], Patient(parse_age("64")))
+    >>> [(r.input, r.flag) for r in report.results]
+    [('na=128 mEq/L', 'L')]
     """
+    require_reference(reference)
+    require_patient(patient)
+    texts = [arguments] if isinstance(arguments, str) else list(arguments)
+    for text in texts:
+        _text(text, "arguments", "['ca=7.6mg/dL', 'k=3.1']")
     errors: list[str] | None = [] if keep_going else None
-    groups = group_arguments(list(arguments), errors)
-    values, covariates = _split(reference, groups, errors)
+    values, covariates = _split(reference, group_arguments(texts, errors), errors)
     given = frozenset(covariates)
     results: list[Result] = []
     corrected: set[str] = set()

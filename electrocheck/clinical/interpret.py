@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
+from electrocheck.clinical.arguments import (
+    api_arguments,
+    given_value,
+    optional_text,
+    require_text,
+)
 from electrocheck.clinical.classify import classify, plausible
 from electrocheck.clinical.grading import grade_value
 from electrocheck.clinical.result import (
@@ -28,32 +35,76 @@ from electrocheck.reference import Analyte, Limits, Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
 from electrocheck.units.tokens import parse_token
+from electrocheck.units.values import Value
 
 
+@overload
 def interpret(
     reference: Reference,
     analyte: str,
-    value: float,
+    value: None,
     unit: str | None = None,
     *,
     input: str | None = None,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
-) -> Result:
+) -> None: ...
+@overload
+def interpret(
+    reference: Reference,
+    analyte: str,
+    value: Value,
+    unit: str | None = None,
+    *,
+    input: str | None = None,
+    patient: Patient = UNKNOWN,
+    covariates: frozenset[str] = frozenset(),
+) -> Result: ...
+def interpret(
+    reference: Reference,
+    analyte: str,
+    value: Value | None,
+    unit: str | None = None,
+    *,
+    input: str | None = None,
+    patient: Patient = UNKNOWN,
+    covariates: frozenset[str] = frozenset(),
+) -> Result | None:
     """Interpret ``value`` of ``analyte`` (name, alias or LOINC code) in ``unit``.
+
+    ``value`` is any real number (``int``, ``float``, ``Decimal``, a numpy scalar) or its text
+    (``"3.1"``, ``" 3.1 "``), which may carry the unit (``"3.1 mmol/L"``, read as the token
+    ``k=3.1 mmol/L``; giving ``unit`` as well is refused). ``None`` is no value: the analyte's
+    name is still checked, and the answer is ``None``. ``True`` and NaN are refused.
 
     With no unit, the analyte's default unit from the reference file is assumed and the
     result's notes say so. Raises a subclass of :class:`~electrocheck.InputError` for an
     unknown analyte, a bad or negative value, an unknown or non-concentration unit, a value
     implausible in its unit, or a value without a unit that reads as abnormal in the default
-    unit and as normal in another of the analyte's units.
+    unit and as normal in another of the analyte's units; an
+    :class:`~electrocheck.ArgumentError` for an argument of a type it cannot take.
 
     ``patient`` chooses the limits of an age band and sex, and the symptomatic grade where
     symptoms decide. ``covariates`` names the covariates given with the value (``albumin``):
     a value whose correction is graded in its place is then not graded itself.
+
+    >>> from decimal import Decimal
+    >>> from electrocheck import interpret, load_reference
+    >>> ref = load_reference()
+    >>> interpret(ref, "ca", 7.6, "mg/dL").flag
+    'L'
+    >>> [interpret(ref, "k", v).flag for v in (3.1, Decimal("3.1"), "3.1", " 3.1 mmol/L ")]
+    ['L', 'L', 'L', 'L']
+    >>> interpret(ref, "k", "3.1 mmol/L").input
+    'k=3.1 mmol/L'
+    >>> print(interpret(ref, "k", None))
+    None
     """
+    covariates = api_arguments(reference, analyte, unit, input, patient, covariates)
     record = reference.analyte(analyte)
-    shown = input if input is not None else f"{analyte}={value:g}{unit or ''}"
+    if value is None:
+        return None
+    value, unit, shown = given_value(analyte, value, unit, input)
     require_concentration(value, shown)
     assumed = not (unit and unit.strip())
     try:
@@ -89,8 +140,17 @@ def interpret_token(
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
 ) -> Result:
-    """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately."""
-    parsed = parse_token(token)
+    """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately.
+
+    >>> from electrocheck import interpret_token, load_reference
+    >>> ref = load_reference()
+    >>> interpret_token(ref, "ca=7.6mg/dL").flag
+    'L'
+    >>> interpret_token(ref, "na=128", "mEq/L").input
+    'na=128 mEq/L'
+    """
+    parsed = parse_token(require_text(token, "token", "'k=3.1' or 'ca=7.6mg/dL'"))
+    unit = optional_text(unit, "unit", "'mmol/L' or 'mg/dL'")
     if unit and parsed.unit:
         raise ValueTokenError(f"{quote(token)} already has a unit; {quote(unit)} is one too many")
     shown = f"{token} {unit}" if unit else token

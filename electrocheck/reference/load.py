@@ -7,13 +7,14 @@ YAML); every other problem is found by :func:`~electrocheck.reference.check_file
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from electrocheck.errors import ReferenceFileError, quote
+from electrocheck.errors import ArgumentError, ReferenceFileError, quote
 from electrocheck.reference import yaml_strict
 from electrocheck.reference.check_base import Checker
 from electrocheck.reference.check_file import read_reference
@@ -29,15 +30,28 @@ def built_in_path() -> Path:
     return Path(__file__).resolve().parents[2] / "reference_ranges.yaml"
 
 
-def load_reference(path: str | Path | None = None) -> Reference:
+def load_reference(path: str | os.PathLike[str] | None = None) -> Reference:
     """Load and validate a reference file; ``None`` means the built-in one.
 
     The result is cached per path, size and modification time, so a process reads each
     file once, and again only if it changes. Raises :class:`ReferenceFileError` listing every
-    problem found.
+    problem found, and :class:`~electrocheck.errors.ArgumentError` for a ``path`` that is
+    neither text nor a path.
+
+    >>> from electrocheck import load_reference
+    >>> ref = load_reference()
+    >>> ref.origin, ref.analyte("K+").label
+    ('built-in', 'Potassium')
     """
     if path is None:
         return _load_cached(None, None)
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(
+            f"path: expected the path of a reference file such as 'my-lab.yaml', or None for "
+            f"the built-in one, not {type(path).__name__} {quote(path)}"
+        )
+    if "\0" in os.fspath(path):  # no file is called that; the OS refuses to look
+        raise ReferenceFileError([f"{quote(os.fspath(path))}: cannot read: a NUL in the path"])
     try:
         stat = Path(path).stat()
     except OSError:  # the loader reports it; nothing to cache

@@ -266,7 +266,16 @@ def _empty() -> Mapping[Any, Any]:
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per file
 class Reference:
-    """A validated reference file."""
+    """A validated reference file, as :func:`~electrocheck.load_reference` returns it: its
+    analytes with their names, units, limits and texts, covariates and corrections, patterns.
+
+    >>> from electrocheck import load_reference
+    >>> ref = load_reference()
+    >>> ref.origin, sorted(ref.analytes)[:2]
+    ('built-in', ['calcium', 'ionized_calcium'])
+    >>> ref.analyte("K+").key, ref.analyte_key("no such name")
+    ('potassium', None)
+    """
 
     path: Path | None  # None for the built-in file
     title: str

@@ -63,7 +63,12 @@ AGE_HELP = "years (64, 0.5) or with a unit: 10d, 6w, 6mo, 3y"
 
 
 def parse_age(text: str) -> float:
-    """An age in days from ``64`` (years), ``10d``, ``6w``, ``6mo`` or ``3y``."""
+    """An age in days from ``64`` (years), ``10d``, ``6w``, ``6mo`` or ``3y``.
+
+    >>> from electrocheck import parse_age
+    >>> parse_age("10d"), parse_age("6w"), parse_age("2y")
+    (10.0, 42.0, 730.5)
+    """
     match = _AGE.fullmatch(text)
     unit = _UNIT_WORDS.get(match.group("unit").casefold() or "y") if match else None
     if match is None or unit is None:
@@ -83,7 +88,12 @@ def parse_age(text: str) -> float:
 
 
 def parse_sex(text: str) -> str:
-    """``female`` or ``male`` from F, M, female, male (any case)."""
+    """``female`` or ``male`` from F, M, female, male (any case).
+
+    >>> from electrocheck import parse_sex
+    >>> parse_sex("F"), parse_sex(" Male ")
+    ('female', 'male')
+    """
     sex = _SEX_WORDS.get(text.strip().casefold())
     if sex is None:
         raise PatientError(f"sex {quote(text)}: expected female or male (F or M)")
@@ -120,7 +130,17 @@ class AgeBand:
 
 @dataclass(frozen=True)
 class Patient:
-    """The patient a value belongs to. Everything is optional."""
+    """The patient a value belongs to. Everything is optional: with no age, adult limits
+    apply, and the result's population says the age was not given.
+
+    >>> from electrocheck import Patient, interpret, load_reference, parse_age, parse_sex
+    >>> baby = Patient(age_days=parse_age("10d"), sex=parse_sex("F"), symptomatic=True)
+    >>> baby.describe()
+    'age 10 d, female'
+    >>> ref = load_reference()
+    >>> interpret(ref, "k", 3.1).population, interpret(ref, "k", 3.1, patient=baby).population
+    ('adults (age not given)', 'age 7d to 30d; critical limits for age 0d to 28d')
+    """
 
     age_days: float | None = None
     sex: str | None = None

@@ -78,7 +78,11 @@ def test_wheel_carries_the_reference_file_and_finds_it(tmp_path: Path) -> None:
         packaged = archive.read("electrocheck/reference_ranges.yaml")
         names = set(archive.namelist())
     assert packaged == (ROOT / "reference_ranges.yaml").read_bytes()
-    assert {"electrocheck/units/unit_table.json", "electrocheck/units/units.txt"} <= names
+    assert {
+        "electrocheck/units/unit_table.json",
+        "electrocheck/units/units.txt",
+        "electrocheck/py.typed",
+    } <= names
 
     target = tmp_path / "site"
     subprocess.run(
@@ -97,6 +101,7 @@ def test_wheel_carries_the_reference_file_and_finds_it(tmp_path: Path) -> None:
         capture_output=True,
         timeout=600,
     )
+    assert (target / "electrocheck" / "py.typed").is_file()  # type checkers use the hints
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = _clean_env() | {"PYTHONPATH": str(target)}
