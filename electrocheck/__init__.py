@@ -13,7 +13,9 @@ __version__ = "0.1.0"
 
 from electrocheck.clinical.check import CheckReport, run_check
 from electrocheck.clinical.interpret import interpret, interpret_token
-from electrocheck.clinical.result import Result
+from electrocheck.clinical.result import Result, Shown
+from electrocheck.clinical.shown import shown_limits
+from electrocheck.clinical.unit_choice import UnitChoice
 from electrocheck.errors import (
     AmbiguousUnitError,
     ElectrocheckError,
@@ -21,6 +23,7 @@ from electrocheck.errors import (
     InputError,
     ReferenceFileError,
     UnitError,
+    UnitSettingError,
     UnknownAnalyteError,
     ValueTokenError,
 )
@@ -37,7 +40,10 @@ __all__ = [
     "Reference",
     "ReferenceFileError",
     "Result",
+    "Shown",
+    "UnitChoice",
     "UnitError",
+    "UnitSettingError",
     "UnknownAnalyteError",
     "ValueTokenError",
     "__version__",
@@ -47,4 +53,5 @@ __all__ = [
     "parse_age",
     "parse_sex",
     "run_check",
+    "shown_limits",
 ]

@@ -11,6 +11,7 @@ from electrocheck.clinical.corrections import CovariateValue, correct, read_cova
 from electrocheck.clinical.interpret import interpret_token
 from electrocheck.clinical.patterns import matching
 from electrocheck.clinical.result import Result
+from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.errors import ValueTokenError, quote
 from electrocheck.reference import Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
@@ -73,23 +74,31 @@ def group_arguments(arguments: Sequence[str]) -> list[tuple[str, str | None]]:
 
 
 def run_check(
-    reference: Reference, arguments: Iterable[str], patient: Patient = UNKNOWN
+    reference: Reference,
+    arguments: Iterable[str],
+    patient: Patient = UNKNOWN,
+    units: UnitChoice = AS_ENTERED,
 ) -> CheckReport:
     """Interpret each value argument; the first bad one raises an :class:`InputError`.
 
     Covariates among the arguments (``alb=2.5g/dL``, ``glu=450mg/dL``) are not interpreted
     themselves: each adds the corrected result of the analyte it corrects, just after it.
+    ``units`` gives the unit system results are shown in and the units of values given
+    without one (see :mod:`~electrocheck.clinical.unit_choice`).
     """
     values, covariates = _split(reference, group_arguments(list(arguments)))
     given = frozenset(covariates)
     results: list[Result] = []
     corrected: set[str] = set()
     for token, unit in values:
-        result = interpret_token(reference, token, unit, patient=patient, covariates=given)
+        result = interpret_token(
+            reference, token, unit, patient=patient, covariates=given, units=units
+        )
         results.append(result)
         correction = reference.correction_of(result.analyte)
         if correction is not None and correction.covariate in covariates:
-            results.append(correct(reference, result, covariates[correction.covariate], patient))
+            covariate = covariates[correction.covariate]
+            results.append(correct(reference, result, covariate, patient, units.system))
             corrected.add(correction.covariate)
     counts = Counter(result.analyte for result in results)
     warnings = [

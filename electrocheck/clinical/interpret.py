@@ -13,12 +13,16 @@ from electrocheck.clinical.classify import classify, plausible
 from electrocheck.clinical.grading import grade_value
 from electrocheck.clinical.result import (
     CRITICAL,
+    Applied,
     Result,
     assumed_unit_note,
     format_number,
 )
+from electrocheck.clinical.shown import shown_of
+from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.clinical.unit_doubt import implausible_message, refuse_if_ambiguous
 from electrocheck.errors import (
+    AmbiguousUnitError,
     ImplausibleValueError,
     UnitError,
     ValueTokenError,
@@ -39,14 +43,19 @@ def interpret(
     input: str | None = None,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
+    units: UnitChoice = AS_ENTERED,
 ) -> Result:
     """Interpret ``value`` of ``analyte`` (name, alias or LOINC code) in ``unit``.
 
-    With no unit, the analyte's default unit from the reference file is assumed and the
-    result's notes say so. Raises a subclass of :class:`~electrocheck.InputError` for an
-    unknown analyte, a bad or negative value, an unknown or non-concentration unit, a value
-    implausible in its unit, or a value without a unit that reads as abnormal in the default
-    unit and as normal in another of the analyte's units.
+    With no unit, a unit is assumed and the result's notes say so, and where it came from:
+    the analyte's unit in ``units.defaults``, else its display unit of ``units.system``, else
+    the reference file's default unit (see :mod:`~electrocheck.clinical.unit_choice`).
+    ``units.system`` also chooses the unit system of the result's ``shown`` numbers.
+
+    Raises a subclass of :class:`~electrocheck.InputError` for an unknown analyte, a bad or
+    negative value, an unknown or non-concentration unit, a value implausible in its unit, or
+    a value without a unit that reads as abnormal in the assumed unit and as normal in another
+    of the analyte's units (the message names where an assumed unit came from).
 
     ``patient`` chooses the limits of an age band and sex, and the symptomatic grade where
     symptoms decide. ``covariates`` names the covariates given with the value (``albumin``):
@@ -56,20 +65,26 @@ def interpret(
     shown = input if input is not None else f"{analyte}={value:g}{unit or ''}"
     require_concentration(value, shown)
     assumed = not (unit and unit.strip())
+    spelling, source = units.assumed(record) if assumed else (str(unit), None)
     try:
-        resolved = resolve_unit(record.default_unit if assumed else str(unit))
+        resolved = resolve_unit(spelling)
     except UnitError as exc:
         raise UnitError(f"{quote(shown)}: {exc}") from None
     mmol = record.to_mmol(value, resolved)
+    whence = "" if source is None else f" ({resolved.spelling} was assumed from {source})"
     if not plausible(record, mmol):
-        raise ImplausibleValueError(implausible_message(record, shown, value, resolved))
+        message = implausible_message(record, shown, value, resolved)
+        raise ImplausibleValueError(message + whence)
     flag = classify(
         mmol, record.interval_for(resolved, patient), record.critical_for(resolved, patient)
     )
     if assumed and flag != "N":
-        refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
-    measured = Measured(record, shown, value, resolved, assumed, mmol)
-    return evaluate(reference, measured, patient, covariates)
+        try:
+            refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
+        except AmbiguousUnitError as exc:
+            raise AmbiguousUnitError(f"{exc}{whence}") from None
+    measured = Measured(record, shown, value, resolved, assumed, mmol, source)
+    return evaluate(reference, measured, patient, covariates, system=units.system)
 
 
 def require_concentration(value: object, shown: str) -> None:
@@ -88,8 +103,10 @@ def interpret_token(
     *,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
+    units: UnitChoice = AS_ENTERED,
 ) -> Result:
-    """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately."""
+    """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately.
+    ``units``: as for :func:`interpret`."""
     parsed = parse_token(token)
     if unit and parsed.unit:
         raise ValueTokenError(f"{quote(token)} already has a unit; {quote(unit)} is one too many")
@@ -102,6 +119,7 @@ def interpret_token(
         input=shown,
         patient=patient,
         covariates=covariates,
+        units=units,
     )
 
 
@@ -115,6 +133,7 @@ class Measured:
     unit: Unit
     assumed: bool
     mmol: float
+    assumed_from: str | None = None  # where an assumed unit came from; None: the file's default
 
 
 @dataclass(frozen=True)
@@ -133,15 +152,17 @@ def evaluate(
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
     speaks_as: As | None = None,
+    system: str | None = None,
 ) -> Result:
-    """The result of a measured value: flag, grade, texts and notes."""
+    """The result of a measured value: flag, grade, texts and notes, and its numbers in the
+    display unit of ``system`` (None: of the value's own unit system)."""
     record, unit, mmol = measured.record, measured.unit, measured.mmol
     interval, critical = record.interval_for(unit, patient), record.critical_for(unit, patient)
     flag = classify(mmol, interval, critical)
     direction = record.low if flag in ("L", "LL") else record.high if flag in ("H", "HH") else None
     notes: list[str] = []
     if measured.assumed:
-        notes.append(assumed_unit_note(unit.spelling))
+        notes.append(assumed_unit_note(unit.spelling, measured.assumed_from))
     if flag in CRITICAL:
         notes.append(critical_note(critical, flag))
     if speaks_as is not None:
@@ -152,6 +173,7 @@ def evaluate(
         reference, record, flag, mmol, unit, patient, covariates, speaks_as
     )
     notes.extend(grade_notes)
+    applied = Applied(record, unit, interval, critical)
     return Result(
         analyte=record.key if speaks_as is None else speaks_as.key,
         label=record.label if speaks_as is None else speaks_as.label,
@@ -173,6 +195,8 @@ def evaluate(
         effect=None if direction is None else direction.effect,
         cancer_causes=() if direction is None else direction.causes,
         notes=tuple(notes),
+        shown=shown_of(applied, measured.value, mmol, system),
+        applied=applied,
     )
 
 
