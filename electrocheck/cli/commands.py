@@ -26,9 +26,11 @@ from electrocheck.cli.options import (
     RangesOption,
     SexOption,
     SymptomaticOption,
+    UnitsOption,
     patient_of,
     print_json,
     print_rich,
+    unit_choice,
 )
 from electrocheck.cli.ranges_commands import ranges_app
 from electrocheck.clinical.check import run_check
@@ -79,7 +81,8 @@ def check(
         typer.Argument(
             metavar="VALUE...",
             help='Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 "na=128 mEq/L". '
-            "A value without a unit takes the reference file's default unit (mmol/L).",
+            "A value without a unit takes its unit from ELECTROCHECK_DEFAULT_UNITS, else "
+            "--units, else the reference file's default unit (mmol/L).",
             show_default=False,
         ),
     ],
@@ -106,6 +109,7 @@ def check(
             show_default=False,
         ),
     ] = None,
+    units: UnitsOption = None,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -118,7 +122,8 @@ def check(
     """
     with errors_to_exit():
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
-        report = run_check(reference, values, patient_of(age, sex, symptomatic))
+        choice = unit_choice(units, reference)
+        report = run_check(reference, values, patient_of(age, sex, symptomatic), choice)
     if output_format is OutputFormat.json:
         print_json(report.to_dict())
     else:
@@ -145,6 +150,7 @@ def explain(
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Explain what an electrolyte does in muscle, and what its lack or excess does.
 
@@ -160,7 +166,12 @@ def explain(
 
     with errors_to_exit():
         reference = load_reference(ranges)
-        data: Any = overview(reference) if analyte is None else explain_one(reference, analyte)
+        system = unit_choice(units).system
+        data: Any = (
+            overview(reference, system)
+            if analyte is None
+            else explain_one(reference, analyte, system)
+        )
     if output_format is OutputFormat.json:
         print_json(data)
         return
@@ -193,7 +204,8 @@ def sweep(
         Optional[str],  # noqa: UP045
         typer.Option(
             "--unit",
-            help="Unit of the values (default: the analyte's, mmol/L).",
+            help="Unit of the values (default: from ELECTROCHECK_DEFAULT_UNITS, else "
+            "--units, else the analyte's default, mmol/L).",
             show_default=False,
         ),
     ] = None,
@@ -202,6 +214,7 @@ def sweep(
     symptomatic: SymptomaticOption = False,
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Show how flag, grade and spasm risk change as a value moves.
 
@@ -215,7 +228,8 @@ def sweep(
     with errors_to_exit():
         reference = load_reference(ranges)
         patient = patient_of(age, sex, symptomatic)
-        result = run_sweep(reference, analyte, start, stop, step, unit, patient)
+        choice = unit_choice(units, reference)
+        result = run_sweep(reference, analyte, start, stop, step, unit, patient, choice)
     if output_format is OutputFormat.json:
         print_json(result.to_dict())
         return

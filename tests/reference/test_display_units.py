@@ -115,8 +115,7 @@ INVALID = [
     (
         f"{DU}.conventional",
         "mg/L",
-        f"{DU}.conventional: must be one of the analyte's units (mmol/L, mg/dL, mEq/L), not "
-        "'mg/L'",
+        f"{DU}.conventional: must be one of the analyte's units (mmol/L, mg/dL, mEq/L), not 'mg/L'",
     ),
     (
         f"{DU}.si",
