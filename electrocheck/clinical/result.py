@@ -7,7 +7,7 @@ digits, float noise), so every output rounds alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from electrocheck.reference import Analyte, Limits
 from electrocheck.units.resolve import MMOL_PER_L, Unit
@@ -49,8 +49,11 @@ def format_number(value: float) -> str:
     return f"{report_round(value):g}"
 
 
-@dataclass(frozen=True)
-class Applied:
+# Applied and Shown are named tuples, not dataclasses: defining a frozen dataclass costs more at
+# every start of the program.
+
+
+class Applied(NamedTuple):
     """What a result was judged by, as the reference file writes it: the analyte whose limits
     apply (calcium for corrected calcium), the unit of the value, and the reference interval
     and critical limits chosen. Enough to show the limits in any unit
@@ -62,8 +65,7 @@ class Applied:
     critical: Limits
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):
     """A result's value, limits and grade cut-points in the unit they are shown in: the
     display unit of a unit system (the value's own, or one asked for). Each number is as the
     reference file writes it where the limits applied are written in this unit, and else

@@ -22,38 +22,47 @@ in the assumed unit, or when another of its analyte's units would make it normal
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from electrocheck.errors import InputError, UnitError, UnitSettingError, quote
 from electrocheck.reference import UNIT_SYSTEMS, Analyte, Reference
 from electrocheck.units.resolve import resolve_unit
 
-
-def _none() -> Mapping[str, str]:
-    return MappingProxyType({})
+_NONE: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class UnitChoice:
+class _Choice(NamedTuple):
+    system: str | None = None
+    system_from: str | None = None  # "--units conventional"; None: "conventional units"
+    defaults: Mapping[str, str] = _NONE
+    defaults_from: str = "default units"  # "ELECTROCHECK_DEFAULT_UNITS"
+
+
+class UnitChoice(_Choice):
     """The unit system to show results in, and the units of values given without one.
 
     ``system``: ``"si"``, ``"conventional"``, or None to show each result in the system of
     the unit it was entered in (and to read a value without a unit in the file's default).
     ``defaults``: analyte key -> unit spelling, for values given without a unit. The
     ``*_from`` texts name where each choice came from, for the notes of assumed units.
+    (A named tuple rather than a dataclass: it is defined at every start, and costs less.)
     """
 
-    system: str | None = None
-    system_from: str | None = None  # "--units conventional"; None: "conventional units"
-    defaults: Mapping[str, str] = field(default_factory=_none)
-    defaults_from: str = "default units"  # "ELECTROCHECK_DEFAULT_UNITS"
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if self.system is not None and self.system not in UNIT_SYSTEMS:
+    def __new__(
+        cls,
+        system: str | None = None,
+        system_from: str | None = None,
+        defaults: Mapping[str, str] = _NONE,
+        defaults_from: str = "default units",
+    ) -> UnitChoice:
+        if system is not None and system not in UNIT_SYSTEMS:
             raise UnitSettingError(
-                f"unit system {quote(self.system)}: expected {' or '.join(UNIT_SYSTEMS)}"
+                f"unit system {quote(system)}: expected {' or '.join(UNIT_SYSTEMS)}"
             )
+        return super().__new__(cls, system, system_from, defaults, defaults_from)
 
     def assumed(self, record: Analyte) -> tuple[str, str | None]:
         """The unit of a value of ``record`` given without one, and where it came from

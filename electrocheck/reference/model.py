@@ -101,9 +101,9 @@ class GradeScale:
         return ranked[0]  # sorted() is stable: among equals, the first listed
 
 
-@dataclass(frozen=True)
-class DisplayUnits:
-    """The unit an analyte is shown in, in each unit system (the file's ``display_units``)."""
+class DisplayUnits(NamedTuple):
+    """The unit an analyte is shown in, in each unit system (the file's ``display_units``).
+    A named tuple, not a dataclass: it is built at every start (cheaper to define)."""
 
     si: str = MMOL_PER_L  # a substance unit
     conventional: str = MMOL_PER_L  # a mass or equivalent unit; mmol/L in a file without them
@@ -156,7 +156,7 @@ class Analyte:
     grade_low: GradeScale | None = None
     grade_high: GradeScale | None = None
     loinc_codes: tuple[LoincCode, ...] = ()
-    display_units: DisplayUnits = DisplayUnits()
+    display_units: DisplayUnits = DisplayUnits()  # noqa: RUF009 - an immutable tuple
 
     def factor_to_mmol(self, unit: Unit) -> float:
         """Factor from ``unit`` to mmol/L for this analyte."""
