@@ -82,9 +82,9 @@ UnitsOption = Annotated[
     Optional[UnitSystem],  # noqa: UP045
     typer.Option(
         "--units",
-        help="Show limits and cut-points in si (mmol/L) or conventional units (mg/dL for "
-        "calcium and magnesium, mEq/L for potassium and sodium), and read a value given "
-        "without a unit in that unit. Default: each value in the system it was entered in; "
+        help="Show limits and cut-points in each analyte's si or conventional unit (its "
+        "display_units in the reference file), and read a value given without a unit in "
+        "that unit. Default: each value in the system it was entered in; "
         f"{UNITS_VARIABLE} sets it too (the option wins).",
         show_default=False,
     ),
