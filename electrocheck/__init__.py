@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from electrocheck.clinical.check import CheckReport, check, run_check
 from electrocheck.clinical.interpret import interpret, interpret_token
-from electrocheck.clinical.result import Result
+from electrocheck.clinical.result import Result, Shown
+from electrocheck.clinical.shown import shown_limits
+from electrocheck.clinical.unit_choice import UnitChoice
 from electrocheck.errors import (
     AmbiguousUnitError,
     ArgumentError,
@@ -44,6 +46,7 @@ from electrocheck.errors import (
     PatientError,
     ReferenceFileError,
     UnitError,
+    UnitSettingError,
     UnknownAnalyteError,
     ValueTokenError,
 )
@@ -92,7 +95,10 @@ __all__ = [
     "Reference",
     "ReferenceFileError",
     "Result",
+    "Shown",
+    "UnitChoice",
     "UnitError",
+    "UnitSettingError",
     "UnknownAnalyteError",
     "ValueTokenError",
     "__version__",
@@ -105,4 +111,5 @@ __all__ = [
     "parse_sex",
     "run_batch",
     "run_check",
+    "shown_limits",
 ]

@@ -130,6 +130,12 @@ class AmbiguousUnitError(InputError):
     """
 
 
+class UnitSettingError(InputError):
+    """A unit setting cannot be used: a unit system other than si or conventional, or a
+    default unit for an analyte the reference file does not know or does not report in that
+    unit (``--units``, ``ELECTROCHECK_UNITS``, ``ELECTROCHECK_DEFAULT_UNITS``)."""
+
+
 class PatientError(InputError):
     """An age or sex cannot be read (``--age 3 weeks ago``, ``--sex x``).
 

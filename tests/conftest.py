@@ -30,6 +30,14 @@ CHECK_RESULT_NAMES = frozenset(
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_unit_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run without the unit settings of the shell they are started from: a test that
+    wants one sets it."""
+    for name in ("ELECTROCHECK_UNITS", "ELECTROCHECK_DEFAULT_UNITS"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def check_result_names() -> frozenset[str]:
     return CHECK_RESULT_NAMES

@@ -26,9 +26,11 @@ from electrocheck.cli.options import (
     RangesOption,
     SexOption,
     SymptomaticOption,
+    UnitsOption,
     patient_of,
     print_json,
     print_rich,
+    unit_choice,
 )
 from electrocheck.cli.plotting import PlotOption, write_plot
 from electrocheck.cli.ranges_commands import ranges_app
@@ -89,7 +91,8 @@ def check(
         typer.Argument(
             metavar="VALUE...",
             help='Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 "na=128 mEq/L". '
-            "A value without a unit takes the reference file's default unit (mmol/L). "
+            "A value without a unit takes its unit from ELECTROCHECK_DEFAULT_UNITS, else "
+            "--units, else the reference file's default unit (mmol/L). "
             "- reads the values from stdin, separated by spaces or lines.",
             show_default=False,
         ),
@@ -118,6 +121,7 @@ def check(
         ),
     ] = None,
     plot: PlotOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -134,8 +138,11 @@ def check(
     """
     with errors_to_exit():
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
+        choice = unit_choice(units, reference)
         tokens = edge.values_with_stdin(values, sys.stdin)
-        report = run_check(reference, tokens, patient_of(age, sex, symptomatic), keep_going=True)
+        report = run_check(
+            reference, tokens, patient_of(age, sex, symptomatic), choice, keep_going=True
+        )
     if plot is not None and report.results:
         from electrocheck.teaching.plot import plot_results
 
@@ -172,6 +179,7 @@ def explain(
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Explain what an electrolyte does in muscle, and what its lack or excess does.
 
@@ -187,7 +195,12 @@ def explain(
 
     with errors_to_exit():
         reference = load_reference(ranges)
-        data: Any = overview(reference) if analyte is None else explain_one(reference, analyte)
+        system = unit_choice(units).system
+        data: Any = (
+            overview(reference, system)
+            if analyte is None
+            else explain_one(reference, analyte, system)
+        )
     if output_format is OutputFormat.json:
         print_json(data)
         return
@@ -220,7 +233,8 @@ def sweep(
         Optional[str],  # noqa: UP045
         typer.Option(
             "--unit",
-            help="Unit of the values (default: the analyte's, mmol/L).",
+            help="Unit of the values (default: from ELECTROCHECK_DEFAULT_UNITS, else "
+            "--units, else the analyte's default, mmol/L).",
             show_default=False,
         ),
     ] = None,
@@ -230,6 +244,7 @@ def sweep(
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
     plot: PlotOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Show how flag, grade and spasm risk change as a value moves.
 
@@ -243,7 +258,8 @@ def sweep(
     with errors_to_exit():
         reference = load_reference(ranges)
         patient = patient_of(age, sex, symptomatic)
-        result = run_sweep(reference, analyte, start, stop, step, unit, patient)
+        choice = unit_choice(units, reference)
+        result = run_sweep(reference, analyte, start, stop, step, unit, patient, choice)
     if plot is not None:
         from electrocheck.teaching.plot import plot_sweep
 

@@ -6,6 +6,7 @@ rich is imported only when a table is drawn, so ``--format json`` starts fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,12 +14,23 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from electrocheck.clinical.unit_choice import UnitChoice, read_default_units, read_system
+from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient, parse_age, parse_sex
+
+#: The environment variables of units; the ``--units`` option wins over ELECTROCHECK_UNITS.
+UNITS_VARIABLE = "ELECTROCHECK_UNITS"
+DEFAULT_UNITS_VARIABLE = "ELECTROCHECK_DEFAULT_UNITS"
 
 
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+class UnitSystem(str, Enum):
+    si = "si"
+    conventional = "conventional"
 
 
 class FailOn(str, Enum):
@@ -64,6 +76,40 @@ SexOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+UnitsOption = Annotated[
+    Optional[UnitSystem],  # noqa: UP045
+    typer.Option(
+        "--units",
+        help="Show limits and cut-points in each analyte's si or conventional unit (its "
+        "display_units in the reference file), and read a value given without a unit in "
+        "that unit. Default: each value in the system it was entered in; "
+        f"{UNITS_VARIABLE} sets it too (the option wins).",
+        show_default=False,
+    ),
+]
+
+
+def unit_choice(units: UnitSystem | None, reference: Reference | None = None) -> UnitChoice:
+    """The units a command uses: ``--units``, else ELECTROCHECK_UNITS; and, given the
+    reference that knows the names, the analytes' default units of ELECTROCHECK_DEFAULT_UNITS.
+    A bad value in either variable raises :class:`~electrocheck.errors.UnitSettingError`."""
+    if units is not None:
+        system: str | None = units.value
+        source = f"--units {units.value}"
+    else:
+        system = read_system(os.environ.get(UNITS_VARIABLE), UNITS_VARIABLE)
+        source = f"{UNITS_VARIABLE}={system}"
+    text = os.environ.get(DEFAULT_UNITS_VARIABLE)
+    defaults = (
+        read_default_units(reference, text, DEFAULT_UNITS_VARIABLE)
+        if reference is not None and text
+        else None
+    )
+    if defaults is None:
+        return UnitChoice(system, source)
+    return UnitChoice(system, source, defaults, DEFAULT_UNITS_VARIABLE)
 
 
 def patient_of(age: str | None, sex: str | None, symptomatic: bool) -> Patient:

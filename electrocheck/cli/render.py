@@ -16,6 +16,7 @@ from rich.text import Text
 
 from electrocheck.clinical.check import CheckReport
 from electrocheck.clinical.result import FLAG_WORDS, Result, assumed_unit_note, format_number
+from electrocheck.clinical.shown import interval_text
 from electrocheck.reference import Reference
 from electrocheck.teaching import gauge as gauges
 
@@ -124,8 +125,15 @@ def results_table(results: tuple[Result, ...], reference: Reference) -> Table:
 
 
 def _reference_cell(result: Result, reference: Reference) -> Text:
-    """The interval in mmol/L, and under it the gauge of the value."""
-    cell = Text(f"{format_number(result.low)}–{format_number(result.high)}\n")
+    """The interval in the unit shown (the value's unit system, or --units), and under it
+    the gauge of the value."""
+    shown = result.shown
+    interval = (
+        f"{format_number(result.low)}–{format_number(result.high)} mmol/L"
+        if shown is None
+        else interval_text(shown)
+    )
+    cell = Text(f"{interval}\n")
     scale = gauges.scale_of(reference, result, width=CHECK_GAUGE_WIDTH)
     line = gauges.gauge(scale, result.value, CHECK_GAUGE_WIDTH)
     return cell.append_text(gauge_text(line))

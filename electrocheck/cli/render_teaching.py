@@ -12,8 +12,9 @@ from rich.text import Text
 
 from electrocheck.cli.render import FLAG_STYLES, GRADE_STYLES, LEGEND, RISK_STYLES, gauge_text
 from electrocheck.clinical.result import format_number
+from electrocheck.clinical.shown import critical_text, interval_text
 from electrocheck.reference import Reference
-from electrocheck.teaching.sweep import Sweep
+from electrocheck.teaching.sweep import FILE_DEFAULT, Sweep
 
 # --------------------------------------------------------------------------- explain
 
@@ -85,8 +86,12 @@ def render_overview(items: list[dict[str, Any]], out: Console) -> None:
     for item in items:
         table.add_row(
             item["label"],
-            "\n".join(f"{r['low']:g}–{r['high']:g} {r['unit']}" for r in item["reference"]),
-            "\n".join(f"{c['low']:g} / {c['high']:g} {c['unit']}" for c in item["critical"]),
+            "\n".join(
+                f"{r['low']:g}–{r['high']:g} {r['unit']}{_mark(r)}" for r in item["reference"]
+            ),
+            "\n".join(
+                f"{c['low']:g} / {c['high']:g} {c['unit']}{_mark(c)}" for c in item["critical"]
+            ),
             Text.assemble(
                 (item["low"]["spasm_risk"], RISK_STYLES.get(item["low"]["spasm_risk"], "")),
                 " / ",
@@ -94,11 +99,18 @@ def render_overview(items: list[dict[str, Any]], out: Console) -> None:
             ),
         )
     out.print(table)
+    if any(_mark(e) for item in items for e in (*item["reference"], *item["critical"])):
+        out.print(Text("* converted from the unit the reference file writes it in", style="dim"))
     out.print()
     for item in items:
         out.print(_labelled(item["label"], item["muscle_role"]))
     out.print()
     out.print(Text("More on one: electrocheck explain k (or ca, ica, mg, na)", style="dim"))
+
+
+def _mark(entry: dict[str, Any]) -> str:
+    """``*`` after limits converted for --units from the unit they are written in."""
+    return "" if entry.get("converted_from") is None else "*"
 
 
 def _limits_table(data: dict[str, Any]) -> Table:
@@ -113,9 +125,15 @@ def _limits_table(data: dict[str, Any]) -> Table:
                 f"{item['low']:g}",
                 f"{item['high']:g}",
                 item["unit"],
-                item["source"],
+                _source(item),
             )
     return table
+
+
+def _source(item: dict[str, Any]) -> str:
+    """An entry's source, and the unit it is written in when converted for --units."""
+    converted = item.get("converted_from")
+    return item["source"] if converted is None else f"{item['source']} (from {converted})"
 
 
 def _grades_table(grades: dict[str, Any]) -> Table:
@@ -131,7 +149,9 @@ def _grades_table(grades: dict[str, Any]) -> Table:
             rule = criterion["symptomatic"]
             table.add_row(
                 scale["term"],
-                criterion["unit"],
+                criterion["unit"]
+                if criterion.get("converted_from") is None
+                else f"{criterion['unit']} (from {criterion['converted_from']})",
                 *(f"{word} {cuts[g]:g}" if g in cuts else "–" for g in ("2", "3", "4")),
                 "–" if rule is None else f"grade {rule['grade']} becomes {rule['becomes']}",
             )
@@ -144,7 +164,11 @@ def _grades_table(grades: dict[str, Any]) -> Table:
 def render_sweep(result: Sweep, out: Console) -> None:
     first = next((row.result for row in result.rows if row.result is not None), None)
     who = "" if first is None else f" · limits for {first.population}"
-    out.print(Text(f"{result.label}, {result.unit}{who}", style="bold"))
+    whence = "" if result.unit_from in ("--unit", FILE_DEFAULT) else f" ({result.unit_from})"
+    out.print(Text(f"{result.label}, {result.unit}{whence}{who}", style="bold"))
+    if first is not None and first.shown is not None:
+        shown = first.shown
+        out.print(f"interval {interval_text(shown)} · critical {critical_text(shown)}")
     table = _table()
     table.add_column("Value", justify="right")
     table.add_column("mmol/L", justify="right")

@@ -14,6 +14,7 @@ from electrocheck.clinical.corrections import CovariateValue, correct, read_cova
 from electrocheck.clinical.interpret import interpret_token
 from electrocheck.clinical.patterns import matching
 from electrocheck.clinical.result import Result
+from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.errors import (
     ArgumentError,
     InputError,
@@ -269,6 +270,7 @@ def run_check(
     reference: Reference,
     arguments: Iterable[str],
     patient: Patient = UNKNOWN,
+    units: UnitChoice = AS_ENTERED,
     *,
     keep_going: bool = False,
 ) -> CheckReport:
@@ -282,6 +284,8 @@ def run_check(
     themselves: each adds the corrected result of the analyte it corrects, just after it.
     A check with covariates and no value to correct raises an :class:`InputError`.
     A unit may follow its value as the next argument (``["na=128", "mEq/L"]``).
+    ``units`` gives the unit system results are shown in and the units of values given
+    without one (see :mod:`~electrocheck.clinical.unit_choice`).
 
     >>> from electrocheck import Patient, load_reference, parse_age, run_check
     >>> report = run_check(load_reference(), ["na=128", "mEq/L"], Patient(parse_age("64")))
@@ -300,7 +304,9 @@ def run_check(
     corrected: set[str] = set()
     for token, unit in values:
         try:
-            result = interpret_token(reference, token, unit, patient=patient, covariates=given)
+            result = interpret_token(
+                reference, token, unit, patient=patient, covariates=given, units=units
+            )
         except InputError as exc:
             if errors is None:
                 raise
@@ -309,7 +315,8 @@ def run_check(
         results.append(result)
         correction = reference.correction_of(result.analyte)
         if correction is not None and correction.covariate in covariates:
-            results.append(correct(reference, result, covariates[correction.covariate], patient))
+            covariate = covariates[correction.covariate]
+            results.append(correct(reference, result, covariate, patient, units.system))
             corrected.add(correction.covariate)
     uncorrected = [
         f"{quote(value.shown)}: nothing to correct (no {_corrected_by(reference, key)} given)"

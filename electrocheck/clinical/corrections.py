@@ -148,11 +148,16 @@ def corrected_value(
 
 
 def corrected_result(
-    reference: Reference, corrected: Corrected, patient: Patient = UNKNOWN, shown: str = ""
+    reference: Reference,
+    corrected: Corrected,
+    patient: Patient = UNKNOWN,
+    shown: str = "",
+    system: str | None = None,
 ) -> Result:
     """The result of a corrected value, flagged with the limits of the analyte it corrects
-    (and graded in its place where CTCAE says so). Raises :class:`ImplausibleValueError`
-    when the corrected value could not be real."""
+    (and graded in its place where CTCAE says so), its numbers shown in the display unit of
+    ``system`` (None: of the formula's unit). Raises :class:`ImplausibleValueError` when the
+    corrected value could not be real."""
     correction = corrected.correction
     record = reference.analytes[correction.corrects]
     unit = resolve_unit(corrected.unit)
@@ -169,6 +174,7 @@ def corrected_result(
         patient,
         frozenset({correction.covariate}),
         speaks_as,
+        system,
     )
 
 
@@ -177,16 +183,18 @@ def correct(
     measured: Result,
     given: CovariateValue,
     patient: Patient = UNKNOWN,
+    system: str | None = None,
 ) -> Result:
     """The corrected result of ``measured`` (a result of the analyte a correction corrects)
     with the covariate ``given``. The formula of the measured value's unit system is used;
-    the notes start with the formula and its numbers."""
+    the notes start with the formula and its numbers. ``system``: as for
+    :func:`corrected_result`."""
     found = corrected_value(
         reference, measured.analyte, measured.entered_value, measured.entered_unit, given
     )
     shown = f"{measured.input} {given.shown}"
     try:
-        result = corrected_result(reference, found, patient, shown)
+        result = corrected_result(reference, found, patient, shown, system)
     except ImplausibleValueError as exc:
         raise ImplausibleValueError(f"{quote(shown)}: {exc}") from None
     return dataclasses.replace(result, notes=(*found.lead_notes, *result.notes))

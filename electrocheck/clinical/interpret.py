@@ -20,12 +20,16 @@ from electrocheck.clinical.classify import classify, plausible
 from electrocheck.clinical.grading import grade_value
 from electrocheck.clinical.result import (
     CRITICAL,
+    Applied,
     Result,
     assumed_unit_note,
     format_number,
 )
+from electrocheck.clinical.shown import shown_of
+from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.clinical.unit_doubt import implausible_message, refuse_if_ambiguous
 from electrocheck.errors import (
+    AmbiguousUnitError,
     ImplausibleValueError,
     UnitError,
     ValueTokenError,
@@ -48,6 +52,7 @@ def interpret(
     input: str | None = None,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
+    units: UnitChoice = AS_ENTERED,
 ) -> None: ...
 @overload
 def interpret(
@@ -59,6 +64,7 @@ def interpret(
     input: str | None = None,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
+    units: UnitChoice = AS_ENTERED,
 ) -> Result: ...
 def interpret(
     reference: Reference,
@@ -69,6 +75,7 @@ def interpret(
     input: str | None = None,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
+    units: UnitChoice = AS_ENTERED,
 ) -> Result | None:
     """Interpret ``value`` of ``analyte`` (name, alias or LOINC code) in ``unit``.
 
@@ -77,11 +84,15 @@ def interpret(
     ``k=3.1 mmol/L``; giving ``unit`` as well is refused). ``None`` is no value: the analyte's
     name is still checked, and the answer is ``None``. ``True`` and NaN are refused.
 
-    With no unit, the analyte's default unit from the reference file is assumed and the
-    result's notes say so. Raises a subclass of :class:`~electrocheck.InputError` for an
-    unknown analyte, a bad or negative value, an unknown or non-concentration unit, a value
-    implausible in its unit, or a value without a unit that reads as abnormal in the default
-    unit and as normal in another of the analyte's units; an
+    With no unit, a unit is assumed and the result's notes say so, and where it came from:
+    the analyte's unit in ``units.defaults``, else its display unit of ``units.system``, else
+    the reference file's default unit (see :mod:`~electrocheck.clinical.unit_choice`).
+    ``units.system`` also chooses the unit system of the result's ``shown`` numbers.
+
+    Raises a subclass of :class:`~electrocheck.InputError` for an unknown analyte, a bad or
+    negative value, an unknown or non-concentration unit, a value implausible in its unit, or
+    a value without a unit that reads as abnormal in the assumed unit and as normal in another
+    of the analyte's units (the message names where an assumed unit came from); an
     :class:`~electrocheck.ArgumentError` for an argument of a type it cannot take.
 
     ``patient`` chooses the limits of an age band and sex, and the symptomatic grade where
@@ -107,20 +118,26 @@ def interpret(
     value, unit, shown = given_value(analyte, value, unit, input)
     require_concentration(value, shown)
     assumed = not (unit and unit.strip())
+    spelling, source = units.assumed(record) if assumed else (str(unit), None)
     try:
-        resolved = resolve_unit(record.default_unit if assumed else str(unit))
+        resolved = resolve_unit(spelling)
     except UnitError as exc:
         raise UnitError(f"{quote(shown)}: {exc}") from None
     mmol = record.to_mmol(value, resolved)
+    whence = "" if source is None else f" ({resolved.spelling} was assumed from {source})"
     if not plausible(record, mmol):
-        raise ImplausibleValueError(implausible_message(record, shown, value, resolved))
+        message = implausible_message(record, shown, value, resolved)
+        raise ImplausibleValueError(message + whence)
     flag = classify(
         mmol, record.interval_for(resolved, patient), record.critical_for(resolved, patient)
     )
     if assumed and flag != "N":
-        refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
-    measured = Measured(record, shown, value, resolved, assumed, mmol)
-    return evaluate(reference, measured, patient, covariates)
+        try:
+            refuse_if_ambiguous(record, shown, value, resolved, flag, patient)
+        except AmbiguousUnitError as exc:
+            raise AmbiguousUnitError(f"{exc}{whence}") from None
+    measured = Measured(record, shown, value, resolved, assumed, mmol, source)
+    return evaluate(reference, measured, patient, covariates, system=units.system)
 
 
 def require_concentration(value: object, shown: str) -> None:
@@ -139,8 +156,11 @@ def interpret_token(
     *,
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
+    units: UnitChoice = AS_ENTERED,
 ) -> Result:
     """Interpret a ``NAME=NUMBER[UNIT]`` token; ``unit`` supplies a unit given separately.
+
+    ``units``: as for :func:`interpret`.
 
     >>> from electrocheck import interpret_token, load_reference
     >>> ref = load_reference()
@@ -162,6 +182,7 @@ def interpret_token(
         input=shown,
         patient=patient,
         covariates=covariates,
+        units=units,
     )
 
 
@@ -175,6 +196,7 @@ class Measured:
     unit: Unit
     assumed: bool
     mmol: float
+    assumed_from: str | None = None  # where an assumed unit came from; None: the file's default
 
 
 @dataclass(frozen=True)
@@ -193,15 +215,17 @@ def evaluate(
     patient: Patient = UNKNOWN,
     covariates: frozenset[str] = frozenset(),
     speaks_as: As | None = None,
+    system: str | None = None,
 ) -> Result:
-    """The result of a measured value: flag, grade, texts and notes."""
+    """The result of a measured value: flag, grade, texts and notes, and its numbers in the
+    display unit of ``system`` (None: of the value's own unit system)."""
     record, unit, mmol = measured.record, measured.unit, measured.mmol
     interval, critical = record.interval_for(unit, patient), record.critical_for(unit, patient)
     flag = classify(mmol, interval, critical)
     direction = record.low if flag in ("L", "LL") else record.high if flag in ("H", "HH") else None
     notes: list[str] = []
     if measured.assumed:
-        notes.append(assumed_unit_note(unit.spelling))
+        notes.append(assumed_unit_note(unit.spelling, measured.assumed_from))
     if flag in CRITICAL:
         notes.append(critical_note(critical, flag))
     if speaks_as is not None:
@@ -212,6 +236,7 @@ def evaluate(
         reference, record, flag, mmol, unit, patient, covariates, speaks_as
     )
     notes.extend(grade_notes)
+    applied = Applied(record, unit, interval, critical)
     return Result(
         analyte=record.key if speaks_as is None else speaks_as.key,
         label=record.label if speaks_as is None else speaks_as.label,
@@ -233,6 +258,8 @@ def evaluate(
         effect=None if direction is None else direction.effect,
         cancer_causes=() if direction is None else direction.causes,
         notes=tuple(notes),
+        shown=shown_of(applied, measured.value, mmol, system),
+        applied=applied,
     )
 
 

@@ -6,10 +6,11 @@ digits, float noise), so every output rounds alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from electrocheck.units.resolve import MMOL_PER_L
+from electrocheck.reference import Analyte, Limits
+from electrocheck.units.resolve import MMOL_PER_L, Unit
 
 #: Interpretation flags (HL7 v2 table 0078 / FHIR ObservationInterpretation), low to high.
 FLAGS: tuple[str, ...] = ("LL", "L", "N", "H", "HH")
@@ -48,6 +49,56 @@ def format_number(value: float) -> str:
     return f"{report_round(value):g}"
 
 
+# Applied and Shown are named tuples, not dataclasses: defining a frozen dataclass costs more at
+# every start of the program.
+
+
+class Applied(NamedTuple):
+    """What a result was judged by, as the reference file writes it: the analyte whose limits
+    apply (calcium for corrected calcium), the unit of the value, and the reference interval
+    and critical limits chosen. Enough to show the limits in any unit
+    (:func:`electrocheck.clinical.shown.shown_limits`)."""
+
+    analyte: Analyte
+    unit: Unit
+    interval: Limits
+    critical: Limits
+
+
+class Shown(NamedTuple):
+    """A result's value, limits and grade cut-points in the unit they are shown in: the
+    display unit of a unit system (the value's own, or one asked for). Each number is as the
+    reference file writes it where the limits applied are written in this unit, and else
+    converted from them (see ``converted``); never another entry's numbers."""
+
+    system: str  # "si" or "conventional"
+    unit: str
+    value: float
+    low: float
+    high: float
+    critical_low: float
+    critical_high: float
+    cut_points: tuple[tuple[str, int, float], ...]  # (side, grade, value), low side first
+    converted: tuple[str, ...]  # what was converted: value, interval, critical, cut_points.low
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``shown`` block of a result's JSON."""
+        return {
+            "system": self.system,
+            "unit": self.unit,
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "critical_low": self.critical_low,
+            "critical_high": self.critical_high,
+            "cut_points": {
+                side: {str(g): v for s, g, v in self.cut_points if s == side} or None
+                for side in ("low", "high")
+            },
+            "converted": list(self.converted),
+        }
+
+
 @dataclass(frozen=True)
 class Result:
     """The interpretation of one value. Numbers are in mmol/L unless named ``entered_*``."""
@@ -72,6 +123,11 @@ class Result:
     effect: str | None
     cancer_causes: tuple[str, ...]
     notes: tuple[str, ...]
+    # The value and limits in the unit shown: the display unit of the value's unit system, or
+    # of the system asked for (--units). None only for a result built by hand.
+    shown: Shown | None = None
+    # What the result was judged by, for showing it in another unit (not part of the JSON).
+    applied: Applied | None = field(default=None, repr=False, compare=False)
 
     @property
     def abnormal(self) -> bool:
@@ -105,9 +161,13 @@ class Result:
             "grade": self.grade,
             "grade_basis": self.grade_basis,
             "population": self.population,
+            "shown": None if self.shown is None else self.shown.to_dict(),
         }
 
 
-def assumed_unit_note(unit: str) -> str:
-    """The note a result carries when its unit was not given."""
-    return f"no unit given: {unit} assumed"
+def assumed_unit_note(unit: str, source: str | None = None) -> str:
+    """The note a result carries when its unit was not given; ``source`` says where the unit
+    came from when it is not the reference file's default unit (``ELECTROCHECK_DEFAULT_UNITS``,
+    ``--units conventional``)."""
+    note = f"no unit given: {unit} assumed"
+    return note if source is None else f"{note} ({source})"

@@ -1,4 +1,5 @@
-"""Checks of one entry of ``analytes``: its names, molar mass and valence, units, limits
+"""Checks of one entry of ``analytes``: its names, molar mass and valence, units and display
+units, limits
 (:mod:`~electrocheck.reference.check_limits`), texts, the ``low`` and ``high`` directions
 (effect, spasm risk, causes, treatment), caveats and grades
 (:mod:`~electrocheck.reference.check_grades`).
@@ -19,7 +20,14 @@ from electrocheck.reference.check_limits import (
     read_limits,
 )
 from electrocheck.reference.check_names import read_loinc
-from electrocheck.reference.model import SPASM_RISKS, Analyte, Direction, Sourced
+from electrocheck.reference.model import (
+    SPASM_RISKS,
+    UNIT_SYSTEMS,
+    Analyte,
+    Direction,
+    DisplayUnits,
+    Sourced,
+)
 
 _ANALYTE_KEYS = {
     "units",
@@ -36,7 +44,7 @@ _ANALYTE_KEYS = {
     "low",
     "high",
 }
-_ANALYTE_OPTIONAL = _CAVEAT_KEYS | {"grades"}
+_ANALYTE_OPTIONAL = _CAVEAT_KEYS | {"grades", "display_units"}
 _DIRECTION_KEYS = {"effect", "spasm_risk", "causes", "sources"}
 
 
@@ -79,6 +87,10 @@ def read_analyte(c: Checker, key: Any, node: Any, line: int | None) -> Analyte:
         "low": c.attempt(lambda: read_direction(c, *at("low"))),
         "high": c.attempt(lambda: read_direction(c, *at("high"))),
     }
+    if "display_units" in m:
+        fields["display_units"] = c.attempt(
+            lambda: read_display_units(c, *at("display_units"), fields["units"])
+        )
     if fields["molar_mass"] is None or fields["valence"] is None:
         raise _Invalid()  # limits cannot be converted without them
     convert = _Converter(fields["molar_mass"].value, int(fields["valence"].value))
@@ -100,6 +112,44 @@ def read_valence(c: Checker, node: Any, path: str, line: int | None) -> Sourced:
     if sourced.value != int(sourced.value):
         raise c.fail(f"{path}.value", "must be a whole number (the ion's charge)", line)
     return sourced
+
+
+def read_display_units(
+    c: Checker, node: Any, path: str, line: int | None, units: tuple[str, ...] | None
+) -> DisplayUnits:
+    """``{si: UNIT, conventional: UNIT}``: an SI unit of substance (mmol/L), a conventional
+    unit of another kind (mg/dL, mEq/L), each one of the analyte's ``units`` (``None`` when
+    those did not validate: not compared then)."""
+    m = c.mapping(node, path, line, set(UNIT_SYSTEMS))
+    found: dict[str, str] = {}
+    for system in UNIT_SYSTEMS:
+        spath, sline = f"{path}.{system}", _line(m, system)
+        unit = c.attempt(partial(c.unit, m[system], spath, sline))
+        if unit is None:
+            continue
+        if system == "si" and unit.kind != "substance":
+            c.fail(
+                spath, f"must be a substance unit such as mmol/L, not {quote(unit.spelling)}", sline
+            )
+        elif system == "conventional" and unit.kind == "substance":
+            c.fail(
+                spath,
+                f"must be a mass or equivalent unit such as mg/dL or mEq/L, not "
+                f"{quote(unit.spelling)}: a substance unit is the SI system",
+                sline,
+            )
+        elif units is not None and unit.spelling not in units:
+            c.fail(
+                spath,
+                f"must be one of the analyte's units ({', '.join(units)}), not "
+                f"{quote(unit.spelling)}",
+                sline,
+            )
+        else:
+            found[system] = unit.spelling
+    if len(found) < len(UNIT_SYSTEMS):
+        raise _Invalid()
+    return DisplayUnits(**found)
 
 
 def read_direction(c: Checker, node: Any, path: str, line: int | None) -> Direction:

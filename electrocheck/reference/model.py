@@ -18,13 +18,16 @@ from typing import Any, NamedTuple, TypeVar
 from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
 from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
-from electrocheck.units.resolve import MMOL_PER_L, Unit
+from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
 
 #: Spasm-risk levels, from least to most.
 SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
 
 #: The two sides of an analyte's interval: grades and patterns are given per side.
 SIDES = ("low", "high")
+
+#: The unit systems results can be shown in: SI (mmol/L) and conventional (mg/dL, mEq/L).
+UNIT_SYSTEMS: tuple[str, ...] = ("si", "conventional")
 
 #: Schema version this code reads.
 FORMAT = 1
@@ -98,6 +101,20 @@ class GradeScale:
         return ranked[0]  # sorted() is stable: among equals, the first listed
 
 
+class DisplayUnits(NamedTuple):
+    """The unit an analyte is shown in, in each unit system (the file's ``display_units``).
+    A named tuple, not a dataclass: it is built at every start (cheaper to define)."""
+
+    si: str = MMOL_PER_L  # a substance unit
+    conventional: str = MMOL_PER_L  # a mass or equivalent unit; mmol/L in a file without them
+
+    def of(self, system: str) -> str:
+        """The display unit of ``system`` (``si`` or ``conventional``)."""
+        if system not in UNIT_SYSTEMS:
+            raise ValueError(f"unknown unit system {system!r}")
+        return self.si if system == "si" else self.conventional
+
+
 @dataclass(frozen=True)
 class Direction:
     """What a low (or high) level of an analyte does to muscle, and what causes it in cancer."""
@@ -139,6 +156,7 @@ class Analyte:
     grade_low: GradeScale | None = None
     grade_high: GradeScale | None = None
     loinc_codes: tuple[LoincCode, ...] = ()
+    display_units: DisplayUnits = DisplayUnits()  # noqa: RUF009 - an immutable tuple
 
     def factor_to_mmol(self, unit: Unit) -> float:
         """Factor from ``unit`` to mmol/L for this analyte."""
@@ -147,6 +165,12 @@ class Analyte:
     def to_mmol(self, value: float, unit: Unit) -> float:
         """``value`` in ``unit``, converted to mmol/L."""
         return value * self.factor_to_mmol(unit)
+
+    def system_of(self, unit: Unit) -> str:
+        """The unit system a value given in ``unit`` belongs to, from the file's data: ``si``
+        for a unit of the kind of the SI display unit (mmol/L, µmol/L), else
+        ``conventional`` (mg/dL, mg/L, mg%, mEq/L)."""
+        return "si" if unit.kind == resolve_unit(self.display_units.si).kind else "conventional"
 
     def interval_for(self, unit: Unit, patient: Patient = UNKNOWN) -> Limits:
         """The reference interval for a value given in ``unit`` of ``patient``: among the

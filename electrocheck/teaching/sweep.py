@@ -9,6 +9,7 @@ from typing import Any
 
 from electrocheck.clinical.interpret import interpret
 from electrocheck.clinical.result import Result, denoise
+from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.errors import InputError, quote
 from electrocheck.reference import Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
@@ -19,6 +20,8 @@ from electrocheck.units.resolve import resolve_unit
 MAX_STEPS = 200
 #: Values a sweep aims at when no step is given.
 DEFAULT_STEPS = 20
+#: Where the unit of a sweep came from when it is the reference file's default unit.
+FILE_DEFAULT = "reference file"
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,15 @@ class Sweep:
     unit: str
     patient: Patient
     rows: tuple[SweepRow, ...]
+    # Where the unit came from: "--unit", "ELECTROCHECK_DEFAULT_UNITS", "--units si" ...
+    unit_from: str = FILE_DEFAULT
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``sweep --format json``."""
         return {
             "analyte": self.analyte,
             "unit": self.unit,
+            "unit_from": self.unit_from,
             "patient": {
                 "age_days": self.patient.age_days,
                 "sex": self.patient.sex,
@@ -79,13 +85,17 @@ def sweep(
     step: float | None = None,
     unit: str | None = None,
     patient: Patient = UNKNOWN,
+    units: UnitChoice = AS_ENTERED,
 ) -> Sweep:
     """Interpret ``analyte`` from ``start`` towards ``stop`` (included when a step lands
-    on it) every ``step``, in ``unit`` (the analyte's default unit when None). Raises
-    :class:`InputError` for a bad range or step, or one that would give more than
-    MAX_STEPS values."""
+    on it) every ``step``, in ``unit``; when None, in the unit ``units`` gives a value
+    without one (see :mod:`~electrocheck.clinical.unit_choice`), whose system also chooses
+    the unit the results' limits are shown in. Raises :class:`InputError` for a bad range
+    or step, or one that would give more than MAX_STEPS values."""
     record = reference.analyte(analyte)
-    spelling = resolve_unit(unit or record.default_unit).spelling
+    chosen, source = (unit, "--unit") if unit else units.assumed(record)
+    spelling = resolve_unit(chosen).spelling
+    unit_from = FILE_DEFAULT if source is None else source
     for name, number in (("--from", start), ("--to", stop)):
         if not math.isfinite(number) or number < 0:
             raise InputError(f"{name} {number:g}: expected a finite number >= 0")
@@ -108,7 +118,11 @@ def sweep(
     for value in values:
         try:
             results.append(
-                (value, interpret(reference, analyte, value, spelling, patient=patient), None)
+                (
+                    value,
+                    interpret(reference, analyte, value, spelling, patient=patient, units=units),
+                    None,
+                )
             )
         except InputError as exc:
             results.append((value, None, str(exc)))
@@ -122,4 +136,4 @@ def sweep(
             rows.append(SweepRow(value, result, error, shown))
     else:
         rows = [SweepRow(value, None, error, "") for value, _, error in results]
-    return Sweep(record.key, record.label, spelling, patient, tuple(rows))
+    return Sweep(record.key, record.label, spelling, patient, tuple(rows), unit_from)

@@ -35,7 +35,7 @@ def test_table_shows_flags_and_explanations() -> None:
         "Calcium (total)",
         "7.6 mg/dL",
         "1.896",
-        "2.121–2.545",
+        "8.5–10.2 mg/dL",
         "Magnesium",
         "0.4526",
         "3.1 mmol/L*",

@@ -273,7 +273,8 @@ def test_extreme_steps_are_input_errors(
 def test_to_dict(ref: Reference) -> None:
     result = sweep(ref, "k", 2, 8, patient=Patient(symptomatic=True))
     data = result.to_dict()
-    assert set(data) == {"analyte", "unit", "patient", "rows"}
+    assert set(data) == {"analyte", "unit", "unit_from", "patient", "rows"}
+    assert data["unit_from"] == "reference file"
     assert (data["analyte"], data["unit"]) == ("potassium", "mmol/L")
     assert data["patient"] == {"age_days": None, "sex": None, "symptomatic": True}
     assert len(data["rows"]) == 13
