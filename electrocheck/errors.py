@@ -133,7 +133,14 @@ class AmbiguousUnitError(InputError):
 class UnitSettingError(InputError):
     """A unit setting cannot be used: a unit system other than si or conventional, or a
     default unit for an analyte the reference file does not know or does not report in that
-    unit (``--units``, ``ELECTROCHECK_UNITS``, ``ELECTROCHECK_DEFAULT_UNITS``)."""
+    unit (``--units``, ``ELECTROCHECK_UNITS``, ``ELECTROCHECK_DEFAULT_UNITS``).
+
+    >>> from electrocheck import UnitChoice
+    >>> UnitChoice(system="metric")
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.UnitSettingError: unit system 'metric': expected si or conventional
+    """
 
 
 class PatientError(InputError):

@@ -69,7 +69,13 @@ class Shown(NamedTuple):
     """A result's value, limits and grade cut-points in the unit they are shown in: the
     display unit of a unit system (the value's own, or one asked for). Each number is as the
     reference file writes it where the limits applied are written in this unit, and else
-    converted from them (see ``converted``); never another entry's numbers."""
+    converted from them (see ``converted``); never another entry's numbers.
+
+    >>> from electrocheck import interpret, load_reference
+    >>> shown = interpret(load_reference(), "ca", 7.6, "mg/dL").shown
+    >>> (shown.unit, shown.low, shown.high, shown.critical_low)
+    ('mg/dL', 8.5, 10.2, 6.0)
+    """
 
     system: str  # "si" or "conventional"
     unit: str

@@ -25,7 +25,13 @@ from electrocheck.units.resolve import Unit, resolve_unit
 def shown_limits(result: Result, system: str | None = None) -> Shown | None:
     """``result`` in the display unit of ``system`` (``"si"`` or ``"conventional"``; None:
     the system of the unit the value was entered in). None for a result built by hand,
-    without the limits that judged it."""
+    without the limits that judged it.
+
+    >>> from electrocheck import interpret, load_reference, shown_limits
+    >>> shown = shown_limits(interpret(load_reference(), "ca", 7.6, "mg/dL"), "si")
+    >>> (shown.unit, shown.low, shown.high)
+    ('mmol/L', 2.121, 2.545)
+    """
     if result.applied is None:
         return None
     return shown_of(result.applied, result.entered_value, result.value, system)

@@ -47,6 +47,11 @@ class UnitChoice(_Choice):
     ``defaults``: analyte key -> unit spelling, for values given without a unit. The
     ``*_from`` texts name where each choice came from, for the notes of assumed units.
     (A named tuple rather than a dataclass: it is defined at every start, and costs less.)
+
+    >>> from electrocheck import UnitChoice, interpret, load_reference
+    >>> us = UnitChoice(system="conventional")
+    >>> interpret(load_reference(), "mg", 1.8, units=us).entered_unit
+    'mg/dL'
     """
 
     __slots__ = ()

@@ -173,12 +173,12 @@ def test_grade_cut_points_in_the_unit_shown(
 
 
 def test_the_limits_of_the_patient_are_shown(ref: Reference) -> None:
-    # Ten days old: the mg/dL band 7.6-10.4 applies, and the children's critical limits are
+    # Ten days old: the mg/dL band 8.0-10.4 applies, and the children's critical limits are
     # written in mmol/L only, so they are converted (not the adults' 6/13 mg/dL).
     report = run_check(ref, ["ca=7.6mg/dL"], Patient(10))
     shown = report.results[0].shown
     assert shown is not None
-    assert (shown.low, shown.high) == (7.6, 10.4)
+    assert (shown.low, shown.high) == (8.0, 10.4)
     assert (shown.critical_low, shown.critical_high) == (6.493, 12.7)
     assert shown.converted == ("critical",)
 
