@@ -22,6 +22,7 @@ from electrocheck.cli.options import (
     AgeOption,
     FailOn,
     FormatOption,
+    NoPagerOption,
     OutputFormat,
     RangesOption,
     SexOption,
@@ -106,15 +107,28 @@ def check(
             show_default=False,
         ),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            "-e",
+            help="After the results, say what each abnormal value does in muscle and its "
+            "cancer-related causes, with every note in full.",
+        ),
+    ] = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Interpret one or more electrolyte values.
 
     Example: electrocheck check ca=7.6mg/dL alb=2.5g/dL mg=1.1mg/dL k=3.1 na=128
 
-    Flags: N normal, L/H low/high, LL/HH beyond the critical limits; grades are CTCAE v5.0.
-    For each abnormal value the output says what the electrolyte does in muscle, what this
-    change does, how likely it is to cause spasms, and the cancer-related causes to look for.
-    Albumin (alb=) adds albumin-corrected calcium, glucose (glu=) glucose-corrected sodium.
+    Flags: N normal, L/H low/high, LL/HH beyond the critical limits; grades are CTCAE v5.0;
+    spasm risk says how likely the change is to cause spasms. Under the table, one line for
+    each thing to know: values beyond a critical limit, notes and caveats in short, and
+    abnormal values that belong together. --explain adds, for each abnormal value, what the
+    electrolyte does in muscle, what this change does and the cancer-related causes to look
+    for, and every note in full. Albumin (alb=) adds albumin-corrected calcium, glucose (glu=)
+    glucose-corrected sodium.
     """
     with errors_to_exit():
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
@@ -124,7 +138,7 @@ def check(
     else:
         from electrocheck.cli.render import print_check
 
-        print_check(report, sys.stdout, reference)
+        print_check(report, sys.stdout, reference, explain, pager=not no_pager)
     if report.fails(None if fail_on is None else fail_on.value):
         raise typer.Exit(ExitCode.CONDITION_MET)
 
@@ -145,6 +159,7 @@ def explain(
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Explain what an electrolyte does in muscle, and what its lack or excess does.
 
@@ -167,7 +182,8 @@ def explain(
     from electrocheck.cli.render_teaching import render_explain, render_overview
 
     print_rich(
-        lambda out: render_overview(data, out) if analyte is None else render_explain(data, out)
+        lambda out: render_overview(data, out) if analyte is None else render_explain(data, out),
+        pager=not no_pager,
     )
 
 

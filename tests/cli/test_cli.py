@@ -28,7 +28,7 @@ def run_json(*args: str) -> dict[str, Any]:
 
 
 def test_table_shows_flags_and_explanations() -> None:
-    result = run("check", "ca=7.6mg/dL", "mg=1.1mg/dL", "k=3.1", "na=128")
+    result = run("check", "ca=7.6mg/dL", "mg=1.1mg/dL", "k=3.1", "na=128", "--explain")
     assert result.exit_code == ExitCode.OK
     out = result.stdout
     for text in (
@@ -56,13 +56,21 @@ def test_table_is_readable_at_80_columns() -> None:
 
 
 def test_normal_value_has_no_explanation() -> None:
-    out = run("check", "k=4.1").stdout
+    out = run("check", "k=4.1", "--explain").stdout
     assert " N " in out and "Cancer-related causes" not in out
 
 
 def test_json_has_the_documented_names(check_result_names: frozenset[str]) -> None:
     data = run_json("ca=7.6mg/dL", "k=4.1")
-    assert set(data) == {"reference", "patient", "results", "patterns", "pattern_ids", "warnings"}
+    assert set(data) == {
+        "reference",
+        "patient",
+        "results",
+        "patterns",
+        "pattern_ids",
+        "pattern_briefs",
+        "warnings",
+    }
     assert data["reference"] == "built-in"
     first = data["results"][0]
     assert set(first) >= check_result_names
