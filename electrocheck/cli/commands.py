@@ -22,6 +22,7 @@ from electrocheck.cli.options import (
     AgeOption,
     FailOn,
     FormatOption,
+    NoPagerOption,
     OutputFormat,
     RangesOption,
     SexOption,
@@ -122,6 +123,16 @@ def check(
     ] = None,
     plot: PlotOption = None,
     units: UnitsOption = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            "-e",
+            help="After the results, say what each abnormal value does in muscle and its "
+            "cancer-related causes, with every note in full.",
+        ),
+    ] = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -129,10 +140,13 @@ def check(
 
     Shorter: electrocheck ca=7.6mg/dL k=3.1 (a value where a command would be is a check).
 
-    Flags: N normal, L/H low/high, LL/HH beyond the critical limits; grades are CTCAE v5.0.
-    For each abnormal value the output says what the electrolyte does in muscle, what this
-    change does, how likely it is to cause spasms, and the cancer-related causes to look for.
-    Albumin (alb=) adds albumin-corrected calcium, glucose (glu=) glucose-corrected sodium.
+    Flags: N normal, L/H low/high, LL/HH beyond the critical limits; grades are CTCAE v5.0;
+    spasm risk says how likely the change is to cause spasms. Under the table, one line for
+    each thing to know: values beyond a critical limit, notes and caveats in short, and
+    abnormal values that belong together. --explain adds, for each abnormal value, what the
+    electrolyte does in muscle, what this change does and the cancer-related causes to look
+    for, and every note in full. Albumin (alb=) adds albumin-corrected calcium, glucose (glu=)
+    glucose-corrected sodium.
     A value that cannot be read is reported on stderr and the others are still shown; the
     exit code is then 2.
     """
@@ -153,7 +167,7 @@ def check(
         else:
             from electrocheck.cli.render import print_check
 
-            print_check(report, sys.stdout, reference)
+            print_check(report, sys.stdout, reference, explain, pager=not no_pager)
     sys.stdout.flush()  # the results first, then what could not be read
     for error in report.errors:
         edge.report_error(error)
@@ -180,6 +194,7 @@ def explain(
     output_format: FormatOption = OutputFormat.table,
     ranges: RangesOption = None,
     units: UnitsOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Explain what an electrolyte does in muscle, and what its lack or excess does.
 
@@ -207,7 +222,8 @@ def explain(
     from electrocheck.cli.render_teaching import render_explain, render_overview
 
     print_rich(
-        lambda out: render_overview(data, out) if analyte is None else render_explain(data, out)
+        lambda out: render_overview(data, out) if analyte is None else render_explain(data, out),
+        pager=not no_pager,
     )
 
 

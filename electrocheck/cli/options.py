@@ -68,6 +68,14 @@ AgeOption = Annotated[
         show_default=False,
     ),
 ]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal, never through a pager. Output longer than the "
+        "terminal is otherwise shown with $PAGER (less by default); redirected output never is.",
+    ),
+]
 SexOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
@@ -124,10 +132,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _unicode(sys.stdout)) + "\n")
 
 
-def print_rich(draw: Any) -> None:
+def print_rich(draw: Any, pager: bool = False) -> None:
+    """Print what ``draw`` renders; with ``pager``, through a pager when stdout is a terminal
+    the output does not fit."""
     from electrocheck.cli.render import print_rendered
 
-    print_rendered(draw, sys.stdout)
+    print_rendered(draw, sys.stdout, pager)
 
 
 def _unicode(stream: object) -> bool:

@@ -1,6 +1,9 @@
 """Terminal rendering of check results with rich (imported only for table output).
 
-Colour is used only on a terminal; rich honours NO_COLOR and narrows to the terminal width.
+``check`` prints a first screen that fits an 80x24 terminal for up to five values: the table,
+then one line for each thing to know (notes in their short forms, from the reference file),
+and with ``--explain`` after it what each value means, every note in full. Colour is used only
+on a terminal (or for a pager); rich honours NO_COLOR and narrows to the terminal width.
 """
 
 from __future__ import annotations
@@ -8,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from electrocheck.clinical.check import CheckReport
+from electrocheck.clinical.check import Brief, CheckReport
 from electrocheck.clinical.result import FLAG_WORDS, Result, assumed_unit_note, format_number
-from electrocheck.clinical.shown import interval_text
+from electrocheck.clinical.shown import interval_text, number_text
 from electrocheck.reference import Reference
 from electrocheck.teaching import gauge as gauges
+from electrocheck.units.resolve import resolve_unit
 
 FLAG_STYLES = {
     "LL": "bold white on red",
@@ -39,9 +42,11 @@ GAUGE_STYLES = {
     gauges.OFF_HIGH: "bold",
 }
 LEGEND = (
-    f"{gauges.CRITICAL} beyond a critical limit  {gauges.ABNORMAL} outside the interval  "
+    f"{gauges.CRITICAL} critical  {gauges.ABNORMAL} outside the interval  "
     f"{gauges.NORMAL} within it  {gauges.CUT} grade cut-point  {gauges.VALUE} the value"
 )
+#: The line that says ``--explain`` exists, under a check with an abnormal value.
+EXPLAIN_HINT = "More: --explain"
 #: Cells of the gauge under each reference interval in check's table.
 CHECK_GAUGE_WIDTH = 13
 
@@ -60,14 +65,23 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=file, highlight=False, markup=False)
 
 
-def print_check(report: CheckReport, file: TextIO, reference: Reference) -> None:
-    """Print a check to ``file``."""
-    print_rendered(lambda out: render_check(report, out, reference), file)
+def print_check(
+    report: CheckReport,
+    file: TextIO,
+    reference: Reference,
+    explain: bool = False,
+    pager: bool = False,
+) -> None:
+    """Print a check to ``file``: its first screen, and with ``explain`` what each value
+    means; with ``pager``, through a pager when ``file`` is a terminal it does not fit."""
+    print_rendered(lambda out: render_check(report, out, reference, explain), file, pager)
 
 
-def print_rendered(draw: Callable[[Console], None], file: TextIO) -> None:
+def print_rendered(draw: Callable[[Console], None], file: TextIO, pager: bool = False) -> None:
     """Print what ``draw`` renders to ``file``, without the trailing spaces rich pads lines
-    with; in ASCII gauges when ``file``'s encoding cannot hold the gauge's characters."""
+    with; in ASCII gauges when ``file``'s encoding cannot hold the gauge's characters; with
+    ``pager``, through a pager when ``file`` is a terminal the text does not fit (see
+    :mod:`electrocheck.cli.pager`)."""
     out = console(file)
     with out.capture() as captured:
         draw(out)
@@ -76,30 +90,55 @@ def print_rendered(draw: Callable[[Console], None], file: TextIO) -> None:
     if not gauges.shows_blocks(encoding):  # cp1252, ascii: the gauges and legend in ASCII
         text = gauges.in_ascii(text)
     # A terminal that cannot show a dash or a bullet gets "?" rather than a crash.
-    file.write(text.encode(encoding, errors="replace").decode(encoding))
+    text = text.encode(encoding, errors="replace").decode(encoding)
+    if pager:
+        from electrocheck.cli.pager import show
+
+        show(text, file)
+    else:
+        file.write(text)
 
 
-def render_check(report: CheckReport, out: Console, reference: Reference) -> None:
-    """Print the results table, then what each abnormal value means."""
+def render_check(
+    report: CheckReport, out: Console, reference: Reference, explain: bool = False
+) -> None:
+    """Print the first screen of a check: the results table, then one line for each thing to
+    know; with ``explain``, then what each value means, with every note in full."""
     out.print(results_table(report.results, reference))
-    out.print(_footnotes(report))
+    if report.results:
+        out.print(Text(LEGEND, style="dim"))
+    out.print(_footnotes(report, out.width))
+    closing = f"Reference: {report.reference}. Decision support, not a diagnosis."
+    if not explain and any(result.abnormal for result in report.results):
+        closing += f" {EXPLAIN_HINT}"
+    out.print(Text(closing, style="dim"))
+    if explain:
+        _explanations(report, out)
+
+
+def _explanations(report: CheckReport, out: Console) -> None:
+    """What each abnormal value means and every note in full, then the patterns in full."""
     for result in report.results:
-        if result.abnormal:
+        notes = [n for n in result.notes if n != assumed_unit_note(result.entered_unit)]
+        if result.abnormal or notes:
             out.print()
-            out.print(explanation(result))
-    out.print()
-    out.print(
-        Text(f"Reference: {report.reference}. Decision support, not a diagnosis.", style="dim")
-    )
+            out.print(explanation(result, notes))
+    if report.patterns:
+        out.print()
+        grid = _marked()
+        for pattern in report.patterns:
+            grid.add_row("»", Text(pattern, style="bold magenta"))
+        out.print(grid)
 
 
 def results_table(results: tuple[Result, ...], reference: Reference) -> Table:
+    """The results, each on two lines (the value, then its gauge), under a header without a
+    rule: a line saved for the first screen."""
     table = Table(
-        box=box.SIMPLE_HEAD,
+        box=None,
         show_edge=False,
         pad_edge=False,
-        collapse_padding=True,
-        header_style="bold",
+        header_style="bold underline",
     )
     table.add_column("Analyte")
     table.add_column("Entered", overflow="fold")
@@ -128,11 +167,13 @@ def _reference_cell(result: Result, reference: Reference) -> Text:
     """The interval in the unit shown (the value's unit system, or --units), and under it
     the gauge of the value."""
     shown = result.shown
-    interval = (
-        f"{format_number(result.low)}–{format_number(result.high)} mmol/L"
-        if shown is None
-        else interval_text(shown)
-    )
+    if shown is None:
+        interval = f"{format_number(result.low)}–{format_number(result.high)} mmol/L"
+    elif resolve_unit(shown.unit).spelling == resolve_unit(result.entered_unit).spelling:
+        # In the unit the Entered column shows: the numbers alone keep the row one line.
+        interval = f"{number_text(shown.low)}–{number_text(shown.high)}"
+    else:
+        interval = interval_text(shown)
     cell = Text(f"{interval}\n")
     scale = gauges.scale_of(reference, result, width=CHECK_GAUGE_WIDTH)
     line = gauges.gauge(scale, result.value, CHECK_GAUGE_WIDTH)
@@ -143,45 +184,98 @@ def _grade(result: Result) -> str:
     return "–" if result.grade is None else str(result.grade)
 
 
-def _footnotes(report: CheckReport) -> Table:
-    """Assumed units, notes and warnings, each with a marker and a hanging indent."""
+def _marked() -> Table:
+    """A grid of lines, each with a one-character marker and a hanging indent."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=1)
     grid.add_column()
-    assumed: dict[str, list[str]] = {}
-    for result in report.results:
-        if result.unit_assumed:
-            assumed.setdefault(result.entered_unit, []).append(result.label)
-    for unit, labels in assumed.items():
-        grid.add_row(
-            "*", Text(f"no unit given: {unit} assumed for {', '.join(labels)}", style="dim")
-        )
-    populations: dict[str, list[str]] = {}
-    for result in report.results:
-        populations.setdefault(result.population, []).append(result.label)
-    if report.patient.age_days is None and report.patient.sex is None:
-        grid.add_row("·", Text("no age given: adult limits apply (give --age)", style="dim"))
-    else:
-        for population, labels in populations.items():
-            grid.add_row(
-                "·",
-                Text(f"limits for {population}: {', '.join(labels)}", style="dim"),
-            )
-    for result in report.results:
-        for note in result.notes:
-            if note != assumed_unit_note(result.entered_unit):
-                grid.add_row("!", Text(f"{result.label}: {note}", style="yellow"))
-    for warning in report.warnings:
-        grid.add_row("!", Text(warning, style="yellow"))
-    for pattern in report.patterns:
-        grid.add_row("»", Text(pattern, style="bold magenta"))
-    if report.results:
-        grid.add_row("", Text(LEGEND, style="dim"))
     return grid
 
 
-def explanation(result: Result) -> Group:
-    """What an abnormal value means for muscle, and its cancer-related causes."""
+def _footnotes(report: CheckReport, width: int) -> Table:
+    """One line for each thing to know, each with a marker: assumed units and whose limits
+    apply, values beyond a critical limit, the notes in short, what symptoms would change in
+    the grades, warnings, and the patterns in short. ``width`` is the console's."""
+    grid = _marked()
+    fits = width - 2  # after the marker
+    # A report made without its short forms shows its notes as they are.
+    briefs = report.briefs or tuple(Brief(result.notes) for result in report.results)
+    results = list(zip(report.results, briefs, strict=True))
+    units, populations = _assumed_units(report.results), _populations(report)
+    if units and populations and len(f"{units}  · {populations}") <= fits:
+        grid.add_row("*", Text(f"{units}  · {populations}", style="dim"))
+    else:
+        for marker, text in (("*", units), ("·", populations)):
+            if text:
+                grid.add_row(marker, Text(text, style="dim"))
+    critical = [(r.label, b.critical_limit) for r, b in results if b.critical_limit]
+    if critical:
+        line = _first_that_fits(
+            fits,
+            "critical, needs urgent attention: "
+            + ", ".join(f"{label} {limit}" for label, limit in critical),
+            "critical, needs urgent attention: " + ", ".join(label for label, _ in critical),
+            "critical, needs urgent attention: every value flagged LL or HH",
+        )
+        grid.add_row(Text("!", style="bold red"), Text(line, style="bold red"))
+    lines: list[str] = []
+    for result, brief in results:
+        lines += [brief.caveat] if brief.caveat else []
+        lines += [f"{result.label}: {note}" for note in brief.notes]
+    symptoms = [f"{r.label} {b.with_symptoms}" for r, b in results if b.with_symptoms]
+    if symptoms:
+        lines.append(
+            _first_that_fits(
+                fits,
+                f"grades assume no symptoms; with symptoms: {', '.join(symptoms)}",
+                f"with symptoms: {', '.join(symptoms)}",
+                "grades assume no symptoms; --symptomatic grades with them",
+            )
+        )
+    lines += report.warnings
+    for line in dict.fromkeys(lines):  # a line said once, though two values give it
+        grid.add_row("!", Text(line, style="yellow"))
+    for pattern in report.pattern_briefs or report.patterns:
+        grid.add_row("»", Text(pattern, style="bold magenta"))
+    return grid
+
+
+def _first_that_fits(width: int, *forms: str) -> str:
+    """The first of ``forms`` (each shorter than the one before) that fits on one line."""
+    return next((form for form in forms if len(form) <= width), forms[-1])
+
+
+def _assumed_units(results: tuple[Result, ...]) -> str:
+    """The units assumed for values given without one (the table marks which with ``*``)."""
+    assumed: dict[tuple[str, str], dict[str, None]] = {}  # (unit, whence) -> labels
+    for result in results:
+        if result.unit_assumed:
+            plain = assumed_unit_note(result.entered_unit)
+            note = next((n for n in result.notes if n.startswith(plain)), plain)
+            # what follows the plain note says where the unit came from: " (--units si)"
+            assumed.setdefault((result.entered_unit, note[len(plain) :]), {})[result.label] = None
+    if len(assumed) == 1:
+        (unit, whence), _ = next(iter(assumed.items()))
+        return f"no unit given: {unit} assumed{whence}"
+    units = "; ".join(
+        f"{unit}{whence} for {', '.join(labels)}" for (unit, whence), labels in assumed.items()
+    )
+    return f"no unit given: {units} assumed" if units else ""
+
+
+def _populations(report: CheckReport) -> str:
+    """Whose limits apply."""
+    if report.patient.age_days is None and report.patient.sex is None:
+        return "no age given: adult limits (give --age)" if report.results else ""
+    populations: dict[str, list[str]] = {}
+    for result in report.results:
+        populations.setdefault(result.population, []).append(result.label)
+    return "; ".join(f"limits for {p}: {', '.join(labels)}" for p, labels in populations.items())
+
+
+def explanation(result: Result, notes: list[str] | None = None) -> Group:
+    """What a value means for muscle and its cancer-related causes (for an abnormal value),
+    and its ``notes`` in full."""
     heading = Text()
     heading.append(f"{result.label} ", style="bold")
     heading.append(f" {result.flag} ", style=FLAG_STYLES[result.flag])
@@ -191,18 +285,23 @@ def explanation(result: Result) -> Group:
     heading.append(" · spasm risk ")
     heading.append(result.spasm_risk, style=RISK_STYLES.get(result.spasm_risk, ""))
     direction = "low" if result.flag in ("L", "LL") else "high"
-    causes = Table.grid(padding=(0, 1))
-    causes.add_column(width=1)
-    causes.add_column()
-    for cause in result.cancer_causes:
-        causes.add_row("•", cause)
-    body = Group(
-        _labelled("In muscle", result.muscle_role),
-        _labelled(f"When {direction}", result.effect or ""),
-        Text("Cancer-related causes to look for:", style="bold"),
-        Padding(causes, (0, 0, 0, 1), expand=False),
-    )
-    return Group(heading, Padding(body, (0, 0, 0, 2), expand=False))
+    parts: list[Text | Padding] = []
+    if result.abnormal:
+        causes = _marked()
+        for cause in result.cancer_causes:
+            causes.add_row("•", cause)
+        parts += [
+            _labelled("In muscle", result.muscle_role),
+            _labelled(f"When {direction}", result.effect or ""),
+            Text("Cancer-related causes to look for:", style="bold"),
+            Padding(causes, (0, 0, 0, 1), expand=False),
+        ]
+    if notes:
+        grid = _marked()
+        for note in notes:
+            grid.add_row("!", Text(note, style="yellow"))
+        parts += [Text("Notes:", style="bold"), Padding(grid, (0, 0, 0, 1), expand=False)]
+    return Group(heading, Padding(Group(*parts), (0, 0, 0, 2), expand=False))
 
 
 def _labelled(label: str, text: str) -> Text:

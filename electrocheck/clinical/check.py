@@ -10,10 +10,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from electrocheck.clinical.arguments import require_patient, require_reference
-from electrocheck.clinical.corrections import CovariateValue, correct, read_covariate_token
-from electrocheck.clinical.interpret import interpret_token
+from electrocheck.clinical.corrections import (
+    CovariateValue,
+    correct,
+    corrected_value,
+    read_covariate_token,
+)
+from electrocheck.clinical.grading import grade_value
+from electrocheck.clinical.interpret import critical_note, interpret_token, measured_graded_note
 from electrocheck.clinical.patterns import matching
-from electrocheck.clinical.result import Result
+from electrocheck.clinical.result import Result, assumed_unit_note
 from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.errors import (
     ArgumentError,
@@ -31,6 +37,7 @@ from electrocheck.reference.patient import (
     parse_sex,
     parse_symptomatic,
 )
+from electrocheck.units.resolve import resolve_unit
 from electrocheck.units.tokens import NUMBER_PATTERN
 from electrocheck.units.values import Value, read_value
 
@@ -39,6 +46,23 @@ FAIL_ON: dict[str, frozenset[str]] = {
     "abnormal": frozenset({"LL", "L", "H", "HH"}),
     "critical": frozenset({"LL", "HH"}),
 }
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A result's notes as the first screen of ``check`` shows them.
+
+    What that screen says once for all results is taken out of ``notes`` and kept as data: a
+    unit assumed (the table marks it), the critical limit a value is beyond, and the grade a
+    value would have with symptoms. The caveats of the analyte or correction become the
+    reference file's one line (``caveat_brief``) where it has one; a value graded as measured
+    says so in short; a correction's formula is left to the full notes.
+    """
+
+    notes: tuple[str, ...] = ()  # the notes that stay, short where a short form is known
+    caveat: str | None = None  # the caveats, in the reference file's one line
+    critical_limit: str | None = None  # the critical limit the value is beyond: "< 2.8 mmol/L"
+    with_symptoms: int | None = None  # the grade with symptoms, where the grade assumed none
 
 
 @dataclass(frozen=True)
@@ -68,6 +92,8 @@ class CheckReport:
     patient: Patient = UNKNOWN
     patterns: tuple[str, ...] = ()  # notes
     pattern_ids: tuple[str, ...] = ()
+    pattern_briefs: tuple[str, ...] = ()  # each pattern's note in one line (the note if none)
+    briefs: tuple[Brief, ...] = ()  # each result's notes in short, in the order of results
     #: Values that could not be read, one message each (only with ``keep_going``).
     errors: tuple[str, ...] = ()
 
@@ -83,6 +109,7 @@ class CheckReport:
             "results": [result.to_dict() for result in self.results],
             "patterns": list(self.patterns),
             "pattern_ids": list(self.pattern_ids),
+            "pattern_briefs": list(self.pattern_briefs),
             "warnings": list(self.warnings),
             "errors": list(self.errors),
         }
@@ -301,6 +328,7 @@ def run_check(
     values, covariates = _split(reference, group_arguments(texts, errors), errors)
     given = frozenset(covariates)
     results: list[Result] = []
+    briefs: list[Brief] = []
     corrected: set[str] = set()
     for token, unit in values:
         try:
@@ -313,10 +341,15 @@ def run_check(
             errors.append(str(exc))
             continue
         results.append(result)
+        briefs.append(brief_of(reference, result, patient))
         correction = reference.correction_of(result.analyte)
         if correction is not None and correction.covariate in covariates:
             covariate = covariates[correction.covariate]
             results.append(correct(reference, result, covariate, patient, units.system))
+            how = corrected_value(
+                reference, result.analyte, result.entered_value, result.entered_unit, covariate
+            )
+            briefs.append(brief_of(reference, results[-1], patient, formula=how.lead_notes[-1]))
             corrected.add(correction.covariate)
     uncorrected = [
         f"{quote(value.shown)}: nothing to correct (no {_corrected_by(reference, key)} given)"
@@ -342,8 +375,52 @@ def run_check(
         patient,
         tuple(p.note for p in found),
         tuple(p.id for p in found),
+        tuple(p.short for p in found),
+        tuple(briefs),
         tuple(errors or ()),
     )
+
+
+def brief_of(
+    reference: Reference, result: Result, patient: Patient = UNKNOWN, formula: str | None = None
+) -> Brief:
+    """The notes of ``result`` in short (see :class:`Brief`); ``formula`` is the note of a
+    corrected result that shows its formula."""
+    correction = reference.corrections.get(result.analyte)
+    record = reference.analytes[correction.corrects if correction else result.analyte]
+    unit = resolve_unit(result.entered_unit)
+    short: dict[str, str | None] = {}  # a note and its short form; None leaves it out
+    if result.unit_assumed:  # the table marks it, and the line under it says whence
+        assumed = assumed_unit_note(unit.spelling)
+        short.update(dict.fromkeys(n for n in result.notes if n.startswith(assumed)))
+    if formula is not None:
+        short[formula] = None
+    critical_limit = None
+    if result.critical:
+        limits = record.critical_for(unit, patient)
+        short[critical_note(limits, result.flag)] = None
+        low = result.flag == "LL"
+        critical_limit = (
+            f"{'<' if low else '>'} {limits.low if low else limits.high:g} {limits.unit}"
+        )
+    with_symptoms = None
+    grade = grade_value(record, result.flag, result.value, unit, patient)
+    if grade.note is not None and grade.note in result.notes:
+        short[grade.note] = None
+        symptomatic = replace(patient, symptomatic=True)
+        with_symptoms = grade_value(record, result.flag, result.value, unit, symptomatic).grade
+    graded_instead = reference.correction_of(record.key) if correction is None else None
+    if graded_instead is not None:
+        short[measured_graded_note(record.key, graded_instead)] = (
+            f"graded as measured; give {graded_instead.covariate} for the corrected grade"
+        )
+    caveats = correction or record
+    caveat = None
+    if caveats.caveat_brief and any(text in result.notes for text in caveats.caveats):
+        caveat = caveats.caveat_brief
+        short.update(dict.fromkeys(caveats.caveats))
+    notes = tuple(short.get(note, note) for note in result.notes)
+    return Brief(tuple(n for n in notes if n is not None), caveat, critical_limit, with_symptoms)
 
 
 def _split(

@@ -35,7 +35,7 @@ from electrocheck.errors import (
     ValueTokenError,
     quote,
 )
-from electrocheck.reference import Analyte, Limits, Reference
+from electrocheck.reference import Analyte, Correction, Limits, Reference
 from electrocheck.reference.patient import UNKNOWN, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
 from electrocheck.units.tokens import parse_token
@@ -286,14 +286,19 @@ def graded(
             number, basis = None, f"not graded: CTCAE grades {correction.key} instead"
         elif number:
             basis += f"; no {correction.label.lower()}, so the measured value was graded"
-            notes.append(
-                f"CTCAE grades {record.key} corrected for {correction.covariate}; with no "
-                f"{correction.label.lower()} (give {correction.covariate}), the measured value "
-                "was graded"
-            )
+            notes.append(measured_graded_note(record.key, correction))
     if grade.note is not None and number is not None:
         notes.append(grade.note)
     return number, basis, notes
+
+
+def measured_graded_note(analyte: str, correction: Correction) -> str:
+    """The note of a value graded as measured, where CTCAE grades its correction instead."""
+    return (
+        f"CTCAE grades {analyte} corrected for {correction.covariate}; with no "
+        f"{correction.label.lower()} (give {correction.covariate}), the measured value "
+        "was graded"
+    )
 
 
 def population_of(interval: Limits, patient: Patient, critical: Limits | None = None) -> str:

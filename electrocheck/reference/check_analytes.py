@@ -83,6 +83,7 @@ def read_analyte(c: Checker, key: Any, node: Any, line: int | None) -> Analyte:
         "default_unit": c.attempt(lambda: c.unit(*at("default_unit")).spelling),
         "units": c.attempt(lambda: c.units(*at("units"))),
         "caveats": c.attempt(lambda: c.caveats(m, path)),
+        "caveat_brief": c.attempt(lambda: c.caveat_brief(m, path)),
         "muscle_role": c.attempt(lambda: c.text(*at("muscle_role"))),
         "low": c.attempt(lambda: read_direction(c, *at("low"))),
         "high": c.attempt(lambda: read_direction(c, *at("high"))),
@@ -102,6 +103,7 @@ def read_analyte(c: Checker, key: Any, node: Any, line: int | None) -> Analyte:
         raise _Invalid()
     fields["grade_low"], fields["grade_high"] = grades
     fields["caveat_sources"] = c.caveat_sources(m)
+    fields["caveat_brief"] = fields["caveat_brief"] or None
     fields["loinc"] = tuple(term.code for term in fields["loinc_codes"])
     check_order(c, path, m, fields)
     return Analyte(key=key, **fields)

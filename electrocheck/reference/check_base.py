@@ -30,7 +30,10 @@ class _Invalid(Exception):
 
 
 #: The optional keys of caveats, in an analyte or a correction (see :meth:`Checker.caveats`).
-_CAVEAT_KEYS = frozenset({"caveats", "caveat_sources"})
+_CAVEAT_KEYS = frozenset({"caveats", "caveat_sources", "caveat_brief"})
+#: The most characters a short form (``brief``, ``caveat_brief``) may hold: it is printed on
+#: one line of an 80-column terminal, after a marker.
+BRIEF_LENGTH = 74
 
 
 class Checker:
@@ -114,6 +117,17 @@ class Checker:
             found.add(folded)
         return frozenset(found)
 
+    def brief(self, node: Any, path: str, line: int | None) -> str:
+        """A short form of a longer text, printed on one line of a first screen."""
+        text = self.text(node, path, line)
+        if len(text) > BRIEF_LENGTH:
+            raise self.fail(
+                path,
+                f"must fit on one line: at most {BRIEF_LENGTH} characters, not {len(text)}",
+                line,
+            )
+        return text
+
     def number(self, node: Any, path: str, line: int | None) -> float:
         # bool is an int in Python; `high: yes` must not pass as 1.
         if isinstance(node, bool) or not isinstance(node, (int, float)):
@@ -171,6 +185,15 @@ class Checker:
             )
         self.source_list(m["caveat_sources"], f"{path}.caveat_sources", _line(m, "caveat_sources"))
         return caveats
+
+    def caveat_brief(self, m: Any, path: str) -> str:
+        """The caveats in one short line (``caveat_brief``), or "" when the file gives none."""
+        if "caveat_brief" not in m:
+            return ""
+        line = _line(m, "caveat_brief")
+        if "caveats" not in m:
+            raise self.fail(f"{path}.caveat_brief", "given without caveats", line)
+        return self.brief(m["caveat_brief"], f"{path}.caveat_brief", line)
 
     def caveat_sources(self, m: Any) -> tuple[str, ...]:
         """The sources of the caveats (already checked by :meth:`caveats`)."""

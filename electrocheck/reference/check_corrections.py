@@ -129,6 +129,7 @@ def read_correction(
     m = c.mapping(node, path, line, _CORRECTION_KEYS, _CAVEAT_KEYS)
     label = c.attempt(lambda: c.text(m["label"], f"{path}.label", _line(m, "label")))
     caveats = c.attempt(lambda: c.caveats(m, path))
+    caveat_brief = c.attempt(lambda: c.caveat_brief(m, path))
     corrects, covariate = m["corrects"], m["covariate"]
     # A list or mapping here is a mistake to report, not a key to look up (it is unhashable).
     if not isinstance(corrects, str) or corrects not in written:
@@ -148,6 +149,7 @@ def read_correction(
     if (
         label is None
         or caveats is None
+        or caveat_brief is None
         or None in formulas
         or not isinstance(corrects, str)
         or corrects not in analytes
@@ -170,6 +172,7 @@ def read_correction(
         tuple(formulas),
         tuple(caveats),
         c.caveat_sources(m),
+        caveat_brief or None,
     )
 
 

@@ -35,7 +35,7 @@ def read_patterns(c: Checker, top: Any, known: set[str], written: set[str]) -> t
 def read_pattern(
     c: Checker, node: Any, path: str, line: int | None, known: set[str], written: set[str]
 ) -> Pattern:
-    m = c.mapping(node, path, line, {"id", "when", "note", "sources"})
+    m = c.mapping(node, path, line, {"id", "when", "note", "sources"}, frozenset({"brief"}))
     name = c.text(m["id"], f"{path}.id", _line(m, "id"))
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
         raise c.fail(
@@ -52,10 +52,15 @@ def read_pattern(
                 _line(when, analyte),
             )
     note = c.text(m["note"], f"{path}.note", _line(m, "note"))
+    # Optional: where a pattern has no brief form, the first screen shows its note.
+    brief = c.attempt(
+        lambda: c.brief(m["brief"], f"{path}.brief", _line(m, "brief")) if "brief" in m else ""
+    )
     sources = c.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
-    if any(a not in known or s not in SIDES for a, s in when.items()):
+    if brief is None or any(a not in known or s not in SIDES for a, s in when.items()):
         raise _Invalid()
-    return Pattern(name, tuple((str(a), str(s)) for a, s in when.items()), note, sources)
+    pairs = tuple((str(a), str(s)) for a, s in when.items())
+    return Pattern(name, pairs, note, sources, brief or None)
 
 
 def read_spasm_care(c: Checker, top: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:

@@ -153,6 +153,7 @@ class Analyte:
     high: Direction
     caveats: tuple[str, ...] = ()
     caveat_sources: tuple[str, ...] = ()
+    caveat_brief: str | None = None  # the caveats in one short line
     grade_low: GradeScale | None = None
     grade_high: GradeScale | None = None
     loinc_codes: tuple[LoincCode, ...] = ()
@@ -246,6 +247,7 @@ class Correction:
     formulas: tuple[Formula, ...]
     caveats: tuple[str, ...]
     caveat_sources: tuple[str, ...] = ()
+    caveat_brief: str | None = None  # the caveats in one short line
 
     def formula_for(self, unit: Unit) -> Formula:
         """The formula of the measured value's unit system, else the first."""
@@ -261,6 +263,12 @@ class Pattern:
     when: tuple[tuple[str, str], ...]  # (analyte key, "low" or "high")
     note: str
     sources: tuple[str, ...]
+    brief: str | None = None  # the note in one short line, for a first screen
+
+    @property
+    def short(self) -> str:
+        """The note as a first screen shows it: its brief form, else the note itself."""
+        return self.brief or self.note
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def test_check_table_in_ascii(ref: Reference, encoding: str) -> None:
     for line in _check_gauges(ref):
         assert gauges.in_ascii(line) in text
     assert "?" * 5 not in text
-    assert "# beyond a critical limit  = outside the interval  - within it  : grade" in text
+    assert "# critical  = outside the interval  - within it  : grade cut-point  o the value" in text
 
 
 def test_check_table_in_utf8_keeps_the_blocks(ref: Reference) -> None:
@@ -101,7 +101,7 @@ def test_check_table_in_utf8_keeps_the_blocks(ref: Reference) -> None:
     text = _written("utf-8", lambda out: print_check(report, out, ref))
     for line in _check_gauges(ref):
         assert line in text
-    assert "▓ beyond a critical limit  ▒ outside the interval" in text
+    assert "▓ critical  ▒ outside the interval  ░ within it  ┊ grade cut-point" in text
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii"])

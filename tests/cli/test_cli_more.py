@@ -130,7 +130,7 @@ def test_sweep_table(ref: Reference) -> None:
     assert gauges == [row.gauge for row in sweep(ref, "k", 2, 8).rows]
     assert [row.split()[0] for row in rows] == SWEEP_VALUES
     assert [row.split()[2] for row in rows] == SWEEP_FLAGS
-    assert "▓ beyond a critical limit" in result.stdout and "● the value" in result.stdout
+    assert "▓ critical  ▒ outside the interval" in result.stdout and "● the value" in result.stdout
     assert "limits for adults (age not given)" in result.stdout
 
 

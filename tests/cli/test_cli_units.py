@@ -49,24 +49,25 @@ def one_line_error(result: Any, text: str) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "label", "cell"),
     [
-        (["ca=7.6mg/dL"], {}, "Calcium (total)", "8.5–10.2 mg/dL"),
-        (["mg=1.1mg/dL"], {}, "Magnesium", "1.7–2.4 mg/dL"),
-        (["mg=0.5mmol/L"], {}, "Magnesium", "0.7–0.99 mmol/L"),
-        (["k=3.1"], {}, "Potassium", "3.5–5 mmol/L"),
-        (["na=128", "mEq/L"], {}, "Sodium", "135–145 mEq/L"),
+        # In the unit of the Entered column, the interval's numbers stand alone.
+        (["ca=7.6mg/dL"], {}, "Calcium (total)", " 7.6 mg/dL     1.896     8.5–10.2 "),
+        (["mg=1.1mg/dL"], {}, "Magnesium", " 1.1 mg/dL    0.4526    1.7–2.4 "),
+        (["mg=0.5mmol/L"], {}, "Magnesium", " 0.5 mmol/L     0.5    0.7–0.99 "),
+        (["k=3.1"], {}, "Potassium", " 3.1 mmol/L*     3.1      3.5–5 "),
+        (["na=128", "mEq/L"], {}, "Sodium", " 128 mEq/L      128     135–145 "),
         (["ca=7.6mg/dL", "--units", "si"], {}, "Calcium (total)", "2.121–2.545 mmol/L"),
         (["ca=7.6mg/dL"], {UNITS: "si"}, "Calcium (total)", "2.121–2.545 mmol/L"),
         (["ca=1.9mmol/L", "--units", "conventional"], {}, "Calcium (total)", "8.617–10.22 mg/dL"),
         # the option wins over the variable
-        (["ca=7.6mg/dL", "--units", "conventional"], {UNITS: "si"}, "Calcium", "8.5–10.2 mg/dL"),
-        (["ca=1.9mmol/L", "--units", "si"], {UNITS: "conventional"}, "Calcium", "2.15–2.55 mmol/L"),
+        (["ca=7.6mg/dL", "--units", "conventional"], {UNITS: "si"}, "Calcium", " 8.5–10.2 "),
+        (["ca=1.9mmol/L", "--units", "si"], {UNITS: "conventional"}, "Calcium", " 2.15–2.55 "),
     ],
 )
 def test_the_table_shows_the_interval_in_the_unit_shown(
     args: list[str], env: dict[str, str], label: str, cell: str
 ) -> None:
     line = row(run("check", *args, **env), label)
-    assert f"  {cell}  " in line, line
+    assert f" {' '.join(cell.split())} " in f" {' '.join(line.split())} ", line
 
 
 def test_the_table_keeps_mmol_per_litre_beside_it() -> None:
@@ -173,7 +174,7 @@ def test_calcium_in_mg_per_dl_by_the_system_is_checked_for_doubt() -> None:
 def test_the_table_notes_where_an_assumed_unit_came_from() -> None:
     out = run("check", "ca=9.2", **{DEFAULTS: "ca=mg/dL"}).stdout
     assert f"no unit given: mg/dL assumed ({DEFAULTS})" in out
-    assert "  8.5–10.2 mg/dL  " in out
+    assert " 9.2 mg/dL* " in out and "  8.5–10.2  " in out
 
 
 def test_default_units_take_names_given_with_alias() -> None:
