@@ -148,7 +148,7 @@ def results_table(results: tuple[Result, ...], reference: Reference) -> Table:
     table.add_column("Grade", justify="center")
     table.add_column("Spasm risk")
     for result in results:
-        entered = f"{result.entered_value:g} {result.entered_unit}"
+        entered = f"{format_number(result.entered_value)} {result.entered_unit}"
         if result.unit_assumed:
             entered += "*"
         table.add_row(

@@ -82,15 +82,17 @@ def render_overview(items: list[dict[str, Any]], out: Console) -> None:
     table.add_column("Analyte")
     table.add_column("Adult interval")
     table.add_column("Critical limits")
-    table.add_column("Spasm risk low / high")
+    table.add_column("Spasm risk\nlow / high")
     for item in items:
         table.add_row(
             item["label"],
             "\n".join(
-                f"{r['low']:g}–{r['high']:g} {r['unit']}{_mark(r)}" for r in item["reference"]
+                f"{format_number(r['low'])}–{format_number(r['high'])} {r['unit']}{_mark(r)}"
+                for r in item["reference"]
             ),
             "\n".join(
-                f"{c['low']:g} / {c['high']:g} {c['unit']}{_mark(c)}" for c in item["critical"]
+                f"{format_number(c['low'])} / {format_number(c['high'])} {c['unit']}{_mark(c)}"
+                for c in item["critical"]
             ),
             Text.assemble(
                 (item["low"]["spasm_risk"], RISK_STYLES.get(item["low"]["spasm_risk"], "")),
@@ -122,8 +124,8 @@ def _limits_table(data: dict[str, Any]) -> Table:
             table.add_row(
                 kind,
                 item["population"],
-                f"{item['low']:g}",
-                f"{item['high']:g}",
+                f"{format_number(item['low'])}",
+                f"{format_number(item['high'])}",
                 item["unit"],
                 _source(item),
             )
@@ -152,7 +154,10 @@ def _grades_table(grades: dict[str, Any]) -> Table:
                 criterion["unit"]
                 if criterion.get("converted_from") is None
                 else f"{criterion['unit']} (from {criterion['converted_from']})",
-                *(f"{word} {cuts[g]:g}" if g in cuts else "–" for g in ("2", "3", "4")),
+                *(
+                    f"{word} {format_number(cuts[g])}" if g in cuts else "–"
+                    for g in ("2", "3", "4")
+                ),
                 "–" if rule is None else f"grade {rule['grade']} becomes {rule['becomes']}",
             )
     return table
@@ -211,8 +216,8 @@ def render_ranges(reference: Reference, path: str, out: Console) -> None:
                     analyte.key if first else "",
                     kind,
                     item.population(),
-                    f"{item.low:g}",
-                    f"{item.high:g}",
+                    f"{format_number(item.low)}",
+                    f"{format_number(item.high)}",
                     item.unit,
                     item.source,
                 )

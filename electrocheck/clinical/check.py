@@ -19,7 +19,7 @@ from electrocheck.clinical.corrections import (
 from electrocheck.clinical.grading import grade_value
 from electrocheck.clinical.interpret import critical_note, interpret_token, measured_graded_note
 from electrocheck.clinical.patterns import matching
-from electrocheck.clinical.result import Result, assumed_unit_note
+from electrocheck.clinical.result import Result, assumed_unit_note, format_number
 from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.errors import (
     ArgumentError,
@@ -400,9 +400,8 @@ def brief_of(
         limits = record.critical_for(unit, patient)
         short[critical_note(limits, result.flag)] = None
         low = result.flag == "LL"
-        critical_limit = (
-            f"{'<' if low else '>'} {limits.low if low else limits.high:g} {limits.unit}"
-        )
+        limit = format_number(limits.low if low else limits.high)
+        critical_limit = f"{'<' if low else '>'} {limit} {limits.unit}"
     with_symptoms = None
     grade = grade_value(record, result.flag, result.value, unit, patient)
     if grade.note is not None and grade.note in result.notes:

@@ -45,8 +45,10 @@ def denoise(value: float) -> float:
 
 
 def format_number(value: float) -> str:
-    """A reported number as text, without float noise or a trailing ``.0``."""
-    return f"{report_round(value):g}"
+    """A reported number as text, without float noise or a trailing ``.0``; a number that
+    remembers its digits (as the reference file or the user wrote it) keeps them."""
+    text = getattr(value, "text", None)
+    return text if isinstance(text, str) else f"{report_round(value):g}"
 
 
 # Applied and Shown are named tuples, not dataclasses: defining a frozen dataclass costs more at

@@ -17,7 +17,7 @@ limits that flagged it, or outside limits it was judged within.
 
 from __future__ import annotations
 
-from electrocheck.clinical.result import Applied, Result, Shown, report_round
+from electrocheck.clinical.result import Applied, Result, Shown, format_number, report_round
 from electrocheck.reference import UNIT_SYSTEMS, Analyte, Criterion, Limits
 from electrocheck.units.resolve import Unit, resolve_unit
 
@@ -103,8 +103,8 @@ def _pair(
 
 
 def number_text(value: float) -> str:
-    """A shown number as text: as written (``8.5``, ``0.99``, ``135``), no float noise."""
-    return f"{value:g}"
+    """A shown number as text: as written (``8.5``, ``0.99``, ``5.0``), no float noise."""
+    return format_number(value)
 
 
 def interval_text(shown: Shown) -> str:

@@ -23,6 +23,7 @@ from electrocheck.errors import UnitError, quote
 from electrocheck.reference import yaml_strict
 from electrocheck.reference.model import Sourced
 from electrocheck.units.resolve import Unit, resolve_unit
+from electrocheck.units.tokens import Written
 
 
 class _Invalid(Exception):
@@ -134,7 +135,7 @@ class Checker:
             raise self.fail(path, f"must be a number, not {_kind(node)}", line)
         if not math.isfinite(node) or node < 0:
             raise self.fail(path, f"must be a finite number >= 0, not {node}", line)
-        return float(node)
+        return node if isinstance(node, Written) else float(node)  # a Written keeps its digits
 
     def source(self, node: Any, path: str, line: int | None) -> str:
         key = self.text(node, path, line)

@@ -7,11 +7,13 @@ remembers the line of every key and list item, so that validation messages can p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 from electrocheck.errors import quote
+from electrocheck.units.tokens import NUMBER_PATTERN, written
 
 try:  # the C parser is several times faster; the constructor stays in Python either way
     _Base: Any = yaml.CSafeLoader
@@ -71,6 +73,17 @@ def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
     return data
 
 
+_PLAIN_DECIMAL = re.compile(NUMBER_PATTERN)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    """A float as written (``5.0`` stays ``5.0`` when shown); other spellings (``1e3``,
+    ``.inf``) as YAML reads them."""
+    value = float(loader.construct_yaml_float(node))
+    return written(node.value) if _PLAIN_DECIMAL.fullmatch(node.value) else value
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 

@@ -466,7 +466,7 @@ def _grade_words(result: Result) -> str:
 
 
 def _value_text(result: Result) -> str:
-    text = f"{result.entered_value:g} {result.entered_unit}"
+    text = f"{format_number(result.entered_value)} {result.entered_unit}"
     if result.entered_unit != MMOL_PER_L:
         text += f" ({format_number(result.value)} {MMOL_PER_L})"
     return text

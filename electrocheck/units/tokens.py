@@ -16,6 +16,42 @@ _NUMBER = re.compile(rf"\s*({NUMBER_PATTERN})\s*")
 _EXAMPLE = "expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
 
 
+class Written(float):
+    """A number that remembers how it was written, so that it is shown with its digits:
+    ``5.0`` stays ``5.0`` and ``0.70`` stays ``0.70`` where ``f"{x:g}"`` gives ``5`` and
+    ``0.7``. It compares, hashes and computes as the float it is; arithmetic gives a plain
+    float, so a converted or computed number never carries digits it does not have."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, value: float, text: str) -> Written:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[type[Written], tuple[float, str]]:
+        return (Written, (float(self), self.text))
+
+
+def written(text: str) -> Written:
+    """The number of a plain decimal ``text`` (``+3.10``, ``.5``, ``3.``), as written:
+    without a sign, with a digit before and after any decimal point."""
+    digits = text.lstrip("+")
+    if digits.endswith("."):
+        digits = digits[:-1]
+    if digits.startswith("."):
+        digits = "0" + digits
+    return Written(float(digits), digits)
+
+
+def number_text(value: float) -> str:
+    """A number as text: with the digits it was written with where it remembers them (a
+    :class:`Written`), else without float noise or a trailing ``.0``."""
+    text = getattr(value, "text", None)
+    return text if isinstance(text, str) else f"{value:g}"
+
+
 @dataclass(frozen=True)
 class Token:
     """One parsed value token."""
@@ -31,7 +67,7 @@ def parse_number(text: str, token: str) -> tuple[float, str]:
     match = _NUMBER.match(text)
     if match is None:
         raise ValueTokenError(f"{quote(token)}: {_not_a_number(text)}")
-    value = float(match.group(1))
+    value = written(match.group(1))
     if not math.isfinite(value):  # digits only, but "1" * 400 overflows to inf
         raise ValueTokenError(f"{quote(token)}: the number is too large")
     rest = text[match.end() :]

@@ -18,7 +18,7 @@ import sys
 from typing import SupportsFloat, TypeAlias
 
 from electrocheck.errors import ArgumentError, ValueTokenError, quote
-from electrocheck.units.tokens import parse_number
+from electrocheck.units.tokens import Written, parse_number
 
 #: What the API takes for a value: any real number (int, float, Decimal, Fraction, a numpy
 #: scalar), or its text, perhaps with a unit after it.
@@ -41,7 +41,7 @@ def read_value(name: str, value: object) -> tuple[float, str]:
     >>> read_value("k", Decimal("3.10"))
     (3.1, '')
     """
-    if type(value) is float:  # the common case, first and fast
+    if type(value) is float or isinstance(value, Written):  # the common cases, first
         number = value
     elif isinstance(value, str):
         return _read_text(name, value)

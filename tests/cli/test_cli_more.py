@@ -367,7 +367,7 @@ def test_show_built_in() -> None:
     assert f"file: built-in: {built_in_path()}" in result.stdout
     for key in KEYS:
         assert re.search(rf"^{key}\s+interval\s+adults\s", result.stdout, re.M), key
-    assert re.search(r"^potassium\s+interval\s+adults\s+3\.5\s+5\s+mmol/L", result.stdout, re.M)
+    assert re.search(r"^potassium\s+interval\s+adults\s+3\.5\s+5\.0\s+mmol/L", result.stdout, re.M)
 
 
 def test_show_json(ref: Reference) -> None:
@@ -407,7 +407,7 @@ def test_show_own_file(own_file: Path) -> None:
     assert result.exit_code == ExitCode.OK
     assert f"file: {own_file}" in result.stdout.replace("\n", "")
     assert "file: built-in" not in result.stdout
-    assert re.search(r"^potassium\s+interval\s+adults\s+3\.6\s+5\s+mmol/L", result.stdout, re.M)
+    assert re.search(r"^potassium\s+interval\s+adults\s+3\.6\s+5\.0\s+mmol/L", result.stdout, re.M)
     data = json.loads(run("ranges", "show", "--ranges", str(own_file), "-f", "json").stdout)
     assert (data["reference"], data["path"]) == (str(own_file), str(own_file))
     assert data["analytes"]["potassium"]["reference"][0]["low"] == 3.6

@@ -52,8 +52,8 @@ def one_line_error(result: Any, text: str) -> None:
         # In the unit of the Entered column, the interval's numbers stand alone.
         (["ca=7.6mg/dL"], {}, "Calcium (total)", " 7.6 mg/dL     1.896     8.5–10.2 "),
         (["mg=1.1mg/dL"], {}, "Magnesium", " 1.1 mg/dL    0.4526    1.7–2.4 "),
-        (["mg=0.5mmol/L"], {}, "Magnesium", " 0.5 mmol/L     0.5    0.7–0.99 "),
-        (["k=3.1"], {}, "Potassium", " 3.1 mmol/L*     3.1      3.5–5 "),
+        (["mg=0.5mmol/L"], {}, "Magnesium", " 0.5 mmol/L     0.5    0.70–0.99 "),
+        (["k=3.1"], {}, "Potassium", " 3.1 mmol/L*     3.1      3.5–5.0 "),
         (["na=128", "mEq/L"], {}, "Sodium", " 128 mEq/L      128     135–145 "),
         (["ca=7.6mg/dL", "--units", "si"], {}, "Calcium (total)", "2.121–2.545 mmol/L"),
         (["ca=7.6mg/dL"], {UNITS: "si"}, "Calcium (total)", "2.121–2.545 mmol/L"),
@@ -303,7 +303,7 @@ def test_sweep_in_conventional_units() -> None:
     assert result.exit_code == ExitCode.OK, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Calcium (total), mg/dL (--units conventional)")
-    assert "interval 8.5–10.2 mg/dL · critical 6 / 13 mg/dL" in result.stdout
+    assert "interval 8.5–10.2 mg/dL · critical 6.0 / 13.0 mg/dL" in result.stdout
     data = json.loads(
         run(
             "sweep",

@@ -100,7 +100,7 @@ def test_seven_point_six_mg_per_dl_shows_the_mg_per_dl_interval(ref: Reference) 
     result = interpret(ref, "ca", 7.6, "mg/dL")
     assert result.shown is not None
     assert interval_text(result.shown) == "8.5–10.2 mg/dL"
-    assert critical_text(result.shown) == "6 / 13 mg/dL"
+    assert critical_text(result.shown) == "6.0 / 13.0 mg/dL"
     # mmol/L stays in the record, as before
     assert (round(result.low, 3), round(result.high, 3)) == (2.121, 2.545)
 

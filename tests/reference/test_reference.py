@@ -11,7 +11,13 @@ import pytest
 from reference_edits import DELETE, set_at  # pytest puts this folder on sys.path
 
 from electrocheck.errors import ReferenceFileError
-from electrocheck.reference import SPASM_RISKS, Reference, built_in_path, load_reference
+from electrocheck.reference import (
+    SPASM_RISKS,
+    Reference,
+    built_in_path,
+    load_reference,
+    yaml_strict,
+)
 from electrocheck.units.resolve import resolve_unit
 
 ANALYTES = {"calcium", "ionized_calcium", "magnesium", "potassium", "sodium"}
@@ -245,3 +251,33 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(ReferenceFileError, match="not UTF-8"):
         load_reference(binary)
+
+
+@pytest.mark.parametrize(
+    ("analyte", "unit", "which", "digits"),
+    [
+        ("potassium", "mmol/L", "interval", ("3.5", "5.0")),
+        ("magnesium", "mmol/L", "interval", ("0.70", "0.99")),
+        ("sodium", "mmol/L", "critical", ("120.0", "160.0")),
+        ("calcium", "mg/dL", "critical", ("6.0", "13.0")),
+    ],
+)
+def test_limits_keep_the_digits_the_file_writes(
+    ref: Reference, analyte: str, unit: str, which: str, digits: tuple[str, str]
+) -> None:
+    record = ref.analytes[analyte]
+    find = record.interval_for if which == "interval" else record.critical_for
+    limits = find(resolve_unit(unit))
+    assert (getattr(limits.low, "text", None), getattr(limits.high, "text", None)) == digits
+    assert (limits.low, limits.high) == tuple(float(d) for d in digits)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "digits"),
+    [("5.0", 5.0, "5.0"), ("0.70", 0.7, "0.70"), ("1.5e+1", 15.0, None), ("135", 135, None)],
+)
+def test_numbers_are_read_as_yaml_reads_them_and_plain_decimals_keep_their_digits(
+    text: str, value: float, digits: str | None
+) -> None:
+    read = yaml_strict.load(f"x: {text}\n")["x"]
+    assert read == value and getattr(read, "text", None) == digits

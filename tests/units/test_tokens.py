@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from electrocheck.errors import ValueTokenError, quote
-from electrocheck.units.tokens import parse_token
+from electrocheck.units.tokens import Written, number_text, parse_token, written
 
 
 @pytest.mark.parametrize(
@@ -65,3 +67,22 @@ def test_values_run_together_get_the_right_form(text: str, right_form: str) -> N
     with pytest.raises(ValueTokenError, match="one value per argument") as caught:
         parse_token(text)
     assert str(caught.value).endswith(f"separated by spaces: {right_form}")
+
+
+@pytest.mark.parametrize(
+    ("token", "digits"),
+    [("ica=1.0", "1.0"), ("mg=0.70", "0.70"), ("k=+3.10", "3.10"), ("k=.5", "0.5"), ("k=4.", "4")],
+)
+def test_a_token_keeps_the_digits_it_was_written_with(token: str, digits: str) -> None:
+    value = parse_token(token).value
+    assert number_text(value) == digits
+    assert value == float(digits)  # and is the number it says
+
+
+def test_a_written_number_computes_as_a_plain_float() -> None:
+    value = written("5.0")
+    assert isinstance(value, Written) and value == 5.0 and hash(value) == hash(5.0)
+    for computed in (value * 1.0, value + 0, value / 2):
+        assert type(computed) is float and number_text(computed) != "5.0"
+    assert pickle.loads(pickle.dumps(value)).text == "5.0"
+    assert number_text(5.0) == "5" and number_text(0.1 + 0.2) == "0.3"
