@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from electrocheck.clinical.arguments import require_patient, require_reference
 from electrocheck.clinical.corrections import (
@@ -48,9 +48,9 @@ FAIL_ON: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Brief:
-    """A result's notes as the first screen of ``check`` shows them.
+class Brief(NamedTuple):
+    """A result's notes as the first screen of ``check`` shows them. (A named tuple: it is
+    defined at every start, and costs less than a frozen dataclass.)
 
     What that screen says once for all results is taken out of ``notes`` and kept as data: a
     unit assumed (the table marks it), the critical limit a value is beyond, and the grade a
