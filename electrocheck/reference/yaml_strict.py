@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from electrocheck.errors import quote
-from electrocheck.units.tokens import NUMBER_PATTERN, written
+from electrocheck.units.tokens import NUMBER_PATTERN, Written, written
 
 try:  # the C parser is several times faster; the constructor stays in Python either way
     _Base: Any = yaml.CSafeLoader
@@ -73,14 +73,19 @@ def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
     return data
 
 
-_PLAIN_DECIMAL = re.compile(NUMBER_PATTERN)
+_PLAIN_DECIMAL = re.compile(NUMBER_PATTERN).fullmatch
+_DIGITS = re.compile(r"[0-9]+\.[0-9]+").fullmatch  # "5.0", "0.70": most of a file's floats
 
 
 def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
     """A float as written (``5.0`` stays ``5.0`` when shown); other spellings (``1e3``,
     ``.inf``) as YAML reads them."""
-    value = float(loader.construct_yaml_float(node))
-    return written(node.value) if _PLAIN_DECIMAL.fullmatch(node.value) else value
+    text = node.value
+    if _DIGITS(text):  # the common case, without the general rules (it runs at every start)
+        return Written(float(text), text)
+    if _PLAIN_DECIMAL(text):
+        return written(text)
+    return float(loader.construct_yaml_float(node))
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
