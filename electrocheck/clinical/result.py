@@ -109,7 +109,16 @@ class Shown(NamedTuple):
 
 @dataclass(frozen=True)
 class Result:
-    """The interpretation of one value. Numbers are in mmol/L unless named ``entered_*``."""
+    """The interpretation of one value. Numbers are in mmol/L unless named ``entered_*``;
+    ``shown`` holds them in the unit the value was entered in (or the one asked for).
+
+    >>> from electrocheck import interpret, load_reference
+    >>> result = interpret(load_reference(), "k", 2.6)
+    >>> (result.flag, result.grade, result.critical, result.spasm_risk)
+    ('LL', 3, True, 'moderate')
+    >>> (result.low, result.high, result.entered_unit, result.unit_assumed)
+    (3.5, 5.0, 'mmol/L', True)
+    """
 
     analyte: str
     label: str
