@@ -63,7 +63,7 @@ from electrocheck.batch.patterns import PatternFinder
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
 from electrocheck.batch.threads import prefetched
-from electrocheck.batch.times import read_times
+from electrocheck.batch.times import TimeReader
 from electrocheck.formats.frame import ROW_ERROR, internal_names
 from electrocheck.reference import Correction, Reference
 
@@ -92,6 +92,7 @@ class Panels:
         self.reference = reference
         self.interpreter = interpreter
         self.names = TestNames(reference)
+        self.times, self.births = TimeReader(), TimeReader()
         self.specimens = (
             SpecimenKinds(layout.specimen, reference.specimen_words)
             if layout.specimen is not None
@@ -101,7 +102,7 @@ class Panels:
         self.corrections: list[Correction] = list(reference.corrections.values())
         self.covariates = sorted({c.covariate for c in self.corrections})
         self.readers = {
-            key: CovariateReader(reference, key, reference.covariates[key].key, {})
+            key: CovariateReader(reference, key, reference.covariates[key].label, {})
             for key in self.covariates
         }
         # The first pass needs each result's flag and measured value, not its texts.
@@ -109,11 +110,8 @@ class Panels:
         self.measured = SourceInterpreter(
             sources(layout, reference)[0], interpreter.patient, reference, fields
         )
+        # One corrector per correction for both passes: the second finds the first's answers.
         self.correctors = {
-            c.key: Corrector(reference, c.key, c.corrects, self.readers[c.covariate], fields)
-            for c in self.corrections
-        }
-        self.shown_correctors = {
             c.key: Corrector(
                 reference, c.key, c.corrects, self.readers[c.covariate], interpreter.fields
             )
@@ -157,7 +155,7 @@ class Panels:
         added: list[pl.Series | pl.Expr] = []
         if c.time is not None:
             clocks = frame[f"c{c.clock}"] if c.clock is not None else None
-            when = read_times(frame[f"c{c.time}"], clocks)
+            when = self.times.read(frame[f"c{c.time}"], clocks)
         else:
             when = pl.Series(WHEN, [None] * frame.height, dtype=pl.Datetime("ms"))
         added.append(when.alias(WHEN))
@@ -197,7 +195,7 @@ class Panels:
             for name in KEYS
         )
         if c.birth is not None:
-            born = read_times(frame[f"c{c.birth}"])
+            born = self.births.read(frame[f"c{c.birth}"])
             days = (col(WHEN) - born.alias("born")).dt.total_milliseconds() / _DAY_MS
             given = blank_to_null(col(f"c{c.birth}")).is_not_null()
             frame = frame.with_columns(born.alias("k_born")).with_columns(
@@ -435,19 +433,27 @@ class Panels:
     def _covariate_cells(self, panels: pl.DataFrame, v: str) -> tuple[pl.Series, pl.Series]:
         """Whether each panel's one cell of covariate ``v`` can be used, and why not."""
         reader = self.readers[v]
-        pairs = panels.select(f"text_{v}", f"unit_{v}")
-        answers = {}
-        for text, unit in pairs.unique().iter_rows():
-            if text is not None:
-                found = reader.read(text, unit)
-                answers[(text, unit)] = None if not isinstance(found, str) else found
-        ok, problems = [], []
-        one = (panels[f"nv_{v}"] == 1).to_list()
-        for single, (text, unit) in zip(one, pairs.iter_rows(), strict=True):
-            problem = answers.get((text, unit)) if text is not None else None
-            ok.append(bool(single) and text is not None and problem is None)
-            problems.append(problem if single else None)
-        return pl.Series(ok, dtype=pl.Boolean), pl.Series(problems, dtype=pl.String)
+        text, unit = f"text_{v}", f"unit_{v}"
+        pairs = panels.select(text, unit)
+        table = []
+        for t, u in pairs.unique().iter_rows():
+            if t is not None:
+                found = reader.read(t, u)
+                table.append((t, u, found if isinstance(found, str) else None))
+        schema = {text: pl.String, unit: pl.String, "problem": pl.String}
+        joined = pairs.join(
+            pl.DataFrame(table, schema=schema, orient="row"),
+            on=[text, unit],
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        single = panels[f"nv_{v}"] == 1
+        found = pl.DataFrame([single.alias("one"), joined[text], joined["problem"]]).select(
+            (pl.col("one") & pl.col(text).is_not_null() & pl.col("problem").is_null()).alias("ok"),
+            pl.when(pl.col("one")).then(pl.col("problem")).alias("problem"),
+        )
+        return found["ok"], found["problem"]
 
     def _corrections_of(self, panels: pl.DataFrame, c: Correction) -> pl.DataFrame:
         """Whether each panel's one result of the analyte ``c`` corrects will be corrected
@@ -720,7 +726,7 @@ class Panels:
             self.interpreter.patient_column(rows, SEX, pl.String),
             self.interpreter.patient_column(rows, SYMPTOMATIC, pl.Boolean),
         )
-        return self.shown_correctors[c.key].results(found)
+        return self.correctors[c.key].results(found)
 
     def _added(self, c: Correction, rows: pl.DataFrame, corrected: pl.DataFrame) -> pl.DataFrame:
         """Rows of corrected results: the input's key columns, the corrected result's fields."""

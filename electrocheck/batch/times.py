@@ -12,6 +12,7 @@ of day leaves the date alone. A text none of them reads is null: the caller says
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 import polars as pl
@@ -44,50 +45,92 @@ def _normalized(text: pl.Expr) -> pl.Expr:
     return squeezed.str.replace(r"^(\d{4}-\d{2}-\d{2})T", "$1 ").str.replace(r"Z$", "+00:00")
 
 
-def datetime_expr(text: pl.Expr) -> pl.Expr:
-    """The date and time a text holds, as a naive Datetime (null where none reads it)."""
-    norm = _normalized(text)
-    naive = [norm.str.to_datetime(f, strict=False, time_unit=TIME_UNIT) for f in NAIVE_FORMATS]
-    aware = [
-        norm.str.to_datetime(
+def _parsers() -> list[Callable[[pl.Expr], pl.Expr]]:
+    def naive(f: str) -> Callable[[pl.Expr], pl.Expr]:
+        return lambda e: e.str.to_datetime(f, strict=False, time_unit=TIME_UNIT)
+
+    def aware(f: str) -> Callable[[pl.Expr], pl.Expr]:
+        return lambda e: e.str.to_datetime(
             f, strict=False, time_unit=TIME_UNIT, time_zone="UTC"
         ).dt.replace_time_zone(None)
-        for f in AWARE_FORMATS
-    ]
-    return pl.coalesce([*naive, *aware])
+
+    return [naive(f) for f in NAIVE_FORMATS] + [aware(f) for f in AWARE_FORMATS]
 
 
-def clock_expr(text: pl.Expr) -> pl.Expr:
-    """The time of day a text holds (null where none reads it)."""
-    norm = text.str.strip_chars().str.to_uppercase().str.replace_all(r"\s+", " ")
-    return pl.coalesce([norm.str.to_time(f, strict=False) for f in CLOCK_FORMATS])
+def _clock_parsers() -> list[Callable[[pl.Expr], pl.Expr]]:
+    def clock(f: str) -> Callable[[pl.Expr], pl.Expr]:
+        return lambda e: e.str.to_time(f, strict=False)
+
+    return [clock(f) for f in CLOCK_FORMATS]
+
+
+class _Formats:
+    """Parsers tried in turn on the texts not yet read, the last that read one first: a
+    file's times are mostly written one way."""
+
+    def __init__(self, parsers: list[Callable[[pl.Expr], pl.Expr]], normalize: bool) -> None:
+        self.parsers = parsers
+        self.normalize = normalize
+
+    def read(self, texts: pl.Series, dtype: pl.DataType) -> pl.Series:
+        """What each distinct text holds (null where no parser reads it)."""
+        frame = pl.DataFrame({"t": texts})
+        expr = _normalized(pl.col("t")) if self.normalize else pl.col("t").str.strip_chars()
+        frame = frame.with_columns(expr.str.to_uppercase().alias("n"))
+        found = pl.Series("w", [None] * frame.height, dtype=dtype)
+        left = frame["n"].is_not_null() & (frame["n"] != "")
+        for i, parser in enumerate(list(self.parsers)):
+            if not left.any():
+                break
+            rows = left.arg_true()
+            parsed = frame[rows].select(parser(pl.col("n")).alias("w"))["w"].cast(dtype)
+            if parsed.null_count() < parsed.len():
+                found = found.scatter(rows, parsed)
+                left = left & found.is_null()
+                if i:  # the parser that read some moves to the front
+                    self.parsers.insert(0, self.parsers.pop(i))
+        return found
+
+
+class TimeReader:
+    """Reads collection times and dates of birth column-wise, each distinct text once."""
+
+    def __init__(self) -> None:
+        self.datetimes = _Formats(_parsers(), normalize=True)
+        self.clocks = _Formats(_clock_parsers(), normalize=False)
+
+    def read(self, texts: pl.Series, clocks: pl.Series | None = None) -> pl.Series:
+        """The date and time of each row from its text (and its time of day, where the file
+        gives it in a column of its own), as a naive Datetime."""
+        if clocks is None:
+            frame = pl.DataFrame({"t": texts})
+            keys = ["t"]
+        else:
+            frame = pl.DataFrame({"t": texts, "k": clocks})
+            keys = ["t", "k"]
+        distinct = frame.unique()
+        when = self.datetimes.read(distinct["t"], pl.Datetime(TIME_UNIT))
+        if clocks is not None:
+            # A time of day that is a whole date and time itself wins; a blank one leaves
+            # the day alone.
+            clock_text = distinct["k"]
+            whole = self.datetimes.read(clock_text, pl.Datetime(TIME_UNIT))
+            clock = self.clocks.read(clock_text, pl.Time())
+            blank = pl.DataFrame({"k": clock_text}).select(blank_to_null(pl.col("k")).is_null())
+            when = pl.select(
+                pl.when(blank.to_series())
+                .then(when)
+                .otherwise(pl.coalesce(whole, when.dt.date().dt.combine(clock, TIME_UNIT)))
+                .alias("w")
+            ).to_series()
+        table = distinct.with_columns(when.alias("when"))
+        joined = frame.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        return joined["when"]
 
 
 def read_times(texts: pl.Series, clocks: pl.Series | None = None) -> pl.Series:
-    """The collection time of each row from its text (and its time of day, where the file
-    gives it in a column of its own), each distinct text read once."""
-    if clocks is None:
-        frame = pl.DataFrame({"t": texts})
-        keys = ["t"]
-    else:
-        frame = pl.DataFrame({"t": texts, "k": clocks})
-        keys = ["t", "k"]
-    distinct = frame.unique()
-    t = blank_to_null(pl.col("t"))
-    when = datetime_expr(t)
-    if clocks is not None:
-        k = blank_to_null(pl.col("k"))
-        day = when.dt.date()
-        clock = clock_expr(k)
-        # A time of day that is a whole date and time itself wins; a blank one leaves the day.
-        when = (
-            pl.when(k.is_null())
-            .then(when)
-            .otherwise(pl.coalesce(datetime_expr(k), day.dt.combine(clock, TIME_UNIT)))
-        )
-    table = distinct.with_columns(when.alias("when"))
-    joined = frame.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
-    return joined["when"]
+    """The collection time of each row (see :meth:`TimeReader.read`)."""
+    return TimeReader().read(texts, clocks)
 
 
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
@@ -125,4 +168,4 @@ def parse_window(text: str) -> float:
     raise InputError(f"--panel-window {quote(text)}: expected a duration such as 10m, 30s, 2h or 0")
 
 
-__all__ = ["clock_expr", "datetime_expr", "parse_window", "read_times"]
+__all__ = ["TimeReader", "parse_window", "read_times"]

@@ -82,7 +82,7 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
         ),
     ]
     if summary.panels is not None:
-        lines += _panel_lines(summary.panels)
+        lines.append(_panel_lines(summary.panels)[0])
     fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]
     if fates:
         lines.append(f"  {summary.counted()}: {_listed(fates)}")
@@ -99,6 +99,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
     for analyte, flags in sorted(counts.items()):
         shown = ", ".join(f"{flag} {flags[flag]:,}" for flag in FLAGS if flag in flags)
         lines.append(f"  {analyte}: {shown}")
+    if summary.panels is not None:
+        lines += _panel_lines(summary.panels)[1:]
     lines += [f"  ! {warning}" for warning in _warnings(summary)]
     stream.write("\n".join(lines) + "\n")
 
@@ -155,7 +157,7 @@ def _panel_lines(panels: PanelSummary) -> list[str]:
         used += f", within {panels.window:g} s"
     line = f"  panels: {panels.panels:,} ({used})"
     if panels.added:
-        line += f"; {counted(panels.added, 'corrected result')} added as rows of their own"
+        line += f"; {counted(panels.added, 'corrected result')} added"
     lines = [line]
     alone = [
         (ALONE_LABELS[reason], panels.alone[reason])
