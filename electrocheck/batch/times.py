@@ -117,10 +117,17 @@ class TimeReader:
             whole = self.datetimes.read(clock_text, pl.Datetime(TIME_UNIT))
             clock = self.clocks.read(clock_text, pl.Time())
             blank = pl.DataFrame({"k": clock_text}).select(blank_to_null(pl.col("k")).is_null())
-            when = pl.select(
-                pl.when(blank.to_series())
-                .then(when)
-                .otherwise(pl.coalesce(whole, when.dt.date().dt.combine(clock, TIME_UNIT)))
+            parts = pl.DataFrame(
+                [blank.to_series().alias("b"), when.alias("w"), whole.alias("a"), clock.alias("c")]
+            )
+            when = parts.select(
+                pl.when(pl.col("b"))
+                .then(pl.col("w"))
+                .otherwise(
+                    pl.coalesce(
+                        pl.col("a"), pl.col("w").dt.date().dt.combine(pl.col("c"), TIME_UNIT)
+                    )
+                )
                 .alias("w")
             ).to_series()
         table = distinct.with_columns(when.alias("when"))
