@@ -438,8 +438,8 @@ class Panels:
         table = []
         for t, u in pairs.unique().iter_rows():
             if t is not None:
-                found = reader.read(t, u)
-                table.append((t, u, found if isinstance(found, str) else None))
+                answer = reader.read(t, u)
+                table.append((t, u, answer if isinstance(answer, str) else None))
         schema = {text: pl.String, unit: pl.String, "problem": pl.String}
         joined = pairs.join(
             pl.DataFrame(table, schema=schema, orient="row"),
