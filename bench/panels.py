@@ -18,36 +18,16 @@ peak memory at most 1 GB. Use the Python of the environment electrocheck is inst
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from batch import run, script  # bench/batch.py: one child's time and peak memory
 
 HERE = Path(__file__).resolve().parent
 TIME_TARGET = 2.0
 MEMORY_TARGET_MB = 1024
-
-
-def run(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed")
-    return elapsed, usage.ru_maxrss / 1024  # kilobytes on Linux
-
-
-def script() -> str:
-    beside = Path(sys.executable).with_name("electrocheck")
-    found = str(beside) if beside.exists() else shutil.which("electrocheck")
-    if found is None:
-        sys.exit("bench: the electrocheck script is not installed in this environment")
-    return found
 
 
 def generate(directory: Path, rows: int) -> Path:
