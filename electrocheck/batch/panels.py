@@ -254,7 +254,7 @@ class Panels:
             facts = self._facts(batch)
             partials.append(facts.group_by(KEYS).agg(self._aggregates(raw=True)))
             gathered += partials[-1].height
-            if gathered > max(_FOLD_AT, 2 * folded):
+            if gathered > max(_FOLD_AT, folded):
                 partials = [self._fold(partials)]
                 folded = gathered = partials[0].height
         if not partials:
@@ -525,11 +525,14 @@ class Panels:
             (pl.int_range(pl.len(), dtype=pl.Int64) + self.rows_seen + 1).alias(ROW)
         )
         self.rows_seen += batch.height
-        frame = frame.join(
-            self.keys, on=KEYS, how="left", nulls_equal=True, maintain_order="left"
-        ).join(self.table, on=PANEL, how="left", maintain_order="left")
+        # The batch's few distinct keys are looked up in the large tables (an inner join
+        # hashes the smaller side), then joined to its rows.
+        distinct = frame.select(KEYS).unique()
+        found = distinct.join(self.keys, on=KEYS, how="inner", nulls_equal=True)
+        found = found.join(self.table, on=PANEL, how="inner")
         if self.shared is not None:
-            frame = frame.join(self.shared, on=SPECIMEN, how="left", maintain_order="left")
+            found = found.join(self.shared, on=SPECIMEN, how="left")
+        frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
         graded = [c for c in self.corrections if c.graded]
         will = pl.any_horizontal(
             [(col(ANALYTE) == c.corrects) & col(f"will_{c.key}").fill_null(False) for c in graded]
