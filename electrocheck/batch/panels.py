@@ -254,7 +254,9 @@ class Panels:
             facts = self._facts(batch)
             partials.append(facts.group_by(KEYS).agg(self._aggregates(raw=True)))
             gathered += partials[-1].height
-            if gathered > max(_FOLD_AT, folded):
+            # Folded when the rows gathered since the last fold outnumber the folded table:
+            # each row is folded a few times at most.
+            if gathered > max(_FOLD_AT, 2 * folded):
                 partials = [self._fold(partials)]
                 folded = gathered = partials[0].height
         if not partials:
