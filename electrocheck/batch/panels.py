@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from electrocheck.batch.cells import blank_to_null
+from electrocheck.batch.cells import blank_to_null, without_blank_lines
 from electrocheck.batch.columns import (
     FLAG_CODES,
     NOTES_SEP,
@@ -70,7 +70,10 @@ from electrocheck.reference import Correction, Reference
 # Columns added to a batch (besides those of the engine).
 PATIENT, SPECIMEN, TIME, WHEN = "k_patient", "k_specimen", "k_time", "k_when"
 ALONE, BAD_TIME, BIRTH, ANALYTE, COVARIATE = "k_alone", "k_bad_time", "k_birth", "k_an", "k_cov"
-PANEL, ROW, ORDER = "k_panel", "k_row", "k_order"
+SHARED = "k_shared"
+PANEL, ROW, ORDER, HASH = "k_panel", "k_row", "k_order", "k_hash"
+#: The seed of the hash of a row's panel key (its patient, specimen and time).
+_SEED = 0x5EED
 KEYS = [PATIENT, SPECIMEN, TIME]
 #: Why a row is not in a panel (0: it is).
 IN_PANEL, NO_PATIENT, NO_TIME, NO_SPECIMEN = 0, 1, 2, 3
@@ -125,6 +128,13 @@ class Panels:
         self.keys: pl.DataFrame | None = None  # raw key -> panel number
         self.shared: pl.DataFrame | None = None  # specimen numbers of two patients or more
         self.table: pl.DataFrame | None = None  # panel number -> what the panel holds
+        # What the first pass learnt of each row, for the second: why it is alone, its time
+        # and date of birth read, what its test names, and its panel (while the first pass
+        # runs, the hash of its key). None where two keys share a hash: the second pass then
+        # reads the keys again.
+        self.kept: list[pl.DataFrame] = []
+        self.rows: pl.DataFrame | None = None
+        self.named = pl.Enum(sorted(set(self.analytes) | set(reference.covariates)))
         self.summary = PanelSummary(columns=self._shown_columns(), window=self.columns.window)
         self.rows_seen = 0
         names = added_names(layout)
@@ -250,7 +260,9 @@ class Panels:
         partials: list[pl.DataFrame] = []
         gathered = 0
         folded = 0
+        originals = internal_names(len(self.layout.header))
         for batch, _ in batches:
+            batch, _blank = without_blank_lines(batch, originals)  # as the second pass does
             facts = self._facts(batch)
             partials.append(facts.group_by(KEYS).agg(self._aggregates(raw=True)))
             gathered += partials[-1].height
@@ -263,6 +275,7 @@ class Panels:
             partials.append(self._facts(_empty(len(self.layout.header))).head(0))
             partials = [partials[0].group_by(KEYS).agg(self._aggregates(raw=True))]
         self._finish(self._fold(partials))
+        self._index_rows()
 
     def _facts(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The keys and results of the rows of one batch."""
@@ -270,6 +283,7 @@ class Panels:
         frame = self.with_keys(batch).with_columns(pl.lit(False).alias(PANEL_COVARIATE))
         frame = self.interpreter.with_patient(frame)
         frame = frame.hstack(self.measured.results(frame))
+        self._keep_rows(frame)
         frame = frame.filter(col(ALONE) == IN_PANEL)
         usable = pl.lit(True)
         if SPECIMEN_KIND in frame.columns:
@@ -303,6 +317,34 @@ class Panels:
             cov_text.alias("cov_text"),
             cov_unit.alias("cov_unit"),
         )
+
+    def _keep_rows(self, frame: pl.DataFrame) -> None:
+        """Keep what the second pass needs of each row of ``frame``: a few small columns."""
+        col = pl.col
+        key = pl.when(col(ALONE) == IN_PANEL).then(pl.struct(KEYS).hash(_SEED))
+        birth = [BIRTH, AGE_DAYS] if self.columns.birth is not None else []
+        self.kept.append(
+            frame.select(
+                key.alias(HASH),
+                ALONE,
+                BAD_TIME,
+                *birth,
+                col(ANALYTE).cast(self.named),
+                col(COVARIATE).cast(self.named),
+            )
+        )
+
+    def _index_rows(self) -> None:
+        """Each kept row's panel, from the hash of its key, where no two keys share one."""
+        assert self.keys is not None
+        kept, self.kept = self.kept, []
+        keys = self.keys.select(pl.struct(KEYS).hash(_SEED).alias(HASH), PANEL)
+        if not _distinct(keys[HASH]):
+            return  # two keys share a hash: the second pass reads the keys again
+        rows = pl.concat(kept, rechunk=True)
+        del kept
+        self.rows = rows.join(keys, on=HASH, how="left", maintain_order="left").drop(HASH)
+        self.keys = None
 
     def _aggregates(self, raw: bool) -> list[pl.Expr]:
         """How rows (``raw``) or partial tables are folded into one row per key."""
@@ -404,7 +446,15 @@ class Panels:
                 problems.alias(f"problem_{v}"),
             )
         table = table.hstack(panels.select([f"n_{a}" for a in self.analytes]))
-        self.table = table.with_columns(self.finder.bits(codes).alias("bits"))
+        table = table.with_columns(self.finder.bits(codes).alias("bits"))
+        if self.shared is not None:
+            owners = panels.select(SPECIMEN).join(
+                self.shared, on=SPECIMEN, how="left", maintain_order="left"
+            )
+            table = table.with_columns(
+                owners[SPECIMEN].alias(SHARED), owners["k_owners"].alias("k_owners")
+            )
+        self.table = table
 
     def _clusters(self, raw: pl.DataFrame) -> pl.Series:
         """Each key's time cluster: its own time, or within ``--panel-window``, the time of
@@ -521,20 +571,33 @@ class Panels:
     def before(self, batch: pl.DataFrame) -> pl.DataFrame:
         """A batch with its rows' keys and panels, and whether each row's value will be
         corrected (for its grade), ready for the engine."""
-        assert self.keys is not None and self.table is not None
+        assert self.table is not None
         col = pl.col
-        frame = self.with_keys(batch).with_columns(
-            (pl.int_range(pl.len(), dtype=pl.Int64) + self.rows_seen + 1).alias(ROW)
-        )
+        row = (pl.int_range(pl.len(), dtype=pl.Int64) + self.rows_seen + 1).alias(ROW)
+        if self.rows is not None:
+            # What the first pass learnt of these rows, and their panels by number.
+            kept = self.rows.slice(self.rows_seen, batch.height)
+            assert kept.height == batch.height, "the second reading differs from the first"
+            at = (kept[PANEL] - 1).cast(pl.UInt32)
+            found = self.table.select(pl.exclude(PANEL).gather(at))
+            frame = pl.concat(
+                [
+                    batch,
+                    kept.with_columns(col(ANALYTE, COVARIATE).cast(pl.String)),
+                    found,
+                ],
+                how="horizontal",
+            ).with_columns(row)
+        else:
+            assert self.keys is not None
+            frame = self.with_keys(batch).with_columns(row)
+            # The batch's few distinct keys are looked up in the large tables (an inner join
+            # hashes the smaller side), then joined to its rows.
+            distinct = frame.select(KEYS).unique()
+            found = distinct.join(self.keys, on=KEYS, how="inner", nulls_equal=True)
+            found = found.join(self.table, on=PANEL, how="inner")
+            frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
         self.rows_seen += batch.height
-        # The batch's few distinct keys are looked up in the large tables (an inner join
-        # hashes the smaller side), then joined to its rows.
-        distinct = frame.select(KEYS).unique()
-        found = distinct.join(self.keys, on=KEYS, how="inner", nulls_equal=True)
-        found = found.join(self.table, on=PANEL, how="inner")
-        if self.shared is not None:
-            found = found.join(self.shared, on=SPECIMEN, how="left")
-        frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
         graded = [c for c in self.corrections if c.graded]
         will = pl.any_horizontal(
             [(col(ANALYTE) == c.corrects) & col(f"will_{c.key}").fill_null(False) for c in graded]
@@ -675,7 +738,7 @@ class Panels:
                 pl.when(col("k_owners").is_not_null()).then(
                     pl.format(
                         "specimen {} belongs to {} patients: its panel is split by patient",
-                        col(SPECIMEN),
+                        col(SHARED),
                         col("k_owners"),
                     )
                 )
@@ -842,6 +905,11 @@ class Panels:
         )
         if self.shared is not None:
             s.notes["shared_specimen"] += int(result["k_owners"].is_not_null().sum())
+
+
+def _distinct(hashes: pl.Series) -> bool:
+    """Whether no two keys share a hash."""
+    return bool(hashes.n_unique() == hashes.len())
 
 
 def _empty(width: int) -> pl.DataFrame:

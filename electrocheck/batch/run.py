@@ -24,6 +24,7 @@ from typing import IO, TypeVar
 
 import polars as pl
 
+from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
@@ -44,7 +45,7 @@ from electrocheck.formats.delimited import (
     python_batches,
 )
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
-from electrocheck.formats.frame import ROW_ERROR, internal_names
+from electrocheck.formats.frame import internal_names
 from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference
@@ -344,13 +345,8 @@ def _process(
         background = BackgroundWriter(writer.write)
         try:
             for batch, position in prefetched(batches):
-                # polars reads a blank line as a row with every field missing: not a row of
-                # data. (The csv module tells blank lines apart itself and keeps rows of empty
-                # fields.)
-                blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
-                if ROW_ERROR not in batch.columns and blank.any():
-                    summary.blank_lines += int(blank.sum())
-                    batch = batch.filter(~blank)
+                batch, blank = without_blank_lines(batch, originals)
+                summary.blank_lines += blank
                 summary.rows_read += batch.height
                 if panels is not None:
                     batch = panels.before(batch)

@@ -556,3 +556,20 @@ def test_panel_windows(text: str, seconds: float) -> None:
     from electrocheck.batch.times import parse_window
 
     assert parse_window(text) == seconds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        Path(__file__).parents[2].joinpath("examples", "labevents-panels.csv").read_text("utf-8"),
+        "patient,specimen_id,test,value,unit\n7,S1,Potassium,3.1,mmol/L\n8,S1,Magnesium,1.1,mg/dL\n",
+    ],
+)
+def test_keys_that_share_a_hash_are_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    import electrocheck.batch.panels as panels
+
+    kept = run(tmp_path, text).stdout
+    monkeypatch.setattr(panels, "_distinct", lambda hashes: False)
+    assert run(tmp_path, text).stdout == kept
