@@ -70,7 +70,7 @@ from electrocheck.reference import Correction, Reference
 # Columns added to a batch (besides those of the engine).
 PATIENT, SPECIMEN, TIME, WHEN = "k_patient", "k_specimen", "k_time", "k_when"
 ALONE, BAD_TIME, BIRTH, ANALYTE, COVARIATE = "k_alone", "k_bad_time", "k_birth", "k_an", "k_cov"
-SHARED = "k_shared"
+SHARED, USABLE = "k_shared", "k_usable"
 PANEL, ROW, ORDER, HASH = "k_panel", "k_row", "k_order", "k_hash"
 #: The seed of the hash of a row's panel key (its patient, specimen and time).
 _SEED = 0x5EED
@@ -80,6 +80,8 @@ IN_PANEL, NO_PATIENT, NO_TIME, NO_SPECIMEN = 0, 1, 2, 3
 #: What became of a row's age from its date of birth (0: none given, or read).
 BIRTH_UNREADABLE, BIRTH_AFTER, BIRTH_NO_TIME = 1, 2, 3
 _DAY_MS = 86_400_000.0
+#: The fields of a corrected result the panel table keeps for the second pass.
+_CORRECTED = ("mmol_l", "flag", "grade", "risk", "limits", "error")
 #: Rows of partial panel tables gathered before they are folded together again.
 _FOLD_AT = 500_000
 
@@ -125,6 +127,15 @@ class Panels:
             [a for a in self.analytes for _ in range(2)] + [c.key for c in self.corrections],
         )
         self.pattern_notes: dict[int, str | None] = {}
+        # The patterns a result of each analyte takes part in on each side, as bits.
+        self.sides: dict[str, dict[str, int]] = {"low": {}, "high": {}}
+        for n, pattern in enumerate(reference.patterns):
+            for analyte, side in pattern.when:
+                mask = self.sides[side].get(analyte, 0) | (1 << n)
+                self.sides[side][analyte] = mask
+        self.internal: list[str] = []
+        # The corrected results are kept in the panel table where the output needs no texts.
+        self.keeps_corrected = "notes" not in interpreter.fields
         self.keys: pl.DataFrame | None = None  # raw key -> panel number
         self.shared: pl.DataFrame | None = None  # specimen numbers of two patients or more
         self.table: pl.DataFrame | None = None  # panel number -> what the panel holds
@@ -278,20 +289,32 @@ class Panels:
         self._index_rows()
 
     def _facts(self, batch: pl.DataFrame) -> pl.DataFrame:
-        """The keys and results of the rows of one batch."""
+        """The keys and results of the rows of one batch. Only the results of the rows of a
+        panel whose test names an analyte are interpreted."""
         col = pl.col
         frame = self.with_keys(batch).with_columns(pl.lit(False).alias(PANEL_COVARIATE))
         frame = self.interpreter.with_patient(frame)
-        frame = frame.hstack(self.measured.results(frame))
-        self._keep_rows(frame)
-        frame = frame.filter(col(ALONE) == IN_PANEL)
-        usable = pl.lit(True)
+        usable = col(ALONE) == IN_PANEL
         if SPECIMEN_KIND in frame.columns:
             usable = usable & (col(SPECIMEN_KIND) == BLOOD_KIND)
         if PATIENT_ERROR in frame.columns:
             usable = usable & col(PATIENT_ERROR).is_null()
         if ROW_ERROR in frame.columns:
             usable = usable & col(ROW_ERROR).is_null()
+        frame = frame.with_columns(usable.alias(USABLE))
+        self._keep_rows(frame)
+        frame = frame.filter(col(ALONE) == IN_PANEL)
+        measured = frame.select(col(USABLE) & col(ANALYTE).is_not_null()).to_series()
+        parts = [frame.filter(measured), frame.filter(~measured)]
+        found = self.measured.results(parts[0])
+        parts[0] = parts[0].hstack(found)
+        parts[1] = parts[1].with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in found.schema.items()
+        )
+        return pl.concat([self._fact_columns(part) for part in parts])
+
+    def _fact_columns(self, frame: pl.DataFrame) -> pl.DataFrame:
+        col = pl.col
         long = self.layout.long
         assert long is not None
         value = [f"c{i}" for i in (long.value, long.numeric) if i is not None]
@@ -304,7 +327,7 @@ class Panels:
         return frame.select(
             *KEYS,
             WHEN,
-            pl.when(usable & col("flag").is_not_null()).then(col(ANALYTE)).alias("a"),
+            pl.when(col(USABLE) & col("flag").is_not_null()).then(col(ANALYTE)).alias("a"),
             "flag",
             "flag_code",
             "number",
@@ -313,7 +336,7 @@ class Panels:
             self.interpreter.patient_column(frame, AGE, pl.Int32).alias(AGE),
             self.interpreter.patient_column(frame, SEX, pl.String).alias(SEX),
             self.interpreter.patient_column(frame, SYMPTOMATIC, pl.Boolean).alias(SYMPTOMATIC),
-            pl.when(usable & cov_text.is_not_null()).then(col(COVARIATE)).alias("v"),
+            pl.when(col(USABLE) & cov_text.is_not_null()).then(col(COVARIATE)).alias("v"),
             cov_text.alias("cov_text"),
             cov_unit.alias("cov_unit"),
         )
@@ -326,6 +349,7 @@ class Panels:
         self.kept.append(
             frame.select(
                 key.alias(HASH),
+                USABLE,
                 ALONE,
                 BAD_TIME,
                 *birth,
@@ -436,6 +460,7 @@ class Panels:
             table = table.with_columns(
                 corrected["will"].alias(f"will_{c.key}"),
                 corrected["flag_code"].is_not_null().alias(f"has_{c.key}"),
+                *(corrected[f"cr_{c.key}_{f}"] for f in (_CORRECTED if self.keeps_corrected else ())),
             )
         for v in self.covariates:
             usable, problems = self._covariate_cells(panels, v)
@@ -528,7 +553,14 @@ class Panels:
         code = pl.Series("flag_code", [None] * panels.height, dtype=pl.Int8)
         if found.height:
             code = code.scatter(will.arg_true(), found["flag_code"].cast(pl.Int8))
-        return pl.DataFrame([will.alias("will"), code])
+        # The corrected result itself, for the second pass (not in JSON Lines: its texts).
+        kept = [
+            pl.Series(f"cr_{c.key}_{f}", [None] * panels.height, dtype=found.schema[f]).scatter(
+                will.arg_true(), found[f]
+            )
+            for f in (_CORRECTED if self.keeps_corrected else ())
+        ]
+        return pl.DataFrame([will.alias("will"), code, *kept])
 
     def _corrector_rows(
         self,
@@ -598,6 +630,12 @@ class Panels:
             found = found.join(self.table, on=PANEL, how="inner")
             frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
         self.rows_seen += batch.height
+        # The panel's columns, dropped again once the panel's columns are filled in.
+        self.internal = [
+            name
+            for name in frame.columns
+            if name not in batch.columns and name not in (SPECIMEN_KIND, AGE, SEX, SYMPTOMATIC)
+        ] + [PANEL_COVARIATE]
         graded = [c for c in self.corrections if c.graded]
         will = pl.any_horizontal(
             [(col(ANALYTE) == c.corrects) & col(f"will_{c.key}").fill_null(False) for c in graded]
@@ -620,7 +658,13 @@ class Panels:
             notes += self._correction_notes(c, measured)
             if not wanted.any():
                 continue
-            rows = result.filter(wanted)
+            internal = set(self.internal)
+            needed = {ROW, PANEL, "t_min", "bits", USABLE, ANALYTE}
+            needed |= {f"cr_{k.key}_{f}" for k in self.corrections for f in _CORRECTED}
+            needed |= {f"has_{k.key}" for k in self.corrections}
+            needed |= {f"{x}_{k.covariate}" for k in self.corrections for x in ("text", "unit")}
+            carried = [n for n in result.columns if n not in internal or n in needed]
+            rows = result.select(carried).filter(wanted)
             corrected = self._corrected(c, rows)
             made = corrected["flag"].is_not_null()
             if (~made).any():
@@ -652,8 +696,10 @@ class Panels:
         )
         result = self._with_patterns(result, analyte, code, pl.lit(False))
         self._count(result)
+        dropped = [n for n in result.columns if n in self.internal or n.startswith("k_problem_")]
         if not added_rows:
-            return result
+            return result.drop(dropped)
+        result = result.drop([n for n in dropped if n != ROW])
         added = pl.concat(added_rows, how="vertical_relaxed")
         added = self._with_patterns(
             added,
@@ -671,7 +717,7 @@ class Panels:
             ],
             how="vertical_relaxed",
         )
-        return ordered.sort(ORDER, maintain_order=True).drop(ORDER)
+        return ordered.sort(ORDER, maintain_order=True).drop(ORDER, ROW)
 
     def _key_notes(self) -> list[pl.Expr]:
         """Notes on a row's key: why it is alone, a time or date of birth not read, a
@@ -780,8 +826,13 @@ class Panels:
         ]
 
     def _corrected(self, c: Correction, rows: pl.DataFrame) -> pl.DataFrame:
-        """The corrected result (the engine's fields) of each row of ``rows``."""
+        """The corrected result (the engine's fields) of each row of ``rows``: the panel
+        table's, where each row is the one result its panel corrects."""
         r = self.r
+        if USABLE in rows.columns and f"cr_{c.key}_flag" in rows.columns:
+            own = rows.select((pl.col(USABLE) & (pl.col(ANALYTE) == c.corrects)).all()).item()
+            if own:
+                return rows.select(pl.col(f"cr_{c.key}_{f}").alias(f) for f in _CORRECTED)
         found = self._corrector_rows(
             c,
             rows[MEASURED_NUMBER],
@@ -858,19 +909,19 @@ class Panels:
                 (col("k_sf") == c.corrects) & col(f"has_{c.key}").fill_null(False)
             )
         deciding = added | ~replaced
-        parts = []
-        for n, pattern in enumerate(self.reference.patterns):
-            takes_part = pl.any_horizontal(
-                (col("k_sf") == analyte)
-                & (
-                    col("k_code") <= FLAG_CODES["L"]
-                    if side == "low"
-                    else col("k_code") >= FLAG_CODES["H"]
-                )
-                for analyte, side in pattern.when
+
+        def side(name: str) -> pl.Expr:
+            return col("k_sf").replace_strict(
+                self.sides[name], default=0, return_dtype=pl.Int64
             )
-            parts.append((deciding & takes_part).fill_null(False).cast(pl.Int64) * (1 << n))
-        mine = pl.sum_horizontal(parts) if parts else pl.lit(0, pl.Int64)
+
+        mine = (
+            pl.when(deciding & (col("k_code") <= FLAG_CODES["L"]))
+            .then(side("low"))
+            .when(deciding & (col("k_code") >= FLAG_CODES["H"]))
+            .then(side("high"))
+            .otherwise(pl.lit(0, pl.Int64))
+        )
         bits = frame.select((col("bits").fill_null(0) & mine).alias("b")).to_series()
         ids = self.finder.named(bits)
         notes = bits.replace_strict(self._notes_of(bits), return_dtype=pl.String)
