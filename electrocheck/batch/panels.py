@@ -460,7 +460,7 @@ class Panels:
             table = table.with_columns(
                 corrected["will"].alias(f"will_{c.key}"),
                 corrected["flag_code"].is_not_null().alias(f"has_{c.key}"),
-                *(corrected[f"cr_{c.key}_{f}"] for f in (_CORRECTED if self.keeps_corrected else ())),
+                *(s for s in corrected.iter_columns() if s.name.startswith("cr_")),
             )
         for v in self.covariates:
             usable, problems = self._covariate_cells(panels, v)
@@ -911,9 +911,7 @@ class Panels:
         deciding = added | ~replaced
 
         def side(name: str) -> pl.Expr:
-            return col("k_sf").replace_strict(
-                self.sides[name], default=0, return_dtype=pl.Int64
-            )
+            return col("k_sf").replace_strict(self.sides[name], default=0, return_dtype=pl.Int64)
 
         mine = (
             pl.when(deciding & (col("k_code") <= FLAG_CODES["L"]))
