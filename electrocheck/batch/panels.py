@@ -170,7 +170,29 @@ class Panels:
 
     def with_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with each row's panel key, why it is alone, its age from its date of
-        birth, and the analyte or covariate its test names."""
+        birth, and the analyte or covariate its test names. The keys are read once for each
+        distinct combination of the key columns' texts (the rows of one specimen share one)."""
+        raw = [f"c{i}" for i in self.columns.indexes()]
+        texts = frame.select(raw).with_columns(pl.struct(raw).hash(_SEED).alias(HASH))
+        # The first row of each hash stands for the others (and where two texts share a
+        # hash, the distinct texts are read instead).
+        keyed = self._keys(texts.filter(pl.col(HASH).is_first_distinct()))
+        joined = texts.select(HASH).join(keyed, on=HASH, how="left", maintain_order="left")
+        if _same(texts, joined, raw):
+            return self._named(frame.hstack(joined.drop(*raw, HASH)))
+        keyed = self._keys(frame.select(raw).unique())
+        frame = frame.join(keyed, on=raw, how="left", nulls_equal=True, maintain_order="left")
+        return self._named(frame)
+
+    def _named(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with its specimens' kinds and what its tests name."""
+        if self.specimens is not None:
+            frame = self.specimens.add(frame)
+        return self._with_names(frame)
+
+    def _keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` (of the key columns) with each row's panel key, why it is alone, and its
+        age from its date of birth."""
         c = self.columns
         col = pl.col
         added: list[pl.Series | pl.Expr] = []
@@ -231,9 +253,7 @@ class Panels:
                 .cast(pl.Int8)
                 .alias(BIRTH),
             )
-        if self.specimens is not None:
-            frame = self.specimens.add(frame)
-        return self._with_names(frame)
+        return frame
 
     def _with_names(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The analyte (by the engine's reading of test names) or covariate each row's test
@@ -954,6 +974,12 @@ class Panels:
         )
         if self.shared is not None:
             s.notes["shared_specimen"] += int(result["k_owners"].is_not_null().sum())
+
+
+def _same(one: pl.DataFrame, other: pl.DataFrame, names: list[str]) -> bool:
+    """Whether two frames hold the same texts in the columns ``names``."""
+    same = pl.all_horizontal(pl.col(n).eq_missing(other[n]) for n in names).all()
+    return bool(one.select(same).item())
 
 
 def _distinct(hashes: pl.Series) -> bool:
