@@ -344,21 +344,29 @@ class Panels:
             if long.unit is not None
             else pl.lit(None, pl.String)
         )
+        # Texts of few values as categories while the partial tables are folded.
+        few = pl.Categorical()
         return frame.select(
             *KEYS,
             WHEN,
-            pl.when(col(USABLE) & col("flag").is_not_null()).then(col(ANALYTE)).alias("a"),
-            "flag",
+            pl.when(col(USABLE) & col("flag").is_not_null())
+            .then(col(ANALYTE))
+            .cast(self.named)
+            .alias("a"),
+            col("flag").cast(few),
             "flag_code",
             "number",
-            "spelling",
-            "censored",
+            col("spelling").cast(few),
+            col("censored").cast(few),
             self.interpreter.patient_column(frame, AGE, pl.Int32).alias(AGE),
-            self.interpreter.patient_column(frame, SEX, pl.String).alias(SEX),
+            self.interpreter.patient_column(frame, SEX, pl.String).cast(few).alias(SEX),
             self.interpreter.patient_column(frame, SYMPTOMATIC, pl.Boolean).alias(SYMPTOMATIC),
-            pl.when(col(USABLE) & cov_text.is_not_null()).then(col(COVARIATE)).alias("v"),
+            pl.when(col(USABLE) & cov_text.is_not_null())
+            .then(col(COVARIATE))
+            .cast(self.named)
+            .alias("v"),
             cov_text.alias("cov_text"),
-            cov_unit.alias("cov_unit"),
+            cov_unit.cast(few).alias("cov_unit"),
         )
 
     def _keep_rows(self, frame: pl.DataFrame) -> None:
@@ -383,11 +391,23 @@ class Panels:
         assert self.keys is not None
         kept, self.kept = self.kept, []
         keys = self.keys.select(pl.struct(KEYS).hash(_SEED).alias(HASH), PANEL)
-        if not _distinct(keys[HASH]):
+        if not kept or not _distinct(keys[HASH]):
             return  # two keys share a hash: the second pass reads the keys again
-        rows = pl.concat(kept, rechunk=True)
-        del kept
-        self.rows = rows.join(keys, on=HASH, how="left", maintain_order="left").drop(HASH)
+        keys = keys.sort(HASH)
+        hashes, numbers = keys[HASH], keys[PANEL].cast(pl.UInt32)
+        last = hashes.len() - 1
+        for i, block in enumerate(kept):
+            # Each row's hash found among the keys' sorted hashes, block by block.
+            mine = block[HASH]
+            if hashes.is_empty():  # no panels: every row alone
+                kept[i] = block.drop(HASH).with_columns(pl.lit(None, pl.UInt32).alias(PANEL))
+                continue
+            at = hashes.search_sorted(mine.fill_null(0)).clip(0, last)
+            panel = pl.select(pl.when(mine.is_not_null()).then(numbers.gather(at))).to_series()
+            found = pl.select((hashes.gather(at) == mine) | mine.is_null()).to_series()
+            assert found.all(), "a row's key is not among the panels' keys"
+            kept[i] = block.drop(HASH).with_columns(panel.alias(PANEL))
+        self.rows = pl.concat(kept, rechunk=False)
         self.keys = None
 
     def _aggregates(self, raw: bool) -> list[pl.Expr]:
@@ -444,6 +464,7 @@ class Panels:
         """Panels from the rows folded by key: clustered in time, numbered, corrected and
         matched against the patterns."""
         col = pl.col
+        raw = raw.with_columns(col(pl.Categorical).cast(pl.String))
         if self.columns.specimen is not None and self.columns.patient is not None:
             shared = (
                 raw.filter(col(SPECIMEN).is_not_null())
@@ -454,20 +475,29 @@ class Panels:
             self.summary.shared_specimens = shared.height
             if shared.height:
                 self.shared = shared.select(SPECIMEN, col("owners").alias("k_owners"))
-        raw = raw.with_columns(self._clusters(raw).alias("k_cluster"))
-        panel_keys = [PATIENT, SPECIMEN, "k_cluster"]
-        panels = (
-            raw.group_by(panel_keys)
-            .agg(self._aggregates(raw=False))
-            .sort([PATIENT, "t_min", SPECIMEN], nulls_last=True)
-            .with_row_index(PANEL, offset=1)
-            .with_columns(col(PANEL).cast(pl.Int64))
-        )
-        self.keys = (
-            raw.select(*KEYS, "k_cluster")
-            .join(panels.select(*panel_keys, PANEL), on=panel_keys, how="left", nulls_equal=True)
-            .select(*KEYS, PANEL)
-        )
+        order = [PATIENT, "t_min", SPECIMEN]
+        if self.columns.window <= 0:  # a key is a panel
+            panels = raw.sort(order, nulls_last=True).with_row_index(PANEL, offset=1)
+            panels = panels.with_columns(col(PANEL).cast(pl.Int64))
+            del raw
+            self.keys = panels.select(*KEYS, PANEL)
+        else:
+            raw = raw.with_columns(self._clusters(raw).alias("k_cluster"))
+            panel_keys = [PATIENT, SPECIMEN, "k_cluster"]
+            panels = (
+                raw.group_by(panel_keys)
+                .agg(self._aggregates(raw=False))
+                .sort(order, nulls_last=True)
+                .with_row_index(PANEL, offset=1)
+                .with_columns(col(PANEL).cast(pl.Int64))
+            )
+            self.keys = (
+                raw.select(*KEYS, "k_cluster")
+                .join(
+                    panels.select(*panel_keys, PANEL), on=panel_keys, how="left", nulls_equal=True
+                )
+                .select(*KEYS, PANEL)
+            )
         self.summary.panels = panels.height
         self.summary.rows_in_panels = int(panels["rows"].sum() or 0)
         codes: list[pl.Series] = []
@@ -630,12 +660,14 @@ class Panels:
             # What the first pass learnt of these rows, and their panels by number.
             kept = self.rows.slice(self.rows_seen, batch.height)
             assert kept.height == batch.height, "the second reading differs from the first"
-            at = (kept[PANEL] - 1).cast(pl.UInt32)
+            at = kept[PANEL] - 1
             found = self.table.select(pl.exclude(PANEL).gather(at))
             frame = pl.concat(
                 [
                     batch,
-                    kept.with_columns(col(ANALYTE, COVARIATE).cast(pl.String)),
+                    kept.with_columns(
+                        col(ANALYTE, COVARIATE).cast(pl.String), col(PANEL).cast(pl.Int64)
+                    ),
                     found,
                 ],
                 how="horizontal",
