@@ -748,7 +748,11 @@ class Panels:
         )
         result = self._with_patterns(result, analyte, code, pl.lit(False))
         self._count(result)
-        dropped = [n for n in result.columns if n in self.internal or n.startswith("k_problem_")]
+        # What no writer reads: the panel's columns, the engine's patient columns and the
+        # measured values (read above).
+        unread = {AGE, SEX, SYMPTOMATIC, PATIENT_ERROR, SPECIMEN_KIND, MEASURED_NUMBER}
+        unread |= {MEASURED_UNIT, *self.internal}
+        dropped = [n for n in result.columns if n in unread or n.startswith("k_problem_")]
         if not added_rows:
             return result.drop(dropped)
         result = result.drop([n for n in dropped if n != ROW])
