@@ -955,33 +955,29 @@ class Panels:
         measured result a corrected one stands in for."""
         col = pl.col
         r = self.r
-        frame = frame.with_columns(
-            (stands_for if isinstance(stands_for, pl.Expr) else pl.lit(stands_for)).alias("k_sf"),
-            code.alias("k_code"),
-        )
+        sf = stands_for if isinstance(stands_for, pl.Expr) else pl.lit(stands_for)
         replaced = pl.lit(False)
         for c in self.corrections:
-            replaced = replaced | (
-                (col("k_sf") == c.corrects) & col(f"has_{c.key}").fill_null(False)
-            )
+            replaced = replaced | ((sf == c.corrects) & col(f"has_{c.key}").fill_null(False))
         deciding = added | ~replaced
 
         def side(name: str) -> pl.Expr:
-            return col("k_sf").replace_strict(self.sides[name], default=0, return_dtype=pl.Int64)
+            found: pl.Expr = pl.lit(0, pl.Int64)
+            for analyte, mask in self.sides[name].items():
+                found = pl.when(sf == analyte).then(pl.lit(mask, pl.Int64)).otherwise(found)
+            return found
 
         mine = (
-            pl.when(deciding & (col("k_code") <= FLAG_CODES["L"]))
+            pl.when(deciding & (code <= FLAG_CODES["L"]))
             .then(side("low"))
-            .when(deciding & (col("k_code") >= FLAG_CODES["H"]))
+            .when(deciding & (code >= FLAG_CODES["H"]))
             .then(side("high"))
             .otherwise(pl.lit(0, pl.Int64))
         )
         bits = frame.select((col("bits").fill_null(0) & mine).alias("b")).to_series()
         ids = self.finder.named(bits)
         notes = bits.replace_strict(self._notes_of(bits), return_dtype=pl.String)
-        return frame.with_columns(ids.alias(r["patterns"]), notes.alias(PATTERN_NOTES)).drop(
-            "k_sf", "k_code"
-        )
+        return frame.with_columns(ids.alias(r["patterns"]), notes.alias(PATTERN_NOTES))
 
     def _notes_of(self, bits: pl.Series) -> dict[int, str | None]:
         for value in bits.unique().to_list():
