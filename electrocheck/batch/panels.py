@@ -13,15 +13,19 @@ and :class:`~electrocheck.batch.patterns.PatternFinder` (the rule of
 
 The rows of a panel may lie anywhere in the file, so it is read twice, streaming both times:
 
-1. :meth:`Panels.first_pass` reads each block's key columns and its results' flags (the
-   engine's own interpretation, each distinct value once), and folds them into one row per
-   panel: per analyte the number of results and the lowest and highest flag; the measured
-   value of each analyte a correction corrects, and the covariate's cell. Memory grows with
-   the panels, not the rows. The corrected results and the patterns of each panel follow.
-2. The run's usual pass joins that table to each block by panel key (:meth:`Panels.before`,
-   before the engine: whether the row's calcium will be corrected decides whether it is
-   graded, as in ``check``), and adds the panel's columns and corrected rows after it
-   (:meth:`Panels.after`).
+1. :meth:`Panels.first_pass` reads each block's key columns (once per distinct combination
+   of their texts) and the flags of the results of its analytes (the engine's own
+   interpretation, each distinct value once), and folds them into one row per panel: per
+   analyte the number of results and the lowest and highest flag; the measured value of each
+   analyte a correction corrects, and the covariate's cell. The corrected results and the
+   patterns of each panel follow. It also keeps a few small columns per row: why the row is
+   alone, its age from its date of birth, what its test names, and its panel's number (found
+   by the hash of its key, where no two keys share one).
+2. The run's usual pass takes each row's panel from that table by number
+   (:meth:`Panels.before`, before the engine: whether the row's calcium will be corrected
+   decides whether it is graded, as in ``check``), and adds the panel's columns and corrected
+   rows after it (:meth:`Panels.after`). Where two keys share a hash, it reads the keys again
+   and joins the table by key.
 
 Panels are numbered in order of patient, then time, then specimen number, so the same file in
 any row order gives each row the same panel, and the rows of one patient can be read in time
