@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from electrocheck.formats.frame import ROW_ERROR
 from electrocheck.units.tokens import NUMBER_PATTERN
 
 # A cell: an optional censoring sign, a plain decimal number (as in ``check``), a unit.
@@ -149,6 +150,18 @@ def squeezed(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().str.replace_all(r"\s+", " ")
 
 
+def without_blank_lines(batch: pl.DataFrame, originals: list[str]) -> tuple[pl.DataFrame, int]:
+    """``batch`` without its blank lines, and how many there were. polars reads a blank line
+    as a row with every field missing: not a row of data. (The csv module tells blank lines
+    apart itself and keeps rows of empty fields.)"""
+    if ROW_ERROR in batch.columns:
+        return batch, 0
+    blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
+    if not blank.any():
+        return batch, 0
+    return batch.filter(~blank), int(blank.sum())
+
+
 def blank_to_null(text: pl.Expr) -> pl.Expr:
     stripped = text.str.strip_chars()
     return pl.when(stripped == "").then(None).otherwise(stripped)
@@ -169,4 +182,5 @@ __all__ = [
     "number_and_unit",
     "squeezed",
     "with_cell_parts",
+    "without_blank_lines",
 ]

@@ -30,7 +30,8 @@ def added_names(layout: Layout) -> list[str]:
     """Names of the columns the engine adds, in order, before any prefix: the engine, the
     summary and the writers find the columns of a processed batch by these."""
     if layout.kind == "long":
-        return [*result_names(layout, 0).values(), "errors"]
+        panels = list(PANEL_NAMES) if layout.panels is not None else []
+        return [*result_names(layout, 0).values(), "errors", *panels]
     names: list[str] = []
     for i in range(len(layout.wide)):
         names += result_names(layout, i).values()
@@ -64,7 +65,7 @@ def writes_lab_flag(layout: Layout, i: int) -> bool:
 
 
 #: The keys a JSON Lines object adds to a row's fields, before any prefix.
-JSON_KEYS = ("results", "patterns", "errors")
+JSON_KEYS = ("results", "patterns", "errors", "pattern_notes")
 #: Prefixes of electrocheck's output names, the first that no input column has taken.
 NAME_PREFIXES = ("", "ec_", *(f"ec{n}_" for n in range(2, 100)))
 
@@ -136,6 +137,16 @@ def wide_prefixes(columns: Iterable[AnalyteColumn]) -> list[str]:
         prefixes.append(f"{column.analyte}_" if count == 1 else f"{column.analyte}_{count}_")
     return prefixes
 
+
+#: The columns a long file whose rows are grouped into panels adds after ``errors``: whether
+#: the row is the input's or one electrocheck added (a corrected result), the input row (from
+#: 1) it is or derives from, its panel (numbered in order of patient, then time), the panel's
+#: collection time, the ids of the patterns its result takes part in, and notes on its panel.
+PANEL_NAMES = ("row_kind", "source_row", "panel", "panel_time", "patterns", "panel_notes")
+ROW_KINDS = ("input", "added")
+#: The column of a processed batch of panels that holds the notes of the patterns each row
+#: takes part in, joined by :data:`NOTES_SEP` until JSON Lines splits them.
+PATTERN_NOTES, NOTES_SEP = "k_pattern_notes", "\x1e"
 
 # The result fields each layout writes, and the names it writes them under.
 LONG_NAMES = {
@@ -248,6 +259,10 @@ __all__ = [
     "FLAG_CODES",
     "JSON_KEYS",
     "LONG_NAMES",
+    "NOTES_SEP",
+    "PANEL_NAMES",
+    "PATTERN_NOTES",
+    "ROW_KINDS",
     "SPECIMEN_ERROR",
     "WIDE_NAMES",
     "added_names",

@@ -27,6 +27,7 @@ from electrocheck.batch.columns import (
     INTERPRETED,
     LOOKALIKE,
     OTHER_SPECIMEN,
+    PANEL_NAMES,
     SPECIMEN_ERROR,
     STRUCTURAL,
     UNKNOWN_SPECIMEN,
@@ -54,6 +55,10 @@ from electrocheck.batch.patterns import PatternFinder
 from electrocheck.batch.sources import SPECIMEN_KIND, plain, sources
 from electrocheck.formats.frame import ROW_ERROR
 from electrocheck.reference import Reference
+
+#: Columns of a processed batch of a long file grouped into panels: each row's measured number
+#: and its unit's spelling, for the corrected results of its panel.
+MEASURED_NUMBER, MEASURED_UNIT = "m_number", "m_unit"
 
 
 def interpret_batch(
@@ -95,8 +100,9 @@ class BatchInterpreter:
         self.fields = CSV_FIELDS + (DETAIL_FIELDS if detail else ())
         # The patient columns the file lacks, and the value each has for every row.
         self.patient: dict[str, Any] = {}
+        birth = layout.panels.birth if layout.panels is not None else None
         for name, column, value in (
-            (AGE, layout.patient.age, None),
+            (AGE, layout.patient.age if birth is None else birth, None),
             (SEX, layout.patient.sex, None),
             (SYMPTOMATIC, layout.patient.symptomatic, symptomatic),
         ):
@@ -113,9 +119,11 @@ class BatchInterpreter:
             for f in self.fields
             if detail or layout.kind == "long" or f not in ("analyte", "limits")
         )
+        # A long file's panels correct its rows' values: the measured number and unit.
+        panels = layout.panels is not None
         source_fields = [
             lean
-            + (("number", "spelling") if i in corrected and not detail else ())
+            + (("number", "spelling") if (i in corrected or panels) and not detail else ())
             + (("lab_flag",) if writes_lab_flag(layout, i) and not detail else ())
             for i in range(len(self.sources))
         ]
@@ -207,6 +215,16 @@ class BatchInterpreter:
                 if self.patterns is not None
                 else pl.Series("patterns", [None] * frame.height, dtype=pl.String)
             )
+        if self.layout.panels is not None:
+            # Filled by the panels (batch.panels.Panels.after), from the measured values.
+            by_name.update(
+                (name, pl.Series(name, [None] * frame.height, dtype=pl.String))
+                for name in PANEL_NAMES
+            )
+            details += [
+                results[0]["number"].alias(MEASURED_NUMBER),
+                results[0]["spelling"].alias(MEASURED_UNIT),
+            ]
         # A row's own problem (more fields than the header, from the csv reader) comes first.
         row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
         by_name["errors"] = _joined_errors(row_errors + errors)
@@ -274,6 +292,14 @@ class BatchInterpreter:
             .select(pl.when(unknown).then(message).alias(SPECIMEN_ERROR))
             .to_series()
         )
+
+    def with_patient(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the patient columns, where the file has any."""
+        return self._with_patient(frame)
+
+    def patient_column(self, frame: pl.DataFrame, name: str, dtype: Any) -> pl.Series:
+        """A patient column of ``frame``, or the value the file's rows all have."""
+        return self._patient_column(frame, name, dtype)
 
     def _with_patient(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with the patient columns, where the file has any."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 import polars as pl
 
 from electrocheck.batch.columns import (
+    NOTES_SEP,
+    PATTERN_NOTES,
     added_names,
     detail_columns,
     detail_lab_flags,
     error_columns,
     json_keys,
+    name_prefix,
+    output_names,
 )
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
@@ -35,12 +39,40 @@ def json_rows(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataF
             .fill_null(pl.lit([], pl.List(pl.String)))
             .alias(named["patterns"])
         )
+    after = []
+    if layout.panels is not None:
+        after = _panel_keys(layout)
     return result.select(
         *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
         results.alias(named["results"]),
         *extra,
         errors.alias(named["errors"]),
+        *after,
     )
+
+
+def _panel_keys(layout: Layout) -> list[pl.Expr]:
+    """A long file's panel: the row's kind, its input row, its panel and the panel's time,
+    the ids and notes of the patterns its result takes part in, and notes on its panel."""
+    names = added_names(layout)
+    shown = dict(zip(names, output_names(layout), strict=True))
+
+    def column(name: str) -> pl.Expr:
+        return pl.col(f"r{names.index(name)}")
+
+    empty = pl.lit([], pl.List(pl.String))
+    return [
+        column("row_kind").alias(shown["row_kind"]),
+        column("source_row").alias(shown["source_row"]),
+        column("panel").alias(shown["panel"]),
+        column("panel_time").alias(shown["panel_time"]),
+        column("patterns").str.split("; ").fill_null(empty).alias(shown["patterns"]),
+        pl.col(PATTERN_NOTES)
+        .str.split(NOTES_SEP)
+        .fill_null(empty)
+        .alias(name_prefix(layout) + "pattern_notes"),
+        column("panel_notes").str.split("; ").fill_null(empty).alias(shown["panel_notes"]),
+    ]
 
 
 def _result(column: str, lab_flag: bool = False) -> pl.Expr:

@@ -137,6 +137,86 @@ SPECIMEN_NAMES = (
 AGE_NAMES = ("age", "ageyears", "patientage", "ageatcollection", "ageinyears")
 SEX_NAMES = ("sex", "gender", "patientsex", "patientgender")
 SYMPTOM_NAMES = ("symptomatic", "symptoms", "hassymptoms")
+# The keys that make a long file's rows patient records and panels (the rows of one specimen):
+# the patient, the collection time (in one column, or a date and a time of day in two), the
+# specimen or accession number, and the date of birth. Compared squeezed, most specific first.
+PATIENT_NAMES = (
+    "patientid",
+    "patient",
+    "mrn",
+    "patientmrn",
+    "medicalrecordnumber",
+    "subjectid",  # MIMIC
+    "personid",  # OMOP
+    "patid",  # PCORnet
+    "patientnumber",
+    "patientidentifier",
+    "hospitalnumber",
+    "subject",
+)
+#: A collection date and time in one column.
+DATETIME_NAMES = (
+    "collected",
+    "collectedat",
+    "collecteddatetime",
+    "collectiondatetime",
+    "charttime",  # MIMIC
+    "specimendatetime",
+    "measurementdatetime",  # OMOP
+    "effectivedatetime",  # FHIR
+    "observationdatetime",
+    "drawn",
+    "drawntime",
+    "drawdatetime",
+    "sampledatetime",
+    "datetime",
+    "timestamp",
+)
+#: A collection date, perhaps with a time of day in a column of :data:`CLOCK_NAMES`.
+DATE_NAMES = (
+    "collectiondate",
+    "specimendate",  # PCORnet
+    "measurementdate",  # OMOP
+    "drawdate",
+    "sampledate",
+    "observationdate",
+    "effectivedate",
+    "date",  # Synthea
+)
+CLOCK_NAMES = (
+    "collectiontime",
+    "specimentime",
+    "measurementtime",
+    "drawtime",
+    "sampletime",
+    "time",
+)
+#: The number of one specimen (or of its order): the rows that share it are one panel.
+SPECIMEN_ID_NAMES = (
+    "specimenid",  # MIMIC
+    "specimennumber",
+    "specimenno",
+    "accession",
+    "accessionnumber",
+    "accessionno",
+    "accessionid",
+    "sampleid",
+    "samplenumber",
+    "orderid",
+    "ordernumber",
+    "laborderid",
+    "requestid",
+    "requestnumber",
+)
+BIRTH_NAMES = (
+    "birthdate",
+    "dateofbirth",
+    "dob",
+    "birthdatetime",  # OMOP
+    "patientdob",
+    "patientbirthdate",
+    "birthday",
+)
 
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)[\s_\-]*(?:units?|uom)$", re.IGNORECASE)
 # A wide column's companions: ``K flag``, ``calcium_abnormal_flag``, ``Sodium interpretation``;
@@ -195,6 +275,27 @@ class PatientColumns:
 
 
 @dataclass(frozen=True)
+class PanelColumns:
+    """The columns that group a long file's rows into panels, and how.
+
+    A panel is the rows of one specimen (``specimen``), or without a specimen number, one
+    patient's rows collected at the same time, or within ``window`` seconds of the panel's
+    first row."""
+
+    patient: int | None = None
+    time: int | None = None  # the collection time, or its date where ``clock`` holds the time
+    clock: int | None = None  # the time of day, in a column of its own
+    specimen: int | None = None  # the specimen or accession number
+    birth: int | None = None  # the date of birth: each row's age at its collection time
+    window: float = 0.0  # seconds
+
+    def indexes(self) -> tuple[int, ...]:
+        """The key columns the file has."""
+        found = (self.patient, self.time, self.clock, self.specimen, self.birth)
+        return tuple(i for i in found if i is not None)
+
+
+@dataclass(frozen=True)
 class LongColumns:
     """The columns of a long-layout export."""
 
@@ -225,6 +326,7 @@ class Layout:
     lab_flags: bool = False  # every source writes the lab's flag, even without a flag column
     unread: tuple[int, ...] = ()  # wide only: columns nothing is read from
     lookalike: tuple[int, ...] = ()  # of them, those whose header looks like an electrolyte
+    panels: PanelColumns | None = None  # long only: how rows are grouped into panels
 
 
 @dataclass(frozen=True)
@@ -250,6 +352,14 @@ class LayoutOptions:
     file_ranges: bool = False  # ignore the lab's own limits in the file
     symptomatic: bool = False  # every patient has symptoms (unless a column says otherwise)
     lab_flags: bool = False  # write the lab's flag (lab_flag) even without a flag column
+    # Long layout: the columns of the patient, collection time (``DATE+TIME`` for two),
+    # specimen or accession number and date of birth; None: found by name.
+    patient_column: str | None = None
+    time_column: str | None = None
+    specimen_id_column: str | None = None
+    birth_column: str | None = None
+    panel_window: float = 0.0  # seconds; 0: a panel's rows share one collection time
+    panels: bool = True  # False: no grouping (the output of a file without key columns)
 
 
 def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOptions) -> Layout:
@@ -279,13 +389,16 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
             long.flag,
         }
         specimen = _specimen_column(header, options, taken)
+        patient = _patient_columns(header, taken | {specimen})
+        taken |= {specimen, patient.age, patient.sex, patient.symptomatic}
         return Layout(
             "long",
             header,
             long=long,
-            patient=_patient_columns(header, taken | {specimen}),
+            patient=patient,
             specimen=specimen,
             lab_flags=options.lab_flags,
+            panels=_panel_columns(header, options, taken),
         )
     columns, covariates = _wide_columns(header, reference, options.mapping)
     if not columns:
@@ -335,6 +448,72 @@ def _specimen_column(
             return None
         return _column_index(header, options.specimen_column, "--specimen-type-column")
     return next((i for i in _find(header, SPECIMEN_NAMES) if i not in taken), None)
+
+
+def _panel_columns(
+    header: tuple[str, ...], options: LayoutOptions, taken: set[int | None]
+) -> PanelColumns | None:
+    """The columns that group a long file's rows into panels: named with the options, else
+    found by name among the columns not otherwise read. None without ``panels``, or where the
+    file has neither a specimen number nor a patient and a collection time."""
+    named = (
+        options.patient_column,
+        options.time_column,
+        options.specimen_id_column,
+        options.birth_column,
+    )
+    if not options.panels:
+        return None
+
+    def find(names: tuple[str, ...], given: str | None, option: str) -> int | None:
+        if given is not None:
+            return named_column(header, given, option)
+        return next((i for i in _find(header, names) if i not in taken), None)
+
+    patient = find(PATIENT_NAMES, options.patient_column, "--patient-column")
+    specimen = find(SPECIMEN_ID_NAMES, options.specimen_id_column, "--specimen-column")
+    birth = find(BIRTH_NAMES, options.birth_column, "--birth-column")
+    taken = taken | {patient, specimen, birth}
+    clock = None
+    if options.time_column is not None:
+        date_text, plus, clock_text = options.time_column.partition("+")
+        if plus and options.time_column not in header and clock_text:
+            time: int | None = named_column(header, date_text, "--time-column")
+            clock = named_column(header, clock_text, "--time-column")
+        else:
+            time = named_column(header, options.time_column, "--time-column")
+    else:
+        time = find(DATETIME_NAMES, None, "")
+        if time is None:
+            time = find(DATE_NAMES, None, "")
+            clock = find(CLOCK_NAMES, None, "")
+            if time is None:  # a time column alone: it may hold dates and times
+                time, clock = clock, None
+    if specimen is None and (patient is None or time is None):
+        if any(name is not None for name in named):
+            raise InputError(
+                "panels need a specimen or accession column, or a patient and a collection "
+                "time column; name them with --specimen-column, or --patient-column and "
+                "--time-column"
+            )
+        return None
+    return PanelColumns(patient, time, clock, specimen, birth, options.panel_window)
+
+
+def named_column(header: tuple[str, ...], name: str, option: str) -> int:
+    """The index of the column an option names (exactly, else ignoring case); an
+    :class:`InputError` that lists the columns when there is none."""
+    try:
+        return _column_index(header, name, option)
+    except InputError:
+        shown = ", ".join(quote(h) for h in header[:30]) + (", ..." if len(header) > 30 else "")
+        raise MissingColumnError(
+            f"{option}: no column named {quote(name)} in the header; the columns are: {shown}"
+        ) from None
+
+
+class MissingColumnError(InputError):
+    """An option names a column the header does not have."""
 
 
 def _corrections(

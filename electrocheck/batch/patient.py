@@ -25,6 +25,10 @@ from electrocheck.units.resolve import MMOL_PER_L, resolve_unit
 
 #: Columns this module adds to a batch.
 AGE, SEX, SYMPTOMATIC, PATIENT_ERROR = "p_seg", "p_sex", "p_symptomatic", "p_error"
+#: A column a batch may hold before the patient columns are read: each row's age in days
+#: (from a date of birth and the collection time; see :mod:`~electrocheck.batch.panels`). Where
+#: it is not null it decides the age, before an age column.
+AGE_DAYS = "p_age_days"
 
 
 @lru_cache(maxsize=8)
@@ -156,6 +160,13 @@ def with_patient(
         )
         symptoms = found.fill_null(symptomatic)
         errors.append(error)
+    if AGE_DAYS in frame.columns:
+        days = frame[AGE_DAYS]
+        edges = pl.Series(age_edges(reference), dtype=pl.Float64)
+        found = edges.search_sorted(days.fill_null(0.0), side="right").cast(pl.Int32)
+        segment = pl.select(
+            pl.when(days.is_not_null()).then(found).otherwise(segment).alias(AGE)
+        ).to_series()
     errors = [error for error in errors if error.null_count() < height]
     error_column = (
         pl.DataFrame(errors)

@@ -28,6 +28,11 @@ class PatternFinder:
     def patterns(self, codes: list[pl.Series]) -> pl.Series:
         """The ids of the patterns each row matches, ``"; "``-joined, or null. ``codes`` are
         the flags of each result column as :data:`FLAG_CODES`."""
+        return self.named(self.bits(codes))
+
+    def bits(self, codes: list[pl.Series]) -> pl.Series:
+        """Which patterns each row matches, as the bits of one number (bit n: the reference
+        file's pattern n)."""
         frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(codes)])
         # Which patterns a row matches, as the bits of one number: few distinct numbers.
         bits = pl.sum_horizontal(
@@ -37,8 +42,11 @@ class PatternFinder:
         )
         # with_columns, not select: where no pattern names a column of the file, ``bits`` is a
         # literal, and must still give one value per row.
-        matched = frame.with_columns(bits.alias("bits"))["bits"]
-        for value in matched.unique().to_list():
+        return frame.with_columns(bits.alias("bits"))["bits"]
+
+    def named(self, matched: pl.Series) -> pl.Series:
+        """The ``"; "``-joined ids of the patterns of each number of :meth:`bits`."""
+        for value in matched.drop_nulls().unique().to_list():
             if value not in self.patterns_of:
                 ids = [p.id for n, p in enumerate(self.reference.patterns) if value >> n & 1]
                 self.patterns_of[value] = "; ".join(ids) or None

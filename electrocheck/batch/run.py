@@ -25,10 +25,12 @@ from typing import IO, Any, TypeVar, overload
 
 import polars as pl
 
+from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
-from electrocheck.batch.layout import Layout, LayoutOptions, detect_layout
+from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
+from electrocheck.batch.panels import first_pass
 from electrocheck.batch.sources import sources
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
@@ -46,7 +48,7 @@ from electrocheck.formats.delimited import (
     python_batches,
 )
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
-from electrocheck.formats.frame import ROW_ERROR, internal_names
+from electrocheck.formats.frame import internal_names
 from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
@@ -268,7 +270,9 @@ def run_batch(
                 handle.truncate()
                 summary = Summary(layout=layout.kind, columns=columns)
                 summary.warnings.extend(read_in.warnings + notes)
-                if layout.patient.age is None:
+                if layout.patient.age is None and (
+                    layout.panels is None or layout.panels.birth is None
+                ):
                     summary.warnings.append("no age column: adult limits were used")
                 _process(
                     read(summary),
@@ -280,6 +284,7 @@ def run_batch(
                     options,
                     summary,
                     progress,
+                    again=lambda: read(Summary()),
                 )
                 return summary
 
@@ -397,6 +402,8 @@ def _layout(read_in: _Input, reference: Reference, options: LayoutOptions) -> La
     """The layout of the header, or an InputError that says which header was read."""
     try:
         return detect_layout(read_in.header, reference, options)
+    except MissingColumnError:
+        raise
     except InputError as exc:
         fields = ", ".join(quote(name) for name in read_in.header[:8])
         more = f", ... ({len(read_in.header)} columns)" if len(read_in.header) > 8 else ""
@@ -423,25 +430,28 @@ def _process(
     options: BatchOptions,
     summary: Summary,
     progress: Callable[[int, int], None] | None,
+    again: Callable[[], Iterator[Batch]] | None = None,
 ) -> None:
     writer = Writer(handle, read_in.header, layout, plan.format, plan.delimiter)
     try:
         interpreter = BatchInterpreter(
             layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
         )
+        # A long file grouped into panels is read twice: first its keys and flags.
+        panels = first_pass(layout, reference, interpreter, again)
+        summary.panels = None if panels is None else panels.summary
         originals = internal_names(len(layout.header))
         background = BackgroundWriter(writer.write)
         try:
             for batch, position in prefetched(batches):
-                # polars reads a blank line as a row with every field missing: not a row of
-                # data. (The csv module tells blank lines apart itself and keeps rows of empty
-                # fields.)
-                blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
-                if ROW_ERROR not in batch.columns and blank.any():
-                    summary.blank_lines += int(blank.sum())
-                    batch = batch.filter(~blank)
+                batch, blank = without_blank_lines(batch, originals)
+                summary.blank_lines += blank
                 summary.rows_read += batch.height
+                if panels is not None:
+                    batch = panels.before(batch)
                 result = interpreter.interpret(batch)
+                if panels is not None:
+                    result = panels.after(result)
                 background.submit(result)
                 count_batch(result, layout, summary)
                 if progress is not None:

@@ -25,6 +25,10 @@ from electrocheck.reference import Reference
 #: The column the engine adds to a batch of a file with a specimen column: the kind of each
 #: row's specimen (a code of :data:`~electrocheck.batch.naming.SPECIMEN_KINDS`).
 SPECIMEN_KIND = "sp_kind"
+#: The column a long file's batch holds when its rows are grouped into panels: whether the
+#: row's panel has a usable covariate of the graded correction of the row's analyte (albumin
+#: for calcium): then the measured value is not graded, as in check.
+PANEL_COVARIATE = "pn_covariate"
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,23 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
         rng = pl.col(f"c{long.range}")
     name = layout.header[long.value if long.value is not None else long.numeric]  # type: ignore[index]
     tests = tuple(pl.col(f"c{i}") for i in long.tests)
-    return [Source(name, "", value, numeric, unit, None, low, high, rng, _column(long.flag), tests)]
+    covariate = pl.col(PANEL_COVARIATE) if layout.panels is not None else None
+    return [
+        Source(
+            name,
+            "",
+            value,
+            numeric,
+            unit,
+            None,
+            low,
+            high,
+            rng,
+            _column(long.flag),
+            tests,
+            covariate,
+        )
+    ]
 
 
 def _column(index: int | None) -> pl.Expr | None:
@@ -200,6 +220,7 @@ def plain(name: str) -> str:
 __all__ = [
     "INPUT_NAMES",
     "INPUT_TYPES",
+    "PANEL_COVARIATE",
     "SPECIMEN_KIND",
     "Source",
     "plain",

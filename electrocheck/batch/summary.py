@@ -61,6 +61,37 @@ NAMES_KEPT = 10_000
 NAMES_LISTED = 100
 
 
+#: Why a long file's row is not in a panel, in the order of the codes of
+#: :mod:`~electrocheck.batch.panels` (from 1).
+ALONE_REASONS = ("no_patient", "no_time", "no_specimen")
+
+
+@dataclass
+class PanelSummary:
+    """What the grouping used and found, for the run's summary."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # patient, time, specimen, birth
+    window: float = 0.0
+    panels: int = 0
+    rows_in_panels: int = 0
+    added: int = 0  # corrected results added as rows
+    alone: Counter[str] = field(default_factory=Counter)  # rows interpreted alone, by reason
+    notes: Counter[str] = field(default_factory=Counter)  # rows with each kind of note
+    shared_specimens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "window_seconds": self.window,
+            "panels": self.panels,
+            "rows_in_panels": self.rows_in_panels,
+            "added_rows": self.added,
+            "rows_alone": {reason: self.alone[reason] for reason in ALONE_REASONS},
+            "notes": dict(sorted(self.notes.items())),
+            "shared_specimens": self.shared_specimens,
+        }
+
+
 @dataclass
 class Summary:
     """What a batch run read, wrote and found."""
@@ -89,6 +120,8 @@ class Summary:
     lookalike_columns: Counter[str] = field(default_factory=Counter)
     #: Results whose flag disagrees with the lab's own.
     lab_flag_disagreements: int = 0
+    #: Long files grouped into panels: the columns used, the panels, rows alone and notes.
+    panels: PanelSummary | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -154,6 +187,7 @@ class Summary:
             "unknown": self.unknown,
             "unrecognised_electrolytes": self.unrecognised_electrolytes,
             "lab_flag_disagreements": self.lab_flag_disagreements,
+            "panels": None if self.panels is None else self.panels.to_dict(),
             "warnings": self.warnings,
         }
 
@@ -190,6 +224,8 @@ def _count_fates(result: pl.DataFrame, layout: Layout, summary: Summary) -> None
     for i, name in enumerate(fate_columns(layout)):
         here: Counter[str] = Counter()
         for code, count in result[name].value_counts().iter_rows():
+            if code is None:  # a row electrocheck added (a corrected result)
+                continue
             here[FATES[code]] += count
             if code == DISAGREES:
                 summary.lab_flag_disagreements += count
@@ -236,9 +272,11 @@ def _count_names(result: pl.DataFrame, fate: str, i: int, layout: Layout, summar
 
 
 __all__ = [
+    "ALONE_REASONS",
     "FATE_NAMES",
     "NAMED_FATES",
     "UNKNOWN_FATES",
+    "PanelSummary",
     "Summary",
     "count_batch",
 ]

@@ -169,6 +169,60 @@ SpecimenColumnOption = Annotated[
         show_default=False,
     ),
 ]
+PatientColumnOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--patient-column",
+        help="Long layout: the column of each row's patient. Default: found by name (patient, "
+        "patient_id, mrn, subject_id, person_id, PATID ...).",
+        show_default=False,
+    ),
+]
+TimeColumnOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--time-column",
+        help="Long layout: the column of each row's collection time, or DATE+TIME for a date "
+        "and a time of day in two columns. Default: found by name (collected, charttime, "
+        "measurement_datetime, DATE, SPECIMEN_DATE+SPECIMEN_TIME ...).",
+        show_default=False,
+    ),
+]
+SpecimenIdColumnOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--specimen-column",
+        help="Long layout: the column of each row's specimen or accession number; a panel is "
+        "the rows of one specimen. Default: found by name (specimen_id, accession, order_id ...).",
+        show_default=False,
+    ),
+]
+BirthColumnOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--birth-column",
+        help="Long layout: the column of each patient's date of birth; the age is computed at "
+        "each collection time. Default: found by name (birth_date, dob, birthDate ...).",
+        show_default=False,
+    ),
+]
+PanelWindowOption = Annotated[
+    str,
+    typer.Option(
+        "--panel-window",
+        metavar="DURATION",
+        help="Long layout without a specimen column: one patient's rows collected within "
+        "DURATION of a panel's first row (10m, 30s, 2h) are one panel; 0: at the same time.",
+    ),
+]
+NoPanelsOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-panels",
+        help="Long layout: do not group rows into panels (no corrected results, no patterns, "
+        "no panel columns).",
+    ),
+]
 LabFlagsOption = Annotated[
     bool,
     typer.Option(
@@ -250,6 +304,12 @@ def batch(
     unit_column: UnitColumnOption = None,
     number_column: NumberColumnOption = None,
     specimen_column: SpecimenColumnOption = None,
+    patient_column: PatientColumnOption = None,
+    time_column: TimeColumnOption = None,
+    specimen_id_column: SpecimenIdColumnOption = None,
+    birth_column: BirthColumnOption = None,
+    panel_window: PanelWindowOption = "0",
+    no_panels: NoPanelsOption = False,
     lab_flags: LabFlagsOption = False,
     file_ranges: FileRangesOption = False,
     symptomatic: EverySymptomaticOption = False,
@@ -267,12 +327,15 @@ def batch(
     Wide files have a column per analyte (Calcium (mg/dL), K [mmol/L], 17861-6); long files a
     row per result (test, value, unit columns). Columns named age, sex and symptomatic choose
     age-banded limits and symptomatic grades; in wide files, albumin and glucose columns add
-    corrected calcium and corrected sodium. Bad cells keep their row, with empty results
-    and the reason in the errors column. A progress bar and a summary go to stderr.
+    corrected calcium and corrected sodium, and so do albumin and glucose rows in the panels
+    of long files (the rows of one specimen, or of one patient at one time). Bad cells keep
+    their row, with empty results and the reason in the errors column. A progress bar and a
+    summary go to stderr.
     """
     with errors_to_exit():
         from electrocheck.batch.layout import LayoutOptions
         from electrocheck.batch.run import BatchOptions, run_batch
+        from electrocheck.batch.times import parse_window
 
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         options = BatchOptions(
@@ -287,6 +350,12 @@ def batch(
                 file_ranges=file_ranges,
                 symptomatic=symptomatic,
                 lab_flags=lab_flags,
+                patient_column=patient_column,
+                time_column=time_column,
+                specimen_id_column=specimen_id_column,
+                birth_column=birth_column,
+                panel_window=parse_window(panel_window),
+                panels=not no_panels,
             ),
             delimiter=delimiter,
             output_format=None if output_format is None else output_format.value,

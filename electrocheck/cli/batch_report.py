@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from electrocheck.batch.run import Summary
-from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES
+from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary
 from electrocheck.clinical.check import FAIL_ON
 from electrocheck.clinical.result import FLAGS
 from electrocheck.errors import InputError, quote
@@ -81,6 +81,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
             f", {counted(summary.blank_lines, 'blank line')} skipped" if summary.blank_lines else ""
         ),
     ]
+    if summary.panels is not None:
+        lines.append(_panel_lines(summary.panels)[0])
     fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]
     if fates:
         lines.append(f"  {summary.counted()}: {_listed(fates)}")
@@ -97,6 +99,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
     for analyte, flags in sorted(counts.items()):
         shown = ", ".join(f"{flag} {flags[flag]:,}" for flag in FLAGS if flag in flags)
         lines.append(f"  {analyte}: {shown}")
+    if summary.panels is not None:
+        lines += _panel_lines(summary.panels)[1:]
     lines += [f"  ! {warning}" for warning in _warnings(summary)]
     stream.write("\n".join(lines) + "\n")
 
@@ -128,6 +132,49 @@ def _warnings(summary: Summary) -> list[str]:
             f"{summary.lab_flag_disagreements:,} (see lab_flag, and the notes of --format jsonl)"
         )
     return found + summary.warnings
+
+
+#: How the reasons a row is not in a panel, and the notes on panels, are shown.
+ALONE_LABELS = {
+    "no_patient": "no patient id",
+    "no_time": "no collection time",
+    "no_specimen": "no specimen number",
+}
+PANEL_NOTE_LABELS = {
+    "unreadable_time": "collection time not read",
+    "unreadable_birth_date": "date of birth not read",
+    "birth_after_collection": "date of birth after the collection time",
+    "repeated_analyte": "two results or more of one analyte in a panel",
+    "shared_specimen": "specimen number shared by two patients",
+}
+
+
+def _panel_lines(panels: PanelSummary) -> list[str]:
+    """The panels of a long file: the columns that made them, how many, and the rows that
+    stood alone or got a note."""
+    used = ", ".join(f"{role} {_plain(name)}" for role, name in panels.columns.items())
+    if panels.window:
+        used += f", within {panels.window:g} s"
+    line = f"  panels: {panels.panels:,} ({used})"
+    if panels.added:
+        line += f"; {counted(panels.added, 'corrected result')} added"
+    lines = [line]
+    alone = [
+        (ALONE_LABELS[reason], panels.alone[reason])
+        for reason in ALONE_LABELS
+        if panels.alone[reason]
+    ]
+    if alone:
+        total = sum(count for _, count in alone)
+        lines.append(
+            f"  ! {counted(total, 'row')} interpreted alone, not in a panel: {_listed(alone)}"
+        )
+    notes = [
+        (label, panels.notes[key]) for key, label in PANEL_NOTE_LABELS.items() if panels.notes[key]
+    ]
+    if notes:
+        lines.append(f"  ! rows with notes on their panel (see panel_notes): {_listed(notes)}")
+    return lines
 
 
 def _listed(items: list[tuple[str, int]]) -> str:

@@ -1,0 +1,79 @@
+"""Panels benchmark: electrocheck batch on a long file with patient, time and specimen
+columns, with its rows grouped into panels and without (--no-panels).
+
+Generates long files (bench/gen_long_panels.py: 8 tests per specimen, one patient per 50
+rows, rows of a specimen scattered within blocks of 4,096) and runs, alternating, new
+processes of
+
+  no panels    electrocheck batch FILE -o OUT --quiet --no-panels
+  panels       electrocheck batch FILE -o OUT --quiet
+
+and prints the median wall time of each, their ratio, and each one's peak memory (maximum
+resident set size of the child). Targets: time with panels at most 2x without, at 1M rows;
+peak memory at most 1 GB. Use the Python of the environment electrocheck is installed in:
+
+    python bench/panels.py [--rounds 3] [--sizes 1000000 5000000] [--dir DIR] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from batch import run, script  # bench/batch.py: one child's time and peak memory
+
+HERE = Path(__file__).resolve().parent
+TIME_TARGET = 2.0
+MEMORY_TARGET_MB = 1024
+
+
+def generate(directory: Path, rows: int) -> Path:
+    path = directory / f"long-panels-{rows}.csv"
+    if not path.exists():
+        print(f"generating {path} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, str(HERE / "gen_long_panels.py"), str(path), str(rows)], check=True
+        )
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench-panels"))
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    exe = script()
+    ok = True
+    for rows in args.sizes:
+        source = generate(args.dir, rows)
+        out = args.dir / "out.csv"
+        runs: dict[str, list[tuple[float, float]]] = {"no panels": [], "panels": []}
+        for _ in range(args.rounds):
+            for name, extra in (("no panels", ["--no-panels"]), ("panels", [])):
+                runs[name].append(run([exe, "batch", str(source), "-o", str(out), "-q", *extra]))
+        size = source.stat().st_size / 1e6
+        print(f"{rows:,} rows, {size:.0f} MB, median of {args.rounds}:")
+        medians = {}
+        for name, found in runs.items():
+            seconds = statistics.median(t for t, _ in found)
+            memory = max(m for _, m in found)
+            medians[name] = seconds
+            print(f"  {name:<10} {seconds:6.2f} s   peak memory {memory:5.0f} MB")
+            ok &= memory <= MEMORY_TARGET_MB
+        ratio = medians["panels"] / medians["no panels"]
+        print(f"  time ratio panels / no panels = {ratio:.2f} (target <= {TIME_TARGET})")
+        if rows <= 1_000_000:
+            ok &= ratio <= TIME_TARGET
+        out.unlink(missing_ok=True)
+    print("all targets met" if ok else "a target was missed")
+    return 0 if ok or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
