@@ -132,13 +132,7 @@ def interpret_frame(
             f"{type(frame).__name__} {quote(frame)}"
         )
     reference = load_reference() if reference is None else require_reference(reference)
-    if options is None:
-        options = LayoutOptions()
-    elif not isinstance(options, LayoutOptions):
-        raise ArgumentError(
-            f"options: expected LayoutOptions, e.g. LayoutOptions(symptomatic=True), not "
-            f"{type(options).__name__} {quote(options)}"
-        )
+    options = _options_of(options, LayoutOptions, "LayoutOptions(symptomatic=True)")
     if pandas is not None:
         return interpret_pandas(
             pandas, frame, lambda polars: _interpret_polars(polars, reference, options)
@@ -202,13 +196,7 @@ def run_batch(
     source = _as_path(source, "source")
     output = None if output is None else _as_path(output, "output (or None for stdout)")
     reference = load_reference() if reference is None else require_reference(reference)
-    if options is None:
-        options = BatchOptions()
-    elif not isinstance(options, BatchOptions):
-        raise ArgumentError(
-            f"options: expected BatchOptions, e.g. BatchOptions(output_format='jsonl'), not "
-            f"{type(options).__name__} {quote(options)}"
-        )
+    options = _options_of(options, BatchOptions, "BatchOptions(output_format='jsonl')")
     if progress is not None and not callable(progress):
         raise ArgumentError(
             f"progress: expected a function of (done, total), not {quote(progress)}"
@@ -464,3 +452,19 @@ def _process(
 
 
 __all__ = ["FORMATS", "BatchOptions", "Summary", "interpret_frame", "run_batch"]
+
+
+_Options = TypeVar("_Options", LayoutOptions, BatchOptions)
+
+
+def _options_of(options: object, kind: type[_Options], example: str) -> _Options:
+    """``options`` as given, or the defaults of ``kind`` for None; an :class:`ArgumentError`
+    for anything else, with an example of the call."""
+    if options is None:
+        return kind()
+    if not isinstance(options, kind):
+        raise ArgumentError(
+            f"options: expected {kind.__name__}, e.g. {example}, not "
+            f"{type(options).__name__} {quote(options)}"
+        )
+    return options
