@@ -122,9 +122,6 @@ class CheckReport:
         return any(result.flag in flags for result in self.results)
 
 
-_NUMBER_ALONE = re.compile(rf"{NUMBER_PATTERN}\S*")
-
-
 def group_arguments(
     arguments: Sequence[str], errors: list[str] | None = None
 ) -> list[tuple[str, str | None]]:
@@ -147,7 +144,9 @@ def group_arguments(
         else:
             following = arguments[index + 1] if index + 1 < len(arguments) else ""
             # "K 3.1": a name and its number typed apart; the number goes with the message.
-            skip = "=" not in following and _NUMBER_ALONE.fullmatch(following) is not None
+            # compiled only for a stray argument (re caches it): not at every start
+            number_alone = re.fullmatch(rf"{NUMBER_PATTERN}\S*", following)
+            skip = "=" not in following and number_alone is not None
             message = _stray_argument(argument, following if skip else None)
             if errors is None:
                 raise ValueTokenError(message)
