@@ -10,7 +10,12 @@ from typing import Any
 
 from electrocheck.errors import quote
 from electrocheck.reference.check_base import Checker, _Invalid, _join, _kind, _line
-from electrocheck.reference.model import SIDES, Pattern
+from electrocheck.reference.model import PATTERN_LEVELS, Pattern
+
+#: What a pattern may ask of an analyte (a tuple: a list in the file is compared, not hashed),
+#: and as a message names it.
+_KNOWN = tuple(PATTERN_LEVELS)
+_LEVELS = ", ".join(_KNOWN[:-1]) + f" or {_KNOWN[-1]}"
 
 
 def read_patterns(c: Checker, top: Any, known: set[str], written: set[str]) -> tuple[Pattern, ...]:
@@ -29,13 +34,36 @@ def read_patterns(c: Checker, top: Any, known: set[str], written: set[str]) -> t
     for i, name in enumerate(ids):
         if name in ids[:i]:
             c.fail(f"patterns[{i}].id", f"{quote(name)} is used twice", _line(node, i))
+    by_id = {p.id: p for p in kept}
+    for i, item in enumerate(node):
+        if not isinstance(item, dict) or item.get("id") not in by_id or "includes" not in item:
+            continue
+        pattern, listed = by_id[item["id"]], item["includes"]
+        for j, other in enumerate(pattern.includes):
+            where, at = f"patterns[{i}].includes[{j}]", _line(listed, j)
+            if other not in by_id or other == pattern.id:
+                c.fail(where, f"{quote(other)} is not the id of another pattern", at)
+            elif not _implies(pattern, by_id[other]):
+                c.fail(where, f"{quote(other)} is not met whenever {pattern.id} is", at)
     return kept
+
+
+def _implies(one: Pattern, other: Pattern) -> bool:
+    """Whether every flag that meets ``one``'s conditions meets ``other``'s: each analyte of
+    ``other`` asked by ``one`` at a level whose flags are among those of ``other``'s."""
+    asked = dict(one.when)
+    return all(
+        a in asked and set(PATTERN_LEVELS[asked[a]]) <= set(PATTERN_LEVELS[level])
+        for a, level in other.when
+    )
 
 
 def read_pattern(
     c: Checker, node: Any, path: str, line: int | None, known: set[str], written: set[str]
 ) -> Pattern:
-    m = c.mapping(node, path, line, {"id", "when", "note", "sources"}, frozenset({"brief"}))
+    m = c.mapping(
+        node, path, line, {"id", "when", "note", "sources"}, frozenset({"brief", "includes"})
+    )
     name = c.text(m["id"], f"{path}.id", _line(m, "id"))
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
         raise c.fail(
@@ -43,12 +71,12 @@ def read_pattern(
         )
     when = m["when"]
     if not isinstance(when, dict) or len(when) < 2:
-        raise c.fail(f"{path}.when", "must map two or more analytes to low or high", line)
+        raise c.fail(f"{path}.when", f"must map two or more analytes to {_LEVELS}", line)
     for analyte, side in when.items():
-        if (analyte not in known and analyte not in written) or side not in SIDES:
+        if (analyte not in known and analyte not in written) or side not in _KNOWN:
             c.fail(
                 f"{path}.when.{_join(path, analyte).rsplit('.', 1)[-1]}",
-                f"expected a known analyte and low or high, not {quote(analyte)}: {quote(side)}",
+                f"expected a known analyte and {_LEVELS}, not {quote(analyte)}: {quote(side)}",
                 _line(when, analyte),
             )
     note = c.text(m["note"], f"{path}.note", _line(m, "note"))
@@ -57,10 +85,15 @@ def read_pattern(
         lambda: c.brief(m["brief"], f"{path}.brief", _line(m, "brief")) if "brief" in m else ""
     )
     sources = c.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
-    if brief is None or any(a not in known or s not in SIDES for a, s in when.items()):
+    # Optional: the ids of patterns whose conditions this one's always meet (checked when all
+    # are read); its brief then says theirs too, and a first screen shows it alone.
+    includes = (
+        c.texts(m["includes"], f"{path}.includes", _line(m, "includes")) if "includes" in m else ()
+    )
+    if brief is None or any(a not in known or s not in _KNOWN for a, s in when.items()):
         raise _Invalid()
     pairs = tuple((str(a), str(s)) for a, s in when.items())
-    return Pattern(name, pairs, note, sources, brief or None)
+    return Pattern(name, pairs, note, sources, brief or None, includes)
 
 
 def read_spasm_care(c: Checker, top: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:

@@ -26,6 +26,16 @@ SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
 #: The two sides of an analyte's interval: grades and patterns are given per side.
 SIDES = ("low", "high")
 
+#: What a pattern's ``when`` may ask of an analyte, and the flags that meet each: a side
+#: (``low``: L or LL; ``high``: H or HH), or a flag beyond a critical limit (``LL``, ``HH``:
+#: "very low", "very high", as the file's critical limits say).
+PATTERN_LEVELS: dict[str, tuple[str, ...]] = {
+    "low": ("LL", "L"),
+    "high": ("H", "HH"),
+    "LL": ("LL",),
+    "HH": ("HH",),
+}
+
 #: The unit systems results can be shown in: SI (mmol/L) and conventional (mg/dL, mEq/L).
 UNIT_SYSTEMS: tuple[str, ...] = ("si", "conventional")
 
@@ -260,10 +270,12 @@ class Pattern:
     """A note for results of two (or more) analytes abnormal together."""
 
     id: str
-    when: tuple[tuple[str, str], ...]  # (analyte key, "low" or "high")
+    when: tuple[tuple[str, str], ...]  # (analyte key, a level of PATTERN_LEVELS: low, HH ...)
     note: str
     sources: tuple[str, ...]
     brief: str | None = None  # the note in one short line, for a first screen
+    #: Patterns this one's conditions always meet too, said by its brief on a first screen.
+    includes: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
