@@ -64,6 +64,7 @@ from electrocheck.batch.patient import (
     symptoms_matter,
 )
 from electrocheck.batch.patterns import PatternFinder, meets
+from electrocheck.batch.signs import sign_counts
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
 from electrocheck.batch.threads import prefetched
@@ -371,6 +372,7 @@ class Panels:
             .alias("v"),
             cov_text.alias("cov_text"),
             cov_unit.cast(few).alias("cov_unit"),
+            *self.interpreter.signs.panel_facts(long.tests, cov_text.fill_null(""), cov_unit),
         )
 
     def _keep_rows(self, frame: pl.DataFrame) -> None:
@@ -440,7 +442,7 @@ class Panels:
                     col("cov_text").filter(of).first().alias(f"text_{v}"),
                     col("cov_unit").filter(of).first().alias(f"unit_{v}"),
                 ]
-            return found
+            return found + self.interpreter.signs.panel_aggregates()
         found += [col("t_min").min(), col("rows").sum()]
         for a in self.analytes:
             found += [col(f"n_{a}").sum(), col(f"lo_{a}").min(), col(f"hi_{a}").max()]
@@ -457,7 +459,7 @@ class Panels:
                 col(f"text_{v}").filter(has).first(),
                 col(f"unit_{v}").filter(has).first(),
             ]
-        return found
+        return found + self.interpreter.signs.panel_aggregates()
 
     def _fold(self, partials: list[pl.DataFrame]) -> pl.DataFrame:
         if len(partials) == 1:
@@ -525,6 +527,7 @@ class Panels:
                 problems.alias(f"problem_{v}"),
             )
         table = table.hstack(panels.select([f"n_{a}" for a in self.analytes]))
+        table = table.hstack(panels.select(pl.col("^sg_.*$")))  # signs of a test of the panel
         table = table.with_columns(self.finder.bits(codes).alias("bits"))
         for bits, count in table["bits"].drop_nulls().value_counts().iter_rows():
             for n, pattern in enumerate(self.reference.patterns):  # panels of each pattern
@@ -755,6 +758,9 @@ class Panels:
             .alias(r["panel_notes"]),
         )
         result = self._with_patterns(result, analyte, code, pl.lit(False))
+        if self.reference.specimen_patterns:  # a sign of its specimen: haemolysed ...
+            result = self.interpreter.signs.long(result, r["analyte"], r["flag"], r["patterns"])
+            self.summary.patterns.update(sign_counts(self.reference, result[r["patterns"]]))
         self._count(result)
         # What no writer reads: the panel's columns, the engine's patient columns and the
         # measured values (read above).
