@@ -351,6 +351,9 @@ class Panels:
         )
         # Texts of few values as categories while the partial tables are folded.
         few = pl.Categorical()
+        frame = self.interpreter.signs.with_panel_facts(
+            frame, long.tests, cov_text.fill_null(""), cov_unit
+        )
         return frame.select(
             *KEYS,
             WHEN,
@@ -372,7 +375,7 @@ class Panels:
             .alias("v"),
             cov_text.alias("cov_text"),
             cov_unit.cast(few).alias("cov_unit"),
-            *self.interpreter.signs.panel_facts(long.tests, cov_text.fill_null(""), cov_unit),
+            pl.col("^sg_.*$"),  # signs of the specimen in the panel's tests (batch.signs)
         )
 
     def _keep_rows(self, frame: pl.DataFrame) -> None:

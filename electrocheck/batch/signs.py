@@ -66,40 +66,55 @@ class SpecimenSigns:
         """Whether the file has a column any pattern's sign is read from."""
         return bool(self.patterns)
 
-    def panel_facts(self, tests: tuple[int, ...], value: pl.Expr, unit: pl.Expr) -> list[pl.Expr]:
-        """For each row of a long file's panel, and each sign a pattern needs: where its test
-        (any of the ``tests`` columns) names the sign and its ``value`` (with its ``unit``)
-        shows it, the test's name and the value, ``name<US>value``, as ``sg_<sign>``."""
+    def with_panel_facts(
+        self, frame: pl.DataFrame, tests: tuple[int, ...], value: pl.Expr, unit: pl.Expr
+    ) -> pl.DataFrame:
+        """``frame`` (rows of a long file's panels) with, for each sign a pattern needs, where
+        a row's test (any of the ``tests`` columns) names the sign and its ``value`` (with its
+        ``unit``) shows it, the test's name and the value, ``name<US>value``, as
+        ``sg_<sign>``. Test names are squeezed once per distinct name, and only the rows of a
+        sign's tests read."""
         found = []
-        cell = pl.concat_str(value.str.strip_chars(), pl.lit(" "), unit.fill_null(""))
         for key in self.in_panels:
             sign = self.reference.specimen_signs[key]
-            names = [pl.col(f"c{i}") for i in tests]
-            named = pl.any_horizontal(_squeezed(n).is_in(list(sign.columns)) for n in names)
-            shown = named.fill_null(False) & _shows(cell.str.strip_chars(), sign, False)
-            found.append(
-                pl.when(shown)
-                .then(
-                    pl.concat_str(names[0].str.strip_chars(), pl.lit(_US), cell.str.strip_chars())
+            named = pl.Series([False] * frame.height, dtype=pl.Boolean)
+            for i in tests:
+                names = frame[f"c{i}"].drop_nulls().unique().to_list()
+                mine = [n for n in names if header_squeezed(n) in sign.columns]
+                if mine:
+                    named = named | frame[f"c{i}"].is_in(mine).fill_null(False)
+            column = pl.Series(f"sg_{key}", [None] * frame.height, dtype=pl.String)
+            if named.any():
+                cell = pl.concat_str(value.str.strip_chars(), pl.lit(" "), unit.fill_null(""))
+                rows = frame.filter(named).select(
+                    cell.str.strip_chars().alias("cell"),
+                    pl.col(f"c{tests[0]}").str.strip_chars().alias("name"),
                 )
-                .alias(f"sg_{key}")
-            )
-        return found
+                showing = _showing(rows["cell"], sign, False)
+                shown = rows.select(
+                    pl.when(pl.col("cell").is_in(showing.implode())).then(
+                        pl.concat_str("name", pl.lit(_US), "cell")
+                    )
+                ).to_series()
+                column = column.scatter(named.arg_true(), shown)
+            found.append(column)
+        return frame.with_columns(found) if found else frame
 
     def panel_aggregates(self) -> list[pl.Expr]:
         """How ``sg_<sign>`` is folded into one per panel: the first row that shows it."""
         return [pl.col(f"sg_{k}").drop_nulls().first().alias(f"sg_{k}") for k in self.in_panels]
 
-    def shown(self, key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-        """Whether each row shows the sign ``key``, the header of the first column that shows
-        it, and that column's cell."""
+    def shown(self, frame: pl.DataFrame, key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+        """Whether each row of ``frame`` shows the sign ``key``, the header of the first
+        column that shows it, and that column's cell. Each distinct cell is read once."""
         sign = self.reference.specimen_signs[key]
         present: pl.Expr = pl.lit(False)
         header: pl.Expr = pl.lit(None, pl.String)
         value: pl.Expr = pl.lit(None, pl.String)
         for column in reversed(self.columns[key]):  # the first column's evidence wins
             cell = pl.col(f"c{column.index}").str.strip_chars()
-            here = _shows(cell, sign, column.comment).fill_null(False)
+            showing = _showing(frame[f"c{column.index}"], sign, column.comment)
+            here = cell.is_in(showing.implode()).fill_null(False)
             present = present | here
             header = pl.when(here).then(pl.lit(column.header)).otherwise(header)
             value = pl.when(here).then(cell).otherwise(value)
@@ -122,7 +137,7 @@ class SpecimenSigns:
                 ).fill_null(False)
                 for key, level in pattern.when
             )
-            present, _, _ = self.shown(str(pattern.specimen))
+            present, _, _ = self.shown(frame, str(pattern.specimen))
             ids.append(pl.when(takes_part & present).then(pl.lit(pattern.id)))
         added: pl.Series = found.select(
             pl.concat_str([pl.lit(patterns), *ids], separator="; ", ignore_nulls=True)
@@ -143,7 +158,7 @@ class SpecimenSigns:
             ((key, level),) = pattern.when
             sign = str(pattern.specimen)
             present, header, value = (
-                self.shown(sign)
+                self.shown(frame, sign)
                 if sign in self.columns
                 else (pl.lit(False), pl.lit(None, pl.String), pl.lit(None, pl.String))
             )
@@ -175,6 +190,12 @@ def sign_counts(reference: Reference, ids: pl.Series) -> dict[str, int]:
     found = ids.drop_nulls().str.split("; ").explode()
     counts = found.filter(found.is_in(mine)).value_counts()
     return {str(name): int(count) for name, count in counts.iter_rows()}
+
+
+def _showing(cells: pl.Series, sign: SpecimenSign, comment: bool) -> pl.Series:
+    """The distinct cells (stripped) of ``cells`` that show ``sign``."""
+    distinct = cells.drop_nulls().str.strip_chars().unique().to_frame("cell")
+    return distinct.filter(_shows(pl.col("cell"), sign, comment).fill_null(False))["cell"]
 
 
 def _shows(cell: pl.Expr, sign: SpecimenSign, comment: bool) -> pl.Expr:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from reference_edits import Edit, refused, set_at  # pytest puts this folder on sys.path
 
-from electrocheck.reference import PATTERN_LEVELS, Reference, load_reference
+from electrocheck.reference import PATTERN_LEVELS, Reference, built_in_path, load_reference
 
 EDTA = 5  # the index of edta-contamination among the built-in patterns
 
@@ -104,3 +104,18 @@ def test_the_line_of_a_broken_include_is_its_own(write_reference: Callable[..., 
     (problem,) = refused(path)
     line = int(problem.split(":")[1])
     assert "nothing-here" in path.read_text("utf-8").splitlines()[line - 1]
+
+
+def test_the_quoted_pattern_message_is_real(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "reference-file.md").read_text("utf-8")
+    quoted = next(line for line in page.splitlines() if "patterns[5].when.potassium" in line)
+    text = built_in_path().read_text("utf-8")
+    changed = text.replace(
+        "when: {potassium: HH, calcium: LL}", "when: {potassium: H, calcium: LL}"
+    )
+    assert changed != text
+    (tmp_path / "my-lab.yaml").write_text(changed, encoding="utf-8")
+    problems = refused(tmp_path / "my-lab.yaml")
+    assert [f"electrocheck: error: {p.replace(str(tmp_path) + '/', '')}" for p in problems] == [
+        quoted
+    ]
