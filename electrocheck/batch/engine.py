@@ -52,6 +52,7 @@ from electrocheck.batch.patient import (
     with_patient,
 )
 from electrocheck.batch.patterns import PatternFinder
+from electrocheck.batch.signs import SpecimenSigns
 from electrocheck.batch.sources import SPECIMEN_KIND, plain, sources
 from electrocheck.formats.frame import ROW_ERROR
 from electrocheck.reference import Reference
@@ -148,6 +149,8 @@ class BatchInterpreter:
             if layout.specimen is not None
             else None
         )
+        # Columns that say a result may be false (haemolysis, platelet and white counts).
+        self.signs = SpecimenSigns(layout.header, reference)
 
     def interpret(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add the result columns to a batch whose columns are ``c0``, ``c1`` ... (text).
@@ -215,6 +218,11 @@ class BatchInterpreter:
                 if self.patterns is not None
                 else pl.Series("patterns", [None] * frame.height, dtype=pl.String)
             )
+            if self.signs.active:
+                analytes = [c.analyte for c in self.layout.wide]
+                by_name["patterns"] = self.signs.wide(
+                    frame, by_name["patterns"], analytes, flags[: len(analytes)]
+                )
         if self.layout.panels is not None:
             # Filled by the panels (batch.panels.Panels.after), from the measured values.
             by_name.update(

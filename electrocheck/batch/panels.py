@@ -63,13 +63,14 @@ from electrocheck.batch.patient import (
     canonical_columns,
     symptoms_matter,
 )
-from electrocheck.batch.patterns import PatternFinder
+from electrocheck.batch.patterns import PatternFinder, meets
+from electrocheck.batch.signs import sign_counts
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
 from electrocheck.batch.threads import prefetched
 from electrocheck.batch.times import TimeReader
 from electrocheck.formats.frame import ROW_ERROR, internal_names
-from electrocheck.reference import Correction, Reference
+from electrocheck.reference import PATTERN_LEVELS, Correction, Reference
 
 # Columns added to a batch (besides those of the engine).
 PATIENT, SPECIMEN, TIME, WHEN = "k_patient", "k_specimen", "k_time", "k_when"
@@ -131,8 +132,8 @@ class Panels:
             [a for a in self.analytes for _ in range(2)] + [c.key for c in self.corrections],
         )
         self.pattern_notes: dict[int, str | None] = {}
-        # The patterns a result of each analyte takes part in on each side, as bits.
-        self.sides: dict[str, dict[str, int]] = {"low": {}, "high": {}}
+        # The patterns a result of each analyte takes part in at each level, as bits.
+        self.sides: dict[str, dict[str, int]] = {level: {} for level in PATTERN_LEVELS}
         for n, pattern in enumerate(reference.patterns):
             for analyte, side in pattern.when:
                 mask = self.sides[side].get(analyte, 0) | (1 << n)
@@ -350,6 +351,9 @@ class Panels:
         )
         # Texts of few values as categories while the partial tables are folded.
         few = pl.Categorical()
+        frame = self.interpreter.signs.with_panel_facts(
+            frame, long.tests, cov_text.fill_null(""), cov_unit
+        )
         return frame.select(
             *KEYS,
             WHEN,
@@ -371,6 +375,7 @@ class Panels:
             .alias("v"),
             cov_text.alias("cov_text"),
             cov_unit.cast(few).alias("cov_unit"),
+            pl.col("^sg_.*$"),  # signs of the specimen in the panel's tests (batch.signs)
         )
 
     def _keep_rows(self, frame: pl.DataFrame) -> None:
@@ -440,7 +445,7 @@ class Panels:
                     col("cov_text").filter(of).first().alias(f"text_{v}"),
                     col("cov_unit").filter(of).first().alias(f"unit_{v}"),
                 ]
-            return found
+            return found + self.interpreter.signs.panel_aggregates()
         found += [col("t_min").min(), col("rows").sum()]
         for a in self.analytes:
             found += [col(f"n_{a}").sum(), col(f"lo_{a}").min(), col(f"hi_{a}").max()]
@@ -457,7 +462,7 @@ class Panels:
                 col(f"text_{v}").filter(has).first(),
                 col(f"unit_{v}").filter(has).first(),
             ]
-        return found
+        return found + self.interpreter.signs.panel_aggregates()
 
     def _fold(self, partials: list[pl.DataFrame]) -> pl.DataFrame:
         if len(partials) == 1:
@@ -525,7 +530,12 @@ class Panels:
                 problems.alias(f"problem_{v}"),
             )
         table = table.hstack(panels.select([f"n_{a}" for a in self.analytes]))
+        table = table.hstack(panels.select(pl.col("^sg_.*$")))  # signs of a test of the panel
         table = table.with_columns(self.finder.bits(codes).alias("bits"))
+        for bits, count in table["bits"].drop_nulls().value_counts().iter_rows():
+            for n, pattern in enumerate(self.reference.patterns):  # panels of each pattern
+                if bits >> n & 1:
+                    self.summary.patterns[pattern.id] += count
         if self.shared is not None:
             owners = panels.select(SPECIMEN).join(
                 self.shared, on=SPECIMEN, how="left", maintain_order="left"
@@ -751,6 +761,9 @@ class Panels:
             .alias(r["panel_notes"]),
         )
         result = self._with_patterns(result, analyte, code, pl.lit(False))
+        if self.reference.specimen_patterns:  # a sign of its specimen: haemolysed ...
+            result = self.interpreter.signs.long(result, r["analyte"], r["flag"], r["patterns"])
+            self.summary.patterns.update(sign_counts(self.reference, result[r["patterns"]]))
         self._count(result)
         # What no writer reads: the panel's columns, the engine's patient columns and the
         # measured values (read above).
@@ -971,13 +984,11 @@ class Panels:
                 found = pl.when(sf == analyte).then(pl.lit(mask, pl.Int64)).otherwise(found)
             return found
 
-        mine = (
-            pl.when(deciding & (code <= FLAG_CODES["L"]))
-            .then(side("low"))
-            .when(deciding & (code >= FLAG_CODES["H"]))
-            .then(side("high"))
-            .otherwise(pl.lit(0, pl.Int64))
-        )
+        mine: pl.Expr = pl.lit(0, pl.Int64)
+        for level, by_analyte in self.sides.items():
+            if by_analyte:  # low or high; LL or HH (very low, very high) where a pattern asks
+                taking = pl.when(deciding & meets(code, level)).then(side(level))
+                mine = mine | taking.otherwise(pl.lit(0, pl.Int64))
         bits = frame.select((col("bits").fill_null(0) & mine).alias("b")).to_series()
         ids = self.finder.named(bits)
         notes = bits.replace_strict(self._notes_of(bits), return_dtype=pl.String)

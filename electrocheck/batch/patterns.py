@@ -12,7 +12,16 @@ from __future__ import annotations
 import polars as pl
 
 from electrocheck.batch.columns import FLAG_CODES
-from electrocheck.reference import Reference
+from electrocheck.reference import PATTERN_LEVELS, Reference
+
+
+def meets(code: pl.Expr, level: str) -> pl.Expr:
+    """Whether a flag's code (:data:`FLAG_CODES`) meets a pattern's level (low, high, LL,
+    HH: :data:`~electrocheck.reference.PATTERN_LEVELS`), as
+    :func:`electrocheck.clinical.patterns.levels_of` says: the codes are in order, and each
+    level holds the flags from one end."""
+    codes = [FLAG_CODES[flag] for flag in PATTERN_LEVELS[level]]
+    return code <= max(codes) if min(codes) == FLAG_CODES["LL"] else code >= min(codes)
 
 
 class PatternFinder:
@@ -57,7 +66,7 @@ class PatternFinder:
 
     def _on_side(self, analyte: str, side: str) -> pl.Expr:
         def on(code: pl.Expr) -> pl.Expr:
-            return code <= FLAG_CODES["L"] if side == "low" else code >= FLAG_CODES["H"]
+            return meets(code, side)
 
         measured = [
             on(pl.col(f"f{i}")).fill_null(False)
@@ -73,4 +82,4 @@ class PatternFinder:
         return found
 
 
-__all__ = ["PatternFinder"]
+__all__ = ["PatternFinder", "meets"]

@@ -78,6 +78,8 @@ class PanelSummary:
     alone: Counter[str] = field(default_factory=Counter)  # rows interpreted alone, by reason
     notes: Counter[str] = field(default_factory=Counter)  # rows with each kind of note
     shared_specimens: int = 0
+    #: Panels that match each pattern, by the pattern's id.
+    patterns: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +91,7 @@ class PanelSummary:
             "rows_alone": {reason: self.alone[reason] for reason in ALONE_REASONS},
             "notes": dict(sorted(self.notes.items())),
             "shared_specimens": self.shared_specimens,
+            "patterns": dict(sorted(self.patterns.items())),
         }
 
 
@@ -118,6 +121,9 @@ class Summary:
     unread_columns: list[str] = field(default_factory=list)
     #: Wide files: of them, those whose header looks like an electrolyte's, with their values.
     lookalike_columns: Counter[str] = field(default_factory=Counter)
+    #: Wide files: rows that match each pattern, by the pattern's id (long files: panels,
+    #: in :attr:`PanelSummary.patterns`).
+    patterns: Counter[str] = field(default_factory=Counter)
     #: Results whose flag disagrees with the lab's own.
     lab_flag_disagreements: int = 0
     #: Long files grouped into panels: the columns used, the panels, rows alone and notes.
@@ -187,6 +193,7 @@ class Summary:
             "unknown": self.unknown,
             "unrecognised_electrolytes": self.unrecognised_electrolytes,
             "lab_flag_disagreements": self.lab_flag_disagreements,
+            "patterns": dict(sorted(self.patterns.items())),
             "panels": None if self.panels is None else self.panels.to_dict(),
             "warnings": self.warnings,
         }
@@ -211,6 +218,9 @@ def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
             for flag, count in flags.iter_rows():
                 summary.flags[(key, flag)] += count
                 summary.results += count
+        patterns = result[column["patterns"]].drop_nulls().str.split("; ").explode()
+        for pattern, count in patterns.value_counts().iter_rows():
+            summary.patterns[pattern] += count
     summary.cell_errors += sum(
         int(result[name].is_not_null().sum()) for name in error_columns(layout)
     )

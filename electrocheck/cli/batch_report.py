@@ -99,6 +99,12 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
     for analyte, flags in sorted(counts.items()):
         shown = ", ".join(f"{flag} {flags[flag]:,}" for flag in FLAGS if flag in flags)
         lines.append(f"  {analyte}: {shown}")
+    found, where = summary.patterns, "rows"
+    if summary.panels is not None:  # long files: the panels of each pattern
+        found, where = summary.panels.patterns, "panels"
+    if found:
+        shown = _listed(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+        lines.append(f"  patterns ({where}): {shown}")
     if summary.panels is not None:
         lines += _panel_lines(summary.panels)[1:]
     lines += [f"  ! {warning}" for warning in _warnings(summary)]

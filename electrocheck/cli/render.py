@@ -235,7 +235,7 @@ def _footnotes(report: CheckReport, width: int) -> Table:
     lines += report.warnings
     for line in dict.fromkeys(lines):  # a line said once, though two values give it
         grid.add_row("!", Text(line, style="yellow"))
-    for pattern in report.pattern_briefs or report.patterns:
+    for pattern in report.pattern_lines or report.pattern_briefs or report.patterns:
         grid.add_row("»", Text(pattern, style="bold magenta"))
     return grid
 

@@ -96,6 +96,9 @@ class CheckReport:
     briefs: tuple[Brief, ...] = ()  # each result's notes in short, in the order of results
     #: Values that could not be read, one message each (only with ``keep_going``).
     errors: tuple[str, ...] = ()
+    #: The patterns' lines of a first screen: the briefs, less those of patterns another
+    #: that matched includes (its brief says both).
+    pattern_lines: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``check --format json``."""
@@ -367,6 +370,7 @@ def run_check(
     ]
     warnings += uncorrected
     found = matching(reference, ((r.analyte, r.flag) for r in results))
+    included = {name for p in found for name in p.includes}
     return CheckReport(
         reference.origin,
         tuple(results),
@@ -377,6 +381,7 @@ def run_check(
         tuple(p.short for p in found),
         tuple(briefs),
         tuple(errors or ()),
+        tuple(p.short for p in found if p.id not in included),
     )
 
 

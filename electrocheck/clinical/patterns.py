@@ -1,31 +1,38 @@
 """Notes for results of different analytes that are abnormal together.
 
 The patterns are data (``patterns:`` in the reference file): low magnesium with low
-potassium or calcium, high potassium with low calcium. A corrected result stands in for the
-analyte it corrects, so albumin-corrected calcium decides where it was given.
+potassium or calcium, high potassium with low calcium, very high potassium with very low
+calcium (a specimen that may be false). A pattern asks of each analyte a side (``low``,
+``high``) or a flag beyond a critical limit (``LL``, ``HH``): the levels of
+:data:`~electrocheck.reference.PATTERN_LEVELS`. A corrected result stands in for the analyte
+it corrects, so albumin-corrected calcium decides where it was given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from electrocheck.clinical.grading import SIDE_OF_FLAG
-from electrocheck.reference import Pattern, Reference
+from electrocheck.reference import PATTERN_LEVELS, Pattern, Reference
+
+
+def levels_of(flag: str | None) -> list[str]:
+    """The levels of :data:`~electrocheck.reference.PATTERN_LEVELS` a flag meets: ``LL`` is
+    low and LL, ``L`` low only."""
+    return [level for level, flags in PATTERN_LEVELS.items() if flag in flags]
 
 
 def sides(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> set[tuple[str, str]]:
-    """The (analyte, side) pairs that ``(analyte key, flag)`` pairs put a patient on."""
+    """The (analyte, level) pairs that ``(analyte key, flag)`` pairs put a patient on: its
+    side (low, high), and LL or HH beyond a critical limit."""
     measured: set[tuple[str, str]] = set()
     corrected: dict[str, set[tuple[str, str]]] = {}
     for key, flag in flags:
-        side = SIDE_OF_FLAG.get(flag or "")
+        levels = levels_of(flag)
         correction = reference.corrections.get(key)
         if correction is not None and flag is not None:  # None: no corrected result
             stands_for = corrected.setdefault(correction.corrects, set())
-            if side is not None:
-                stands_for.add((correction.corrects, side))
-        if side is not None:
-            measured.add((key, side))
+            stands_for.update((correction.corrects, level) for level in levels)
+        measured.update((key, level) for level in levels)
     # Where a corrected result exists, it replaces the measured one.
     kept = {pair for pair in measured if pair[0] not in corrected}
     return kept.union(*corrected.values())

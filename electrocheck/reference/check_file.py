@@ -1,6 +1,7 @@
 """Checks of the reference file as a whole: the top-level keys, ``format``, ``title`` and
 ``sources``; each section in turn (``names``, ``specimens`` and ``lookalike``, ``analytes``,
-``covariates``, ``aliases``, ``corrections``, ``spasm_care``, ``patterns``); names that two
+``covariates``, ``aliases``, ``corrections``, ``spasm_care``, ``specimen_signs``,
+``patterns``); names that two
 entries share (:mod:`~electrocheck.reference.check_names`); and the assembly of the
 :class:`~electrocheck.reference.model.Reference`.
 """
@@ -22,6 +23,7 @@ from electrocheck.reference.check_names import (
     read_ignore,
 )
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
+from electrocheck.reference.check_signs import read_signs
 from electrocheck.reference.check_specimens import read_specimen_words
 from electrocheck.reference.model import FORMAT, Reference, with_labels
 
@@ -35,6 +37,7 @@ _TOP_OPTIONAL = frozenset(
         "corrections",
         "patterns",
         "spasm_care",
+        "specimen_signs",
     }
 )
 
@@ -79,7 +82,8 @@ def read_reference(c: Checker, data: Any) -> Reference:
     care = c.attempt(lambda: read_spasm_care(c, top)) or ((), ())
     fixes = top.get("corrections")
     written |= set(fixes) if isinstance(fixes, dict) else set()
-    patterns = read_patterns(c, top, {*analytes, *corrections}, written)
+    signs = read_signs(c, top)
+    patterns = read_patterns(c, top, {*analytes, *corrections}, written, set(signs))
     if c.problems:
         raise ReferenceFileError(c.problems)
     return Reference(
@@ -91,7 +95,9 @@ def read_reference(c: Checker, data: Any) -> Reference:
         covariates=MappingProxyType(covariates),
         covariate_names=MappingProxyType(covariate_names),
         corrections=MappingProxyType(corrections),
-        patterns=patterns,
+        patterns=tuple(p for p in patterns if p.specimen is None),
+        specimen_signs=signs,
+        specimen_patterns=tuple(p for p in patterns if p.specimen is not None),
         spasm_care=care[0],
         spasm_care_sources=care[1],
         ignore=ignore,

@@ -8,6 +8,7 @@ module per section of the file; what they return is built of these records.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,16 @@ SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
 
 #: The two sides of an analyte's interval: grades and patterns are given per side.
 SIDES = ("low", "high")
+
+#: What a pattern's ``when`` may ask of an analyte, and the flags that meet each: a side
+#: (``low``: L or LL; ``high``: H or HH), or a flag beyond a critical limit (``LL``, ``HH``:
+#: "very low", "very high", as the file's critical limits say).
+PATTERN_LEVELS: dict[str, tuple[str, ...]] = {
+    "low": ("LL", "L"),
+    "high": ("H", "HH"),
+    "LL": ("LL",),
+    "HH": ("HH",),
+}
 
 #: The unit systems results can be shown in: SI (mmol/L) and conventional (mg/dL, mEq/L).
 UNIT_SYSTEMS: tuple[str, ...] = ("si", "conventional")
@@ -260,10 +271,14 @@ class Pattern:
     """A note for results of two (or more) analytes abnormal together."""
 
     id: str
-    when: tuple[tuple[str, str], ...]  # (analyte key, "low" or "high")
+    when: tuple[tuple[str, str], ...]  # (analyte key, a level of PATTERN_LEVELS: low, HH ...)
     note: str
     sources: tuple[str, ...]
     brief: str | None = None  # the note in one short line, for a first screen
+    #: Patterns this one's conditions always meet too, said by its brief on a first screen.
+    includes: tuple[str, ...] = ()
+    #: The sign of ``specimen_signs`` the specimen must show (batch only), or None.
+    specimen: str | None = None
 
     @property
     def short(self) -> str:
@@ -290,6 +305,43 @@ class SpecimenWords:
     electrolyte_symbols: frozenset[str] = frozenset()  # k, na, ca, mg, ica
     qualifiers: frozenset[str] = frozenset()  # beside a symbol: lvl, mmol, serum
     not_a_result: frozenset[str] = frozenset()  # ratio, excretion, gluconate, flag
+
+
+def squeezed(text: str) -> str:
+    """A header name or unit as signs compare it: case-folded, without spaces and
+    punctuation: ``Hemolysis Index`` and ``hemolysis_index`` are ``hemolysisindex``,
+    ``10^9/L`` is ``109l``."""
+    return re.sub(r"[\W_]+", "", text.casefold().replace("μ", "u"))  # µL is uL
+
+
+def header_squeezed(text: str) -> str:
+    """A header name squeezed without its unit in brackets: ``Platelets (10^9/L)`` is
+    ``platelets``."""
+    return squeezed(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text))
+
+
+def header_unit(text: str) -> str | None:
+    """The unit a header gives in brackets, squeezed: ``Platelets (10^9/L)`` gives ``109l``."""
+    found = re.search(r"\(([^)]*)\)|\[([^\]]*)\]", text)
+    return None if found is None else squeezed(found.group(1) or found.group(2) or "")
+
+
+@dataclass(frozen=True)
+class SpecimenSign:
+    """A sign that a specimen's results may be false, read from the columns of a lab file
+    (the file's ``specimen_signs`` section): a haemolysis index or flag, a comment that says
+    haemolysed, a platelet or white-cell count. Names and units are :func:`squeezed`, words
+    case-folded."""
+
+    key: str
+    columns: frozenset[str]  # header names of a column that holds the sign (an index, a flag)
+    comment_columns: frozenset[str] = frozenset()  # header names of a free-text comment
+    words: frozenset[str] = frozenset()  # a word of a cell that says the sign: haemolysed
+    positive: frozenset[str] = frozenset()  # a whole cell that says it: yes, H, 2+
+    negations: frozenset[str] = frozenset()  # a word that says it is not: no, not, non
+    above: float | None = None  # a number in the sign's column above this is the sign
+    units: frozenset[str] = frozenset()  # the units such a number may be written in
+    sources: tuple[str, ...] = ()
 
 
 def _empty() -> Mapping[Any, Any]:
@@ -336,6 +388,10 @@ class Reference:
     # The words of specimens and of names that look like an electrolyte's (the file's
     # `specimens` and `lookalike` sections), for batch.
     specimen_words: SpecimenWords = SpecimenWords()
+    # Signs of a false result read from a lab file's columns (`specimen_signs`), and the
+    # patterns that need one (`patterns` entries with `specimen:`): batch only.
+    specimen_signs: Mapping[str, SpecimenSign] = field(default_factory=_empty)
+    specimen_patterns: tuple[Pattern, ...] = ()
 
     @property
     def origin(self) -> str:

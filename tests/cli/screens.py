@@ -11,6 +11,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from electrocheck import load_reference
 from electrocheck.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +76,12 @@ def what_matters(lines: list[str], data: dict[str, Any]) -> dict[str, list[int]]
         shown = " ".join(lines[i].strip() for i in found["critical"])
         every = "every value flagged LL or HH" in shown
         assert every or all(label in shown for label in critical), (shown, critical)
-    for brief in data["pattern_briefs"]:
-        found[f"pattern {brief}"] = [lines.index(f"» {brief}")]
+    # A pattern another that matched includes is said by that one's line (its brief names both).
+    patterns = {p.id: p for p in load_reference().patterns}
+    said_by = {i: name for name in data["pattern_ids"] for i in patterns[name].includes}
+    for name, brief in zip(data["pattern_ids"], data["pattern_briefs"], strict=True):
+        shown = patterns[said_by[name]].short if name in said_by else brief
+        found[f"pattern {brief}"] = [lines.index(f"» {shown}")]
     return found
 
 

@@ -40,7 +40,8 @@ INVALID: list[tuple[str, Edit, str]] = [
     (
         "pattern brief misspelt",
         set_at("patterns.0.breif", "Low Mg with low K"),
-        "patterns[0].breif: unknown key (allowed: brief, id, note, sources, when)",
+        "patterns[0].breif: unknown key "
+        "(allowed: brief, id, includes, note, sources, specimen, when)",
     ),
     (
         "analyte caveat brief longer than a line",
@@ -128,7 +129,7 @@ def test_the_built_in_file_has_a_short_form_for_every_pattern_and_caveat(
     shorts = [p.brief for p in ref.patterns]
     shorts += [a.caveat_brief for a in ref.analytes.values() if a.caveats]
     shorts += [c.caveat_brief for c in ref.corrections.values() if c.caveats]
-    assert len(shorts) == 5 + 1 + 2
+    assert len(shorts) == 6 + 1 + 2
     for short in shorts:
         assert short is not None and 20 <= len(short) <= BRIEF_LENGTH, short
     assert len(set(shorts)) == len(shorts)

@@ -275,12 +275,12 @@ INVALID: list[tuple[str, Edit, str]] = [
     (
         "pattern naming an unknown analyte",
         set_at("patterns.0.when", {"magnesium": "low", "phosphate": "low"}),
-        "patterns[0].when.phosphate: expected a known analyte and low or high",
+        "patterns[0].when.phosphate: expected a known analyte and low, high, LL or HH",
     ),
     (
         "pattern with a side that is neither",
         set_at("patterns.0.when", {"magnesium": "sideways", "potassium": "low"}),
-        "patterns[0].when.magnesium: expected a known analyte and low or high",
+        "patterns[0].when.magnesium: expected a known analyte and low, high, LL or HH",
     ),
     (
         "pattern of one analyte",
@@ -470,10 +470,10 @@ def test_built_in_strata_sections(ref: Reference) -> None:
         ("corrected_calcium", "calcium", "albumin", True),
         ("corrected_sodium", "sodium", "glucose", False),
     }
-    assert len(ref.patterns) == 5
+    assert len(ref.patterns) == 6
     for pattern in ref.patterns:
         assert len(pattern.when) == 2
-        assert {side for _, side in pattern.when} <= {"low", "high"}
+        assert {side for _, side in pattern.when} <= {"low", "high", "LL", "HH"}
     # Every band starts before it ends, and every analyte has an adult entry.
     for analyte in ref.analytes.values():
         for items in (analyte.reference, analyte.critical):
