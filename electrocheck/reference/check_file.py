@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from electrocheck.errors import ReferenceFileError, quote
+from electrocheck.reference.changes import Changes
 from electrocheck.reference.check_analytes import read_analytes
 from electrocheck.reference.check_base import Checker, _kind, _line
 from electrocheck.reference.check_corrections import read_corrections, read_covariates
@@ -23,6 +24,7 @@ from electrocheck.reference.check_names import (
 )
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
 from electrocheck.reference.check_specimens import read_specimen_words
+from electrocheck.reference.check_trends import read_changes
 from electrocheck.reference.model import FORMAT, Reference, with_labels
 
 _TOP_OPTIONAL = frozenset(
@@ -35,6 +37,7 @@ _TOP_OPTIONAL = frozenset(
         "corrections",
         "patterns",
         "spasm_care",
+        "changes",
     }
 )
 
@@ -80,6 +83,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
     fixes = top.get("corrections")
     written |= set(fixes) if isinstance(fixes, dict) else set()
     patterns = read_patterns(c, top, {*analytes, *corrections}, written)
+    changes = c.attempt(lambda: read_changes(c, top, set(analytes), written))
     if c.problems:
         raise ReferenceFileError(c.problems)
     return Reference(
@@ -101,6 +105,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
         ),
         settled=MappingProxyType(settled),
         specimen_words=specimen_words,
+        changes=changes or Changes(),
     )
 
 

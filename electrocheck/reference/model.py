@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
+from electrocheck.reference.changes import Changes
 from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
@@ -336,6 +337,8 @@ class Reference:
     # The words of specimens and of names that look like an electrolyte's (the file's
     # `specimens` and `lookalike` sections), for batch.
     specimen_words: SpecimenWords = SpecimenWords()
+    # How a patient's results are compared in time order (the file's `changes` section).
+    changes: Changes = Changes()  # noqa: RUF009 - a frozen record
 
     @property
     def origin(self) -> str:
