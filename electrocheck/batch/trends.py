@@ -121,7 +121,7 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
         col(WHEN),
         col(VALUE),
         col(CODE),
-        col(analyte).cast(pl.String).alias("a"),
+        col(analyte).alias("a"),
         col(PATIENT).alias("pid"),
     ).filter(col(VALUE).is_not_null() & col(WHEN).is_not_null() & col("pid").is_not_null())
     frame = frame.sort("pid", "a", WHEN, "i")
@@ -136,13 +136,16 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
     frame = frame.with_columns(
         pl.when(col("h") > 0).then((col(CHANGE) / col("h") * 24).round(2)).alias(RATE)
     )
-    notes: list[pl.Expr] = []
+    # Each kind of note: which rows it is on, and its text (made for those rows only).
+    kinds: list[tuple[pl.Expr, pl.Expr]] = []
+    rises: list[pl.DataFrame] = []
     for rule in changes.correction_rates:
         for n, limit in enumerate(rule.limits):
             name = f"k_rise{n}_{rule.analyte}"
-            frame = _rise(frame, rule.analyte, limit.rise, limit.hours, name)
-            notes.append(
-                pl.when(col(f"{name}_from").is_not_null()).then(
+            rises.append(_rise(frame, rule.analyte, limit.rise, limit.hours, name))
+            kinds.append(
+                (
+                    col(f"{name}_from").is_not_null(),
                     pl.format(
                         "{} rose {} mmol/L in {} h (from {} at {}): faster than the {} mmol/L "
                         "per {} h limit ({}) - {}",
@@ -155,7 +158,7 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
                         pl.lit(_number(limit.hours)),
                         pl.lit(limit.cite),
                         pl.lit(rule.note),
-                    )
+                    ),
                 )
             )
     for check in changes.delta_checks:
@@ -164,8 +167,9 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
             & (col(CHANGE).abs() > check.change)
             & (col("h") <= check.hours)
         )
-        notes.append(
-            pl.when(beyond).then(
+        kinds.append(
+            (
+                beyond.fill_null(False),
                 pl.format(
                     "review before release: {} changed by {} mmol/L in {} h (from {} at {}), "
                     "more than the delta check's {} mmol/L within {} h ({}: a laboratory's "
@@ -178,28 +182,47 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
                     pl.lit(_number(check.change)),
                     pl.lit(_number(check.hours)),
                     pl.lit(check.cite),
-                )
+                ),
             )
         )
     trend = pl.lit(None, pl.String)
     if changes.trend is not None:
-        frame, trend, note = _trend(frame, changes)
-        notes.append(note)
-    frame = frame.with_columns(
-        trend.alias(TREND),
-        pl.concat_str(notes, separator="; ", ignore_nulls=True).replace("", None).alias(NOTES)
-        if notes
-        else pl.lit(None, pl.String).alias(NOTES),
+        frame, trend, holds, note = _trend(frame, changes)
+        kinds.append((holds.fill_null(False), note))
+    frame = frame.with_columns(trend.alias(TREND))
+    noted = pl.any_horizontal(
+        [c for c, _ in kinds[len(rises) :]]
+        + [col("i").is_in(r["i"].implode()) for r in rises]
+        + [pl.lit(False)]
     )
-    answers = frame.select("i", *ANSWERS)
-    every = pl.select(pl.int_range(rows.height, dtype=pl.UInt32).alias("i"))
-    return every.join(answers, on="i", how="left", maintain_order="left").drop("i")
+    flagged = frame.filter(noted)
+    for found in rises:
+        flagged = flagged.join(found, on="i", how="left")
+    flagged = flagged.select(
+        "i",
+        pl.concat_str(
+            [pl.when(c).then(text) for c, text in kinds], separator="; ", ignore_nulls=True
+        ).alias(NOTES),
+    )
+    height = rows.height
+    answers = frame.select("i", *ANSWERS[:-1])
+    at = answers["i"]
+    dense = [
+        pl.repeat(None, height, dtype=answers.schema[name], eager=True).scatter(at, answers[name])
+        for name in ANSWERS[:-1]
+    ]
+    notes = pl.repeat(None, height, dtype=pl.String, eager=True).scatter(
+        flagged["i"], flagged[NOTES]
+    )
+    return pl.DataFrame(
+        [*(d.alias(n) for d, n in zip(dense, ANSWERS, strict=False)), notes.alias(NOTES)]
+    )
 
 
 def _rise(frame: pl.DataFrame, analyte: str, rise: float, hours: float, name: str) -> pl.DataFrame:
-    """``frame`` with, for each result of ``analyte``, whether it is more than ``rise`` above
-    the lowest of the patient's earlier results within ``hours`` (one flagged low), and that
-    result's value (``{name}_from``), time (``_at``) and the hours between (``_h``)."""
+    """The results of ``analyte`` (by ``i``) more than ``rise`` above the lowest of the
+    patient's earlier results within ``hours`` (one flagged low), with that result's value
+    (``{name}_from``), time (``_at``) and the hours between (``_h``)."""
     col = pl.col
     of = frame.filter(col("a") == analyte)
     window = f"{int(hours * 3600)}s"
@@ -232,12 +255,15 @@ def _rise(frame: pl.DataFrame, analyte: str, rise: float, hours: float, name: st
             col("at").alias(f"{name}_at"),
         )
     )
-    return frame.join(starts, on="i", how="left", maintain_order="left").with_columns(
-        ((col(WHEN) - col(f"{name}_at")).dt.total_milliseconds() / _HOUR_MS).alias(f"{name}_h")
+    return starts.join(of.select("i", WHEN), on="i").select(
+        "i",
+        f"{name}_from",
+        f"{name}_at",
+        ((col(WHEN) - col(f"{name}_at")).dt.total_milliseconds() / _HOUR_MS).alias(f"{name}_h"),
     )
 
 
-def _trend(frame: pl.DataFrame, changes: Changes) -> tuple[pl.DataFrame, pl.Expr, pl.Expr]:
+def _trend(frame: pl.DataFrame, changes: Changes) -> tuple[pl.DataFrame, pl.Expr, pl.Expr, pl.Expr]:
     """``frame`` with each result's run (the results before it moving the same way), and
     the trend (``falling``, ``rising``) and note where the rule holds."""
     rule = changes.trend
@@ -281,7 +307,7 @@ def _trend(frame: pl.DataFrame, changes: Changes) -> tuple[pl.DataFrame, pl.Expr
             _shown(amount),
         )
     )
-    return frame, trend, note
+    return frame, trend, holds, note
 
 
 def _shown(value: pl.Expr) -> pl.Expr:
