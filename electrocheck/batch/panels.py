@@ -122,7 +122,7 @@ class Panels:
         # Changes over time: each result's value and time kept too, where patient and time are.
         self.tracks = tracked(layout)
         fields += ("mmol_l",) if self.tracks else ()
-        self.changes: pl.DataFrame | None = None  # each row's changes over time
+        self.changes: trends.Answers | None = None  # each row's changes over time
         self.measured = SourceInterpreter(
             sources(layout, reference)[0], interpreter.patient, reference, fields
         )
@@ -330,7 +330,7 @@ class Panels:
         if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != self._patients:
             self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
             return
-        self.changes = changes_of(rows, ANALYTE, self.reference.changes)
+        self.changes = changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
 
     def _facts(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The keys and results of the rows of one batch. Only the results of the rows of a
@@ -719,8 +719,6 @@ class Panels:
             found = distinct.join(self.keys, on=KEYS, how="inner", nulls_equal=True)
             found = found.join(self.table, on=PANEL, how="inner")
             frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
-        if self.changes is not None:
-            frame = frame.hstack(self.changes.slice(self.rows_seen, batch.height))
         self.rows_seen += batch.height
         # The panel's columns, dropped again once the panel's columns are filled in.
         self.internal = [
@@ -787,7 +785,7 @@ class Panels:
             .alias(r["panel_notes"]),
         )
         if self.tracks:
-            result = trends.with_changes(result, r, BAD_TIME, self.summary)
+            result = trends.with_changes(result, r, self.changes, ROW, BAD_TIME)
         result = self._with_patterns(result, analyte, code, pl.lit(False))
         self._count(result)
         # What no writer reads: the panel's columns, the engine's patient columns and the

@@ -20,16 +20,13 @@ row number as it takes the panel's. Nothing here depends on the order of the fil
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 import polars as pl
 
 from electrocheck.batch.columns import CHANGE_NAMES
 from electrocheck.batch.layout import Layout
 from electrocheck.reference.changes import Changes
-
-if TYPE_CHECKING:
-    from electrocheck.batch.summary import PanelSummary
 
 #: Columns the first reading keeps for each row, and those :func:`changes_of` answers with.
 WHEN, VALUE, CODE, PATIENT = "k_t_when", "k_t_value", "k_t_code", "k_t_patient"
@@ -47,7 +44,7 @@ _TYPES: dict[str, pl.DataType] = {
     PREVIOUS_TIME: pl.Datetime("ms"),
     CHANGE: pl.Float64(),
     RATE: pl.Float64(),
-    TREND: pl.String(),
+    TREND: pl.Enum(["falling", "rising"]),
     NOTES: pl.String(),
 }
 #: The flag codes of a low result (LL, L), from which a rise is a correction.
@@ -56,16 +53,12 @@ _HOUR_MS = 3_600_000.0
 #: Digits kept of a change (finer than any lab reports) before it is compared with a limit.
 _DIGITS = 4
 _SHOWN_TIME = "%Y-%m-%d %H:%M"
+#: The largest key of one rolling window down all patients' results (see _rise).
+_KEY_LIMIT = 2**62
 
 
 #: The output columns (by their names of :data:`CHANGE_NAMES`) each answer is written to.
 _WRITTEN = dict(zip(CHANGE_NAMES, ANSWERS, strict=True))
-#: How the summary counts the rows with each kind of note.
-_COUNTED = {
-    "correction_rate": "faster than the",
-    "delta_check": "review before release:",
-    "trend": "a trend, whether or not",
-}
 
 
 def tracked(layout: Layout) -> bool:
@@ -76,32 +69,39 @@ def tracked(layout: Layout) -> bool:
 
 
 def with_changes(
-    result: pl.DataFrame, r: dict[str, str], bad_time: str, summary: PanelSummary
+    result: pl.DataFrame,
+    r: dict[str, str],
+    answers: Answers | None,
+    row: str,
+    bad_time: str,
 ) -> pl.DataFrame:
-    """A processed batch (whose rows hold the answers of :func:`changes_of`) with its output
-    columns of changes over time (named by ``r``). A result whose collection time could not
-    be read is compared with nothing, and says so."""
+    """A processed batch with its output columns of changes over time (named by ``r``): the
+    ``answers`` of :func:`changes_of` of its rows (numbered from 1 in the column ``row``), or
+    none where there are no answers. A result whose collection time could not be read
+    (``bad_time``) is compared with nothing, and says so."""
     col = pl.col
-    missing = [answer for answer in ANSWERS if answer not in result.columns]
-    result = result.with_columns(pl.lit(None, _TYPES[answer]).alias(answer) for answer in missing)
-    unread = pl.when(col(bad_time) & col(r["flag"]).is_not_null()).then(
-        pl.lit("no earlier result compared: its collection time could not be read")
+    if answers is None:
+        found = pl.DataFrame(
+            [pl.repeat(None, result.height, dtype=_TYPES[a], eager=True).alias(a) for a in ANSWERS]
+        )
+    else:
+        at = answers.at.gather(result[row] - 1)
+        found = answers.answers.select(pl.all().gather(at))
+    # (A result whose time could not be read has no other note: it is compared with nothing.)
+    unread = result.select(col(bad_time) & col(r["flag"]).is_not_null()).to_series()
+    return result.with_columns(
+        *found.select(
+            col(PREVIOUS).alias(r["previous_value_mmol_l"]),
+            col(PREVIOUS_TIME).dt.to_string("%Y-%m-%dT%H:%M:%S").alias(r["previous_time"]),
+            col(CHANGE).alias(r["change_mmol_l"]),
+            col(RATE).alias(r["change_per_24h"]),
+            col(TREND).cast(pl.String).alias(r["trend"]),
+            pl.when(pl.lit(unread))
+            .then(pl.lit("no earlier result compared: its collection time could not be read"))
+            .otherwise(col(NOTES))
+            .alias(r["change_notes"]),
+        ).get_columns()
     )
-    notes = pl.concat_str([col(NOTES), unread], separator="; ", ignore_nulls=True).replace("", None)
-    result = result.with_columns(
-        col(PREVIOUS).alias(r["previous_value_mmol_l"]),
-        col(PREVIOUS_TIME).dt.to_string("%Y-%m-%dT%H:%M:%S").alias(r["previous_time"]),
-        col(CHANGE).alias(r["change_mmol_l"]),
-        col(RATE).alias(r["change_per_24h"]),
-        col(TREND).alias(r["trend"]),
-        notes.alias(r["change_notes"]),
-    )
-    found = result.select(
-        [col(NOTES).str.contains(text, literal=True).sum().alias(k) for k, text in _COUNTED.items()]
-    )
-    for kind, count in zip(_COUNTED, found.row(0), strict=True):
-        summary.notes[kind] += int(count or 0)
-    return result.drop(missing)
 
 
 def blank(added: pl.DataFrame, result: pl.DataFrame, r: dict[str, str]) -> pl.DataFrame:
@@ -111,10 +111,20 @@ def blank(added: pl.DataFrame, result: pl.DataFrame, r: dict[str, str]) -> pl.Da
     )
 
 
-def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFrame:
+class Answers(NamedTuple):
+    """The answers of :func:`changes_of`: one row per result compared, and the row of
+    ``answers`` each input row finds its own in (``at``, null where it has none)."""
+
+    answers: pl.DataFrame
+    at: pl.Series
+
+
+def changes_of(
+    rows: pl.DataFrame, analyte: str, changes: Changes, counts: dict[str, int]
+) -> Answers:
     """The answers of :data:`ANSWERS` for each of ``rows`` (in their order): ``rows`` holds
     :data:`WHEN`, :data:`VALUE`, :data:`CODE`, :data:`PATIENT` (the hash of the patient's id)
-    and the analyte (column ``analyte``)."""
+    and the analyte (column ``analyte``). ``counts`` adds the rows with each kind of note."""
     col = pl.col
     frame = rows.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"),
@@ -139,10 +149,12 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
     # Each kind of note: which rows it is on, and its text (made for those rows only).
     kinds: list[tuple[pl.Expr, pl.Expr]] = []
     rises: list[pl.DataFrame] = []
+    named: list[str] = []  # the name each of kinds is counted under
     for rule in changes.correction_rates:
         for n, limit in enumerate(rule.limits):
             name = f"k_rise{n}_{rule.analyte}"
             rises.append(_rise(frame, rule.analyte, limit.rise, limit.hours, name))
+            named.append("correction_rate")
             kinds.append(
                 (
                     col(f"{name}_from").is_not_null(),
@@ -167,6 +179,7 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
             & (col(CHANGE).abs() > check.change)
             & (col("h") <= check.hours)
         )
+        named.append("delta_check")
         kinds.append(
             (
                 beyond.fill_null(False),
@@ -185,9 +198,10 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
                 ),
             )
         )
-    trend = pl.lit(None, pl.String)
+    trend = pl.lit(None, _TYPES[TREND])
     if changes.trend is not None:
         frame, trend, holds, note = _trend(frame, changes)
+        named.append("trend")
         kinds.append((holds.fill_null(False), note))
     frame = frame.with_columns(trend.alias(TREND))
     noted = pl.any_horizontal(
@@ -195,28 +209,34 @@ def changes_of(rows: pl.DataFrame, analyte: str, changes: Changes) -> pl.DataFra
         + [col("i").is_in(r["i"].implode()) for r in rises]
         + [pl.lit(False)]
     )
+    frame = frame.with_row_index("f")
     flagged = frame.filter(noted)
     for found in rises:
         flagged = flagged.join(found, on="i", how="left")
-    flagged = flagged.select(
-        "i",
-        pl.concat_str(
-            [pl.when(c).then(text) for c, text in kinds], separator="; ", ignore_nulls=True
-        ).alias(NOTES),
+    # Each kind's text made for the rows it is on only; a row's notes in the order of kinds.
+    flagged = flagged.with_row_index("j")
+    texts: list[pl.Series] = []
+    for kind, (holds, text) in zip(named, kinds, strict=True):
+        part = flagged.filter(holds).select("j", text.alias(NOTES))
+        counts[kind] = counts.get(kind, 0) + part.height
+        empty = pl.repeat(None, flagged.height, dtype=pl.String, eager=True)
+        texts.append(empty.scatter(part["j"], part[NOTES]).alias(f"n{len(texts)}"))
+    joined = (
+        pl.DataFrame(texts).select(
+            pl.concat_str(pl.all(), separator="; ", ignore_nulls=True).alias(NOTES)
+        )
+        if texts
+        else pl.DataFrame({NOTES: pl.repeat(None, flagged.height, dtype=pl.String, eager=True)})
     )
-    height = rows.height
-    answers = frame.select("i", *ANSWERS[:-1])
-    at = answers["i"]
-    dense = [
-        pl.repeat(None, height, dtype=answers.schema[name], eager=True).scatter(at, answers[name])
-        for name in ANSWERS[:-1]
-    ]
-    notes = pl.repeat(None, height, dtype=pl.String, eager=True).scatter(
-        flagged["i"], flagged[NOTES]
+    # The answers of the rows with a result, and where each of ``rows`` finds its own.
+    notes = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+    answers = frame.select(*ANSWERS[:-1]).with_columns(
+        notes.scatter(flagged["f"], joined[NOTES]).alias(NOTES)
     )
-    return pl.DataFrame(
-        [*(d.alias(n) for d, n in zip(dense, ANSWERS, strict=False)), notes.alias(NOTES)]
+    at = pl.repeat(None, rows.height, dtype=pl.UInt32, eager=True).scatter(
+        frame["i"], pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
     )
+    return Answers(answers, at)
 
 
 def _rise(frame: pl.DataFrame, analyte: str, rise: float, hours: float, name: str) -> pl.DataFrame:
@@ -225,14 +245,21 @@ def _rise(frame: pl.DataFrame, analyte: str, rise: float, hours: float, name: st
     (``{name}_from``), time (``_at``) and the hours between (``_h``)."""
     col = pl.col
     of = frame.filter(col("a") == analyte)
-    window = f"{int(hours * 3600)}s"
-    low = of.select(
-        "i",
-        "pid",
-        WHEN,
-        col(VALUE),
-        col(VALUE).rolling_min_by(WHEN, window_size=window, closed="left").over("pid").alias("lo"),
-    )
+    width = int(hours * _HOUR_MS)
+    # One rolling window down the column, the patients' times set apart by more than a
+    # window (sorted by patient, then time), where the numbers fit; else patient by patient.
+    ms = col(WHEN).dt.epoch("ms")
+    bounds = of.select(ms.min().alias("lo"), ms.max().alias("hi"), col("pid").n_unique().alias("n"))
+    lo, hi, patients = bounds.row(0)
+    apart = (hi - lo + width + 1) if lo is not None else 1
+    if patients * apart < _KEY_LIMIT:
+        patient = (col("pid") != col("pid").shift(1)).fill_null(True).cum_sum().cast(pl.Int64)
+        key = (ms - lo + patient * apart).alias("k_key")
+        lowest = col(VALUE).rolling_min_by("k_key", window_size=f"{width}i", closed="left")
+        low = of.with_columns(key).select("i", "pid", WHEN, VALUE, lowest.alias("lo"))
+    else:
+        lowest = col(VALUE).rolling_min_by(WHEN, window_size=f"{width}ms", closed="left")
+        low = of.select("i", "pid", WHEN, VALUE, lowest.over("pid").alias("lo"))
     above = low.filter((col(VALUE) - col("lo")).round(_DIGITS) > rise)
     # The earlier result the rise is counted from: the latest of the lowest within the window,
     # and only where it was flagged low.
@@ -290,7 +317,7 @@ def _trend(frame: pl.DataFrame, changes: Changes) -> tuple[pl.DataFrame, pl.Expr
         & (moved.abs() >= amount)
     )
     direction = pl.when(step < 0).then(pl.lit("falling")).otherwise(pl.lit("rising"))
-    trend = pl.when(holds).then(direction)
+    trend = pl.when(holds).then(direction).cast(_TYPES[TREND])
     note = pl.when(holds).then(
         pl.format(
             "{} {} over {} results since {} (from {} to {} mmol/L): a trend, whether or not "
@@ -312,16 +339,26 @@ def _trend(frame: pl.DataFrame, changes: Changes) -> tuple[pl.DataFrame, pl.Expr
 
 def _shown(value: pl.Expr) -> pl.Expr:
     """A number as a note shows it: its digits, without a trailing ``.0``."""
-    return value.abs().round(_DIGITS).cast(pl.String).str.replace(r"\.0$", "")
+    return value.abs().round(_DIGITS).cast(pl.String).str.strip_suffix(".0")
 
 
 def _hours(value: pl.Expr) -> pl.Expr:
     """Hours as a note shows them: to a tenth, without a trailing ``.0``."""
-    return value.round(1).cast(pl.String).str.replace(r"\.0$", "")
+    return value.round(1).cast(pl.String).str.strip_suffix(".0")
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
-__all__ = ["ANSWERS", "CODE", "VALUE", "WHEN", "blank", "changes_of", "tracked", "with_changes"]
+__all__ = [
+    "ANSWERS",
+    "CODE",
+    "VALUE",
+    "WHEN",
+    "Answers",
+    "blank",
+    "changes_of",
+    "tracked",
+    "with_changes",
+]

@@ -252,3 +252,22 @@ def test_shuffled_rows_get_the_same_answers(
         return {(r["patient_id"], r["collected"], r["test"]): [r[n] for n in CHANGES] for r in read}
 
     assert answers(shuffled) == answers(results)
+
+
+def test_the_rise_patient_by_patient_gives_the_same_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import electrocheck.batch.trends as trends
+
+    results = [
+        ("A", 0, "Sodium", "116"),
+        ("B", 0, "Sodium", "140"),
+        ("A", 20, "Sodium", "130"),
+        ("B", 20, "Sodium", "152"),
+        ("B", 40, "Sodium", "119"),
+        ("B", 60, "Sodium", "131"),
+    ]
+    kept = [r["change_notes"] for r in rows(run(tmp_path, _file(results)))]
+    assert sum("faster than" in n for n in kept) == 2
+    monkeypatch.setattr(trends, "_KEY_LIMIT", 0)  # each patient's window on its own
+    assert [r["change_notes"] for r in rows(run(tmp_path, _file(results)))] == kept
