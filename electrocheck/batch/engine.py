@@ -218,10 +218,8 @@ class BatchInterpreter:
             )
         if self.layout.panels is not None:
             # Filled by the panels (batch.panels.Panels.after), from the measured values.
-            by_name.update(
-                (name, pl.Series(name, [None] * frame.height, dtype=pl.String))
-                for name in (*PANEL_NAMES, *CHANGE_NAMES)
-            )
+            empty = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+            by_name.update((name, empty.alias(name)) for name in (*PANEL_NAMES, *CHANGE_NAMES))
             details += [
                 results[0]["number"].alias(MEASURED_NUMBER),
                 results[0]["spelling"].alias(MEASURED_UNIT),

@@ -320,9 +320,8 @@ def _trend(frame: pl.DataFrame, changes: Changes) -> tuple[pl.DataFrame, pl.Expr
     trend = pl.when(holds).then(direction).cast(_TYPES[TREND])
     note = pl.when(holds).then(
         pl.format(
-            "{} {} over {} results since {} (from {} to {} mmol/L): a trend, whether or not "
-            "each is within the interval (electrocheck's rule: {} results or more, each {} "
-            "than the one before, {} mmol/L or more in all)",
+            "{} {} over {} results since {} ({} to {} mmol/L): electrocheck's trend rule, {} "
+            "or more results each {} than the last, {} mmol/L or more in all",
             col("a"),
             direction,
             results,

@@ -136,9 +136,9 @@ def test_the_trend_note_says_what_moved_and_the_rule(tmp_path: Path) -> None:
         tmp_path, [("P", 24 * 21 * i, "K", v) for i, v in enumerate(["4.0", "3.6", "3.2"])]
     )
     assert last["change_notes"] == (
-        "potassium falling over 3 results since 2026-03-01 08:00 (from 4 to 3.2 mmol/L): a "
-        "trend, whether or not each is within the interval (electrocheck's rule: 3 results or "
-        "more, each lower than the one before, 0.5 mmol/L or more in all)"
+        "potassium falling over 3 results since 2026-03-01 08:00 (4 to 3.2 mmol/L): "
+        "electrocheck's trend rule, 3 or more results each lower than the last, 0.5 mmol/L or "
+        "more in all"
     )
 
 
