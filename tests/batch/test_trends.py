@@ -271,3 +271,21 @@ def test_the_rise_patient_by_patient_gives_the_same_notes(
     assert sum("faster than" in n for n in kept) == 2
     monkeypatch.setattr(trends, "_KEY_LIMIT", 0)  # each patient's window on its own
     assert [r["change_notes"] for r in rows(run(tmp_path, _file(results)))] == kept
+
+
+def test_an_input_column_named_like_a_change_column_prefixes_every_added_name(
+    tmp_path: Path,
+) -> None:
+    text = "patient_id,collected,test,value,trend\nP,2026-03-01,K,4.0,x\nP,2026-03-02,K,3.4,y\n"
+    header, *_ = run(tmp_path, text).stdout.splitlines()
+    assert header.split(",")[5:7] == ["ec_analyte", "ec_value_mmol_l"]
+    assert header.endswith(
+        "ec_previous_value_mmol_l,ec_previous_time,ec_change_mmol_l,ec_change_per_24h,"
+        "ec_trend,ec_change_notes"
+    )
+    last = json.loads(run(tmp_path, text, "--format", "jsonl").stdout.splitlines()[-1])
+    assert (last["trend"], last["ec_previous_value_mmol_l"], last["ec_change_notes"]) == (
+        "y",
+        4.0,
+        [],
+    )
