@@ -31,6 +31,8 @@ def added_names(layout: Layout) -> list[str]:
     summary and the writers find the columns of a processed batch by these."""
     if layout.kind == "long":
         panels = list(PANEL_NAMES) if layout.panels is not None else []
+        if layout.panels is not None and layout.panels.patient is not None:
+            panels += CHANGE_NAMES if layout.panels.time is not None else []
         return [*result_names(layout, 0).values(), "errors", *panels]
     names: list[str] = []
     for i in range(len(layout.wide)):
@@ -144,6 +146,17 @@ def wide_prefixes(columns: Iterable[AnalyteColumn]) -> list[str]:
 #: collection time, the ids of the patterns its result takes part in, and notes on its panel.
 PANEL_NAMES = ("row_kind", "source_row", "panel", "panel_time", "patterns", "panel_notes")
 ROW_KINDS = ("input", "added")
+#: The columns a long file with a patient and a collection time adds after those: each
+#: result's previous result of the patient and analyte (in mmol/L), its time, the change
+#: from it (mmol/L) and its rate per 24 h, a trend (``falling``, ``rising``) and notes.
+CHANGE_NAMES = (
+    "previous_value_mmol_l",
+    "previous_time",
+    "change_mmol_l",
+    "change_per_24h",
+    "trend",
+    "change_notes",
+)
 #: The column of a processed batch of panels that holds the notes of the patterns each row
 #: takes part in, joined by :data:`NOTES_SEP` until JSON Lines splits them.
 PATTERN_NOTES, NOTES_SEP = "k_pattern_notes", "\x1e"
@@ -252,6 +265,7 @@ SPECIMEN_ERROR = "es"
 
 
 __all__ = [
+    "CHANGE_NAMES",
     "CSV_FIELDS",
     "DETAIL_FIELDS",
     "FATES",

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from electrocheck.batch.columns import (
+    CHANGE_NAMES,
     CSV_FIELDS,
     DETAIL_FIELDS,
     DISAGREES,
@@ -225,10 +226,8 @@ class BatchInterpreter:
                 )
         if self.layout.panels is not None:
             # Filled by the panels (batch.panels.Panels.after), from the measured values.
-            by_name.update(
-                (name, pl.Series(name, [None] * frame.height, dtype=pl.String))
-                for name in PANEL_NAMES
-            )
+            empty = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+            by_name.update((name, empty.alias(name)) for name in (*PANEL_NAMES, *CHANGE_NAMES))
             details += [
                 results[0]["number"].alias(MEASURED_NUMBER),
                 results[0]["spelling"].alias(MEASURED_UNIT),

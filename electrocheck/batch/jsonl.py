@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from electrocheck.batch.columns import (
+    CHANGE_NAMES,
     NOTES_SEP,
     PATTERN_NOTES,
     added_names,
@@ -72,6 +75,20 @@ def _panel_keys(layout: Layout) -> list[pl.Expr]:
         .fill_null(empty)
         .alias(name_prefix(layout) + "pattern_notes"),
         column("panel_notes").str.split("; ").fill_null(empty).alias(shown["panel_notes"]),
+        *_change_keys(column, shown, empty),
+    ]
+
+
+def _change_keys(column: Any, shown: dict[str, str], empty: pl.Expr) -> list[pl.Expr]:
+    """Changes over time, where the file has them: the notes as a list."""
+    return [
+        (
+            column(name).str.split("; ").fill_null(empty)
+            if name == "change_notes"
+            else column(name)
+        ).alias(shown[name])
+        for name in CHANGE_NAMES
+        if name in shown
     ]
 
 

@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+from electrocheck.batch import trends
 from electrocheck.batch.cells import blank_to_null, without_blank_lines
 from electrocheck.batch.columns import (
     FLAG_CODES,
@@ -69,6 +70,7 @@ from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, so
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
 from electrocheck.batch.threads import prefetched
 from electrocheck.batch.times import TimeReader
+from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
 from electrocheck.formats.frame import ROW_ERROR, internal_names
 from electrocheck.reference import PATTERN_LEVELS, Correction, Reference
 
@@ -77,8 +79,9 @@ PATIENT, SPECIMEN, TIME, WHEN = "k_patient", "k_specimen", "k_time", "k_when"
 ALONE, BAD_TIME, BIRTH, ANALYTE, COVARIATE = "k_alone", "k_bad_time", "k_birth", "k_an", "k_cov"
 SHARED, USABLE = "k_shared", "k_usable"
 PANEL, ROW, ORDER, HASH = "k_panel", "k_row", "k_order", "k_hash"
-#: The seed of the hash of a row's panel key (its patient, specimen and time).
-_SEED = 0x5EED
+#: The seed of the hash of a row's panel key (its patient, specimen and time), and of its
+#: patient's id alone.
+_SEED, _PATIENT_SEED = 0x5EED, 0x7A7
 KEYS = [PATIENT, SPECIMEN, TIME]
 #: Why a row is not in a panel (0: it is).
 IN_PANEL, NO_PATIENT, NO_TIME, NO_SPECIMEN = 0, 1, 2, 3
@@ -116,7 +119,11 @@ class Panels:
             for key in self.covariates
         }
         # The first pass needs each result's flag and measured value, not its texts.
-        fields = ("flag", "flag_code", "number", "spelling", "censored", "error")
+        fields: tuple[str, ...] = ("flag", "flag_code", "number", "spelling", "censored", "error")
+        # Changes over time: each result's value and time kept too, where patient and time are.
+        self.tracks = tracked(layout)
+        fields += ("mmol_l",) if self.tracks else ()
+        self.changes: trends.Answers | None = None  # each row's changes over time
         self.measured = SourceInterpreter(
             sources(layout, reference)[0], interpreter.patient, reference, fields
         )
@@ -311,7 +318,20 @@ class Panels:
             partials.append(self._facts(_empty(len(self.layout.header))).head(0))
             partials = [partials[0].group_by(KEYS).agg(self._aggregates(raw=True))]
         self._finish(self._fold(partials))
+        if self.tracks:
+            self._changes()
         self._index_rows()
+
+    def _changes(self) -> None:
+        """Each row's changes over time, from the kept rows' times, values and patients."""
+        assert self.table is not None
+        columns = [trends.WHEN, VALUE, CODE, trends.PATIENT]
+        rows = pl.concat([block.select(ANALYTE, *columns) for block in self.kept])
+        self.kept = [block.drop(columns) for block in self.kept]
+        if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != self._patients:
+            self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
+            return
+        self.changes = changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
 
     def _facts(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The keys and results of the rows of one batch. Only the results of the rows of a
@@ -327,11 +347,10 @@ class Panels:
         if ROW_ERROR in frame.columns:
             usable = usable & col(ROW_ERROR).is_null()
         frame = frame.with_columns(usable.alias(USABLE))
-        self._keep_rows(frame)
-        frame = frame.filter(col(ALONE) == IN_PANEL)
         measured = frame.select(col(USABLE) & col(ANALYTE).is_not_null()).to_series()
-        parts = [frame.filter(measured), frame.filter(~measured)]
+        parts = [frame.filter(measured), frame.filter(~measured & (col(ALONE) == IN_PANEL))]
         found = self.measured.results(parts[0])
+        self._keep_rows(frame, measured, found)
         parts[0] = parts[0].hstack(found)
         parts[1] = parts[1].with_columns(
             pl.lit(None, dtype).alias(name) for name, dtype in found.schema.items()
@@ -378,11 +397,24 @@ class Panels:
             pl.col("^sg_.*$"),  # signs of the specimen in the panel's tests (batch.signs)
         )
 
-    def _keep_rows(self, frame: pl.DataFrame) -> None:
-        """Keep what the second pass needs of each row of ``frame``: a few small columns."""
+    def _keep_rows(self, frame: pl.DataFrame, measured: pl.Series, found: pl.DataFrame) -> None:
+        """Keep what the second pass needs of each row of ``frame``: a few small columns (and
+        for changes over time, the time, value and flag of the ``measured`` rows' results)."""
         col = pl.col
         key = pl.when(col(ALONE) == IN_PANEL).then(pl.struct(KEYS).hash(_SEED))
-        birth = [BIRTH, AGE_DAYS] if self.columns.birth is not None else []
+        birth: list[str | pl.Expr | pl.Series] = (
+            [BIRTH, AGE_DAYS] if self.columns.birth is not None else []
+        )
+        if self.tracks:
+            at = measured.arg_true()
+            birth += [
+                col(WHEN).alias(trends.WHEN),
+                _scattered(found["mmol_l"], frame.height, at).alias(VALUE),
+                _scattered(found["flag_code"], frame.height, at).alias(CODE),
+                pl.when(col(PATIENT).is_not_null())
+                .then(col(PATIENT).hash(_PATIENT_SEED))
+                .alias(trends.PATIENT),
+            ]
         self.kept.append(
             frame.select(
                 key.alias(HASH),
@@ -508,6 +540,8 @@ class Panels:
                 .select(*KEYS, PANEL)
             )
         self.summary.panels = panels.height
+        # Patients told apart by the hash of their id (checked in _changes).
+        self._patients = panels[PATIENT].drop_nulls().n_unique()
         self.summary.rows_in_panels = int(panels["rows"].sum() or 0)
         codes: list[pl.Series] = []
         for a in self.analytes:
@@ -760,6 +794,8 @@ class Panels:
             .replace("", None)
             .alias(r["panel_notes"]),
         )
+        if self.tracks:
+            result = trends.with_changes(result, r, self.changes, ROW, BAD_TIME)
         result = self._with_patterns(result, analyte, code, pl.lit(False))
         if self.reference.specimen_patterns:  # a sign of its specimen: haemolysed ...
             result = self.interpreter.signs.long(result, r["analyte"], r["flag"], r["patterns"])
@@ -774,6 +810,7 @@ class Panels:
             return result.drop(dropped)
         result = result.drop([n for n in dropped if n != ROW])
         added = pl.concat(added_rows, how="vertical_relaxed")
+        added = trends.blank(added, result, r) if self.tracks else added
         added = self._with_patterns(
             added,
             added[r["analyte"]].replace_strict(
@@ -1021,6 +1058,11 @@ class Panels:
         )
         if self.shared is not None:
             s.notes["shared_specimen"] += int(result["k_owners"].is_not_null().sum())
+
+
+def _scattered(values: pl.Series, height: int, at: pl.Series) -> pl.Series:
+    """``values`` at the rows ``at`` of ``height`` rows, the others null."""
+    return pl.repeat(None, height, dtype=values.dtype, eager=True).scatter(at, values)
 
 
 def _same(one: pl.DataFrame, other: pl.DataFrame, names: list[str]) -> bool:

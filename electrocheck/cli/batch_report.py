@@ -153,6 +153,13 @@ PANEL_NOTE_LABELS = {
     "repeated_analyte": "two results or more of one analyte in a panel",
     "shared_specimen": "specimen number shared by two patients",
 }
+#: The notes on changes over time (see ``change_notes``), as the summary shows them.
+CHANGE_NOTE_LABELS = {
+    "correction_rate": "raised faster than a correction-rate limit",
+    "delta_check": "beyond a delta check",
+    "trend": "in a trend",
+    "changes_not_compared": "not compared (two patient ids share a hash)",
+}
 
 
 def _panel_lines(panels: PanelSummary) -> list[str]:
@@ -180,6 +187,13 @@ def _panel_lines(panels: PanelSummary) -> list[str]:
     ]
     if notes:
         lines.append(f"  ! rows with notes on their panel (see panel_notes): {_listed(notes)}")
+    changes = [
+        (label, panels.notes[key]) for key, label in CHANGE_NOTE_LABELS.items() if panels.notes[key]
+    ]
+    if changes:
+        lines.append(
+            f"  ! results with notes on changes over time (see change_notes): {_listed(changes)}"
+        )
     return lines
 
 

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from electrocheck.errors import ReferenceFileError, quote
+from electrocheck.reference.changes import Changes
 from electrocheck.reference.check_analytes import read_analytes
 from electrocheck.reference.check_base import Checker, _kind, _line
 from electrocheck.reference.check_corrections import read_corrections, read_covariates
@@ -25,6 +26,7 @@ from electrocheck.reference.check_names import (
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
 from electrocheck.reference.check_signs import read_signs
 from electrocheck.reference.check_specimens import read_specimen_words
+from electrocheck.reference.check_trends import read_changes
 from electrocheck.reference.model import FORMAT, Reference, with_labels
 
 _TOP_OPTIONAL = frozenset(
@@ -38,6 +40,7 @@ _TOP_OPTIONAL = frozenset(
         "patterns",
         "spasm_care",
         "specimen_signs",
+        "changes",
     }
 )
 
@@ -84,6 +87,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
     written |= set(fixes) if isinstance(fixes, dict) else set()
     signs = read_signs(c, top)
     patterns = read_patterns(c, top, {*analytes, *corrections}, written, set(signs))
+    changes = c.attempt(lambda: read_changes(c, top, set(analytes), written))
     if c.problems:
         raise ReferenceFileError(c.problems)
     return Reference(
@@ -107,6 +111,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
         ),
         settled=MappingProxyType(settled),
         specimen_words=specimen_words,
+        changes=changes or Changes(),
     )
 
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
+from electrocheck.reference.changes import Changes
 from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
@@ -392,6 +393,8 @@ class Reference:
     # patterns that need one (`patterns` entries with `specimen:`): batch only.
     specimen_signs: Mapping[str, SpecimenSign] = field(default_factory=_empty)
     specimen_patterns: tuple[Pattern, ...] = ()
+    # How a patient's results are compared in time order (the file's `changes` section).
+    changes: Changes = Changes()  # noqa: RUF009 - a frozen record
 
     @property
     def origin(self) -> str:
