@@ -442,3 +442,23 @@ def test_every_public_name_is_at_the_root_and_listed() -> None:
 
 def test_the_package_is_marked_typed() -> None:
     assert resources.files("electrocheck").joinpath("py.typed").is_file()
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_interpret_frame_reads_a_long_frame_with_patient_and_time_row_by_row(lazy: bool) -> None:
+    # Panels need a first reading of the whole file (run_batch); a frame gets each row alone,
+    # with the columns of a long file that has no key columns, and never a defect.
+    frame = pl.DataFrame(
+        {
+            "patient_id": ["P1", "P1"],
+            "collected": ["2026-03-01 08:00", "2026-03-01 08:00"],
+            "test": ["Potassium", "Calcium"],
+            "value": ["3.1", "7.6"],
+            "unit": ["mmol/L", "mg/dL"],
+        }
+    )
+    checked = interpret_frame(frame.lazy() if lazy else frame)
+    if isinstance(checked, pl.LazyFrame):
+        checked = checked.collect()
+    assert checked["flag"].to_list() == ["L", "L"]
+    assert "panel" not in checked.columns and "row_kind" not in checked.columns

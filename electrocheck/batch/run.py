@@ -16,6 +16,7 @@ leaves no partial output (see :mod:`electrocheck.formats.files`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -142,7 +143,9 @@ def interpret_frame(
 
 def _interpret_polars(frame: Frame, reference: Reference, options: LayoutOptions) -> Frame:
     header = list(frame.collect_schema().names())
-    layout = detect_layout(header, reference, options)
+    # Each row alone: panels need a first reading of the whole file, which a frame
+    # interpreted batch by batch (a LazyFrame, streamed) does not have. run_batch groups them.
+    layout = detect_layout(header, reference, dataclasses.replace(options, panels=False))
     added = output_names(layout)
     clash = sorted(set(added) & set(header))
     if clash:
