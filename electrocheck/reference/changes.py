@@ -1,14 +1,14 @@
 """The records of the reference file's ``changes`` section: how a patient's results of one
 analyte are compared in time order (how fast a low value may be raised, a laboratory's delta
-checks, a trend). Amounts are in mmol/L, periods in hours."""
+checks, a trend). Amounts are in mmol/L, periods in hours. (Named tuples rather than frozen
+dataclasses: they are defined at every start, and cost less.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class RiseLimit:
+class RiseLimit(NamedTuple):
     """At most ``rise`` mmol/L within ``hours``, as ``cite`` (a key of ``sources``) says."""
 
     rise: float
@@ -17,8 +17,7 @@ class RiseLimit:
     cite: str  # how a note names the source: "Spasovski 2014"
 
 
-@dataclass(frozen=True)
-class CorrectionRate:
+class CorrectionRate(NamedTuple):
     """How fast a low value of ``analyte`` may be raised: each of ``limits``."""
 
     analyte: str
@@ -26,8 +25,7 @@ class CorrectionRate:
     note: str  # why it matters, said after the limit
 
 
-@dataclass(frozen=True)
-class DeltaCheck:
+class DeltaCheck(NamedTuple):
     """A laboratory's delta check: a result that differs from the previous one of ``analyte``
     by more than ``change`` mmol/L within ``hours`` is reviewed before release."""
 
@@ -38,8 +36,7 @@ class DeltaCheck:
     cite: str
 
 
-@dataclass(frozen=True)
-class TrendRule:
+class TrendRule(NamedTuple):
     """``results`` or more consecutive results moving one way, by at least ``min_change``
     (analyte, mmol/L) in all."""
 
@@ -48,8 +45,7 @@ class TrendRule:
     source: str
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(NamedTuple):
     """The ``changes`` section; empty where a file has none.
 
     >>> from electrocheck import load_reference
