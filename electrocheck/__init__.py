@@ -30,6 +30,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import gc as _gc
+
+# Importing the package builds thousands of objects that live as long as the process (the
+# records, typer's commands): the collector would scan them again and again for nothing, a
+# few ms of every start. It is held off while the package loads, and set back at the end.
+_threshold = _gc.get_threshold()
+_gc.set_threshold(max(_threshold[0], 50_000), *_threshold[1:])
+
 from typing import TYPE_CHECKING, Any
 
 from electrocheck.clinical.check import CheckReport, check, run_check
@@ -113,3 +121,5 @@ __all__ = [
     "run_check",
     "shown_limits",
 ]
+
+_gc.set_threshold(*_threshold)

@@ -293,4 +293,13 @@ app.add_typer(ranges_app, name="ranges")
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, and keep any traceback from the user."""
-    return edge.run(app, argv)
+    import gc
+
+    # The process is the command's: reading the reference file makes thousands of records
+    # that live to the end, which the collector need not scan again and again.
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    try:
+        return edge.run(app, argv)
+    finally:
+        gc.set_threshold(*threshold)
