@@ -295,8 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, and keep any traceback from the user."""
     import gc
 
-    # The process is the command's: reading the reference file makes thousands of records
-    # that live to the end, which the collector need not scan again and again.
+    if argv is None:
+        # Run as the console script, the process is the command's: what is loaded now lives
+        # to its end. Frozen, the collector never scans it again, nor at exit (about 10 ms
+        # of every start). A caller that passes argv keeps its collector as it was.
+        gc.freeze()
+    # Reading the reference file makes thousands of records that live to the end, which the
+    # collector need not scan again and again.
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
