@@ -110,7 +110,7 @@ def test_a_damaged_gzip_file_is_one_line_and_leaves_no_output() -> None:
     assert not Path("out.csv").exists()
 
 
-# (line ends of the file) - the issue's CR-only file once gave Python's "new-line character
+# (line ends of the file) - a CR-only file once gave Python's "new-line character
 # seen in unquoted field - do you need to open the file in universal-newline mode?"
 LINE_ENDS = {
     "LF": WIDE,
