@@ -18,7 +18,7 @@ from rich.text import Text
 
 from electrocheck.clinical.check import Brief, CheckReport
 from electrocheck.clinical.result import FLAG_WORDS, Result, assumed_unit_note, format_number
-from electrocheck.clinical.shown import interval_text, number_text
+from electrocheck.clinical.shown import interval_text
 from electrocheck.reference import Reference
 from electrocheck.teaching import gauge as gauges
 from electrocheck.units.resolve import resolve_unit
@@ -171,7 +171,7 @@ def _reference_cell(result: Result, reference: Reference) -> Text:
         interval = f"{format_number(result.low)}–{format_number(result.high)} mmol/L"
     elif resolve_unit(shown.unit).spelling == resolve_unit(result.entered_unit).spelling:
         # In the unit the Entered column shows: the numbers alone keep the row one line.
-        interval = f"{number_text(shown.low)}–{number_text(shown.high)}"
+        interval = f"{format_number(shown.low)}–{format_number(shown.high)}"
     else:
         interval = interval_text(shown)
     cell = Text(f"{interval}\n")

@@ -102,16 +102,13 @@ def _pair(
     return limits_in(record, limits, unit)
 
 
-def number_text(value: float) -> str:
-    """A shown number as text: as written (``8.5``, ``0.99``, ``5.0``), no float noise."""
-    return format_number(value)
-
-
 def interval_text(shown: Shown) -> str:
     """The reference interval as a cell shows it: ``8.5–10.2 mg/dL``."""
-    return f"{number_text(shown.low)}–{number_text(shown.high)} {shown.unit}"
+    return f"{format_number(shown.low)}–{format_number(shown.high)} {shown.unit}"
 
 
 def critical_text(shown: Shown) -> str:
     """The critical limits as text: ``6 / 13 mg/dL``."""
-    return f"{number_text(shown.critical_low)} / {number_text(shown.critical_high)} {shown.unit}"
+    return (
+        f"{format_number(shown.critical_low)} / {format_number(shown.critical_high)} {shown.unit}"
+    )

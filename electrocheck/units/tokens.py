@@ -45,13 +45,6 @@ def written(text: str) -> Written:
     return Written(float(digits), digits)
 
 
-def number_text(value: float) -> str:
-    """A number as text: with the digits it was written with where it remembers them (a
-    :class:`Written`), else without float noise or a trailing ``.0``."""
-    text = getattr(value, "text", None)
-    return text if isinstance(text, str) else f"{value:g}"
-
-
 @dataclass(frozen=True)
 class Token:
     """One parsed value token."""

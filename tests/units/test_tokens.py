@@ -4,8 +4,9 @@ import pickle
 
 import pytest
 
+from electrocheck.clinical.result import format_number
 from electrocheck.errors import ValueTokenError, quote
-from electrocheck.units.tokens import Written, number_text, parse_token, written
+from electrocheck.units.tokens import Written, parse_token, written
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_values_run_together_get_the_right_form(text: str, right_form: str) -> N
 )
 def test_a_token_keeps_the_digits_it_was_written_with(token: str, digits: str) -> None:
     value = parse_token(token).value
-    assert number_text(value) == digits
+    assert format_number(value) == digits
     assert value == float(digits)  # and is the number it says
 
 
@@ -83,6 +84,6 @@ def test_a_written_number_computes_as_a_plain_float() -> None:
     value = written("5.0")
     assert isinstance(value, Written) and value == 5.0 and hash(value) == hash(5.0)
     for computed in (value * 1.0, value + 0, value / 2):
-        assert type(computed) is float and number_text(computed) != "5.0"
+        assert type(computed) is float and format_number(computed) != "5.0"
     assert pickle.loads(pickle.dumps(value)).text == "5.0"
-    assert number_text(5.0) == "5" and number_text(0.1 + 0.2) == "0.3"
+    assert format_number(5.0) == "5" and format_number(0.1 + 0.2) == "0.3"
