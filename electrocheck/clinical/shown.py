@@ -108,7 +108,7 @@ def interval_text(shown: Shown) -> str:
 
 
 def critical_text(shown: Shown) -> str:
-    """The critical limits as text: ``6 / 13 mg/dL``."""
+    """The critical limits as text, with the digits the file writes: ``6.0 / 13.0 mg/dL``."""
     return (
         f"{format_number(shown.critical_low)} / {format_number(shown.critical_high)} {shown.unit}"
     )
