@@ -154,9 +154,13 @@ def check(
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         choice = unit_choice(units, reference)
         tokens = edge.values_with_stdin(values, sys.stdin)
-        report = run_check(
-            reference, tokens, patient_of(age, sex, symptomatic), choice, keep_going=True
-        )
+        patient = patient_of(age, sex, symptomatic)
+        if any("@" in token for token in tokens):  # values at times: polars, loaded only now
+            from electrocheck.batch.series import run_series
+
+            report = run_series(reference, tokens, patient, choice, keep_going=True)
+        else:
+            report = run_check(reference, tokens, patient, choice, keep_going=True)
     if plot is not None and report.results:
         from electrocheck.teaching.plot import plot_results
 
