@@ -241,28 +241,19 @@ def _series(
             _ANALYTE: pl.String,
         },
     )
-    rules = {
-        "correction_rate": Changes(correction_rates=changes.correction_rates),
-        "delta_check": Changes(delta_checks=changes.delta_checks),
-        "trend": Changes(trend=changes.trend),
-    }
-    found = {kind: _answers(rows, rule) for kind, rule in rules.items()}
+    first = _answers(rows, changes)  # batch's own call, on the rows a long file would give
     days = clock and any(
         reading.at and reading.at.date() > FIRST_DAY.date() for reading, _ in points
     )
     by_analyte: dict[str, list[Point]] = {}
-    first = found["trend"]
     for n, (reading, result) in enumerate(points):
         assert reading.at is not None
         time, day, hhmm = shown(reading.at, clock, days)
         previous = first[trends.PREVIOUS_TIME][n]
-        notes: list[str] = []
-        kinds: list[str] = []
-        for kind in KINDS:
-            text = found[kind][trends.NOTES][n]
-            for note in text.split("; ") if text else ():  # as JSON Lines splits them
-                notes.append(clock_notes(note, days) if clock else note)
-                kinds.append(kind)
+        text = first[trends.NOTES][n]
+        found = text.split("; ") if text else []  # as JSON Lines splits them
+        kinds = _kinds(changes, result.analyte, found, first[trends.TREND][n])
+        notes = [clock_notes(note, days) if clock else note for note in found]
         by_analyte.setdefault(result.analyte, []).append(
             Point(
                 time=time,
@@ -282,6 +273,17 @@ def _series(
     labels = {result.analyte: result.label for _, result in points}
     analytes = sorted(by_analyte, key=lambda a: list(order).index(a) if a in order else len(order))
     return tuple(Series(a, labels[a], tuple(by_analyte[a])) for a in analytes)
+
+
+def _kinds(changes: Changes, analyte: str, notes: list[str], trend: str | None) -> list[str]:
+    """The rule of each of a result's notes, in batch's order (correction rates, delta
+    checks, trend): a correction rate's ends with its rule's note, a trend's is the last
+    where the result has a trend, and the others are delta checks'."""
+    endings = tuple(f" - {r.note}" for r in changes.correction_rates if r.analyte == analyte)
+    kinds = ["correction_rate" if note.endswith(endings) else "delta_check" for note in notes]
+    if trend is not None and kinds:
+        kinds[-1] = "trend"
+    return kinds
 
 
 def _answers(rows: pl.DataFrame, changes: Changes) -> dict[str, list[Any]]:
