@@ -113,11 +113,16 @@ def render_check(
         from electrocheck.cli.render_series import add_series_lines
 
         series = _marked()
-        add_series_lines(series, report)
+        add_series_lines(series, report, reference.changes)
         out.print(series)
     out.print(_footnotes(report, out.width))
     closing = f"Reference: {report.reference}. Decision support, not a diagnosis."
-    noted = any(point.change_notes for series in report.series for point in series.points)
+    # An earlier value of a series that was abnormal, or a change with a note, has more to say.
+    noted = any(
+        point.change_notes or point.result.abnormal
+        for series in report.series
+        for point in series.points
+    )
     if not explain and (noted or any(result.abnormal for result in report.results)):
         closing += f" {EXPLAIN_HINT}"
     out.print(Text(closing, style="dim"))

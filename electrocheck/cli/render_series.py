@@ -3,8 +3,9 @@ table under ``--explain``.
 
 Each analyte given at times gets one line (wrapped where long): a sparkline of its values, each
 value with its flag and time, and the last change with its rate per 24 h. Under it come the
-notes of the changes as ``batch`` writes them: a correction too fast in red, a delta check or
-a trend in yellow (the trend of a run once, at its last value). A value of a series beyond a
+notes of the changes as ``batch`` writes them, in short (the reason and the source wait for
+``--explain``): a correction too fast in red, a delta check or a trend in yellow (the trend of
+a run once, at its last value). A value of a series beyond a
 critical limit before the latest gets a red line of its own: the table shows only the latest.
 """
 
@@ -18,6 +19,7 @@ from rich.text import Text
 from electrocheck.clinical.check import CheckReport
 from electrocheck.clinical.result import format_number
 from electrocheck.clinical.series import Point, Series
+from electrocheck.reference.changes import Changes
 
 #: The eight heights of a sparkline, and the same in ASCII for a console without them.
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -96,13 +98,31 @@ def earlier_critical(report: CheckReport) -> str | None:
     return f"critical earlier: {', '.join(found)}" if found else None
 
 
-def add_series_lines(grid: Table, report: CheckReport) -> None:
-    """Add to ``grid`` (a marker and a line each) the lines of the report's series."""
+def brief_note(kind: str, note: str, changes: Changes) -> str:
+    """A note of ``batch`` as the first screen shows it: what happened and the limit, the
+    reason and the rule's source left to ``--explain``. A correction too fast without its
+    rule's reason, a delta check without its source, a trend without the rule."""
+    if kind == "correction_rate":
+        for rule in changes.correction_rates:
+            note = note.removesuffix(f" - {rule.note}")
+        return note
+    if kind == "delta_check":
+        cut = note.rfind(" (")
+        return note[:cut] if cut > 0 and note.endswith(")") else note
+    if kind == "trend" and "): " in note:
+        return note.split("): ", 1)[0] + ")"
+    return note
+
+
+def add_series_lines(grid: Table, report: CheckReport, changes: Changes) -> None:
+    """Add to ``grid`` (a marker and a line each) the lines of the report's series; the
+    notes in short (see :func:`brief_note`)."""
     for series in report.series:
         grid.add_row(MARKER, series_line(series))
         for kind, note in _shown_notes(series):
             style = NOTE_STYLES.get(kind, "yellow")
-            grid.add_row(Text("!", style=style), Text(note, style=style))
+            text = brief_note(kind, note, changes)
+            grid.add_row(Text("!", style=style), Text(text, style=style))
     critical = earlier_critical(report)
     if critical:
         grid.add_row(Text("!", style="bold red"), Text(critical, style="bold red"))
