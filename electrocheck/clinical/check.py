@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from electrocheck.clinical.arguments import require_patient, require_reference
 from electrocheck.clinical.corrections import (
@@ -20,7 +20,6 @@ from electrocheck.clinical.grading import grade_value
 from electrocheck.clinical.interpret import critical_note, interpret_token, measured_graded_note
 from electrocheck.clinical.patterns import matching
 from electrocheck.clinical.result import Result, assumed_unit_note, format_number
-from electrocheck.clinical.series import Series
 from electrocheck.clinical.unit_choice import AS_ENTERED, UnitChoice
 from electrocheck.errors import (
     ArgumentError,
@@ -41,6 +40,9 @@ from electrocheck.reference.patient import (
 from electrocheck.units.resolve import resolve_unit
 from electrocheck.units.tokens import NUMBER_PATTERN
 from electrocheck.units.values import Value, read_value
+
+if TYPE_CHECKING:  # a series is made by batch.series: a plain check never loads its module
+    from electrocheck.clinical.series import Series
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.
 FAIL_ON: dict[str, frozenset[str]] = {
