@@ -7,6 +7,8 @@ is the names in ``__all__``, all importable from here:
 - :func:`check`: a panel of values for one patient, as ``electrocheck check`` does; and
   :func:`run_check`, the same with a loaded reference and a :class:`Patient`;
 - :func:`interpret` and :func:`interpret_token`: one value, to a :class:`Result`;
+- :func:`check_series` and :func:`run_series`: the same with values at times
+  (``"na=118@08:00"``), compared over time as ``batch`` compares a long file's;
 - :func:`interpret_frame` and :func:`run_batch`: a polars or pandas frame, a lab export;
 - :func:`load_reference`: the built-in reference file or a laboratory's own;
 - the records :class:`Result`, :class:`CheckReport`, :class:`Patient`, :class:`Reference`,
@@ -22,8 +24,8 @@ is the names in ``__all__``, all importable from here:
     'L'
 
 The batch names (:func:`interpret_frame`, :func:`run_batch`, :class:`BatchOptions`,
-:class:`LayoutOptions`) are loaded on first use, so that ``import electrocheck`` and the quick
-check never load polars.
+:class:`LayoutOptions`, :func:`check_series`, :func:`run_series`) are loaded on first use, so
+that ``import electrocheck`` and the quick check never load polars.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from electrocheck.reference.patient import Patient, parse_age, parse_sex
 if TYPE_CHECKING:
     from electrocheck.batch.layout import LayoutOptions
     from electrocheck.batch.run import BatchOptions, interpret_frame, run_batch
+    from electrocheck.batch.series import check_series, run_series
 
 #: The batch names, by the module each is loaded from on first use (they need polars).
 _LAZY = {
@@ -71,6 +74,8 @@ _LAZY = {
     "LayoutOptions": "electrocheck.batch.layout",
     "interpret_frame": "electrocheck.batch.run",
     "run_batch": "electrocheck.batch.run",
+    "check_series": "electrocheck.batch.series",
+    "run_series": "electrocheck.batch.series",
 }
 
 
@@ -111,6 +116,7 @@ __all__ = [
     "ValueTokenError",
     "__version__",
     "check",
+    "check_series",
     "interpret",
     "interpret_frame",
     "interpret_token",
@@ -119,6 +125,7 @@ __all__ = [
     "parse_sex",
     "run_batch",
     "run_check",
+    "run_series",
     "shown_limits",
 ]
 

@@ -91,7 +91,9 @@ def check(
         list[str],
         typer.Argument(
             metavar="VALUE...",
-            help='Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 "na=128 mEq/L". '
+            help='Values as NAME=NUMBER[UNIT], e.g. ca=7.6mg/dL k=3.1 "na=128 mEq/L"; '
+            "a series as NAME=VALUE@TIME, e.g. na=118@08:00 na=126@20:00 (or "
+            "@2026-03-01T08:00). "
             "A value without a unit takes its unit from ELECTROCHECK_DEFAULT_UNITS, else "
             "--units, else the reference file's default unit (mmol/L). "
             "- reads the values from stdin, separated by spaces or lines.",
@@ -149,14 +151,24 @@ def check(
     glucose-corrected sodium.
     A value that cannot be read is reported on stderr and the others are still shown; the
     exit code is then 2.
+
+    Values at times (na=118@08:00 na=126@20:00) are a series: the table shows the latest of
+    each analyte; under it, the values with a sparkline, the last change and its rate per
+    24 h, and the notes of batch on changes over time (a correction too fast, a delta check,
+    a trend). Clock times of one analyte are taken in the order typed, a time not after the
+    one before it on the next day; or give dates and times (2026-03-01T08:00), never both.
     """
     with errors_to_exit():
         reference = with_aliases(load_reference(ranges), parse_aliases(aliases or []))
         choice = unit_choice(units, reference)
         tokens = edge.values_with_stdin(values, sys.stdin)
-        report = run_check(
-            reference, tokens, patient_of(age, sex, symptomatic), choice, keep_going=True
-        )
+        patient = patient_of(age, sex, symptomatic)
+        if any("@" in token for token in tokens):  # values at times: polars, loaded only now
+            from electrocheck.batch.series import run_series
+
+            report = run_series(reference, tokens, patient, choice, keep_going=True)
+        else:
+            report = run_check(reference, tokens, patient, choice, keep_going=True)
     if plot is not None and report.results:
         from electrocheck.teaching.plot import plot_results
 

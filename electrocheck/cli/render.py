@@ -88,7 +88,9 @@ def print_rendered(draw: Callable[[Console], None], file: TextIO, pager: bool = 
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     encoding = getattr(file, "encoding", None) or "utf-8"
     if not gauges.shows_blocks(encoding):  # cp1252, ascii: the gauges and legend in ASCII
-        text = gauges.in_ascii(text)
+        from electrocheck.cli.render_series import SPARKS_ASCII
+
+        text = gauges.in_ascii(text).translate(SPARKS_ASCII)
     # A terminal that cannot show a dash or a bullet gets "?" rather than a crash.
     text = text.encode(encoding, errors="replace").decode(encoding)
     if pager:
@@ -107,9 +109,21 @@ def render_check(
     out.print(results_table(report.results, reference))
     if report.results:
         out.print(Text(LEGEND, style="dim"))
+    if report.series:
+        from electrocheck.cli.render_series import add_series_lines
+
+        series = _marked()
+        add_series_lines(series, report, reference.changes)
+        out.print(series)
     out.print(_footnotes(report, out.width))
     closing = f"Reference: {report.reference}. Decision support, not a diagnosis."
-    if not explain and any(result.abnormal for result in report.results):
+    # An earlier value of a series that was abnormal, or a change with a note, has more to say.
+    noted = any(
+        point.change_notes or point.result.abnormal
+        for series in report.series
+        for point in series.points
+    )
+    if not explain and (noted or any(result.abnormal for result in report.results)):
         closing += f" {EXPLAIN_HINT}"
     out.print(Text(closing, style="dim"))
     if explain:
@@ -123,6 +137,12 @@ def _explanations(report: CheckReport, out: Console) -> None:
         if result.abnormal or notes:
             out.print()
             out.print(explanation(result, notes))
+    if report.series:
+        from electrocheck.cli.render_series import series_explained
+
+        for series in report.series:
+            out.print()
+            out.print(series_explained(series))
     if report.patterns:
         out.print()
         grid = _marked()

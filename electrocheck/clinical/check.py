@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from electrocheck.clinical.arguments import require_patient, require_reference
 from electrocheck.clinical.corrections import (
@@ -40,6 +40,9 @@ from electrocheck.reference.patient import (
 from electrocheck.units.resolve import resolve_unit
 from electrocheck.units.tokens import NUMBER_PATTERN
 from electrocheck.units.values import Value, read_value
+
+if TYPE_CHECKING:  # a series is made by batch.series: a plain check never loads its module
+    from electrocheck.clinical.series import Series
 
 #: What ``--fail-on`` accepts, and the flags that meet each condition.
 FAIL_ON: dict[str, frozenset[str]] = {
@@ -99,10 +102,14 @@ class CheckReport:
     #: The patterns' lines of a first screen: the briefs, less those of patterns another
     #: that matched includes (its brief says both).
     pattern_lines: tuple[str, ...] = ()
+    #: Each analyte given at times, its values in time order (``results`` holds the latest):
+    #: see :func:`~electrocheck.batch.series.run_series`.
+    series: tuple[Series, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form printed by ``check --format json``."""
-        return {
+        """The JSON form printed by ``check --format json`` (with ``series`` where values
+        were given at times)."""
+        data: dict[str, Any] = {
             "reference": self.reference,
             "patient": {
                 "age_days": self.patient.age_days,
@@ -116,13 +123,18 @@ class CheckReport:
             "warnings": list(self.warnings),
             "errors": list(self.errors),
         }
+        if self.series:
+            data["series"] = [series.to_dict() for series in self.series]
+        return data
 
     def fails(self, condition: str | None) -> bool:
-        """Whether a ``--fail-on`` condition is met (``None`` never is)."""
+        """Whether a ``--fail-on`` condition is met (``None`` never is), by any value: an
+        earlier value of a series too."""
         if condition is None:
             return False
         flags = FAIL_ON[condition]
-        return any(result.flag in flags for result in self.results)
+        earlier = (point.result for series in self.series for point in series.points)
+        return any(result.flag in flags for result in (*self.results, *earlier))
 
 
 def group_arguments(
@@ -199,6 +211,37 @@ def check(
     >>> report.warnings
     ('k: no value (None): not interpreted',)
     """
+    given = check_arguments(values, named, age, sex, symptomatic, reference)
+    return given.with_missing(run_check(given.reference, given.tokens, given.patient))
+
+
+class CheckArguments(NamedTuple):
+    """The arguments of :func:`check` as :func:`run_check` takes them, and the names of the
+    values given as None."""
+
+    reference: Reference
+    tokens: list[str]
+    patient: Patient
+    missing: list[str]
+
+    def with_missing(self, report: CheckReport) -> CheckReport:
+        """``report`` with a warning for each value given as None."""
+        if not self.missing:
+            return report
+        notes = tuple(f"{name}: no value (None): not interpreted" for name in self.missing)
+        return replace(report, warnings=report.warnings + notes)
+
+
+def check_arguments(
+    values: Sequence[str | Iterable[str] | Mapping[str, Value | tuple[Value, str] | None]],
+    named: Mapping[str, Value | tuple[Value, str] | None],
+    age: str | float | None,
+    sex: str | None,
+    symptomatic: bool | str,
+    reference: Reference | str | os.PathLike[str] | None,
+) -> CheckArguments:
+    """The arguments of :func:`check` read and checked (shared with
+    :func:`~electrocheck.batch.series.check_series`)."""
     if isinstance(reference, Reference):
         chosen = reference
     elif reference is None or isinstance(reference, (str, os.PathLike)):
@@ -218,11 +261,7 @@ def check(
                 missing.append(name)
             else:
                 arguments.append(token)
-    report = run_check(chosen, arguments, patient)
-    if not missing:
-        return report
-    notes = tuple(f"{name}: no value (None): not interpreted" for name in missing)
-    return replace(report, warnings=report.warnings + notes)
+    return CheckArguments(chosen, arguments, patient, missing)
 
 
 def _tokens(given: object) -> Iterator[tuple[str, str | None]]:
@@ -326,6 +365,11 @@ def run_check(
     texts = [arguments] if isinstance(arguments, str) else list(arguments)
     for text in texts:
         _text(text, "arguments", "['ca=7.6mg/dL', 'k=3.1']")
+        if "@" in text:  # read here, its time would be taken for a unit
+            raise ValueTokenError(
+                f"{quote(text)}: a value at a time belongs to a series: check it with "
+                "electrocheck.run_series or electrocheck.check_series"
+            )
     errors: list[str] | None = [] if keep_going else None
     values, covariates = _split(reference, group_arguments(texts, errors), errors)
     given = frozenset(covariates)
