@@ -214,7 +214,9 @@ def changes_of(
     for found in rises:
         flagged = flagged.join(found, on="i", how="left")
     # Each kind's text made for the rows it is on only; a row's notes in the order of kinds.
-    flagged = flagged.with_row_index("j")
+    # Made contiguous: polars 2.1 can panic (index out of bounds in a string view) formatting
+    # the notes of a filtered frame that was never joined, as with no correction rates.
+    flagged = flagged.with_row_index("j").rechunk()
     texts: list[pl.Series] = []
     for kind, (holds, text) in zip(named, kinds, strict=True):
         part = flagged.filter(holds).select("j", text.alias(NOTES))

@@ -231,13 +231,24 @@ def run(app: Callable[..., Any], argv: list[str] | None) -> int:
         print("electrocheck: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # a defect: report it in one line rather than a traceback
-        report_error(
-            f"{type(exc).__name__}: {exc!s} (please report this)",
-            ExitCode.INTERNAL,
-            kind="internal error",
-        )
-        return ExitCode.INTERNAL
+        return _defect(exc)
+    except BaseException as exc:
+        # A panic in compiled code (polars' PanicException) derives from BaseException, not
+        # Exception: a defect all the same.
+        if type(exc).__name__ != "PanicException":
+            raise
+        return _defect(exc)
     return ExitCode.OK
+
+
+def _defect(exc: BaseException) -> int:
+    """Report a defect in one line, as an internal error, and give its exit code."""
+    report_error(
+        f"{type(exc).__name__}: {exc!s} (please report this)",
+        ExitCode.INTERNAL,
+        kind="internal error",
+    )
+    return ExitCode.INTERNAL
 
 
 def _ignore(unraisable: object) -> None:

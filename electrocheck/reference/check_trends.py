@@ -48,10 +48,14 @@ def _read_changes(c: Checker, top: Any, analytes: _Known) -> Changes:
     )
     rates = c.attempt(lambda: _list(c, m, "correction_rates", partial(_rate, c, analytes)))
     deltas = c.attempt(lambda: _list(c, m, "delta_checks", partial(_delta, c, analytes)))
-    trend = c.attempt(lambda: _trend(c, m["trend"], f"{path}.trend", _line(m, "trend"), analytes))
+    trend = (
+        c.attempt(lambda: _trend(c, m["trend"], f"{path}.trend", _line(m, "trend"), analytes))
+        if "trend" in m
+        else None
+    )
     if rates is None or deltas is None or ("trend" in m and trend is None):
         raise _Invalid()
-    return Changes(rates, deltas, trend if "trend" in m else None)
+    return Changes(rates, deltas, trend)
 
 
 def _list(c: Checker, m: Any, key: str, read: Any) -> tuple[Any, ...]:

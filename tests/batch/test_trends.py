@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from batch_files import rows, run
@@ -289,3 +291,40 @@ def test_an_input_column_named_like_a_change_column_prefixes_every_added_name(
         4.0,
         [],
     )
+
+
+# -- a reference file with some of the rules
+
+
+NOTE_STARTS = {
+    "correction_rates": "sodium rose 15 mmol/L in 8 h",
+    "delta_checks": "review before release: sodium changed by 15 mmol/L",
+    "trend": "potassium falling over 3 results",
+}
+
+
+@pytest.mark.parametrize("left_out", [*NOTE_STARTS, None])
+def test_each_rule_works_without_the_others(
+    tmp_path: Path, write_reference: Callable[..., Path], left_out: str | None
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        if left_out is not None:
+            del data["changes"][left_out]
+
+    text = _file(
+        [
+            ("P1", 0, "Sodium", "116"),  # 15 in 8 h: too fast, and beyond the delta check
+            ("P1", 8, "Sodium", "131"),
+            ("P2", 0, "Sodium", "140"),  # 15 in 20 h, down: beyond the delta check only
+            ("P2", 20, "Sodium", "125"),
+            ("P3", 0, "Potassium", "4.0"),  # a trend
+            ("P3", 24, "Potassium", "3.7"),
+            ("P3", 48, "Potassium", "3.5"),
+        ]
+    )
+    found = rows(run(tmp_path, text, "--ranges", str(write_reference(edit))))
+    notes = "; ".join(row["change_notes"] for row in found)
+    for rule, start in NOTE_STARTS.items():
+        assert (start in notes) is (rule != left_out), (rule, notes)
+    assert notes.count("review before release") == (0 if left_out == "delta_checks" else 2)
+

@@ -219,6 +219,23 @@ def test_main_hides_tracebacks_of_defects(
     assert "Traceback" not in err and "internal error: RuntimeError: boom" in err
 
 
+class PanicException(BaseException):
+    """Named as the panic of compiled code (pyo3's), which is not an Exception."""
+
+
+def test_main_hides_tracebacks_of_panics_in_compiled_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def panics(*args: object, **kwargs: object) -> None:
+        raise PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr("electrocheck.cli.commands.run_check", panics)
+    assert main(["check", "k=4.1"]) == ExitCode.INTERNAL
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "internal error: PanicException: assertion failed: i < self.len()" in err
+
+
 def test_main_turns_ctrl_c_into_130(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -38,9 +38,15 @@ def test_a_file_without_the_section_has_no_rules(write_reference: Callable[..., 
     assert changes == Changes() and changes.empty
 
 
-def test_a_rule_can_be_left_out(write_reference: Callable[..., Path]) -> None:
-    changes = load_reference(write_reference(set_at("changes.delta_checks", DELETE))).changes
-    assert changes.delta_checks == () and changes.trend is not None
+@pytest.mark.parametrize("rule", ["correction_rates", "delta_checks", "trend"])
+def test_a_rule_can_be_left_out(write_reference: Callable[..., Path], rule: str) -> None:
+    changes = load_reference(write_reference(set_at(f"changes.{rule}", DELETE))).changes
+    kept = {
+        "correction_rates": changes.correction_rates != (),
+        "delta_checks": changes.delta_checks != (),
+        "trend": changes.trend is not None,
+    }
+    assert kept == {key: key != rule for key in kept}
 
 
 INVALID = [
