@@ -327,4 +327,3 @@ def test_each_rule_works_without_the_others(
     for rule, start in NOTE_STARTS.items():
         assert (start in notes) is (rule != left_out), (rule, notes)
     assert notes.count("review before release") == (0 if left_out == "delta_checks" else 2)
-
