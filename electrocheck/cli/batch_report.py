@@ -202,7 +202,7 @@ def _panel_lines(panels: PanelSummary) -> list[str]:
 
 def _patient_lines(found: PatientFile) -> list[str]:
     """Where the per-patient summary went, and the results it holds without a patient id."""
-    where = "stdout" if found.path == "-" else quote(found.path)
+    where = "stdout" if found.path == "-" else repr(found.path)  # whole, however long
     lines = [f"  per patient: {counted(found.patients, 'patient')}, written to {where}"]
     if found.without_id:
         lines.append(
