@@ -129,6 +129,14 @@ def patient_plan(
         return main
     path = Path(target)
     refuse_same_file(source, path)
+    # Refused before the run, not after it: a folder, or a file in a folder that is not there.
+    if path.is_dir():
+        raise InputError(f"--by-patient: cannot write {shown}: it is a directory")
+    if not path.resolve().parent.is_dir():
+        raise InputError(
+            f"--by-patient: cannot write {shown}: no such folder "
+            f"{quote(str(path.resolve().parent))}"
+        )
     if output is not None and str(output) != "-" and Path(output).resolve() == path.resolve():
         raise InputError(f"--by-patient {shown} is the output file; choose another")
     suffix = path.suffix.lower()
@@ -332,24 +340,20 @@ def _analyte_columns() -> list[pl.Expr]:
     ]
 
 
-def _latest(name: str) -> pl.Expr:
-    """The value of ``name`` of the latest result: by time, where it could be read, then by
-    input row."""
-    col = pl.col
-    return col(name).sort_by([col("when").is_not_null(), col("when"), col("row")]).last()
-
-
 def _by_analyte(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per patient and analyte: counts, the worst, and the latest result. Folds the
     rows of a batch, or of folds."""
     col = pl.col
-    return rows.group_by(_ANALYTE_KEYS).agg(
+    # In time order (a time not read first), then by input row: the last of each group is
+    # its latest result. (One sort of the rows costs less than a sort within each group.)
+    ordered = rows.sort(["when", "row"], nulls_last=False)
+    return ordered.group_by(_ANALYTE_KEYS).agg(
         col("results").sum(),
         col("abnormal").sum(),
         col("critical").sum(),
         col("severity").max(),
         col("grade").max(),
-        *(_latest(name) for name in ("value", "unit", "mmol_l", "when", "row")),
+        *(col(name).last() for name in ("value", "unit", "mmol_l", "when", "row")),
     )
 
 

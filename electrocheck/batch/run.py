@@ -484,6 +484,8 @@ def _process(
         summary.panels = None if panels is None else panels.summary
         originals = internal_names(len(layout.header))
         background = BackgroundWriter(writer.write)
+        # The per-patient table is counted beside the writing, in a thread of its own.
+        tally = None if patients is None else BackgroundWriter(patients.add)
         try:
             for batch, position in prefetched(batches):
                 batch, blank = without_blank_lines(batch, originals)
@@ -496,12 +498,16 @@ def _process(
                     result = panels.after(result)
                 background.submit(result)
                 count_batch(result, layout, summary)
-                if patients is not None:
-                    patients.add(result)
+                if tally is not None:
+                    tally.submit(result)
                 if progress is not None:
                     progress(position, read_in.size)
         finally:
-            background.close()
+            try:
+                background.close()
+            finally:
+                if tally is not None:
+                    tally.close()
         writer.finish()
     finally:
         writer.close()

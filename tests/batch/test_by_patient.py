@@ -302,11 +302,27 @@ def test_stdout_needs_the_output_in_a_file(tmp_path: Path) -> None:
     assert "stdout already holds the output" in result.stderr
 
 
-def test_written_whole_or_not_at_all(tmp_path: Path) -> None:
-    (tmp_path / "patients.csv").mkdir()  # cannot be written: neither file is
+def test_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(table: pl.DataFrame, handle: Any, plan: Any) -> None:
+        handle.write(b"patient,results\n")
+        raise InputError("disk full")
+
+    monkeypatch.setattr(by_patient, "_write", failing)
     result = _run(tmp_path, _file([("P1", _at(0), "K", "3.1")]))
     assert result.exit_code == ExitCode.ERROR
-    assert "is a directory" in result.stderr
+    assert "disk full" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # neither file, no part
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [("folder", "it is a directory"), ("nowhere/patients.csv", "no such folder")],
+)
+def test_unwritable_target_refused_before_the_run(tmp_path: Path, target: str, said: str) -> None:
+    (tmp_path / "folder").mkdir()
+    result = _run(tmp_path, _file([("P1", _at(0), "K", "3.1")]), target=target)
+    assert result.exit_code == ExitCode.ERROR
+    assert said in result.stderr
     assert not (tmp_path / "out.csv").exists()
 
 
