@@ -79,8 +79,15 @@ _RATE_NOTE = r"\): faster than the [0-9.]+ mmol/L per [0-9.]+ h limit \("
 _DELTA_NOTE = r"review before release: "
 _TIME = "%Y-%m-%dT%H:%M:%S"
 #: Rows of partial tables gathered before they are folded together again.
-_FOLD_AT = 200_000
+_FOLD_AT = 300_000
 _ANALYTE_KEYS = ["patient", "analyte"]
+_CHANGES = ("change_per_24h", "previous_time", "change_notes", "trend")
+#: The columns of a result the table per patient and analyte folds.
+_ANALYTE_FIELDS = (
+    *_ANALYTE_KEYS,
+    *("results", "abnormal", "critical", "severity", "grade"),
+    *("value", "unit", "mmol_l", "when", "row"),
+)
 
 
 def require_patients(layout: Layout, shown: str, panels: bool = True) -> None:
@@ -183,8 +190,9 @@ class PatientTable:
         self.tracked = tracked(layout)
         self.r = {name: f"r{i}" for i, name in enumerate(added_names(layout))}
         self.times = TimeReader()
-        self.analytes: list[pl.DataFrame] = []  # per patient and analyte
-        self.patients: list[pl.DataFrame] = []  # per patient: patterns, changes over time
+        self.rows: list[pl.DataFrame] = []  # the results gathered since the last fold
+        self.analytes: list[pl.DataFrame] = []  # folded, per patient and analyte
+        self.patients: list[pl.DataFrame] = []  # folded, per patient: patterns, changes
         self.gathered = 0
         self.folded = 0
         self.without_id = 0
@@ -192,21 +200,30 @@ class PatientTable:
     # ----------------------------------------------------------------------- folding
 
     def add(self, result: pl.DataFrame) -> None:
-        """Fold one processed batch into the table."""
+        """Count one processed batch into the table."""
         rows = self._results(result)
         self.without_id += int((rows["patient"] == EMPTY_ID).sum())
-        self.analytes.append(_by_analyte(rows))
-        self.patients.append(_by_patient(rows))
-        self.gathered += self.analytes[-1].height
+        self.rows.append(rows)
+        self.gathered += rows.height
         # Folded when the rows gathered since the last fold outnumber the folded table: each
-        # row is folded a few times at most.
+        # row is folded a few times at most. (A batch alone is not folded: its rows are
+        # mostly of different patients, and a fold of them would save little.)
         if self.gathered > max(_FOLD_AT, 2 * self.folded):
             self._fold()
 
     def _fold(self) -> None:
-        self.analytes = [_by_analyte(pl.concat(self.analytes))] if self.analytes else []
-        self.patients = [_by_patient(pl.concat(self.patients))] if self.patients else []
-        self.folded = self.gathered = self.analytes[0].height if self.analytes else 0
+        """The rows gathered, folded into the tables per patient and analyte, and per patient."""
+        if not self.rows:
+            return
+        rows = pl.concat(self.rows)
+        self.rows = []
+        self.analytes = [_by_analyte(pl.concat([*self.analytes, rows.select(_ANALYTE_FIELDS)]))]
+        # Only the rows with a pattern, a note or a sodium rise count per patient.
+        noted = pl.col("patterns").is_not_null() | pl.col("rise").is_not_null()
+        noted = noted | (pl.col("rate_notes") + pl.col("delta_notes") + pl.col("trend_notes") > 0)
+        found = _by_patient(rows.filter(noted))
+        self.patients = [_by_patient(pl.concat([*self.patients, found]))]
+        self.folded, self.gathered = self.analytes[0].height, 0
 
     def _results(self, result: pl.DataFrame) -> pl.DataFrame:
         """The rows of a processed batch that hold a result, with what the table needs."""
@@ -215,7 +232,14 @@ class PatientTable:
         long = self.layout.long
         assert c is not None and long is not None and c.patient is not None
         flag = col(r["flag"])
-        found = result.filter(flag.is_not_null() & col(r["analyte"]).is_not_null())
+        # The few columns read, then the rows with a result: a batch has dozens of columns.
+        read = {r[name] for name in ("analyte", "flag", "grade", "value_mmol_l", "source_row")}
+        read |= {r["patterns"], *(r[name] for name in _CHANGES if self.tracked)}
+        read |= {f"c{i}" for i in (long.value, long.numeric, long.unit) if i is not None}
+        read |= {f"c{i}" for i in (c.patient, c.time, c.clock) if i is not None}
+        found = result.select(sorted(read)).filter(
+            flag.is_not_null() & col(r["analyte"]).is_not_null()
+        )
         written: pl.Expr = pl.lit(None, pl.String)
         if long.value is not None:
             written = blank_to_null(col(f"c{long.value}"))
@@ -238,7 +262,7 @@ class PatientTable:
             ]
         rows = found.select(
             blank_to_null(col(f"c{c.patient}")).fill_null(pl.lit(EMPTY_ID)).alias("patient"),
-            col(r["analyte"]).alias("analyte"),
+            col(r["analyte"]).cast(pl.Categorical).alias("analyte"),  # a few names: grouped faster
             flag.alias("flag"),
             col(r["grade"]).cast(pl.Int8).alias("grade"),
             col(r["value_mmol_l"]).cast(pl.Float64).alias("mmol_l"),
@@ -263,23 +287,22 @@ class PatientTable:
             .replace_strict({f: n for n, f in enumerate(SEVERITY)}, default=None)
             .cast(pl.Int8)
             .alias("severity"),
-            col("patterns").str.split("; ").alias("patterns"),
             col("notes").str.count_matches(_RATE_NOTE).fill_null(0).alias("rate_notes"),
             col("notes").str.count_matches(_DELTA_NOTE).fill_null(0).alias("delta_notes"),
             col("trend").is_not_null().cast(pl.Int64).alias("trend_notes"),
             pl.when(rise).then(col("rate")).alias("rise"),
             pl.when(rise).then(col("when")).alias("rise_at"),
             pl.when(rise).then(col("from")).alias("rise_from"),
-        )
+        ).drop("flag", "rate", "from", "notes", "trend")
 
     # ----------------------------------------------------------------------- the table
 
     def table(self) -> pl.DataFrame:
         """One row per patient, the most serious first (see the module's rules)."""
         self._fold()
-        if not self.analytes:
-            self.analytes = [_by_analyte(self._results(_empty_result(self.layout, self.r)))]
-            self.patients = [_by_patient(self._results(_empty_result(self.layout, self.r)))]
+        if not self.analytes:  # no results: the table's columns alone
+            self.rows = [self._results(_empty_result(self.layout, self.r))]
+            self._fold()
         analytes, patients = self.analytes[0], self.patients[0]
         col = pl.col
         totals = analytes.group_by("patient").agg(
@@ -300,7 +323,14 @@ class PatientTable:
             table = table.join(one, on="patient", how="left")
         changes = patients.select(
             "patient",
-            col("patterns").list.sort().list.join("; ").replace("", None).alias("patterns"),
+            col("patterns")
+            .list.join("; ")
+            .str.split("; ")
+            .list.unique()
+            .list.sort()
+            .list.join("; ")
+            .replace("", None)
+            .alias("patterns"),
             *(
                 (col(source) if self.tracked else pl.lit(None, pl.Int64)).alias(name)
                 for source, name in (
@@ -314,6 +344,9 @@ class PatientTable:
             col("rise_at").dt.to_string(_TIME).alias("sodium_fastest_rise_at"),
         )
         table = table.join(changes, on="patient", how="left")
+        if self.tracked:  # a patient without notes has none of each kind
+            counted = ("correction_rate_notes", "delta_check_notes", "trend_notes")
+            table = table.with_columns(col(counted).fill_null(0))
         return table.sort(
             [
                 col("critical_results") > 0,
@@ -369,8 +402,13 @@ def _by_patient(rows: pl.DataFrame) -> pl.DataFrame:
             .first()
         )
 
+    # A row's patterns are kept as its text ("mg-first-k; tumour-lysis-ca"), each distinct
+    # text once per patient, and split into ids once, for the table.
+    patterns = col("patterns")
+    if rows.schema["patterns"] != pl.String:  # folds of folds: lists of texts
+        patterns = patterns.list.explode(keep_nulls=False, empty_as_null=False)
     return rows.group_by("patient").agg(
-        col("patterns").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(),
+        patterns.drop_nulls().unique(),
         col("rate_notes").sum(),
         col("delta_notes").sum(),
         col("trend_notes").sum(),

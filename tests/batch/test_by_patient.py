@@ -439,7 +439,7 @@ def test_batches_are_many_in_the_split_run(tmp_path: Path, monkeypatch: pytest.M
     original = by_patient.PatientTable._fold
 
     def counting(self: by_patient.PatientTable) -> None:
-        folds.append(len(self.analytes))
+        folds.append(len(self.rows))
         original(self)
 
     monkeypatch.setattr(by_patient.PatientTable, "_fold", counting)
@@ -470,3 +470,9 @@ def test_by_patient_must_be_a_path(tmp_path: Path) -> None:
     source.write_text(_file([("P1", _at(0), "K", "3.1")]), encoding="utf-8")
     with pytest.raises(ArgumentError, match="by_patient"):
         run_batch(source, None, options=BatchOptions(by_patient=3))  # type: ignore[arg-type]
+
+
+def test_a_patient_without_notes_has_none_of_each(tmp_path: Path) -> None:
+    found = _one(tmp_path, [("P1", _at(0), "K", "4.0")])
+    assert (found["correction_rate_notes"], found["delta_check_notes"]) == ("0", "0")
+    assert (found["trend_notes"], found["patterns"]) == ("0", "")
