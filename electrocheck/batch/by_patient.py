@@ -79,7 +79,7 @@ _RATE_NOTE = r"\): faster than the [0-9.]+ mmol/L per [0-9.]+ h limit \("
 _DELTA_NOTE = r"review before release: "
 _TIME = "%Y-%m-%dT%H:%M:%S"
 #: Rows of partial tables gathered before they are folded together again.
-_FOLD_AT = 300_000
+_FOLD_AT = 200_000
 _ANALYTE_KEYS = ["patient", "analyte"]
 _CHANGES = ("change_per_24h", "previous_time", "change_notes", "trend")
 #: The columns of a result the table per patient and analyte folds.
@@ -205,10 +205,11 @@ class PatientTable:
         self.without_id += int((rows["patient"] == EMPTY_ID).sum())
         self.rows.append(rows)
         self.gathered += rows.height
-        # Folded when the rows gathered since the last fold outnumber the folded table: each
-        # row is folded a few times at most. (A batch alone is not folded: its rows are
-        # mostly of different patients, and a fold of them would save little.)
-        if self.gathered > max(_FOLD_AT, 2 * self.folded):
+        # Folded when the rows gathered since the last fold outnumber the folded table (and
+        # _FOLD_AT): each fold at most doubles the rows folded, and memory stays within twice
+        # the table. (A batch alone is not folded: its rows are mostly of different patients,
+        # and a fold of them would save little.)
+        if self.gathered > max(_FOLD_AT, self.folded):
             self._fold()
 
     def _fold(self) -> None:

@@ -434,7 +434,7 @@ def test_batches_give_the_same_summary_as_one(
 def test_batches_are_many_in_the_split_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The split run above does read the file in many batches, and folds them."""
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 256)
-    monkeypatch.setattr(by_patient, "_FOLD_AT", 3)
+    monkeypatch.setattr(by_patient, "_FOLD_AT", 20)  # a few batches gathered, then folded
     folds = []
     original = by_patient.PatientTable._fold
 
