@@ -8,10 +8,11 @@ abnormal ones, and the latest result (as written, its unit as written, in mmol/L
 collection time); then the patterns seen, the number of notes on changes over time of each
 kind, and the fastest rise of sodium.
 
-The table is built from the processed batches, as the run's summary is: each batch is
-folded into one row per patient and analyte (:class:`PatientTable`), and the folds are
-folded together again now and then, so memory grows with the number of patients, never with
-the rows of the file.
+The table is counted from the processed batches, as the run's summary is
+(:class:`PatientTable`): the results of each batch are kept in a few small columns, and
+whenever they outnumber the table they are folded into it, one row per patient and analyte
+(and one per patient), so memory grows with the number of patients, never with the rows of
+the file.
 
 The rules, each written here once:
 
@@ -172,7 +173,7 @@ class PatientFile:
 
 
 class PatientTable:
-    """The per-patient summary of a long file, folded batch by batch (:meth:`add`), and
+    """The per-patient summary of a long file, counted batch by batch (:meth:`add`), and
     its table (:meth:`table`) once every batch has been added.
 
     >>> import polars as pl
