@@ -476,3 +476,17 @@ def test_a_patient_without_notes_has_none_of_each(tmp_path: Path) -> None:
     found = _one(tmp_path, [("P1", _at(0), "K", "4.0")])
     assert (found["correction_rate_notes"], found["delta_check_notes"]) == ("0", "0")
     assert (found["trend_notes"], found["patterns"]) == ("0", "")
+
+
+def test_prefixed_names_and_a_row_read_by_the_csv_module(tmp_path: Path) -> None:
+    # A flag column makes electrocheck's names ec_...; a row with a field too many makes the
+    # run start again with the csv module: the table is counted once, from that run.
+    text = (
+        "patient_id,collected,test,value,flag\n"
+        "P1,2026-03-01 08:00,K,2.6,LL\n"
+        "P1,2026-03-01 09:00,K,3.6,,extra\n"
+        "P2,2026-03-01 08:00,Na,128,L\n"
+    )
+    found = _table(tmp_path, text)
+    assert [(p["patient"], p["results"]) for p in found] == [("P1", "2"), ("P2", "1")]
+    assert (found[0]["potassium_worst_flag"], found[0]["potassium_latest_value"]) == ("LL", "3.6")
