@@ -376,8 +376,8 @@ def _analyte_columns() -> list[pl.Expr]:
 
 
 def _by_analyte(rows: pl.DataFrame) -> pl.DataFrame:
-    """One row per patient and analyte: counts, the worst, and the latest result. Folds the
-    rows of a batch, or of folds."""
+    """One row per patient and analyte: counts, the worst, and the latest result. Folds
+    results and rows of the table alike (a result is a row of one result)."""
     col = pl.col
     # In time order (a time not read first), then by input row: the last of each group is
     # its latest result. (One sort of the rows costs less than a sort within each group.)
