@@ -26,6 +26,13 @@ from typing import IO, Any, TypeVar, overload
 
 import polars as pl
 
+from electrocheck.batch.by_patient import (
+    PatientFile,
+    PatientTable,
+    patient_plan,
+    require_patients,
+    write_table,
+)
 from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
@@ -70,6 +77,29 @@ class BatchOptions:
     >>> options = BatchOptions(output_format="jsonl", layout=LayoutOptions(symptomatic=True))
     >>> options.layout.symptomatic, BatchOptions().output_format
     (True, None)
+
+    ``by_patient`` writes, beside the output, one row per patient of a long file, the most
+    serious first (see :mod:`electrocheck.batch.by_patient`):
+
+    >>> import csv, tempfile
+    >>> from pathlib import Path
+    >>> from electrocheck import run_batch
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     labs = Path(folder, "labs.csv")
+    ...     _ = labs.write_text(
+    ...         "patient,collected,test,value\\n"
+    ...         "A,2026-03-01 08:00,K,4.1\\n"
+    ...         "B,2026-03-01 08:00,K,2.4\\n"
+    ...         "B,2026-03-02 08:00,K,3.2\\n"
+    ...     )
+    ...     options = BatchOptions(by_patient=Path(folder, "patients.csv"))
+    ...     summary = run_batch(labs, Path(folder, "out.csv"), options=options)
+    ...     with open(Path(folder, "patients.csv"), newline="") as table:
+    ...         found = list(csv.DictReader(table))
+    >>> summary.by_patient.patients
+    2
+    >>> [(p["patient"], p["potassium_worst_flag"], p["potassium_latest_value"]) for p in found]
+    [('B', 'LL', '3.2'), ('A', 'N', '4.1')]
     """
 
     layout: LayoutOptions = field(default_factory=LayoutOptions)
@@ -80,6 +110,9 @@ class BatchOptions:
     skip_lines: int | None = None  # lines of title above the header; found when None
     sheet: str | None = None  # a spreadsheet's sheet, by name or number from 1
     output_delimiter: str | None = None  # the input's (a tab makes tsv) when None
+    #: Long files: also write one row per patient to this file (``-``: stdout), in the format
+    #: of its extension, else the output's; None: not written
+    by_patient: str | os.PathLike[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +237,9 @@ def run_batch(
         raise ArgumentError(
             f"progress: expected a function of (done, total), not {quote(progress)}"
         )
+    by_patient = (
+        None if options.by_patient is None else _as_path(options.by_patient, "by_patient (or None)")
+    )
     requested = requested_format(output, options.output_format)
     out_delimiter = (
         None
@@ -253,6 +289,10 @@ def run_batch(
                 "redirect stdout"
             )
         layout = _layout(read_in, reference, options.layout)
+        patient_format = None
+        if by_patient is not None:
+            require_patients(layout, shown, options.layout.panels)
+            patient_format = patient_plan(by_patient, output, path, plan)
         columns = [s.name for s in sources(layout, reference)]
         with atomic_output(output) as handle:
 
@@ -265,6 +305,7 @@ def run_batch(
                     layout.panels is None or layout.panels.birth is None
                 ):
                     summary.warnings.append("no age column: adult limits were used")
+                patients = None if by_patient is None else PatientTable(layout)
                 _process(
                     read(summary),
                     handle,
@@ -276,7 +317,16 @@ def run_batch(
                     summary,
                     progress,
                     again=lambda: read(Summary()),
+                    patients=patients,
                 )
+                if patients is not None:
+                    assert by_patient is not None and patient_format is not None
+                    # Written before the output is moved into place: both, or neither.
+                    table = patients.table()
+                    write_table(table, by_patient, patient_format)
+                    summary.by_patient = PatientFile(
+                        str(by_patient), table.height, patients.without_id
+                    )
                 return summary
 
             if sheet is not None:
@@ -422,6 +472,7 @@ def _process(
     summary: Summary,
     progress: Callable[[int, int], None] | None,
     again: Callable[[], Iterator[Batch]] | None = None,
+    patients: PatientTable | None = None,
 ) -> None:
     writer = Writer(handle, read_in.header, layout, plan.format, plan.delimiter)
     try:
@@ -433,6 +484,8 @@ def _process(
         summary.panels = None if panels is None else panels.summary
         originals = internal_names(len(layout.header))
         background = BackgroundWriter(writer.write)
+        # The per-patient table is counted beside the writing, in a thread of its own.
+        tally = None if patients is None else BackgroundWriter(patients.add)
         try:
             for batch, position in prefetched(batches):
                 batch, blank = without_blank_lines(batch, originals)
@@ -445,10 +498,16 @@ def _process(
                     result = panels.after(result)
                 background.submit(result)
                 count_batch(result, layout, summary)
+                if tally is not None:
+                    tally.submit(result)
                 if progress is not None:
                     progress(position, read_in.size)
         finally:
-            background.close()
+            try:
+                background.close()
+            finally:
+                if tally is not None:
+                    tally.close()
         writer.finish()
     finally:
         writer.close()

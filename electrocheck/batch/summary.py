@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from electrocheck.batch.by_patient import PatientFile
 from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import (
     DISAGREES,
@@ -128,6 +129,8 @@ class Summary:
     lab_flag_disagreements: int = 0
     #: Long files grouped into panels: the columns used, the panels, rows alone and notes.
     panels: PanelSummary | None = None
+    #: The per-patient file (``--by-patient``): where it went, its patients.
+    by_patient: PatientFile | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -195,6 +198,7 @@ class Summary:
             "lab_flag_disagreements": self.lab_flag_disagreements,
             "patterns": dict(sorted(self.patterns.items())),
             "panels": None if self.panels is None else self.panels.to_dict(),
+            "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "warnings": self.warnings,
         }
 

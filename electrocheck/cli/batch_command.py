@@ -282,6 +282,18 @@ BatchFailOnOption = Annotated[
         show_default=False,
     ),
 ]
+ByPatientOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--by-patient",
+        metavar="FILE",
+        help="Long layout with a patient column: also write one row per patient to FILE (- "
+        "for stdout, with -o), the most serious first: per analyte the worst flag and grade, "
+        "counts, the latest result; the patterns, notes on changes over time, the fastest "
+        "sodium rise. Format by FILE's extension, else the output's.",
+        show_default=False,
+    ),
+]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
 ]
@@ -318,6 +330,7 @@ def batch(
     fail_on: BatchFailOnOption = None,
     unknown_ok: UnknownOkOption = False,
     summary_json: SummaryJsonOption = None,
+    by_patient: ByPatientOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Interpret a CSV lab export: every row kept, result columns added.
@@ -363,6 +376,7 @@ def batch(
             skip_lines=skip_lines,
             sheet=sheet,
             output_delimiter=output_delimiter,
+            by_patient=by_patient,
         )
         from electrocheck.cli.batch_report import batch_progress, print_summary
 

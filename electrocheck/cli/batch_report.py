@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from electrocheck.batch.by_patient import PatientFile
 from electrocheck.batch.run import Summary
 from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary
 from electrocheck.clinical.check import FAIL_ON
@@ -107,6 +108,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
         lines.append(f"  patterns ({where}): {shown}")
     if summary.panels is not None:
         lines += _panel_lines(summary.panels)[1:]
+    if summary.by_patient is not None:
+        lines += _patient_lines(summary.by_patient)
     lines += [f"  ! {warning}" for warning in _warnings(summary)]
     stream.write("\n".join(lines) + "\n")
 
@@ -193,6 +196,18 @@ def _panel_lines(panels: PanelSummary) -> list[str]:
     if changes:
         lines.append(
             f"  ! results with notes on changes over time (see change_notes): {_listed(changes)}"
+        )
+    return lines
+
+
+def _patient_lines(found: PatientFile) -> list[str]:
+    """Where the per-patient summary went, and the results it holds without a patient id."""
+    where = "stdout" if found.path == "-" else repr(found.path)  # whole, however long
+    lines = [f"  per patient: {counted(found.patients, 'patient')}, written to {where}"]
+    if found.without_id:
+        lines.append(
+            f"  ! {counted(found.without_id, 'result')} without a patient id: gathered under "
+            "the empty patient id in the per-patient summary"
         )
     return lines
 
