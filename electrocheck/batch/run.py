@@ -423,7 +423,7 @@ def _process(
     progress: Callable[[int, int], None] | None,
     again: Callable[[], Iterator[Batch]] | None = None,
 ) -> None:
-    writer = Writer(handle, read_in.header, layout, plan.format, plan.delimiter)
+    writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
     try:
         interpreter = BatchInterpreter(
             layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic

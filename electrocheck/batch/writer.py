@@ -3,7 +3,8 @@
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added: as CSV, the header followed by the columns of
 :func:`~electrocheck.batch.columns.output_names`; as JSON Lines, one object per row (see
-:mod:`~electrocheck.batch.jsonl`); as Parquet, the CSV's columns, the input's as text and the
+:mod:`~electrocheck.batch.jsonl`: a first record of texts, then one object per row); as
+Parquet, the CSV's columns, the input's as text and the
 results typed (numbers, grades), under names made unique as JSON keys are.
 
 Parquet is written batch by batch into parts in a temporary folder, and the parts into the
@@ -22,9 +23,10 @@ from typing import IO
 import polars as pl
 
 from electrocheck.batch.columns import json_keys, output_names
-from electrocheck.batch.jsonl import json_rows
+from electrocheck.batch.jsonl import json_lines, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
+from electrocheck.reference import Reference
 
 
 class Writer:
@@ -36,6 +38,7 @@ class Writer:
         handle: IO[bytes],
         header: list[str],
         layout: Layout,
+        reference: Reference,
         output_format: str,
         delimiter: str = ",",
     ) -> None:
@@ -48,6 +51,7 @@ class Writer:
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
         if self.jsonl:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
+            handle.write(texts_record(reference, layout))
         elif output_format == "parquet":
             names = _unique_keys(header, taken=set())
             names += _unique_keys(output_names(layout), taken=set(names))
@@ -61,7 +65,9 @@ class Writer:
 
     def write(self, result: pl.DataFrame) -> None:
         if self.jsonl:
-            json_rows(result, self.layout, self.keys).write_ndjson(self.handle)
+            json_lines(result, self.layout, self.keys).write_csv(
+                self.handle, include_header=False, quote_style="never"
+            )
         elif self.parquet is not None:
             self.parquet.write(result)
         else:
