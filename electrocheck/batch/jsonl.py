@@ -39,13 +39,21 @@ TEXTS, ROW = "texts", "row"
 
 
 def texts_record(reference: Reference, layout: Layout) -> bytes:
-    """The first line: for every analyte a result may have (those of the reference file and
-    their corrections), for each direction, the texts its results leave out."""
+    """The first line: for every analyte the file's results may have (a wide file's columns
+    and their corrections; in a long file, every analyte of the reference file and every
+    correction), for each direction, the texts its results leave out."""
+    if layout.kind == "wide":
+        keys = [c.analyte for c in layout.wide] + [key for key, _, _ in layout.corrections]
+    else:
+        keys = [*reference.analytes, *reference.corrections]
+    entries = []
+    for key in dict.fromkeys(keys):  # in order, each once (a file may repeat a column)
+        correction = reference.corrections.get(key)
+        if correction is None:
+            entries.append((key, reference.analytes[key].label, reference.analytes[key]))
+        else:
+            entries.append((key, correction.label, reference.analytes[correction.corrects]))
     texts: dict[str, dict[str, dict[str, Any]]] = {}
-    entries = [(key, analyte.label, analyte) for key, analyte in reference.analytes.items()]
-    entries += [
-        (key, c.label, reference.analytes[c.corrects]) for key, c in reference.corrections.items()
-    ]
     for key, label, analyte in entries:
         sides = {"low": analyte.low, "high": analyte.high, "normal": None}
         texts[key] = {

@@ -28,6 +28,9 @@ from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
 
+#: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
+_JSON_ROWS = 2048
+
 
 class Writer:
     """Writes processed batches as CSV, JSON Lines or Parquet; :meth:`finish` once all were
@@ -65,9 +68,13 @@ class Writer:
 
     def write(self, result: pl.DataFrame) -> None:
         if self.jsonl:
-            json_lines(result, self.layout, self.keys).write_csv(
-                self.handle, include_header=False, quote_style="never"
-            )
+            # A few thousand rows at a time, each written at once: the text of a whole batch
+            # would hold tens of megabytes, and each write waits for the interpreter lock.
+            for start in range(0, result.height, _JSON_ROWS):
+                lines = json_lines(result.slice(start, _JSON_ROWS), self.layout, self.keys)
+                lines.write_csv(
+                    self.handle, include_header=False, quote_style="never", batch_size=_JSON_ROWS
+                )
         elif self.parquet is not None:
             self.parquet.write(result)
         else:

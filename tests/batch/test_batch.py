@@ -322,7 +322,8 @@ def test_jsonl_writes_the_texts_once(tmp_path: Path, ref: Reference) -> None:
     result = batch(tmp_path, WIDE, "--format", "jsonl")
     texts, *objects = (json.loads(line) for line in result.stdout.splitlines())
     assert list(texts) == ["record", "texts"] and texts["record"] == "texts"
-    assert set(texts["texts"]) == {*ref.analytes, *ref.corrections}
+    # The analytes of the file's columns (in a long file: all, and the corrections).
+    assert list(texts["texts"]) == ["calcium", "magnesium", "potassium", "sodium"]
     calcium = ref.analytes["calcium"]
     assert texts["texts"]["calcium"]["low"] == {
         "label": calcium.label,
@@ -331,7 +332,10 @@ def test_jsonl_writes_the_texts_once(tmp_path: Path, ref: Reference) -> None:
         "cancer_causes": list(calcium.low.causes),
     }
     assert texts["texts"]["calcium"]["normal"]["effect"] is None
-    corrected = texts["texts"]["corrected_calcium"]["high"]
+    long = batch(tmp_path, "test,value\nK,3.1\n", "--format", "jsonl")
+    every = json.loads(long.stdout.splitlines()[0])["texts"]
+    assert list(every) == [*ref.analytes, *ref.corrections]
+    corrected = every["corrected_calcium"]["high"]
     assert corrected["label"] == ref.corrections["corrected_calcium"].label
     assert corrected["effect"] == calcium.high.effect
     # Each row's results refer to the texts by analyte and direction, and repeat none.
