@@ -69,10 +69,10 @@ def texts_record(reference: Reference, layout: Layout) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def json_lines(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataFrame:
-    """One column of JSON text, a row's record per row: ``record`` (``"row"``), the original
-    fields under their header names, then ``results``, ``patterns`` (wide layout) and
-    ``errors`` (and a long file's panel keys).
+def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
+    """A processed batch's rows as JSON text, one record per row: ``record`` (``"row"``), the
+    original fields under their header names (``keys``), then ``results``, ``patterns``
+    (wide layout) and ``errors`` (and a long file's panel keys).
 
     Each result's JSON was made once per distinct input, with the result (the ``json`` field
     of :func:`result_json`): a row's results are joined as text, not encoded again."""
@@ -87,28 +87,35 @@ def json_lines(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.Data
         separator=",",
         ignore_nulls=True,
     )
-    errors = pl.concat_list([pl.col(e) for e in error_columns(layout)]).list.drop_nulls()
-    extra = []
+    # Text, not lists: a list per row costs several times the text it becomes.
+    errors = pl.concat_str(
+        [_quoted(pl.col(e)) for e in error_columns(layout)], separator=",", ignore_nulls=True
+    )
+    parts = [
+        head.struct.json_encode().str.strip_suffix("}"),  # {"record":"row",...fields
+        pl.lit(f",{json.dumps(named['results'])}:["),
+        results.fill_null(""),
+        pl.lit("]"),
+    ]
     if layout.kind == "wide":
         patterns = pl.col(f"r{added_names(layout).index('patterns')}")
-        extra.append(
-            patterns.str.split("; ")
-            .fill_null(pl.lit([], pl.List(pl.String)))
-            .alias(named["patterns"])
-        )
-    after = []
+        listed = patterns.str.split("; ").fill_null(pl.lit([], pl.List(pl.String)))
+        parts += [pl.lit(","), _members(pl.struct(listed.alias(named["patterns"])))]
+    parts += [pl.lit(f",{json.dumps(named['errors'])}:["), errors.fill_null(""), pl.lit("]")]
     if layout.panels is not None:
-        after = _panel_keys(layout)
-    tail = pl.struct(*extra, errors.alias(named["errors"]), *after)
-    return result.select(
-        pl.concat_str(
-            head.struct.json_encode().str.strip_suffix("}"),  # {"record":"row",...fields
-            pl.lit("," + json.dumps(named["results"]) + ":["),
-            results.fill_null(""),
-            pl.lit("],"),
-            tail.struct.json_encode().str.strip_prefix("{"),  # "patterns":[...],...}
-        ).alias("line")
-    )
+        parts += [pl.lit(","), _members(pl.struct(_panel_keys(layout)))]
+    return pl.concat_str(*parts, pl.lit("}")).alias("line")
+
+
+def _members(record: pl.Expr) -> pl.Expr:
+    """A struct's JSON without its braces: ``"key":value,...``."""
+    return record.struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+
+
+def _quoted(text: pl.Expr) -> pl.Expr:
+    """Text as a JSON string, quoted and escaped; null stays null."""
+    encoded = pl.struct(text.alias("x")).struct.json_encode()  # {"x":"..."}
+    return pl.when(text.is_not_null()).then(encoded.str.slice(5).str.strip_suffix("}"))
 
 
 def _panel_keys(layout: Layout) -> list[pl.Expr]:

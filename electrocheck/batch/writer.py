@@ -23,7 +23,7 @@ from typing import IO
 import polars as pl
 
 from electrocheck.batch.columns import json_keys, output_names
-from electrocheck.batch.jsonl import json_lines, texts_record
+from electrocheck.batch.jsonl import json_line, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
@@ -55,6 +55,7 @@ class Writer:
         if self.jsonl:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             handle.write(texts_record(reference, layout))
+            self.line = json_line(layout, self.keys)
         elif output_format == "parquet":
             names = _unique_keys(header, taken=set())
             names += _unique_keys(output_names(layout), taken=set(names))
@@ -71,7 +72,7 @@ class Writer:
             # A few thousand rows at a time, each written at once: the text of a whole batch
             # would hold tens of megabytes, and each write waits for the interpreter lock.
             for start in range(0, result.height, _JSON_ROWS):
-                lines = json_lines(result.slice(start, _JSON_ROWS), self.layout, self.keys)
+                lines = result.slice(start, _JSON_ROWS).select(self.line)
                 lines.write_csv(
                     self.handle, include_header=False, quote_style="never", batch_size=_JSON_ROWS
                 )
