@@ -69,13 +69,22 @@ def texts_record(reference: Reference, layout: Layout) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
+def slimmed(result: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """A processed batch with each full result (a struct of every field) replaced by its JSON
+    text: what the writer needs, a tenth of the memory while the batch waits to be written."""
+    return result.with_columns(
+        pl.col(name).struct.field("json").alias(name) for name in detail_columns(layout)
+    )
+
+
 def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
     """A processed batch's rows as JSON text, one record per row: ``record`` (``"row"``), the
     original fields under their header names (``keys``), then ``results``, ``patterns``
     (wide layout) and ``errors`` (and a long file's panel keys).
 
     Each result's JSON was made once per distinct input, with the result (the ``json`` field
-    of :func:`result_json`): a row's results are joined as text, not encoded again."""
+    of :func:`result_json`): a row's results are joined as text, not encoded again. The
+    batch is one :func:`slimmed` for writing."""
     originals = internal_names(len(layout.header))
     named = json_keys(layout)  # "results", or "ec_results" where an input column has the name
     head = pl.struct(
@@ -83,7 +92,7 @@ def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
         *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
     )
     results = pl.concat_str(
-        [pl.col(name).struct.field("json") for name in detail_columns(layout)],
+        [pl.col(name) for name in detail_columns(layout)],
         separator=",",
         ignore_nulls=True,
     )

@@ -443,7 +443,7 @@ def _process(
                 result = interpreter.interpret(batch)
                 if panels is not None:
                     result = panels.after(result)
-                background.submit(result)
+                background.submit(writer.slim(result))
                 count_batch(result, layout, summary)
                 if progress is not None:
                     progress(position, read_in.size)

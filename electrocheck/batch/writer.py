@@ -23,7 +23,7 @@ from typing import IO
 import polars as pl
 
 from electrocheck.batch.columns import json_keys, output_names
-from electrocheck.batch.jsonl import json_line, texts_record
+from electrocheck.batch.jsonl import json_line, slimmed, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
@@ -67,7 +67,12 @@ class Writer:
             )
             handle.write(text.getvalue().encode("utf-8"))
 
+    def slim(self, result: pl.DataFrame) -> pl.DataFrame:
+        """What :meth:`write` needs of a processed batch, to keep while it waits its turn."""
+        return slimmed(result, self.layout) if self.jsonl else result
+
     def write(self, result: pl.DataFrame) -> None:
+        """Write a processed batch (one :meth:`slim` has made ready)."""
         if self.jsonl:
             # A few thousand rows at a time, each written at once: the text of a whole batch
             # would hold tens of megabytes, and each write waits for the interpreter lock.
