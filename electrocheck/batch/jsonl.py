@@ -5,7 +5,7 @@ label, what the electrolyte does in muscle, what the change does, its cancer-rel
 causes), once (:func:`texts_record`): ``{"record": "texts", "texts": {analyte: {direction:
 {...}}}}``. Each following line is one input row, ``{"record": "row", ...}``, its results
 shaped like ``check``'s without those texts and with their ``direction`` (``low``, ``high``
-or ``normal``, by the flag), by which they are found in the texts (:func:`json_rows`). A
+or ``normal``, by the flag), by which they are found in the texts (:func:`json_line`). A
 result with its texts added back is ``check``'s result.
 """
 

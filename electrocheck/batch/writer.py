@@ -2,10 +2,10 @@
 
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added: as CSV, the header followed by the columns of
-:func:`~electrocheck.batch.columns.output_names`; as JSON Lines, one object per row (see
-:mod:`~electrocheck.batch.jsonl`: a first record of texts, then one object per row); as
-Parquet, the CSV's columns, the input's as text and the
-results typed (numbers, grades), under names made unique as JSON keys are.
+:func:`~electrocheck.batch.columns.output_names`; as JSON Lines, a first record of texts,
+then one object per row (see :mod:`~electrocheck.batch.jsonl`); as Parquet, the CSV's
+columns, the input's as text and the results typed (numbers, grades), under names made unique
+as JSON keys are.
 
 Parquet is written batch by batch into parts in a temporary folder, and the parts into the
 output in one stream by :meth:`Writer.finish`, so memory stays flat.
