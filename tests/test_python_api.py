@@ -395,7 +395,9 @@ def test_run_batch_needs_only_the_files(tmp_path: Path, ref: Reference) -> None:
     assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "again.csv").read_bytes()
     jsonl = run_batch(source, tmp_path / "out.jsonl")
     assert jsonl.results == 4
-    first = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    texts, first = json.loads(lines[0]), json.loads(lines[1])
+    assert (texts["record"], first["record"]) == ("texts", "row")
     assert [r["flag"] for r in first["results"]] == ["L", "L"]
 
 

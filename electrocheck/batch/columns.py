@@ -67,7 +67,7 @@ def writes_lab_flag(layout: Layout, i: int) -> bool:
 
 
 #: The keys a JSON Lines object adds to a row's fields, before any prefix.
-JSON_KEYS = ("results", "patterns", "errors", "pattern_notes")
+JSON_KEYS = ("record", "results", "patterns", "errors", "pattern_notes")
 #: Prefixes of electrocheck's output names, the first that no input column has taken.
 NAME_PREFIXES = ("", "ec_", *(f"ec{n}_" for n in range(2, 100)))
 
@@ -199,17 +199,14 @@ DETAIL_FIELDS = (
     "spelling",
     "input",
     "assumed",
-    "role",
-    "effect",
-    "causes",
     "caveats",
-    "label",
     "number",
     "crit_low",
     "crit_high",
     "grade_basis",
     "population",
     "notes",
+    "json",  # the whole result as JSON text, made with the other fields (batch.jsonl)
 )
 #: Types of a source's result fields, for results made outside the engine's expressions.
 FIELD_TYPES: dict[str, pl.DataType] = {
@@ -240,6 +237,7 @@ FIELD_TYPES: dict[str, pl.DataType] = {
     "grade_basis": pl.String(),
     "population": pl.String(),
     "notes": pl.List(pl.String()),
+    "json": pl.String(),
 }
 #: Flags as small numbers, in order from low to high.
 FLAG_CODES = {"LL": 1, "L": 2, "N": 3, "H": 4, "HH": 5}

@@ -16,6 +16,7 @@ import polars as pl
 from electrocheck.batch.columns import FIELD_TYPES, FLAG_CODES
 from electrocheck.batch.corrected_values import CorrectedValues
 from electrocheck.batch.covariates import CovariateReader
+from electrocheck.batch.jsonl import result_json
 from electrocheck.batch.patient import AGE, SEX, SYMPTOMATIC, patient_of
 from electrocheck.clinical.corrections import (
     Corrected,
@@ -51,11 +52,7 @@ def result_fields(result: Result) -> dict[str, Any]:
         "high": report_round(result.high),
         "input": result.input,
         "assumed": result.unit_assumed,
-        "role": result.muscle_role,
-        "effect": result.effect,
-        "causes": list(result.cancer_causes),
         "caveats": [],
-        "label": result.label,
         "crit_low": report_round(result.critical_low),
         "crit_high": report_round(result.critical_high),
         "grade_basis": result.grade_basis,
@@ -129,7 +126,10 @@ class Corrector:
                 .then(pl.col("c_lead").str.split(_NOTES_SEP).list.concat(pl.col("notes")))
                 .alias("notes")
             )
-        return joined.select(out)
+        fields = joined.select(out)
+        if "json" in self.fields:  # the notes and input are the row's: made row by row
+            fields = fields.with_columns(result_json())
+        return fields
 
     def _values_explained(self, rows: pl.DataFrame) -> pl.DataFrame:
         """``rows`` with the VALUE columns, each distinct input computed by the core."""

@@ -58,11 +58,15 @@ class SourceInterpreter:
         patient: dict[str, Any],
         reference: Reference,
         fields: tuple[str, ...],
+        json: pl.Expr | None = None,
     ) -> None:
         self.source = source
         self.patient = patient  # the patient columns the file lacks, with their fixed value
         self.reference = reference
         self.fields = fields  # the result fields to give for each row
+        # The expression of the "json" field (the whole result as JSON text), where the
+        # fields have one: made once per distinct input, like the others.
+        self.json = json
         self.known: pl.DataFrame | None = None
         # A long file's test columns name each row's analyte: read once per distinct text.
         self.tests = TestNames(reference) if source.tests else None
@@ -98,9 +102,10 @@ class SourceInterpreter:
             rows = self.tests.add(rows, tests)
         error = pl.col("error")
         prefix = pl.lit(f"{plain(self.source.name)}: ")
+        fields = [f for f in self.fields if f != "json"]
         found = (
             interpret_distinct(rows, self.reference)
-            .select(*keys, *self.fields)
+            .select(*keys, *fields)
             .with_columns(
                 error=pl.when(error.is_not_null()).then(pl.concat_str(prefix, error)),
                 seen=pl.lit(True),
@@ -113,7 +118,7 @@ class SourceInterpreter:
             for name in ("mmol_l", "low", "high", "crit_low", "crit_high")
             if name in found.columns
         ]
-        return found.with_columns(
+        found = found.with_columns(
             pl.Series(
                 name,
                 [None if v is None else report_round(v) for v in found[name]],
@@ -121,6 +126,10 @@ class SourceInterpreter:
             )
             for name in numbers
         )
+        if "json" in self.fields:
+            assert self.json is not None, "a json field needs its expression"
+            found = found.with_columns(self.json.alias("json"))
+        return found
 
 
 def interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:

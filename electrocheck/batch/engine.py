@@ -41,6 +41,7 @@ from electrocheck.batch.columns import (
 from electrocheck.batch.corrected import Corrector
 from electrocheck.batch.covariates import CovariateReader, covariate_unit, with_covariates
 from electrocheck.batch.distinct import SourceInterpreter
+from electrocheck.batch.jsonl import result_json
 from electrocheck.batch.layout import Layout
 from electrocheck.batch.naming import BLOOD_KIND, OTHER_KIND, UNKNOWN_KIND, SpecimenKinds
 from electrocheck.batch.patient import (
@@ -130,8 +131,14 @@ class BatchInterpreter:
             for i in range(len(self.sources))
         ]
         self.interpreters = [
-            SourceInterpreter(source, self.patient, reference, fields)
-            for source, fields in zip(self.sources, source_fields, strict=True)
+            SourceInterpreter(
+                source,
+                self.patient,
+                reference,
+                fields,
+                result_json(writes_lab_flag(layout, i)) if detail else None,
+            )
+            for i, (source, fields) in enumerate(zip(self.sources, source_fields, strict=True))
         ]
         self.correctors = [
             Corrector(reference, key, layout.wide[i].header, self.readers[j], self.fields)

@@ -1,7 +1,17 @@
-"""JSON Lines output of a batch: one object per input row, results shaped like ``check``'s."""
+"""JSON Lines output of a batch: a record of texts, then one record per input row.
+
+The first line holds the texts that depend only on a result's analyte and direction (its
+label, what the electrolyte does in muscle, what the change does, its cancer-related
+causes), once (:func:`texts_record`): ``{"record": "texts", "texts": {analyte: {direction:
+{...}}}}``. Each following line is one input row, ``{"record": "row", ...}``, its results
+shaped like ``check``'s without those texts and with their ``direction`` (``low``, ``high``
+or ``normal``, by the flag), by which they are found in the texts (:func:`json_line`). A
+result with its texts added back is ``check``'s result.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import polars as pl
@@ -12,7 +22,6 @@ from electrocheck.batch.columns import (
     PATTERN_NOTES,
     added_names,
     detail_columns,
-    detail_lab_flags,
     error_columns,
     json_keys,
     name_prefix,
@@ -20,38 +29,102 @@ from electrocheck.batch.columns import (
 )
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
+from electrocheck.reference import Reference
 from electrocheck.units.resolve import MMOL_PER_L
 
+#: A result's direction, by its flag: the key of its texts under its analyte.
+DIRECTIONS = {"LL": "low", "L": "low", "N": "normal", "H": "high", "HH": "high"}
+#: The kinds of record (the value of ``record`` on each line).
+TEXTS, ROW = "texts", "row"
 
-def json_rows(result: pl.DataFrame, layout: Layout, keys: list[str]) -> pl.DataFrame:
-    """The original fields under their header names, then ``results``, ``patterns`` (wide
-    layout) and ``errors``."""
+
+def texts_record(reference: Reference, layout: Layout) -> bytes:
+    """The first line: for every analyte the file's results may have (a wide file's columns
+    and their corrections; in a long file, every analyte of the reference file and every
+    correction), for each direction, the texts its results leave out."""
+    if layout.kind == "wide":
+        keys = [c.analyte for c in layout.wide] + [key for key, _, _ in layout.corrections]
+    else:
+        keys = [*reference.analytes, *reference.corrections]
+    entries = []
+    for key in dict.fromkeys(keys):  # in order, each once (a file may repeat a column)
+        correction = reference.corrections.get(key)
+        if correction is None:
+            entries.append((key, reference.analytes[key].label, reference.analytes[key]))
+        else:
+            entries.append((key, correction.label, reference.analytes[correction.corrects]))
+    texts: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, label, analyte in entries:
+        sides = {"low": analyte.low, "high": analyte.high, "normal": None}
+        texts[key] = {
+            direction: {
+                "label": label,
+                "muscle_role": analyte.muscle_role,
+                "effect": None if side is None else side.effect,
+                "cancer_causes": [] if side is None else list(side.causes),
+            }
+            for direction, side in sides.items()
+        }
+    record = {json_keys(layout)["record"]: TEXTS, "texts": texts}
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def slimmed(result: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """A processed batch with each full result (a struct of every field) replaced by its JSON
+    text: what the writer needs, a tenth of the memory while the batch waits to be written."""
+    return result.with_columns(
+        pl.col(name).struct.field("json").alias(name) for name in detail_columns(layout)
+    )
+
+
+def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
+    """A processed batch's rows as JSON text, one record per row: ``record`` (``"row"``), the
+    original fields under their header names (``keys``), then ``results``, ``patterns``
+    (wide layout) and ``errors`` (and a long file's panel keys).
+
+    Each result's JSON was made once per distinct input, with the result (the ``json`` field
+    of :func:`result_json`): a row's results are joined as text, not encoded again. The
+    batch is one :func:`slimmed` for writing."""
     originals = internal_names(len(layout.header))
-    details = [
-        _result(name, lab_flag)
-        for name, lab_flag in zip(detail_columns(layout), detail_lab_flags(layout), strict=True)
-    ]
     named = json_keys(layout)  # "results", or "ec_results" where an input column has the name
-    results = pl.concat_list(details).list.drop_nulls()
-    errors = pl.concat_list([pl.col(e) for e in error_columns(layout)]).list.drop_nulls()
-    extra = []
+    head = pl.struct(
+        pl.lit(ROW).alias(named["record"]),
+        *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
+    )
+    results = pl.concat_str(
+        [pl.col(name) for name in detail_columns(layout)],
+        separator=",",
+        ignore_nulls=True,
+    )
+    # Text, not lists: a list per row costs several times the text it becomes.
+    errors = pl.concat_str(
+        [_quoted(pl.col(e)) for e in error_columns(layout)], separator=",", ignore_nulls=True
+    )
+    parts = [
+        head.struct.json_encode().str.strip_suffix("}"),  # {"record":"row",...fields
+        pl.lit(f",{json.dumps(named['results'])}:["),
+        results.fill_null(""),
+        pl.lit("]"),
+    ]
     if layout.kind == "wide":
         patterns = pl.col(f"r{added_names(layout).index('patterns')}")
-        extra.append(
-            patterns.str.split("; ")
-            .fill_null(pl.lit([], pl.List(pl.String)))
-            .alias(named["patterns"])
-        )
-    after = []
+        listed = patterns.str.split("; ").fill_null(pl.lit([], pl.List(pl.String)))
+        parts += [pl.lit(","), _members(pl.struct(listed.alias(named["patterns"])))]
+    parts += [pl.lit(f",{json.dumps(named['errors'])}:["), errors.fill_null(""), pl.lit("]")]
     if layout.panels is not None:
-        after = _panel_keys(layout)
-    return result.select(
-        *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
-        results.alias(named["results"]),
-        *extra,
-        errors.alias(named["errors"]),
-        *after,
-    )
+        parts += [pl.lit(","), _members(pl.struct(_panel_keys(layout)))]
+    return pl.concat_str(*parts, pl.lit("}")).alias("line")
+
+
+def _members(record: pl.Expr) -> pl.Expr:
+    """A struct's JSON without its braces: ``"key":value,...``."""
+    return record.struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+
+
+def _quoted(text: pl.Expr) -> pl.Expr:
+    """Text as a JSON string, quoted and escaped; null stays null."""
+    encoded = pl.struct(text.alias("x")).struct.json_encode()  # {"x":"..."}
+    return pl.when(text.is_not_null()).then(encoded.str.slice(5).str.strip_suffix("}"))
 
 
 def _panel_keys(layout: Layout) -> list[pl.Expr]:
@@ -92,33 +165,34 @@ def _change_keys(column: Any, shown: dict[str, str], empty: pl.Expr) -> list[pl.
     ]
 
 
-def _result(column: str, lab_flag: bool = False) -> pl.Expr:
-    d = pl.col(column).struct
-    flag = d.field("flag")
+def result_json(lab_flag: bool = False) -> pl.Expr:
+    """A result as JSON text, from the result fields (:data:`DETAIL_FIELDS`) of a frame:
+    ``check``'s result without the texts of :func:`texts_record`, with its ``direction``,
+    ``censored`` and ``limits`` (and ``lab_flag`` where the source has one). Null where
+    there is no result."""
+    col = pl.col
+    flag = col("flag")
     record = pl.struct(
-        d.field("analyte").alias("analyte"),
-        d.field("input").alias("input"),
-        d.field("mmol_l").alias("value"),
+        col("analyte").alias("analyte"),
+        col("input").alias("input"),
+        col("mmol_l").alias("value"),
         pl.lit(MMOL_PER_L).alias("unit"),
-        d.field("low").alias("low"),
-        d.field("high").alias("high"),
+        col("low").alias("low"),
+        col("high").alias("high"),
         flag.alias("flag"),
-        *([d.field("lab_flag").alias("lab_flag")] if lab_flag else []),
-        d.field("risk").alias("spasm_risk"),
-        d.field("role").alias("muscle_role"),
-        d.field("effect").alias("effect"),
-        d.field("causes").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("cancer_causes"),
-        d.field("notes").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("notes"),
-        d.field("label").alias("label"),
-        d.field("number").alias("entered_value"),
-        d.field("spelling").alias("entered_unit"),
-        d.field("assumed").alias("unit_assumed"),
-        d.field("crit_low").alias("critical_low"),
-        d.field("crit_high").alias("critical_high"),
-        d.field("grade").alias("grade"),
-        d.field("grade_basis").alias("grade_basis"),
-        d.field("population").alias("population"),
-        d.field("censored").alias("censored"),
-        d.field("limits").alias("limits"),
+        flag.replace_strict(DIRECTIONS, default=None).alias("direction"),
+        *([col("lab_flag").alias("lab_flag")] if lab_flag else []),
+        col("risk").alias("spasm_risk"),
+        col("notes").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("notes"),
+        col("number").alias("entered_value"),
+        col("spelling").alias("entered_unit"),
+        col("assumed").alias("unit_assumed"),
+        col("crit_low").alias("critical_low"),
+        col("crit_high").alias("critical_high"),
+        col("grade").alias("grade"),
+        col("grade_basis").alias("grade_basis"),
+        col("population").alias("population"),
+        col("censored").alias("censored"),
+        col("limits").alias("limits"),
     )
-    return pl.when(flag.is_not_null()).then(record)
+    return pl.when(flag.is_not_null()).then(record.struct.json_encode()).alias("json")

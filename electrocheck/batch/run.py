@@ -474,7 +474,7 @@ def _process(
     again: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
 ) -> None:
-    writer = Writer(handle, read_in.header, layout, plan.format, plan.delimiter)
+    writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
     try:
         interpreter = BatchInterpreter(
             layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
@@ -496,7 +496,7 @@ def _process(
                 result = interpreter.interpret(batch)
                 if panels is not None:
                     result = panels.after(result)
-                background.submit(result)
+                background.submit(writer.slim(result))
                 count_batch(result, layout, summary)
                 if tally is not None:
                     tally.submit(result)

@@ -2,9 +2,10 @@
 
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added: as CSV, the header followed by the columns of
-:func:`~electrocheck.batch.columns.output_names`; as JSON Lines, one object per row (see
-:mod:`~electrocheck.batch.jsonl`); as Parquet, the CSV's columns, the input's as text and the
-results typed (numbers, grades), under names made unique as JSON keys are.
+:func:`~electrocheck.batch.columns.output_names`; as JSON Lines, a first record of texts,
+then one object per row (see :mod:`~electrocheck.batch.jsonl`); as Parquet, the CSV's
+columns, the input's as text and the results typed (numbers, grades), under names made unique
+as JSON keys are.
 
 Parquet is written batch by batch into parts in a temporary folder, and the parts into the
 output in one stream by :meth:`Writer.finish`, so memory stays flat.
@@ -22,9 +23,13 @@ from typing import IO
 import polars as pl
 
 from electrocheck.batch.columns import json_keys, output_names
-from electrocheck.batch.jsonl import json_rows
+from electrocheck.batch.jsonl import json_line, slimmed, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
+from electrocheck.reference import Reference
+
+#: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
+_JSON_ROWS = 2048
 
 
 class Writer:
@@ -36,6 +41,7 @@ class Writer:
         handle: IO[bytes],
         header: list[str],
         layout: Layout,
+        reference: Reference,
         output_format: str,
         delimiter: str = ",",
     ) -> None:
@@ -48,6 +54,8 @@ class Writer:
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
         if self.jsonl:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
+            handle.write(texts_record(reference, layout))
+            self.line = json_line(layout, self.keys)
         elif output_format == "parquet":
             names = _unique_keys(header, taken=set())
             names += _unique_keys(output_names(layout), taken=set(names))
@@ -59,9 +67,20 @@ class Writer:
             )
             handle.write(text.getvalue().encode("utf-8"))
 
+    def slim(self, result: pl.DataFrame) -> pl.DataFrame:
+        """What :meth:`write` needs of a processed batch, to keep while it waits its turn."""
+        return slimmed(result, self.layout) if self.jsonl else result
+
     def write(self, result: pl.DataFrame) -> None:
+        """Write a processed batch (one :meth:`slim` has made ready)."""
         if self.jsonl:
-            json_rows(result, self.layout, self.keys).write_ndjson(self.handle)
+            # A few thousand rows at a time, each written at once: the text of a whole batch
+            # would hold tens of megabytes, and each write waits for the interpreter lock.
+            for start in range(0, result.height, _JSON_ROWS):
+                lines = result.slice(start, _JSON_ROWS).select(self.line)
+                lines.write_csv(
+                    self.handle, include_header=False, quote_style="never", batch_size=_JSON_ROWS
+                )
         elif self.parquet is not None:
             self.parquet.write(result)
         else:

@@ -52,8 +52,9 @@ BatchFormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="csv, tsv, jsonl (one object per row) or parquet. Default: from -o's extension, "
-        "else as the input (tsv for tab-separated input, csv otherwise).",
+        help="csv, tsv, jsonl (a record of texts, then one object per row) or parquet. "
+        "Default: from -o's extension, else as the input (tsv for tab-separated input, "
+        "csv otherwise).",
         show_default=False,
     ),
 ]

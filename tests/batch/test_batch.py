@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from batch_files import jsonl_rows  # pytest puts tests/batch on sys.path
 from typer.testing import CliRunner
 
 from electrocheck.batch.run import interpret_frame
@@ -305,7 +306,7 @@ def test_jsonl_results_are_shaped_like_check(
     tmp_path: Path, check_result_names: frozenset[str]
 ) -> None:
     result = batch(tmp_path, WIDE, "--format", "jsonl")
-    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    objects = jsonl_rows(result.stdout)
     assert len(objects) == 3
     first = objects[0]
     assert first["mrn"] == "1" and first["note"] == "first"
@@ -315,6 +316,35 @@ def test_jsonl_results_are_shaped_like_check(
     assert calcium["cancer_causes"] and calcium["effect"]
     assert objects[1]["errors"][0].startswith("K [mmol/L]: 'abc'")
     assert [r["analyte"] for r in objects[2]["results"]] == ["magnesium", "potassium"]
+
+
+def test_jsonl_writes_the_texts_once(tmp_path: Path, ref: Reference) -> None:
+    result = batch(tmp_path, WIDE, "--format", "jsonl")
+    texts, *objects = (json.loads(line) for line in result.stdout.splitlines())
+    assert list(texts) == ["record", "texts"] and texts["record"] == "texts"
+    # The analytes of the file's columns (in a long file: all, and the corrections).
+    assert list(texts["texts"]) == ["calcium", "magnesium", "potassium", "sodium"]
+    calcium = ref.analytes["calcium"]
+    assert texts["texts"]["calcium"]["low"] == {
+        "label": calcium.label,
+        "muscle_role": calcium.muscle_role,
+        "effect": calcium.low.effect,
+        "cancer_causes": list(calcium.low.causes),
+    }
+    assert texts["texts"]["calcium"]["normal"]["effect"] is None
+    long = batch(tmp_path, "test,value\nK,3.1\n", "--format", "jsonl")
+    every = json.loads(long.stdout.splitlines()[0])["texts"]
+    assert list(every) == [*ref.analytes, *ref.corrections]
+    corrected = every["corrected_calcium"]["high"]
+    assert corrected["label"] == ref.corrections["corrected_calcium"].label
+    assert corrected["effect"] == calcium.high.effect
+    # Each row's results refer to the texts by analyte and direction, and repeat none.
+    assert [o["record"] for o in objects] == ["row"] * 3
+    results = [r for o in objects for r in o["results"]]
+    directions = {"LL": "low", "L": "low", "N": "normal", "H": "high", "HH": "high"}
+    assert all(r["direction"] == directions[r["flag"]] for r in results)
+    assert {r["direction"] for r in results} >= {"low", "normal"}
+    assert all({"muscle_role", "effect", "cancer_causes", "label"}.isdisjoint(r) for r in results)
 
 
 def test_formula_looking_error_cannot_start_a_formula(tmp_path: Path) -> None:
@@ -422,10 +452,11 @@ def test_jsonl_keys_never_clash(tmp_path: Path) -> None:
         "--map",
         "k=K",
     )
-    first = json.loads(result.stdout)
+    first = jsonl_rows(result.stdout)[0]
     # Input fields keep their names (a repeated one made unique); electrocheck's own keys
     # take the prefix ec_, as its CSV columns would.
     assert list(first) == [
+        "ec_record",
         "K",
         "K_2",
         "K_3",
@@ -441,7 +472,7 @@ def test_jsonl_keys_never_clash(tmp_path: Path) -> None:
 
 def test_jsonl_results_carry_the_fields_of_check(tmp_path: Path) -> None:
     result = batch(tmp_path, "id,Calcium (mg/dL)\n1,5.6\n", "--format", "jsonl")
-    calcium = json.loads(result.stdout)["results"][0]
+    calcium = jsonl_rows(result.stdout)[0]["results"][0]
     assert (calcium["label"], calcium["entered_value"], calcium["unit_assumed"]) == (
         "Calcium (total)",
         5.6,

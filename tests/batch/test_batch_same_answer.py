@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electrocheck import ElectrocheckError, interpret_token, load_reference
+from electrocheck.batch.jsonl import DIRECTIONS
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.clinical.check import run_check
 from electrocheck.clinical.result import Result, report_round
@@ -172,3 +175,97 @@ def test_batch_equals_check_for_a_patient(
         if kept:
             expected = "; ".join(run_check(REF, kept, patient).pattern_ids)
             assert got["patterns"] == expected, row
+
+
+# -- JSON Lines: the whole result, once joined to the texts it refers to
+
+
+def _as_check(row_result: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Lines result joined to its texts (by analyte and direction), without what
+    check's results do not have."""
+    joined = {**row_result, **texts[row_result["analyte"]][row_result["direction"]]}
+    assert joined.pop("direction") == DIRECTIONS[joined["flag"]]
+    assert joined.pop("limits") == "reference" and joined.pop("censored") is None
+    return joined
+
+
+def _expected(result: Result, cell: str) -> dict[str, Any]:
+    """check's result, as batch gives it: in mmol/L, and its input the cell's text (check's
+    is the token, ``k=3.1``)."""
+    expected = result.to_dict()
+    del expected["shown"]  # check's display units; batch stays in mmol/L
+    return {**expected, "input": cell}
+
+
+def _jsonl(target: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    texts, *rows = (json.loads(line) for line in target.read_text(encoding="utf-8").splitlines())
+    assert texts["record"] == "texts" and all(row["record"] == "row" for row in rows)
+    return texts["texts"], rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(cells=st.lists(CELLS, min_size=1, max_size=40))
+def test_batch_jsonl_equals_check(
+    tmp_path_factory: object, cells: list[tuple[str, str, str]]
+) -> None:
+    directory = Path(tmp_path_factory.mktemp("same"))  # type: ignore[attr-defined]
+    source, target = directory / "in.csv", directory / "out.jsonl"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["test", "value"])
+        for name, number, unit in cells:
+            writer.writerow([name, f"{number} {unit}".strip()])
+    run_batch(source, target, REF, BatchOptions())
+    texts, out = _jsonl(target)
+    assert len(out) == len(cells)
+    for (name, number, unit), row in zip(cells, out, strict=True):
+        cell = f"{number} {unit}".strip()
+        try:
+            expected = interpret_token(REF, f"{name}={cell}")
+        except ElectrocheckError:
+            assert row["results"] == [] and bool(row["errors"]) == bool(cell), (name, cell)
+            continue
+        assert [_as_check(r, texts) for r in row["results"]] == [_expected(expected, cell)], cell
+        assert row["errors"] == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(PANEL_ROWS, min_size=1, max_size=12))
+def test_batch_jsonl_equals_check_for_a_patient(
+    tmp_path_factory: object, rows: list[dict[str, str]]
+) -> None:
+    directory = Path(tmp_path_factory.mktemp("panel"))  # type: ignore[attr-defined]
+    source, target = directory / "in.csv", directory / "out.jsonl"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run_batch(source, target, REF, BatchOptions())
+    texts, out = _jsonl(target)
+    assert len(out) == len(rows)
+    for row, got in zip(rows, out, strict=True):
+        patient = _patient(row)
+        found = {r["analyte"]: _as_check(r, texts) for r in got["results"]}
+        covariates = {
+            header: f"{token}={row[column]}"
+            for header, (column, token, _) in CORRECTED.items()
+            if row[column]
+        }
+        for header, (name, _) in PANEL.items():
+            extra = [covariates[header]] if header in covariates else []
+            try:
+                report = run_check(REF, [f"{name}={row[header]}", *extra], patient)
+            except ElectrocheckError:
+                assert REF.analyte(name).key not in found, (header, row)
+                continue
+            measured = report.results[0]
+            expected = _expected(measured, row[header])
+            assert found.pop(measured.analyte) == expected, (header, row)
+            if len(report.results) > 1:  # corrected: its input names both columns
+                corrected = found.pop(report.results[1].analyte)
+                expected = _expected(report.results[1], corrected["input"])
+                # Not the notes: the formula's note writes the measured number as read
+                # ("2 + 0.02 x ..."), check's as written ("2.0 + ..."): a difference of that note.
+                del corrected["notes"], expected["notes"]
+                assert corrected == expected, (header, row)
+        assert found == {}, row  # no result that check does not give

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from batch_files import rows, run  # pytest puts tests/batch on sys.path
+from batch_files import jsonl_rows, rows, run  # pytest puts tests/batch on sys.path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -180,7 +180,7 @@ def test_the_labs_flag_column_and_disagreements(
     shown = column or (cell.split()[1] if " " in cell else "")
     assert (got["flag"], got["lab_flag"]) == (flag, shown)
     jsonl = run(tmp_path, text, "--format", "jsonl")
-    record = json.loads(jsonl.stdout)[f"{prefix}results"][0]
+    record = jsonl_rows(jsonl.stdout)[0][f"{prefix}results"][0]
     notes = [n for n in record["notes"] if "disagrees" in n]
     assert bool(notes) == disagree
     assert record["lab_flag"] == (shown or None)
@@ -229,7 +229,7 @@ def test_reference_range_text(
 ) -> None:
     name = "reference range" if layout == "long" else "K ref range"
     source = one_value(layout, "potassium", value, {name: text})
-    record = json.loads(run(tmp_path, source, "--format", "jsonl").stdout)["results"][0]
+    record = jsonl_rows(run(tmp_path, source, "--format", "jsonl").stdout)[0]["results"][0]
     assert (record["flag"], record["limits"]) == (flag, limits)
     csv_row = rows(run(tmp_path, source))[0]
     assert result_of(layout, "potassium", csv_row)["flag"] == flag
@@ -246,10 +246,7 @@ def test_a_range_in_another_unit_is_converted(tmp_path: Path, layout: str) -> No
             f"id,test,value,unit,{name}\n1,Calcium,2.0,mmol/L,8.6-10.2 mg/dL\n"
             "2,Calcium,2.3,mmol/L,8.6-10.2 mg/dL\n"
         )
-    found = [
-        json.loads(line)["results"][0]
-        for line in run(tmp_path, source, "-f", "jsonl").stdout.splitlines()
-    ]
+    found = [row["results"][0] for row in jsonl_rows(run(tmp_path, source, "-f", "jsonl").stdout)]
     assert [(r["flag"], r["limits"], r["low"]) for r in found] == [
         ("L", "lab", 2.146),
         ("N", "lab", 2.146),
@@ -258,7 +255,7 @@ def test_a_range_in_another_unit_is_converted(tmp_path: Path, layout: str) -> No
 
 def test_the_lab_limits_note_says_which_side_came_from_the_lab(tmp_path: Path) -> None:
     source = one_value("long", "potassium", "5.2", {"reference range": "<5.1"})
-    record = json.loads(run(tmp_path, source, "-f", "jsonl").stdout)["results"][0]
+    record = jsonl_rows(run(tmp_path, source, "-f", "jsonl").stdout)[0]["results"][0]
     assert "the lab's own upper limit given in this row, and the reference file's lower" in (
         " ".join(record["notes"])
     )

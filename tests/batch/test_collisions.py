@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from batch_files import jsonl_rows  # pytest puts tests/batch on sys.path
 from typer.testing import CliRunner
 
 from electrocheck.batch.run import interpret_frame
@@ -51,6 +51,7 @@ NAMES = [
     ("potassium_flag", "ec_", ""),  # only the wide file adds "potassium_flag"
     ("patterns", "ec_", "ec_"),  # a JSON key of either file: one naming for the file
     ("results", "ec_", "ec_"),
+    ("record", "ec_", "ec_"),  # the kind of each JSON Lines record
     ("analyte", "", "ec_"),
     ("ec_errors", "", ""),  # not a name electrocheck adds, unless it must prefix
 ]
@@ -72,10 +73,11 @@ def test_one_prefix_for_every_added_name(
     assert (f"{prefix}errors" in added) and (f"{prefix}errors" == added[-1])
     folded = [name.casefold() for name in header]
     assert len(set(folded)) == len(folded)  # no name twice, even ignoring case
-    record = json.loads(run(tmp_path, text, "--format", "jsonl").stdout)
+    record = jsonl_rows(run(tmp_path, text, "--format", "jsonl").stdout)[0]
     keys = list(record)
-    assert keys[: len(inputs)] == inputs
-    assert keys[len(inputs) :] == [
+    assert keys[0] == f"{prefix}record"
+    assert keys[1 : len(inputs) + 1] == inputs
+    assert keys[len(inputs) + 1 :] == [
         f"{prefix}{key}"
         for key in ("results", "patterns", "errors")
         if layout == "wide" or key != "patterns"
@@ -89,7 +91,7 @@ def test_when_ec_names_are_taken_too(tmp_path: Path, layout: str) -> None:
     text = files("errors,ec_errors")[layout].replace(",x\n", ",x,y\n")
     header = header_of(run(tmp_path, text))
     assert header[-1] == "ec2_errors" and header.count("errors") == 1
-    record = json.loads(run(tmp_path, text, "-f", "jsonl").stdout)
+    record = jsonl_rows(run(tmp_path, text, "-f", "jsonl").stdout)[0]
     assert (record["errors"], record["ec_errors"], record["ec2_errors"]) == ("x", "y", [])
 
 

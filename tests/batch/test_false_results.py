@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_files import rows, run
+from batch_files import jsonl_rows, rows, run
 from typer.testing import CliRunner
 
 from electrocheck.cli.commands import app
@@ -64,7 +64,7 @@ def test_edta_notes_and_flags_in_json_lines(tmp_path: Path) -> None:
         "P1,2026-03-01 08:00,Calcium,1.2,mmol/L\n"
     )
     result = run(tmp_path, text, "--format", "jsonl")
-    k_row, ca_row = (json.loads(line) for line in result.stdout.splitlines())
+    k_row, ca_row = jsonl_rows(result.stdout)
     for row, flag in ((k_row, "HH"), (ca_row, "LL")):
         assert row["patterns"] == [TLS, EDTA]
         assert any("EDTA contamination" in n and "Redraw" in n for n in row["pattern_notes"])
@@ -206,7 +206,7 @@ def test_a_sign_note_names_its_column_and_cell(tmp_path: Path) -> None:
         "P2,2026-03-01 08:00,Platelets,850,10^9/L,\n"
     )
     result = run(tmp_path, text, "--format", "jsonl")
-    haem, plt, _ = (json.loads(line) for line in result.stdout.splitlines())
+    haem, plt, _ = jsonl_rows(result.stdout)
     assert haem["patterns"] == [HAEM]
     assert haem["pattern_notes"] == [
         "Potassium may be falsely high: the specimen is haemolysed (hemolysis_index '150'); "

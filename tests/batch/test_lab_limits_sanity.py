@@ -3,10 +3,10 @@ reference interval. Limits in another unit than the value's would flag a normal 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from batch_files import jsonl_rows  # pytest puts tests/batch on sys.path
 from typer.testing import CliRunner
 
 from electrocheck.batch.grades import LAB_LIMITS_NOTE, LAB_LIMITS_REFUSED_NOTE
@@ -29,7 +29,7 @@ def _results(tmp_path: Path, text: str) -> list[dict[str, object]]:
     file.write_text(text, encoding="utf-8")
     done = CliRunner().invoke(app, ["batch", str(file), "--format", "jsonl", "--quiet"])
     assert done.exit_code == 0, done.output
-    return [r for line in done.stdout.splitlines() for r in json.loads(line)["results"]]
+    return [r for row in jsonl_rows(done.stdout) for r in row["results"]]
 
 
 @pytest.mark.parametrize("layout", ["long", "wide"])

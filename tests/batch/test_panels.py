@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from batch_files import rows, run
+from batch_files import jsonl_rows, rows, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -373,7 +373,7 @@ def test_json_lines_and_the_summary(tmp_path: Path) -> None:
     summary = tmp_path / "summary.json"
     result = run(tmp_path, text, "--format", "jsonl", "--summary-json", str(summary))
     assert result.exit_code == 0, result.output
-    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    objects = jsonl_rows(result.stdout)
     assert len(objects) == 6
     first = objects[0]
     assert first["patterns"] == ["mg-first-k"]

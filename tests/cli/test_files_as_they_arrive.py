@@ -258,7 +258,8 @@ def test_the_output_format_follows_the_extension(name: str, args: list[str], kin
     assert result.exit_code == ExitCode.OK, result.output
     written = Path(name)
     if kind == "jsonl":
-        first = json.loads(written.read_text().splitlines()[0])
+        texts, first = (json.loads(line) for line in written.read_text().splitlines()[:2])
+        assert (texts["record"], first["record"]) == ("texts", "row")
         assert first["results"][0]["flag"] == "LL"
     elif kind == "parquet":
         frame = pl.read_parquet(written)

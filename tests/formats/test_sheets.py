@@ -133,7 +133,7 @@ def test_batch_with_sheet_and_jsonl_output(tmp_path: Path, xlsx: Callable[..., P
     target = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["batch", str(path), "--sheet", "labs", "-o", str(target), "-q"])
     assert result.exit_code == ExitCode.OK, result.output
-    first = json.loads(target.read_text().splitlines()[0])
+    first = json.loads(target.read_text().splitlines()[1])  # after the record of texts
     assert first["K"] == "2.6" and first["results"][0]["flag"] == "LL"
 
 
