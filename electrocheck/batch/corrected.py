@@ -27,6 +27,7 @@ from electrocheck.clinical.corrections import (
 from electrocheck.clinical.result import Result, report_round
 from electrocheck.errors import InputError
 from electrocheck.reference import Reference
+from electrocheck.units.tokens import parse_number
 
 #: Joins a corrected value's lead notes into one text until JSON Lines needs them as a list.
 _NOTES_SEP = "\x1e"
@@ -173,8 +174,9 @@ class Corrector:
         if not isinstance(given, CovariateValue):
             return nothing  # its error is reported with the covariate's column
         detail = "notes" in self.fields
+        entered = _with_its_digits(number, text) if detail else number
         found = corrected_value(
-            self.reference, self.correction.corrects, number, spelling, given, explain=detail
+            self.reference, self.correction.corrects, entered, spelling, given, explain=detail
         )
         if not detail:
             return (found.value, found.unit, None, None, None)
@@ -198,6 +200,19 @@ class Corrector:
             return result_fields(corrected_result(self.reference, corrected, patient))
         except InputError as exc:
             return {"error": f"{self.correction.key}: {exc}"}
+
+
+def _with_its_digits(number: float, text: str | None) -> float:
+    """``number`` as its cell writes it (``2.0``, not ``2``), so that the formula in the notes
+    shows the digits ``check`` shows for the same value; ``number`` itself where the cell's
+    text gives another number (a decimal comma, a numeric twin)."""
+    if text is None:
+        return number
+    try:
+        found, _ = parse_number(text.strip(), text)
+    except InputError:
+        return number
+    return found if found == number else number
 
 
 __all__ = ["Corrector", "result_fields"]
