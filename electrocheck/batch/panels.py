@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from electrocheck.batch import trends
-from electrocheck.batch.cells import blank_to_null, without_blank_lines
+from electrocheck.batch.cells import blank_to_null, constant, without_blank_lines
 from electrocheck.batch.columns import (
     FLAG_CODES,
     NOTES_SEP,
@@ -212,7 +212,7 @@ class Panels:
             clocks = frame[f"c{c.clock}"] if c.clock is not None else None
             when = self.times.read(frame[f"c{c.time}"], clocks)
         else:
-            when = pl.Series(WHEN, [None] * frame.height, dtype=pl.Datetime("ms"))
+            when = constant(WHEN, None, frame.height, pl.Datetime("ms"))
         added.append(when.alias(WHEN))
         given_time = (
             blank_to_null(col(f"c{c.time}")).is_not_null() if c.time is not None else pl.lit(False)
@@ -648,12 +648,12 @@ class Panels:
             panels[f"{c.key}_{SYMPTOMATIC}"],
         )
         found = self.correctors[c.key].results(rows.filter(will))
-        code = pl.Series("flag_code", [None] * panels.height, dtype=pl.Int8)
+        code = constant("flag_code", None, panels.height, pl.Int8)
         if found.height:
             code = code.scatter(will.arg_true(), found["flag_code"].cast(pl.Int8))
         # The corrected result itself, for the second pass (not in JSON Lines: its texts).
         kept = [
-            pl.Series(f"cr_{c.key}_{f}", [None] * panels.height, dtype=found.schema[f]).scatter(
+            constant(f"cr_{c.key}_{f}", None, panels.height, found.schema[f]).scatter(
                 will.arg_true(), found[f]
             )
             for f in (_CORRECTED if self.keeps_corrected else ())
@@ -677,7 +677,7 @@ class Panels:
         segment, canon_sex = canonical_columns(self.reference, c.corrects, pl.col(AGE), pl.col(SEX))
         patient = pl.DataFrame([age.alias(AGE), sex.alias(SEX)]).select(segment, canon_sex)
         if not symptoms_matter(self.reference, c.corrects):
-            symptomatic = pl.Series([False] * len(number), dtype=pl.Boolean)
+            symptomatic = constant("", False, len(number), pl.Boolean)
         shown = pl.DataFrame([number.alias("n"), spelling.alias("s")]).select(
             pl.concat_str(pl.col("n").cast(pl.String), pl.lit(" "), pl.col("s"))
         )
@@ -768,7 +768,7 @@ class Panels:
             corrected = self._corrected(c, rows)
             made = corrected["flag"].is_not_null()
             if (~made).any():
-                problem = pl.Series("p", [None] * result.height, dtype=pl.String).scatter(
+                problem = constant("p", None, result.height, pl.String).scatter(
                     wanted.arg_true(), corrected["error"]
                 )
                 result = result.with_columns(problem.alias(f"k_problem_{c.key}"))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from electrocheck.batch.cells import constant
 from electrocheck.batch.columns import FLAG_CODES, NOTES_SEP, PATTERN_NOTES
 from electrocheck.batch.patterns import meets
 from electrocheck.reference import Pattern, Reference
@@ -77,13 +78,13 @@ class SpecimenSigns:
         found = []
         for key in self.in_panels:
             sign = self.reference.specimen_signs[key]
-            named = pl.Series([False] * frame.height, dtype=pl.Boolean)
+            named = constant("", False, frame.height, pl.Boolean)
             for i in tests:
                 names = frame[f"c{i}"].drop_nulls().unique().to_list()
                 mine = [n for n in names if header_squeezed(n) in sign.columns]
                 if mine:
                     named = named | frame[f"c{i}"].is_in(mine).fill_null(False)
-            column = pl.Series(f"sg_{key}", [None] * frame.height, dtype=pl.String)
+            column = constant(f"sg_{key}", None, frame.height, pl.String)
             if named.any():
                 cell = pl.concat_str(value.str.strip_chars(), pl.lit(" "), unit.fill_null(""))
                 rows = frame.filter(named).select(
