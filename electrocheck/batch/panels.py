@@ -97,6 +97,8 @@ _FIRST_OF_MEASURED = ("number", "spelling", "flag", "censored", AGE, SEX, SYMPTO
 #: A value taken from the first row of a key where a condition holds: the condition, and the
 #: columns taken (each as a name in the folded table).
 _First = tuple[pl.Expr, list[tuple[str, str]]]
+#: A note on a row: where it is said, and its text.
+_Note = tuple[pl.Expr, pl.Expr]
 
 
 class Panels:
@@ -777,7 +779,7 @@ class Panels:
         analyte, flag = col(r["analyte"]), col(r["flag"])
         code = flag.replace_strict(FLAG_CODES, default=None, return_dtype=pl.Int8)
         added_rows = []
-        notes: list[pl.Expr] = self._key_notes()
+        notes: list[_Note] = self._key_notes()
         for c in self.corrections:
             measured = (analyte == c.corrects) & flag.is_not_null()
             wanted = result.select(measured & col(f"will_{c.key}").fill_null(False)).to_series()
@@ -798,17 +800,18 @@ class Panels:
                     wanted.arg_true(), corrected["error"]
                 )
                 result = result.with_columns(problem.alias(f"k_problem_{c.key}"))
-                notes.append(col(f"k_problem_{c.key}"))
+                notes.append((col(f"k_problem_{c.key}").is_not_null(), col(f"k_problem_{c.key}")))
             if made.any():
                 added_rows.append(self._added(c, rows.filter(made), corrected.filter(made)))
         for a in self.analytes:
             notes.append(
-                pl.when((analyte == a) & flag.is_not_null() & (col(f"n_{a}") > 1)).then(
+                (
+                    (analyte == a) & flag.is_not_null() & (col(f"n_{a}") > 1),
                     pl.format(
                         "{} {} results in this panel: each interpreted on its own",
                         col(f"n_{a}"),
                         pl.lit(a),
-                    )
+                    ),
                 )
             )
         result = result.with_columns(
@@ -816,9 +819,7 @@ class Panels:
             col(ROW).alias(r["source_row"]),
             col(PANEL).alias(r["panel"]),
             col("t_min").dt.to_string("%Y-%m-%dT%H:%M:%S").alias(r["panel_time"]),
-            pl.concat_str(notes, separator="; ", ignore_nulls=True)
-            .replace("", None)
-            .alias(r["panel_notes"]),
+            _noted(result, notes, "; ").alias(r["panel_notes"]),
         )
         if self.tracks:
             result = trends.with_changes(result, r, self.changes, ROW, BAD_TIME)
@@ -855,17 +856,16 @@ class Panels:
         )
         return ordered.sort(ORDER, maintain_order=True).drop(ORDER, ROW)
 
-    def _key_notes(self) -> list[pl.Expr]:
+    def _key_notes(self) -> list[_Note]:
         """Notes on a row's key: why it is alone, a time or date of birth not read, a
         specimen number two patients share."""
         col = pl.col
         c, header = self.columns, self.layout.header
-        found: list[pl.Expr] = [
-            pl.when(col(ALONE) == NO_PATIENT).then(
-                pl.lit("no patient id: interpreted alone, not in a panel")
-            ),
-            pl.when(col(ALONE) == NO_SPECIMEN).then(
-                pl.lit("no specimen number: interpreted alone, not in a panel")
+        found: list[_Note] = [
+            (col(ALONE) == NO_PATIENT, pl.lit("no patient id: interpreted alone, not in a panel")),
+            (
+                col(ALONE) == NO_SPECIMEN,
+                pl.lit("no specimen number: interpreted alone, not in a panel"),
             ),
         ]
         if c.time is not None:
@@ -879,7 +879,8 @@ class Panels:
                 .otherwise(pl.lit(""))
             )
             found += [
-                pl.when(col(BAD_TIME)).then(
+                (
+                    col(BAD_TIME),
                     pl.concat_str(
                         pl.lit(f"{time}: collection time '"),
                         shown,
@@ -887,47 +888,52 @@ class Panels:
                             "' could not be read (expected 2026-03-01T08:00, 03/01/2026 8:00 AM)"
                         ),
                         alone,
-                    )
+                    ),
                 ),
-                pl.when((col(ALONE) == NO_TIME) & ~col(BAD_TIME)).then(
-                    pl.lit("no collection time: interpreted alone, not in a panel")
+                (
+                    (col(ALONE) == NO_TIME) & ~col(BAD_TIME),
+                    pl.lit("no collection time: interpreted alone, not in a panel"),
                 ),
             ]
         if c.birth is not None:
             birth = col(f"c{c.birth}").str.strip_chars()
             name = plain(header[c.birth])
             found += [
-                pl.when(col(BIRTH) == BIRTH_UNREADABLE).then(
+                (
+                    col(BIRTH) == BIRTH_UNREADABLE,
                     pl.concat_str(
                         pl.lit(f"{name}: date of birth '"),
                         birth,
                         pl.lit("' could not be read: age not known from it"),
-                    )
+                    ),
                 ),
-                pl.when(col(BIRTH) == BIRTH_AFTER).then(
+                (
+                    col(BIRTH) == BIRTH_AFTER,
                     pl.concat_str(
                         pl.lit(f"{name}: date of birth "),
                         birth,
                         pl.lit(" is after the collection time: age not known from it"),
-                    )
+                    ),
                 ),
-                pl.when(col(BIRTH) == BIRTH_NO_TIME).then(
-                    pl.lit("no collection time to compute the age at from the date of birth")
+                (
+                    col(BIRTH) == BIRTH_NO_TIME,
+                    pl.lit("no collection time to compute the age at from the date of birth"),
                 ),
             ]
         if self.shared is not None:
             found.append(
-                pl.when(col("k_owners").is_not_null()).then(
+                (
+                    col("k_owners").is_not_null(),
                     pl.format(
                         "specimen {} belongs to {} patients: its panel is split by patient",
                         col(SHARED),
                         col("k_owners"),
-                    )
+                    ),
                 )
             )
         return found
 
-    def _correction_notes(self, c: Correction, measured: pl.Expr) -> list[pl.Expr]:
+    def _correction_notes(self, c: Correction, measured: pl.Expr) -> list[_Note]:
         """Why a panel's result was not corrected: two results to correct, two covariates, or
         a covariate that cannot be used (said on the rows of both)."""
         col = pl.col
@@ -937,27 +943,28 @@ class Panels:
         is_cov = (col(COVARIATE) == v) & col(PANEL).is_not_null()
         problem = col(f"problem_{v}")
         return [
-            pl.when(measured & several & (covariates > 0)).then(
+            (
+                measured & several & (covariates > 0),
                 pl.format(
                     "no {}: {} {} results in this panel, and which to correct is not chosen",
                     pl.lit(label),
                     col(f"n_{c.corrects}"),
                     pl.lit(c.corrects),
-                )
+                ),
             ),
-            pl.when((measured | is_cov) & (covariates > 1)).then(
+            (
+                (measured | is_cov) & (covariates > 1),
                 pl.format(
                     "no {}: {} {} results in this panel, and which to use is not chosen",
                     pl.lit(label),
                     covariates,
                     pl.lit(v),
-                )
+                ),
             ),
-            pl.when(is_cov & problem.is_not_null()).then(
-                pl.concat_str(problem, pl.lit(f": no {label}"))
-            ),
-            pl.when(measured & problem.is_not_null()).then(
-                pl.lit(f"no {label}: this panel's {v} cannot be used")
+            (is_cov & problem.is_not_null(), pl.concat_str(problem, pl.lit(f": no {label}"))),
+            (
+                measured & problem.is_not_null(),
+                pl.lit(f"no {label}: this panel's {v} cannot be used"),
             ),
         ]
 
@@ -1042,10 +1049,7 @@ class Panels:
         deciding = added | ~replaced
 
         def side(name: str) -> pl.Expr:
-            found: pl.Expr = pl.lit(0, pl.Int64)
-            for analyte, mask in self.sides[name].items():
-                found = pl.when(sf == analyte).then(pl.lit(mask, pl.Int64)).otherwise(found)
-            return found
+            return sf.replace_strict(self.sides[name], default=0, return_dtype=pl.Int64)
 
         mine: pl.Expr = pl.lit(0, pl.Int64)
         for level, by_analyte in self.sides.items():
@@ -1084,6 +1088,26 @@ class Panels:
         )
         if self.shared is not None:
             s.notes["shared_specimen"] += int(result["k_owners"].is_not_null().sum())
+
+
+def _noted(frame: pl.DataFrame, notes: list[_Note], separator: str) -> pl.Series:
+    """The notes each row of ``frame`` has, joined by ``separator`` (null where none): each
+    note a condition and its text. The texts are made for the rows some note is on only."""
+    if not notes:
+        return constant("", None, frame.height, pl.String)
+    on = frame.select(pl.any_horizontal(when.fill_null(False) for when, _ in notes)).to_series()
+    texts = (
+        frame.filter(on)
+        .select(
+            pl.concat_str(
+                [pl.when(when).then(text) for when, text in notes],
+                separator=separator,
+                ignore_nulls=True,
+            ).replace("", None)
+        )
+        .to_series()
+    )
+    return constant("", None, frame.height, pl.String).scatter(on.arg_true(), texts)
 
 
 def _scattered(values: pl.Series, height: int, at: pl.Series) -> pl.Series:

@@ -153,6 +153,7 @@ class SpecimenSigns:
         is the row's own columns', else its panel's (``sg_<sign>``: a test of the panel)."""
         code = pl.col(flag).replace_strict(FLAG_CODES, default=None, return_dtype=pl.Int8)
         added_ids, added_notes = [], []
+        parts: list[pl.Expr] = []
         for pattern in self.reference.specimen_patterns:
             if len(pattern.when) != 1:
                 continue  # a long row holds one result: a pattern of one analyte
@@ -169,10 +170,11 @@ class SpecimenSigns:
                 value = pl.when(present).then(value).otherwise(panel.field("field_1"))
                 present = present | pl.col(f"sg_{sign}").is_not_null()
             takes_part = (pl.col(analyte) == key) & meets(code, level).fill_null(False) & present
+            parts.append(takes_part)
             added_ids.append(pl.when(takes_part).then(pl.lit(pattern.id)))
             added_notes.append(pl.when(takes_part).then(_note(pattern.note, header, value)))
-        if not added_ids:
-            return frame
+        if not parts or not frame.select(pl.any_horizontal(parts).fill_null(False).any()).item():
+            return frame  # no row takes part in one: its ids and notes stay as they are
         return frame.with_columns(
             pl.concat_str([pl.col(ids), *added_ids], separator="; ", ignore_nulls=True)
             .replace("", None)
