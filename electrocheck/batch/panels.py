@@ -68,7 +68,7 @@ from electrocheck.batch.patterns import PatternFinder, meets
 from electrocheck.batch.signs import sign_counts
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
-from electrocheck.batch.threads import prefetched
+from electrocheck.batch.threads import in_background, prefetched
 from electrocheck.batch.times import TimeReader
 from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
 from electrocheck.formats.frame import ROW_ERROR, internal_names
@@ -311,9 +311,13 @@ class Panels:
         gathered = 0
         folded = 0
         originals = internal_names(len(self.layout.header))
-        for batch, _ in batches:
-            batch, _blank = without_blank_lines(batch, originals)  # as the second pass does
-            facts = self._facts(batch)
+        # Two steps on two cores: the next batch's keys are read while this one's results
+        # are interpreted and folded (each step in row order).
+        keyed = prefetched(
+            self._keyed(without_blank_lines(batch, originals)[0]) for batch, _ in batches
+        )
+        for frame in keyed:
+            facts = self._facts(frame)
             partials.append(self._grouped(facts, KEYS, raw=True))
             gathered += partials[-1].height
             # Folded when the rows gathered since the last fold outnumber the folded table:
@@ -322,27 +326,37 @@ class Panels:
                 partials = [self._fold(partials)]
                 folded = gathered = partials[0].height
         if not partials:
-            partials.append(self._facts(_empty(len(self.layout.header))).head(0))
+            partials.append(self._facts(self._keyed(_empty(len(self.layout.header)))).head(0))
             partials = [self._grouped(partials[0], KEYS, raw=True)]
-        self._finish(self._fold(partials))
-        if self.tracks:
-            self._changes()
+        table = self._fold(partials)
+        changes = None
+        if self.tracks:  # found while the panels are finished
+            rows = self._tracked_rows()
+            patients = table[PATIENT].drop_nulls().n_unique()
+            changes = in_background(lambda: self._changes(rows, patients))
+        self._finish(table)
+        if changes is not None:
+            self.changes = changes()
         self._index_rows()
 
-    def _changes(self) -> None:
-        """Each row's changes over time, from the kept rows' times, values and patients."""
-        assert self.table is not None
+    def _tracked_rows(self) -> pl.DataFrame:
+        """The kept rows' analytes, times, values, flags and patients (taken out of them)."""
         columns = [trends.WHEN, VALUE, CODE, trends.PATIENT]
         rows = pl.concat([block.select(ANALYTE, *columns) for block in self.kept])
         self.kept = [block.drop(columns) for block in self.kept]
-        if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != self._patients:
-            self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
-            return
-        self.changes = changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
+        return rows
 
-    def _facts(self, batch: pl.DataFrame) -> pl.DataFrame:
-        """The keys and results of the rows of one batch. Only the results of the rows of a
-        panel whose test names an analyte are interpreted."""
+    def _changes(self, rows: pl.DataFrame, patients: int) -> trends.Answers | None:
+        """Each row's changes over time, from the kept rows' times, values and patients
+        (``patients``: how many distinct ids the panels hold)."""
+        if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != patients:
+            self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
+            return None
+        return changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
+
+    def _keyed(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """The rows of one batch with their keys, patient columns and whether their results
+        can take part in a panel."""
         col = pl.col
         frame = self.with_keys(batch).with_columns(pl.lit(False).alias(PANEL_COVARIATE))
         frame = self.interpreter.with_patient(frame)
@@ -353,7 +367,12 @@ class Panels:
             usable = usable & col(PATIENT_ERROR).is_null()
         if ROW_ERROR in frame.columns:
             usable = usable & col(ROW_ERROR).is_null()
-        frame = frame.with_columns(usable.alias(USABLE))
+        return frame.with_columns(usable.alias(USABLE))
+
+    def _facts(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The keys and results of the rows of one batch (from :meth:`_keyed`). Only the
+        results of the rows of a panel whose test names an analyte are interpreted."""
+        col = pl.col
         measured = frame.select(col(USABLE) & col(ANALYTE).is_not_null()).to_series()
         parts = [frame.filter(measured), frame.filter(~measured & (col(ALONE) == IN_PANEL))]
         found = self.measured.results(parts[0])
@@ -568,8 +587,6 @@ class Panels:
                 .select(*KEYS, PANEL)
             )
         self.summary.panels = panels.height
-        # Patients told apart by the hash of their id (checked in _changes).
-        self._patients = panels[PATIENT].drop_nulls().n_unique()
         self.summary.rows_in_panels = int(panels["rows"].sum() or 0)
         codes: list[pl.Series] = []
         for a in self.analytes:
@@ -758,7 +775,8 @@ class Panels:
             found = found.join(self.table, on=PANEL, how="inner")
             frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
         self.rows_seen += batch.height
-        # The panel's columns, dropped again once the panel's columns are filled in.
+        # The panel's columns, dropped again once the panel's columns are filled in: the same
+        # for every batch (read by :meth:`after` while the next batch is being prepared).
         self.internal = [
             name
             for name in frame.columns

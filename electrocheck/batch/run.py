@@ -432,15 +432,22 @@ def _process(
         panels = first_pass(layout, reference, interpreter, again)
         summary.panels = None if panels is None else panels.summary
         originals = internal_names(len(layout.header))
+
+        def interpreted(batch: pl.DataFrame, position: int) -> tuple[pl.DataFrame, int, int, int]:
+            batch, blank = without_blank_lines(batch, originals)
+            read = batch.height
+            if panels is not None:
+                batch = panels.before(batch)
+            return interpreter.interpret(batch), position, blank, read
+
         background = BackgroundWriter(writer.write)
         try:
-            for batch, position in prefetched(batches):
-                batch, blank = without_blank_lines(batch, originals)
+            # Two steps on two cores: the next batch is interpreted while this one gets its
+            # panels' columns and is counted (each step in row order).
+            steps = prefetched(interpreted(*batch) for batch in prefetched(batches))
+            for result, position, blank, read in steps:
                 summary.blank_lines += blank
-                summary.rows_read += batch.height
-                if panels is not None:
-                    batch = panels.before(batch)
-                result = interpreter.interpret(batch)
+                summary.rows_read += read
                 if panels is not None:
                     result = panels.after(result)
                 background.submit(result)
