@@ -68,7 +68,7 @@ from electrocheck.batch.patterns import PatternFinder, meets
 from electrocheck.batch.signs import sign_counts
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
-from electrocheck.batch.threads import in_background, prefetched
+from electrocheck.batch.threads import prefetched
 from electrocheck.batch.times import TimeReader
 from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
 from electrocheck.formats.frame import ROW_ERROR, internal_names
@@ -329,14 +329,10 @@ class Panels:
             partials.append(self._facts(self._keyed(_empty(len(self.layout.header)))).head(0))
             partials = [self._grouped(partials[0], KEYS, raw=True)]
         table = self._fold(partials)
-        changes = None
-        if self.tracks:  # found while the panels are finished
-            rows = self._tracked_rows()
+        if self.tracks:
             patients = table[PATIENT].drop_nulls().n_unique()
-            changes = in_background(lambda: self._changes(rows, patients))
+            self.changes = self._changes(self._tracked_rows(), patients)
         self._finish(table)
-        if changes is not None:
-            self.changes = changes()
         self._index_rows()
 
     def _tracked_rows(self) -> pl.DataFrame:
