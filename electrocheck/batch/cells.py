@@ -13,6 +13,8 @@ compared.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from electrocheck.formats.frame import ROW_ERROR
@@ -164,7 +166,7 @@ def without_blank_lines(batch: pl.DataFrame, originals: list[str]) -> tuple[pl.D
     return batch.filter(~blank), int(blank.sum())
 
 
-def constant(name: str, value: object, height: int, dtype: pl.DataType | type) -> pl.Series:
+def constant(name: str, value: object, height: int, dtype: Any) -> pl.Series:
     """A column of ``height`` rows that all hold ``value`` (built without a Python list)."""
     return pl.Series(name, [], dtype=dtype).extend_constant(value, height)
 

@@ -442,9 +442,14 @@ def _process(
 
         background = BackgroundWriter(writer.write)
         try:
-            # Two steps on two cores: the next batch is interpreted while this one gets its
-            # panels' columns and is counted (each step in row order).
-            steps = prefetched(interpreted(*batch) for batch in prefetched(batches))
+            steps: Iterator[tuple[pl.DataFrame, int, int, int]] = (
+                interpreted(*batch) for batch in prefetched(batches)
+            )
+            if panels is not None:
+                # Two steps on two cores: the next batch is interpreted while this one gets
+                # its panels' columns and is counted (each step in row order). Without panels
+                # the second step is too small to gain from a thread of its own.
+                steps = prefetched(steps)
             for result, position, blank, read in steps:
                 summary.blank_lines += blank
                 summary.rows_read += read
