@@ -92,11 +92,6 @@ _DAY_MS = 86_400_000.0
 _CORRECTED = ("mmol_l", "flag", "grade", "risk", "limits", "error")
 #: Rows of partial panel tables gathered before they are folded together again.
 _FOLD_AT = 500_000
-#: The fields of the measured result a correction corrects that its panel keeps.
-_FIRST_OF_MEASURED = ("number", "spelling", "flag", "censored", AGE, SEX, SYMPTOMATIC)
-#: A value taken from the first row of a key where a condition holds: the condition, and the
-#: columns taken (each as a name in the folded table).
-_First = tuple[pl.Expr, list[tuple[str, str]]]
 #: A note on a row: where it is said, and its text.
 _Note = tuple[pl.Expr, pl.Expr]
 
@@ -318,7 +313,7 @@ class Panels:
         )
         for frame in keyed:
             facts = self._facts(frame)
-            partials.append(self._grouped(facts, KEYS, raw=True))
+            partials.append(facts.group_by(KEYS).agg(self._aggregates(raw=True)))
             gathered += partials[-1].height
             # Folded when the rows gathered since the last fold outnumber the folded table:
             # each row is folded a few times at most.
@@ -327,7 +322,7 @@ class Panels:
                 folded = gathered = partials[0].height
         if not partials:
             partials.append(self._facts(self._keyed(_empty(len(self.layout.header)))).head(0))
-            partials = [self._grouped(partials[0], KEYS, raw=True)]
+            partials = [partials[0].group_by(KEYS).agg(self._aggregates(raw=True))]
         table = self._fold(partials)
         if self.tracks:
             patients = table[PATIENT].drop_nulls().n_unique()
@@ -473,77 +468,55 @@ class Panels:
         self.rows = pl.concat(kept, rechunk=False)
         self.keys = None
 
-    def _aggregates(self, raw: bool) -> tuple[list[pl.Expr], list[pl.Expr], list[_First]]:
-        """How rows (``raw``) or partial tables are folded into one row per key: columns made
-        beforehand, their plain aggregations, and the values taken from the first row of a
-        key that has one (see :meth:`_grouped`)."""
+    def _aggregates(self, raw: bool) -> list[pl.Expr]:
+        """How rows (``raw``) or partial tables are folded into one row per key."""
         col = pl.col
-        made: list[pl.Expr] = []
         found: list[pl.Expr] = []
-        firsts: list[_First] = []
-        signs = [f"sg_{k}" for k in self.interpreter.signs.in_panels]
-        firsts += [(col(name).is_not_null(), [(name, name)]) for name in signs]
         if raw:
             found += [col(WHEN).min().alias("t_min"), pl.len().cast(pl.Int64).alias("rows")]
             for a in self.analytes:
                 of = col("a") == a
-                made += [
-                    of.cast(pl.Int32).alias(f"n_{a}"),
-                    pl.when(of).then(col("flag_code")).alias(f"lo_{a}"),
-                ]
                 found += [
-                    col(f"n_{a}").sum(),
-                    col(f"lo_{a}").min(),
-                    col(f"lo_{a}").max().alias(f"hi_{a}"),
+                    of.sum().cast(pl.Int32).alias(f"n_{a}"),
+                    col("flag_code").filter(of).min().alias(f"lo_{a}"),
+                    col("flag_code").filter(of).max().alias(f"hi_{a}"),
                 ]
             for c in self.corrections:
-                firsts.append(
-                    (
-                        col("a") == c.corrects,
-                        [(x, f"{c.key}_{x}") for x in _FIRST_OF_MEASURED],
-                    )
-                )
+                of = col("a") == c.corrects
+                found += [
+                    col(x).filter(of).first().alias(f"{c.key}_{x}")
+                    for x in ("number", "spelling", "flag", "censored", AGE, SEX, SYMPTOMATIC)
+                ]
             for v in self.covariates:
                 of = col("v") == v
-                made.append(of.cast(pl.Int32).alias(f"nv_{v}"))
-                found.append(col(f"nv_{v}").sum())
-                firsts.append((of, [("cov_text", f"text_{v}"), ("cov_unit", f"unit_{v}")]))
-            return made, found, firsts
+                found += [
+                    of.sum().cast(pl.Int32).alias(f"nv_{v}"),
+                    col("cov_text").filter(of).first().alias(f"text_{v}"),
+                    col("cov_unit").filter(of).first().alias(f"unit_{v}"),
+                ]
+            return found + self.interpreter.signs.panel_aggregates()
         found += [col("t_min").min(), col("rows").sum()]
         for a in self.analytes:
             found += [col(f"n_{a}").sum(), col(f"lo_{a}").min(), col(f"hi_{a}").max()]
         for c in self.corrections:
-            names = [f"{c.key}_{x}" for x in _FIRST_OF_MEASURED]
-            firsts.append((col(f"n_{c.corrects}") > 0, [(n, n) for n in names]))
+            has = col(f"n_{c.corrects}") > 0
+            found += [
+                col(f"{c.key}_{x}").filter(has).first()
+                for x in ("number", "spelling", "flag", "censored", AGE, SEX, SYMPTOMATIC)
+            ]
         for v in self.covariates:
-            found.append(col(f"nv_{v}").sum())
-            names = [f"text_{v}", f"unit_{v}"]
-            firsts.append((col(f"nv_{v}") > 0, [(n, n) for n in names]))
-        return made, found, firsts
-
-    def _grouped(self, frame: pl.DataFrame, by: list[str], raw: bool) -> pl.DataFrame:
-        """``frame`` folded into one row per distinct ``by`` (see :meth:`_aggregates`). A
-        value of the first row of a key that has one is found by the lowest row number of
-        those rows, and gathered after: the grouping itself runs plain aggregations only,
-        which polars computes without splitting the columns by group."""
-        made, found, firsts = self._aggregates(raw)
-        at = [f"k_at{i}" for i in range(len(firsts))]
-        frame = frame.with_columns(made).with_row_index("k_at")
-        frame = frame.with_columns(
-            pl.when(condition).then(pl.col("k_at")).alias(name)
-            for (condition, _), name in zip(firsts, at, strict=True)
-        )
-        grouped = frame.group_by(by).agg(*found, *(pl.col(name).min() for name in at))
-        return grouped.with_columns(
-            frame[source].gather(grouped[name]).alias(target)
-            for (_, pairs), name in zip(firsts, at, strict=True)
-            for source, target in pairs
-        ).drop(at)
+            has = col(f"nv_{v}") > 0
+            found += [
+                col(f"nv_{v}").sum(),
+                col(f"text_{v}").filter(has).first(),
+                col(f"unit_{v}").filter(has).first(),
+            ]
+        return found + self.interpreter.signs.panel_aggregates()
 
     def _fold(self, partials: list[pl.DataFrame]) -> pl.DataFrame:
         if len(partials) == 1:
             return partials[0]
-        return self._grouped(pl.concat(partials), KEYS, raw=False)
+        return pl.concat(partials).group_by(KEYS).agg(self._aggregates(raw=False))
 
     def _finish(self, raw: pl.DataFrame) -> None:
         """Panels from the rows folded by key: clustered in time, numbered, corrected and
@@ -570,7 +543,8 @@ class Panels:
             raw = raw.with_columns(self._clusters(raw).alias("k_cluster"))
             panel_keys = [PATIENT, SPECIMEN, "k_cluster"]
             panels = (
-                self._grouped(raw, panel_keys, raw=False)
+                raw.group_by(panel_keys)
+                .agg(self._aggregates(raw=False))
                 .sort(order, nulls_last=True)
                 .with_row_index(PANEL, offset=1)
                 .with_columns(col(PANEL).cast(pl.Int64))
