@@ -166,7 +166,7 @@ def without_blank_lines(batch: pl.DataFrame, originals: list[str]) -> tuple[pl.D
     return batch.filter(~blank), int(blank.sum())
 
 
-def constant(name: str, value: object, height: int, dtype: Any) -> pl.Series:
+def constant(name: str, value: float | str | bool | None, height: int, dtype: Any) -> pl.Series:
     """A column of ``height`` rows that all hold ``value`` (built without a Python list)."""
     return pl.Series(name, [], dtype=dtype).extend_constant(value, height)
 

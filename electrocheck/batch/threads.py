@@ -66,30 +66,6 @@ def _put(queue: Queue[object], item: object, stop: threading.Event) -> bool:
     return False
 
 
-def in_background(work: Callable[[], T]) -> Callable[[], T]:
-    """Start ``work`` in a background thread; the function returned waits for its answer
-    (and raises its exception, if any)."""
-    answer: list[T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            answer.append(work())
-        except BaseException as error:  # raised in the caller, which decides
-            failure.append(error)
-
-    thread = threading.Thread(target=run, name="electrocheck-worker", daemon=True)
-    thread.start()
-
-    def result() -> T:
-        thread.join()
-        if failure:
-            raise failure[0]
-        return answer[0]
-
-    return result
-
-
 class BackgroundWriter(Generic[T]):
     """Calls ``write(item)`` for each submitted item in a background thread, in order.
     :meth:`close` waits for the last write and raises the first error, if any."""
@@ -124,4 +100,4 @@ class BackgroundWriter(Generic[T]):
             raise self.error
 
 
-__all__ = ["BackgroundWriter", "in_background", "prefetched"]
+__all__ = ["BackgroundWriter", "prefetched"]
