@@ -779,7 +779,12 @@ class Panels:
             needed |= {f"cr_{k.key}_{f}" for k in self.corrections for f in _CORRECTED}
             needed |= {f"has_{k.key}" for k in self.corrections}
             needed |= {f"{x}_{k.covariate}" for k in self.corrections for x in ("text", "unit")}
-            carried = [n for n in result.columns if n not in internal or n in needed]
+            # Not an earlier correction's problems: its added rows do not have them.
+            carried = [
+                n
+                for n in result.columns
+                if (n not in internal or n in needed) and not n.startswith("k_problem_")
+            ]
             rows = result.select(carried).filter(wanted)
             corrected = self._corrected(c, rows)
             made = corrected["flag"].is_not_null()
