@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-def run(argv: list[str], *, quiet: bool = False) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one child process (its stderr dropped
-    where ``quiet``)."""
+def measure(argv: list[str], *, quiet: bool = False) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user and system: steadier than wall time on a machine
+    shared with other work) and peak resident memory (MB) of one child process (its stderr
+    dropped where ``quiet``)."""
     start = time.perf_counter()
     stderr = subprocess.DEVNULL if quiet else None
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
@@ -24,7 +25,13 @@ def run(argv: list[str], *, quiet: bool = False) -> tuple[float, float]:
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(argv)} failed")
-    return elapsed, usage.ru_maxrss / 1024  # kilobytes on Linux
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KB on Linux
+
+
+def run(argv: list[str], *, quiet: bool = False) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    seconds, _, megabytes = measure(argv, quiet=quiet)
+    return seconds, megabytes
 
 
 def script() -> str:
