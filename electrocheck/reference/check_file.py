@@ -17,13 +17,13 @@ from electrocheck.reference.changes import Changes
 from electrocheck.reference.check_analytes import read_analytes
 from electrocheck.reference.check_base import Checker, _kind, _line
 from electrocheck.reference.check_corrections import read_corrections, read_covariates
-from electrocheck.reference.check_omop import read_omop
 from electrocheck.reference.check_names import (
     name_index,
     read_aliases,
     read_ambiguous,
     read_ignore,
 )
+from electrocheck.reference.check_omop import read_omop
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
 from electrocheck.reference.check_signs import read_signs
 from electrocheck.reference.check_specimens import read_specimen_words

@@ -103,8 +103,10 @@ def _loinc_code(c: Checker, node: Any, path: str, line: int | None) -> LoincCode
             if "omop" in m
             else None
         )
-        if code is None or name is None or any(
-            key in m and value is None for key, value in (("short", short), ("omop", omop))
+        if (
+            code is None
+            or name is None
+            or any(key in m and value is None for key, value in (("short", short), ("omop", omop)))
         ):
             raise _Invalid()
         path, line = f"{path}.code", _line(m, "code")
@@ -127,7 +129,9 @@ def concept_id(c: Checker, node: Any, path: str, line: int | None) -> int:
     """An OMOP concept id: a whole number greater than 0 (0 is OMOP's "no matching
     concept")."""
     if isinstance(node, bool) or not isinstance(node, int) or node <= 0:
-        raise c.fail(path, f"must be an OMOP concept id (a whole number > 0), not {quote(node)}", line)
+        raise c.fail(
+            path, f"must be an OMOP concept id (a whole number > 0), not {quote(node)}", line
+        )
     return node
 
 

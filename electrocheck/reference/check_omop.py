@@ -11,6 +11,7 @@ for one LOINC code or unit only; the section is optional, and required by any ``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from electrocheck.reference.check_base import Checker, _Invalid, _kind, _line
@@ -55,8 +56,8 @@ def _units(c: Checker, node: Any, line: int | None) -> dict[int, str]:
     found: dict[int, str] = {}
     for key, text in node.items():
         path, at = f"omop.units.{key}", _line(node, key)
-        concept = c.attempt(lambda key=key, path=path, at=at: concept_id(c, key, path, at))
-        unit = c.attempt(lambda text=text, path=path, at=at: c.unit(text, path, at))
+        concept = c.attempt(partial(concept_id, c, key, path, at))
+        unit = c.attempt(partial(c.unit, text, path, at))
         if concept is not None and unit is not None:
             found[concept] = unit.spelling
     if len(found) < len(node):
