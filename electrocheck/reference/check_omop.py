@@ -30,11 +30,12 @@ def read_omop(
             if term.omop is None:
                 continue
             if concepts.get(term.omop, term.code) != term.code:
+                section = "analytes" if isinstance(record, Analyte) else "covariates"
                 c.fail(
-                    f"{record.key}.loinc",
+                    f"{section}.{record.key}.loinc",
                     f"OMOP concept {term.omop} is given to both {concepts[term.omop]} and "
                     f"{term.code}",
-                    None,
+                    _line(top.get(section), record.key),
                 )
             concepts[term.omop] = term.code
     if "omop" not in top:
