@@ -282,3 +282,42 @@ def test_pcornet_abn_ind(abn_ind: str, value: str, lab_flag: str | None, disagre
     assert checked["lab_flag"].to_list() == [lab_flag]
     flag = pl.lit(checked["flag"][0])
     assert pl.select(lab_flags.disagrees(pl.lit(lab_flag, pl.String), flag)).item() is disagrees
+
+
+@pytest.mark.parametrize(
+    ("header", "time", "clock"),
+    [
+        ([*PCORNET, "RESULT_DATE", "RESULT_TIME"], "SPECIMEN_DATE", "SPECIMEN_TIME"),
+        (
+            ["PATID", "LAB_LOINC", "RESULT_NUM", "RESULT_DATE", "RESULT_TIME"],
+            "RESULT_DATE",
+            "RESULT_TIME",
+        ),
+        (["PATID", "LAB_LOINC", "RESULT_NUM", "RESULT_DATE"], "RESULT_DATE", None),
+        # The specimen's date is never paired with the result's time.
+        (
+            ["PATID", "LAB_LOINC", "RESULT_NUM", "SPECIMEN_DATE", "RESULT_TIME"],
+            "SPECIMEN_DATE",
+            None,
+        ),
+        ([*OMOP, "measurement_date", "measurement_time"], "measurement_datetime", None),
+        (
+            [
+                "person_id",
+                "measurement_concept_id",
+                "value_as_number",
+                "measurement_date",
+                "measurement_time",
+            ],
+            "measurement_date",
+            "measurement_time",
+        ),
+    ],
+)
+def test_collection_time_columns(
+    ref: Reference, header: list[str], time: str, clock: str | None
+) -> None:
+    panels = detect_layout(header, ref, LayoutOptions()).panels
+    assert panels is not None and panels.time is not None
+    found = header[panels.time], header[panels.clock] if panels.clock is not None else None
+    assert found == (time, clock)
