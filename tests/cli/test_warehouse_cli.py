@@ -54,6 +54,8 @@ def test_omop_concepts_alone(layout: list[str]) -> None:
         "0.8",
     )
     assert "panels: 3 (patient person_id, time measurement_datetime)" in result.stderr
+    # Concepts it does not read are named as concepts; concept 0 names nothing.
+    assert "other tests: (no test name) 1, concept 3016723 1, concept 3024561 1" in result.stderr
 
 
 @pytest.mark.parametrize("layout", [[], ["--layout", "pcornet"]])
