@@ -71,6 +71,7 @@ from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
 from electrocheck.batch.threads import prefetched
 from electrocheck.batch.times import TimeReader
 from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
+from electrocheck.batch.warehouse import test_expressions, unit_expression
 from electrocheck.formats.frame import ROW_ERROR, internal_names
 from electrocheck.reference import PATTERN_LEVELS, Correction, Reference
 
@@ -272,7 +273,10 @@ class Panels:
     def _with_names(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The analyte (by the engine's reading of test names) or covariate each row's test
         columns name, each distinct text once."""
-        tests = [f"c{i}" for i in self.layout.long.tests]  # type: ignore[union-attr]
+        # The texts as named: an OMOP concept id as its LOINC code.
+        named_tests = test_expressions(self.layout, self.reference)
+        tests = [f"tn{i}" for i in range(len(named_tests))]
+        frame = frame.with_columns(e.alias(t) for e, t in zip(named_tests, tests, strict=True))
         distinct = frame.select(tests).unique()
         analytes, covariates = [], []
         for texts in distinct.iter_rows():
@@ -296,7 +300,8 @@ class Panels:
             pl.Series(ANALYTE, analytes, dtype=pl.String),
             pl.Series(COVARIATE, covariates, dtype=pl.String),
         )
-        return frame.join(table, on=tests, how="left", nulls_equal=True, maintain_order="left")
+        joined = frame.join(table, on=tests, how="left", nulls_equal=True, maintain_order="left")
+        return joined.drop(tests)
 
     # ----------------------------------------------------------------------- first pass
 
@@ -380,11 +385,9 @@ class Panels:
         assert long is not None
         value = [f"c{i}" for i in (long.value, long.numeric) if i is not None]
         cov_text = pl.coalesce([blank_to_null(col(v)) for v in value])
-        cov_unit = (
-            blank_to_null(col(f"c{long.unit}"))
-            if long.unit is not None
-            else pl.lit(None, pl.String)
-        )
+        cov_unit = unit_expression(self.layout, self.reference)
+        if cov_unit is None:
+            cov_unit = pl.lit(None, pl.String)
         # Texts of few values as categories while the partial tables are folded.
         few = pl.Categorical()
         frame = self.interpreter.signs.with_panel_facts(
