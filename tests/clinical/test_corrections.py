@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from electrocheck.clinical.check import CheckReport, run_check
+from electrocheck.clinical.corrections import corrected_result, corrected_value, read_covariate
 from electrocheck.clinical.result import Result
 from electrocheck.errors import (
     AmbiguousUnitError,
@@ -283,3 +284,121 @@ def test_corrected_values_are_compared_unrounded_but_free_of_float_noise(
 def test_unitless_covariate_plausible_in_two_units_is_refused(ref: Reference, token: str) -> None:
     with pytest.raises(AmbiguousUnitError, match="no unit given"):
         run_check(ref, ["ca=2.0", "na=128", token])
+
+
+# --------------------------------------------------------------------------- the parts alone
+# corrected_value, corrected_result and correct called directly, as the batch engine calls
+# them (explain=False), so that each guard is held by this module's own tests.
+
+
+@pytest.mark.parametrize(
+    "calcium",
+    # 8.0 mg/dL written in each conventional unit: the mg/dL formula applies after the entered
+    # value is converted to mg/dL (80 mg/L = 0.08 g/L = 8 mg% = 8.0 mg/dL).
+    ["ca=80mg/L", "ca=0.08g/L", "ca=8mg%", "ca=8.0mg/dL"],
+)
+def test_calcium_in_any_mass_unit_is_converted_before_the_formula(
+    ref: Reference, calcium: str
+) -> None:
+    result = _result(run_check(ref, [calcium, "alb=2.5g/dL"]), "corrected_calcium")
+    # 8.0 + 0.8 x (4.0 - 2.5) = 9.2 mg/dL, flagged N against 8.5-10.2 mg/dL.
+    assert (result.entered_value, result.entered_unit) == (pytest.approx(9.2), "mg/dL")
+    assert result.value == pytest.approx(9.2 / CALCIUM_MG_DL_PER_MMOL_L)
+    assert (result.flag, result.grade) == ("N", 0)
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_corrected_value_with_and_without_its_explanation(ref: Reference, explain: bool) -> None:
+    given = read_covariate(ref, "alb", 2.5, None, "alb=2.5")
+    found = corrected_value(ref, "calcium", 80.0, "mg/L", given, explain=explain)
+    assert (found.value, found.unit) == (pytest.approx(9.2), "mg/dL")
+    assert found.correction.key == "corrected_calcium"
+    if explain:
+        assert found.lead_notes[0] == "no unit given for albumin: g/dL assumed"
+        assert found.lead_notes[1].startswith("corrected = 8 + 0.8 x (4 - albumin 2.5 g/dL)")
+    else:
+        assert found.lead_notes == ()
+
+
+@pytest.mark.parametrize(
+    ("analyte", "covariate", "value", "unit"),
+    [
+        ("calcium", "glu", 300.0, "mg/dL"),  # glucose corrects sodium, not calcium
+        ("sodium", "alb", 2.5, "g/dL"),  # albumin corrects calcium, not sodium
+        ("potassium", "alb", 2.5, "g/dL"),  # nothing corrects potassium
+    ],
+)
+def test_a_covariate_corrects_only_its_own_analyte(
+    ref: Reference, analyte: str, covariate: str, value: float, unit: str
+) -> None:
+    given = read_covariate(ref, covariate, value, unit, f"{covariate}={value:g}{unit}")
+    with pytest.raises(ValueTokenError, match="does not correct " + analyte):
+        corrected_value(ref, analyte, 2.0, "mmol/L", given)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "corrected", "flag", "grade"),
+    [
+        # 0.9 + 0.02 x (40 - 45) = 0.8 mmol/L: real, critical and grade 4; never refused.
+        (["ca=0.9", "alb=45g/L"], 0.8, "LL", 4),
+        # 0.6 + 0.02 x (40 - 45) = 0.5 mmol/L: the calcium record's lowest plausible value.
+        (["ca=0.6", "alb=45g/L"], 0.5, "LL", 4),
+        # 4.8 + 0.02 x (40 - 10) = 5.4 mmol/L: high but plausible (below 6.0).
+        (["ca=4.8mmol/L", "alb=10g/L"], 5.4, "HH", 4),
+    ],
+)
+def test_corrected_values_at_the_edges_of_plausible_are_kept(
+    ref: Reference, tokens: list[str], corrected: float, flag: str, grade: int
+) -> None:
+    result = _result(run_check(ref, tokens), "corrected_calcium")
+    assert result.value == pytest.approx(corrected)
+    assert (result.flag, result.grade) == (flag, grade)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "shown"),
+    [
+        # 5.9 + 0.02 x (40 - 10) = 6.5 mmol/L: above the plausible 6.0, refused, never HH.
+        (["ca=5.9", "alb=10g/L"], "6.5 mmol/L"),
+        # 0.5 + 0.02 x (40 - 45) = 0.4 mmol/L: below the plausible 0.5.
+        (["ca=0.5", "alb=45g/L"], "0.4 mmol/L"),
+        # 0.55 + 0.02 x (40 - 70) = -0.05 mmol/L: not a concentration at all.
+        (["ca=0.55", "alb=70g/L"], "-0.05 mmol/L"),
+    ],
+)
+def test_implausible_corrected_values_are_refused(
+    ref: Reference, tokens: list[str], shown: str
+) -> None:
+    with pytest.raises(ImplausibleValueError, match=f"would be {shown}, which is not plausible"):
+        run_check(ref, tokens)
+
+
+def test_corrected_result_refuses_zero(ref: Reference) -> None:
+    given = read_covariate(ref, "alb", 45.0, "g/L", "alb=45g/L")
+    found = corrected_value(ref, "calcium", 0.1, "mmol/L", given, explain=False)  # 0.0
+    with pytest.raises(ImplausibleValueError, match="would be 0 mmol/L"):
+        corrected_result(ref, found)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "accepted"),
+    [
+        (5.0, "g/L", True),  # the plausible bounds 5-70 g/L, both included
+        (4.99, "g/L", False),
+        (70.0, "g/L", True),
+        (70.01, "g/L", False),
+        (0.5, "g/dL", True),  # 5 g/L written in g/dL
+        (0.49, "g/dL", False),
+        (7.0, "g/dL", True),
+        (7.01, "g/dL", False),
+    ],
+)
+def test_albumin_plausible_bounds_from_both_sides(
+    ref: Reference, value: float, unit: str, accepted: bool
+) -> None:
+    shown = f"alb={value:g}{unit}"
+    if accepted:
+        assert read_covariate(ref, "alb", value, unit, shown).value == value
+    else:
+        with pytest.raises(ImplausibleValueError, match="not a plausible albumin level"):
+            read_covariate(ref, "alb", value, unit, shown)

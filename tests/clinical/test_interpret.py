@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from electrocheck import interpret
-from electrocheck.clinical.interpret import interpret_token
+from electrocheck.clinical.interpret import interpret_token, require_concentration
 from electrocheck.errors import (
     AmbiguousUnitError,
+    ArgumentError,
     ImplausibleValueError,
     UnitError,
     UnknownAnalyteError,
@@ -260,3 +261,76 @@ def test_float_noise_never_reaches_output(ref: Reference) -> None:
     result = interpret(ref, "ca", 10.3, "mg/dL").to_dict()
     for key in ("value", "low", "high", "critical_low", "critical_high"):
         assert len(repr(result[key])) <= 7, (key, result[key])
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_not_a_value(ref: Reference, value: bool) -> None:
+    # True would otherwise be read as 1 mmol/L of potassium: critically low.
+    with pytest.raises(ArgumentError, match="is not a number"):
+        interpret(ref, "potassium", value, "mmol/L")
+
+
+@pytest.mark.parametrize("value", [True, False, "3.1", None])
+def test_require_concentration_refuses_what_is_not_a_number(value: object) -> None:
+    with pytest.raises(ValueTokenError, match="'k=x': the value must be a number"):
+        require_concentration(value, "k=x")
+
+
+# Critical results, in mmol/L: each text comes from the side of the critical limit crossed.
+CRITICAL = [
+    # (analyte, value, flag, spasm risk, critical note)
+    ("ca", 1.0, "LL", "high", "beyond the critical limit (below 1.5 mmol/L)"),
+    ("ca", 3.6, "HH", "low", "beyond the critical limit (above 3.24 mmol/L)"),
+    ("k", 2.4, "LL", "moderate", "beyond the critical limit (below 2.8 mmol/L)"),
+    ("k", 6.8, "HH", "low", "beyond the critical limit (above 6.2 mmol/L)"),
+    ("mg", 0.3, "LL", "high", "beyond the critical limit (below 0.41 mmol/L)"),
+    ("na", 118, "LL", "moderate", "beyond the critical limit (below 120 mmol/L)"),
+    ("na", 162, "HH", "moderate", "beyond the critical limit (above 160 mmol/L)"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "flag", "risk", "note"), CRITICAL)
+def test_critical_results_carry_the_texts_of_their_side(
+    ref: Reference, name: str, value: float, flag: str, risk: str, note: str
+) -> None:
+    result = interpret(ref, name, value, "mmol/L")
+    side = ref.analyte(name).low if flag == "LL" else ref.analyte(name).high
+    assert (result.flag, result.spasm_risk) == (flag, risk)
+    assert result.spasm_risk == side.spasm_risk
+    assert (result.effect, result.cancer_causes) == (side.effect, side.causes)
+    assert any(n.startswith(note) for n in result.notes), result.notes
+
+
+@pytest.mark.parametrize(
+    ("patient", "population"),
+    [
+        (Patient(), "adults (age not given)"),
+        (Patient(age_days=3), "age 0d to 11d; critical limits for age 0d to 18y"),
+        (Patient(age_days=40 * 365.25, sex="F"), "adults"),
+    ],
+)
+def test_the_population_names_whose_limits_were_used(
+    ref: Reference, patient: Patient, population: str
+) -> None:
+    assert interpret(ref, "ca", 9.0, "mg/dL", patient=patient).population == population
+
+
+@pytest.mark.parametrize(
+    ("value", "adult", "newborn"),
+    [
+        # Without a unit calcium is read in mmol/L: 4.0 is critically high. As mEq/L it is
+        # 2.0 mmol/L, low for an adult (2.15-2.55) but normal for a newborn (8.0 mg/dL =
+        # 1.996 mmol/L and up), so only for the newborn does the unit decide the answer.
+        (4.0, "HH", "ambiguous"),
+        (3.99, "HH", "HH"),  # 1.995 mmol/L as mEq/L: low for a newborn too
+    ],
+)
+def test_the_patients_limits_decide_whether_the_unit_is_in_doubt(
+    ref: Reference, value: float, adult: str, newborn: str
+) -> None:
+    assert interpret(ref, "ca", value).flag == adult
+    if newborn == "ambiguous":
+        with pytest.raises(AmbiguousUnitError, match="as mEq/L it is 2 mmol/L, normal"):
+            interpret(ref, "ca", value, patient=Patient(age_days=3))
+    else:
+        assert interpret(ref, "ca", value, patient=Patient(age_days=3)).flag == newborn

@@ -138,3 +138,20 @@ def test_vocabulary_shortcut_agrees_with_pint() -> None:
         assert not _could_be_unit(word)
         with pytest.raises(Exception):  # noqa: B017 - any pint error: it does not know it
             ureg.parse_units(word)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "to_base"),
+    # Whole words through pint, in both spellings of litre, each a thousandth of mol/L.
+    [("mmol/liter", 0.001), ("mmol/litre", 0.001), ("millimole/liter", 0.001)],
+)
+def test_words_for_litre_go_through_pint(spelling: str, to_base: float) -> None:
+    unit = resolve_unit(spelling)
+    assert (unit.kind, unit.to_base) == ("substance", pytest.approx(to_base))
+
+
+def test_unit_text_of_40_characters_is_read_and_of_41_refused_as_too_long() -> None:
+    with pytest.raises(UnitError, match="is not a unit electrocheck knows"):
+        resolve_unit("a" * 40)
+    with pytest.raises(UnitError, match="is longer than 40 characters"):
+        resolve_unit("a" * 41)
