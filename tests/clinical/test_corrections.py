@@ -3,10 +3,21 @@ the measured calcium) and sodium corrected for glucose (flagged, not graded)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from electrocheck import interpret, load_reference
 from electrocheck.clinical.check import CheckReport, run_check
-from electrocheck.clinical.corrections import corrected_result, corrected_value, read_covariate
+from electrocheck.clinical.corrections import (
+    correct,
+    corrected_result,
+    corrected_value,
+    read_covariate,
+    read_covariate_token,
+)
 from electrocheck.clinical.result import Result
 from electrocheck.errors import (
     AmbiguousUnitError,
@@ -402,3 +413,140 @@ def test_albumin_plausible_bounds_from_both_sides(
     else:
         with pytest.raises(ImplausibleValueError, match="not a plausible albumin level"):
             read_covariate(ref, "alb", value, unit, shown)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "unit", "shown", "error", "message"),
+    [
+        ("xyz", 2.5, "g/dL", "xyz=2.5g/dL", ValueTokenError, "'xyz=2.5g/dL': not a covariate"),
+        (
+            "alb",
+            2.5,
+            "furlongs",
+            "alb=2.5furlongs",
+            UnitError,
+            "'alb=2.5furlongs': unit 'furlongs'",
+        ),
+        (
+            "alb",
+            -2.5,
+            "g/dL",
+            "alb=-2.5g/dL",
+            ValueTokenError,
+            "'alb=-2.5g/dL': the value must be a finite number >= 0",
+        ),
+        (
+            "alb",
+            6,
+            None,
+            "Alb = 6",
+            AmbiguousUnitError,
+            "'Alb = 6': no unit given, and 6 is a plausible albumin level in g/dL and in g/L; "
+            "write Alb=6g/dL or Alb=6g/L",
+        ),
+        (
+            "alb",
+            6,
+            None,
+            "6",
+            AmbiguousUnitError,
+            "'6': no unit given, and 6 is a plausible albumin level in g/dL and in g/L; "
+            "write albumin=6g/dL or albumin=6g/L",
+        ),
+        (
+            "alb",
+            900,
+            None,
+            "alb=900",
+            ImplausibleValueError,
+            "'alb=900': 900 g/dL is not a plausible albumin level (plausible 5-70 g/L); "
+            "give its unit (g/L?)",
+        ),
+        (
+            "alb",
+            900,
+            "g/L",
+            "alb=900g/L",
+            ImplausibleValueError,
+            "'alb=900g/L': 900 g/L is not a plausible albumin level (plausible 5-70 g/L)",
+        ),
+    ],
+)
+def test_covariate_messages_name_the_covariate_as_given(
+    ref: Reference,
+    name: str,
+    value: float,
+    unit: str | None,
+    shown: str,
+    error: type[Exception],
+    message: str,
+) -> None:
+    with pytest.raises(error) as info:
+        read_covariate(ref, name, value, unit, shown)
+    assert str(info.value).startswith(message)
+    if error is ImplausibleValueError:
+        assert str(info.value) == message
+
+
+def test_covariate_token_with_a_unit_beside_it(ref: Reference) -> None:
+    assert read_covariate_token(ref, "alb=2.5", "g/dL").shown == "alb=2.5 g/dL"
+    assert read_covariate_token(ref, "alb=2.5g/dL", None).shown == "alb=2.5g/dL"
+    with pytest.raises(ValueTokenError) as info:
+        read_covariate_token(ref, "alb=2.5g/dL", "g/L")
+    assert str(info.value) == "'alb=2.5g/dL' already has a unit; 'g/L' is one too many"
+
+
+def test_a_covariate_of_another_correction_is_named_in_the_refusal(ref: Reference) -> None:
+    glucose = read_covariate_token(ref, "glu=100mg/dL", None)
+    with pytest.raises(ValueTokenError) as info:
+        corrected_value(ref, "calcium", 7.6, "mg/dL", glucose)
+    assert str(info.value) == "'glu=100mg/dL' does not correct calcium"
+
+
+def test_the_one_sided_formula_says_when_it_adds_nothing(ref: Reference) -> None:
+    glucose = read_covariate_token(ref, "glu=90mg/dL", None)
+    found = corrected_value(ref, "sodium", 130, "mmol/L", glucose)
+    assert found.lead_notes == (
+        "corrected = 130 + 1.6/100 x (glucose 90 - 100 mg/dL), 0 when not above 100 "
+        "= 130 mmol/L (katz-1973)",
+    )
+
+
+def test_a_corrected_result_is_not_an_assumed_unit_and_shows_the_system_asked(
+    ref: Reference,
+) -> None:
+    measured = interpret(ref, "ca", 7.6, "mg/dL")
+    albumin = read_covariate_token(ref, "alb=2.5g/dL", None)
+    result = correct(ref, measured, albumin, system="si")
+    assert result.unit_assumed is False
+    assert (result.shown.system, result.shown.unit) == ("si", "mmol/L")
+    assert result.input == "ca=7.6mg/dL alb=2.5g/dL"
+    assert not any("no unit given" in note for note in result.notes)
+    assert correct(ref, measured, albumin).shown.system == "conventional"
+    found = corrected_value(ref, "calcium", 7.6, "mg/dL", albumin)
+    assert corrected_result(ref, found).input == ""
+    assert corrected_result(ref, found, system="si").shown.system == "si"
+
+
+def test_an_implausible_corrected_value_is_refused_naming_both_values(ref: Reference) -> None:
+    measured = interpret(ref, "ca", 5.9, "mmol/L")
+    albumin = read_covariate_token(ref, "alb=10g/L", None)
+    with pytest.raises(ImplausibleValueError) as info:
+        correct(ref, measured, albumin)
+    assert str(info.value) == (
+        "'ca=5.9mmol/L alb=10g/L': the corrected calcium would be 6.5 mmol/L, which is not "
+        "plausible: check both values and their units"
+    )
+
+
+def test_a_corrected_value_of_zero_is_refused_even_where_the_file_allows_zero(
+    write_reference: Callable[..., Path],
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["analytes"]["calcium"]["plausible"]["low"] = 0
+
+    ref = load_reference(write_reference(edit))
+    measured = interpret(ref, "ca", 0.0, "mg/dL")
+    albumin = read_covariate_token(ref, "alb=4g/dL", None)
+    with pytest.raises(ImplausibleValueError, match="the corrected calcium would be 0 mg/dL"):
+        correct(ref, measured, albumin)
