@@ -109,3 +109,21 @@ def test_a_numpy_boolean_is_not_a_value() -> None:
 def test_a_float_is_returned_for_an_int() -> None:
     number, _ = read_value("k", 3)
     assert isinstance(number, float) and not math.isnan(number)
+
+
+def test_text_that_is_no_number_is_refused_naming_it() -> None:
+    with pytest.raises(ValueTokenError) as info:
+        read_value("k", "abc")
+    assert str(info.value).startswith("'k=abc': 'abc' is not a number")
+
+
+class _NumpyTwoBool:
+    """A stand-in for numpy 2's bool, named ``bool`` but not Python's."""
+
+
+_NumpyTwoBool.__name__ = "bool"
+
+
+def test_a_numpy_2_boolean_is_not_a_value() -> None:
+    with pytest.raises(ArgumentError, match="is not a number"):
+        read_value("k", _NumpyTwoBool())
