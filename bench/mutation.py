@@ -1,6 +1,6 @@
 """Mutation testing of the clinical core: how many small deliberate mistakes its tests catch.
 
-mutmut (``pip install -e '.[mutation]'``) changes one thing at a time in a module (``<`` to
+mutmut (in the ``test`` extra) changes one thing at a time in a module (``<`` to
 ``<=``, ``and`` to ``or``, a number plus one, a text changed) and runs the tests; a mutant the
 tests fail on is *killed*, one they pass on *survived*. Each module is run against its own
 test files only (table MODULES), so a score says what the module's own tests catch, not what
@@ -9,10 +9,11 @@ tests/conftest.py), so two runs on the same code give the same figures.
 
     nice -n 19 python bench/mutation.py [MODULE ...] [--jobs 2] [--show] [--check]
 
-MODULE is a key of MODULES (``grading``, ``batch.flags``; default: all). Each module is run
-in a copy of the tree under --dir (default /tmp/electrocheck-mutation), with its own
-``[tool.mutmut]`` table: the project's (pyproject.toml) with ``only_mutate`` set to the module
-and the test selection to its tests. Prints per module the mutants generated, killed,
+MODULE is a key of MODULES (``clinical.grading``, ``batch.flags``) or a group: ``core`` (the
+default), ``validation`` (reference-file validation), ``batch`` (the batch engine's clinical
+expressions). Each module is run in a copy of the tree under --dir (default
+/tmp/electrocheck-mutation), with its own ``[tool.mutmut]`` table: the project's
+(pyproject.toml) with ``only_mutate`` set to the module and the test selection to its tests. Prints per module the mutants generated, killed,
 timed out (counted as killed), survived, and equivalent (survivors listed with a reason in
 bench/mutation_equivalent.toml, which cannot change behaviour), and the score: killed and
 timed out over generated less equivalent. ``--show`` prints the diff of every survivor;
@@ -57,10 +58,41 @@ MODULES: dict[str, tuple[str, ...]] = {
     "units.spellings": ("tests/units/test_lab_unit_spellings.py", "tests/units/test_units.py"),
     "reference.patient": ("tests/reference/test_patient.py",),
 }
+CORE = tuple(MODULES)
 
-#: The share of non-equivalent mutants each group must kill (percent).
-CORE_BAR = 95.0
-BARS: dict[str, float] = {name: CORE_BAR for name in MODULES}
+#: The validation of the reference file: each module against the reference tests.
+VALIDATION = tuple(
+    f"reference.{name}"
+    for name in (
+        "check_analytes",
+        "check_base",
+        "check_corrections",
+        "check_file",
+        "check_grades",
+        "check_limits",
+        "check_names",
+        "check_patterns",
+        "check_signs",
+        "check_specimens",
+        "check_trends",
+    )
+)
+MODULES.update({name: ("tests/reference",) for name in VALIDATION})
+
+#: The batch engine's clinical expressions (flags, grades, corrected values, as polars
+#: expressions), against the batch tests that compare them with ``check``.
+BATCH = ("batch.flags", "batch.grades", "batch.corrected_values")
+BATCH_TESTS = (
+    "tests/batch/test_batch.py",
+    "tests/batch/test_batch_same_answer.py",
+    "tests/batch/test_lab_limits_sanity.py",
+    "tests/batch/test_cells_with_flags.py",
+)
+MODULES.update({name: BATCH_TESTS for name in BATCH})
+
+#: The share of non-equivalent mutants each module must kill (percent).
+BARS: dict[str, float] = {name: 95.0 for name in CORE}
+BARS.update({name: 90.0 for name in (*VALIDATION, *BATCH)})
 
 #: mutmut's exit codes of a mutant run, as its own status table reads them.
 KILLED = {1, 3}
@@ -234,7 +266,11 @@ def print_table(rows: list[Figures]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="*", help="keys of MODULES (default: all)")
+    parser.add_argument(
+        "modules",
+        nargs="*",
+        help="keys of MODULES, or core, validation, batch (default: core)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="mutmut children (default 2)")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-mutation"))
     parser.add_argument(
@@ -245,12 +281,14 @@ def main() -> int:
         "--check", action="store_true", help="exit 1 when a module is below its bar"
     )
     args = parser.parse_args()
-    unknown = [m for m in args.modules if m not in MODULES]
+    groups = {"core": CORE, "validation": VALIDATION, "batch": BATCH}
+    chosen = [m for name in args.modules or ["core"] for m in groups.get(name, (name,))]
+    unknown = [m for m in chosen if m not in MODULES]
     if unknown:
         parser.error(f"unknown modules {unknown}; known: {', '.join(MODULES)}")
     equivalent = load_equivalent()
     rows: list[Figures] = []
-    for module in args.modules or list(MODULES):
+    for module in chosen:
         run_args = (MODULES[module], args.dir, args.jobs)
         print(f"{module}: mutmut on {' '.join(MODULES[module])}", file=sys.stderr, flush=True)
         start = time.monotonic()

@@ -550,3 +550,21 @@ def test_a_corrected_value_of_zero_is_refused_even_where_the_file_allows_zero(
     albumin = read_covariate_token(ref, "alb=4g/dL", None)
     with pytest.raises(ImplausibleValueError, match="the corrected calcium would be 0 mg/dL"):
         correct(ref, measured, albumin)
+
+
+def test_every_other_unit_of_an_implausible_covariate_is_offered(
+    write_reference: Callable[..., Path],
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["covariates"]["albumin"]["units"] = ["g/dL", "g/L", "mg/dL"]
+
+    ref = load_reference(write_reference(edit))
+    with pytest.raises(ImplausibleValueError) as info:
+        read_covariate(ref, "alb", 900000, None, "alb=900000")
+    assert str(info.value).endswith("give its unit (g/L, mg/dL?)")
+
+
+def test_the_name_in_an_ambiguity_is_the_one_written(ref: Reference) -> None:
+    with pytest.raises(AmbiguousUnitError) as info:
+        read_covariate(ref, "alb", 6, None, "alb=6")
+    assert str(info.value).endswith("write alb=6g/dL or alb=6g/L")
