@@ -13,11 +13,13 @@ MODULE is a key of MODULES (``clinical.grading``, ``batch.flags``) or a group: `
 default), ``validation`` (reference-file validation), ``batch`` (the batch engine's clinical
 expressions). Each module is run in a copy of the tree under --dir (default
 /tmp/electrocheck-mutation), with its own ``[tool.mutmut]`` table: the project's
-(pyproject.toml) with ``only_mutate`` set to the module and the test selection to its tests. Prints per module the mutants generated, killed,
-timed out (counted as killed), survived, and equivalent (survivors listed with a reason in
-bench/mutation_equivalent.toml, which cannot change behaviour), and the score: killed and
-timed out over generated less equivalent. ``--show`` prints the diff of every survivor;
-``--check`` exits 1 when a module is below its bar (BARS).
+(pyproject.toml) with ``only_mutate`` set to the module and the test selection to its tests.
+
+Prints per module the mutants generated, killed, timed out (counted as killed), survived, and
+equivalent (survivors listed with a reason in bench/mutation_equivalent.toml, which cannot
+change behaviour), and the score: killed and timed out over generated less equivalent.
+``--show`` prints the change of every survivor; ``--check`` exits 1 when a module is below its
+bar (BARS).
 """
 
 from __future__ import annotations
