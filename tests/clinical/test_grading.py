@@ -300,6 +300,9 @@ def test_symptoms_switch_the_grade_and_the_note_says_so_mmol(
     with_symptoms = interpret(ref, analyte, value, "mmol/L", patient=SYMPTOMATIC)
     assert with_symptoms.grade == symptomatic
     assert with_symptoms.grade_basis.endswith("; symptomatic")
+    assert with_symptoms.grade_basis == without.grade_basis.replace(
+        "; asymptomatic assumed", "; symptomatic"
+    )
     assert "asymptomatic" not in with_symptoms.grade_basis
     assert not any("symptoms" in n for n in with_symptoms.notes)
 

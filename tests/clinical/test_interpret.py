@@ -518,3 +518,9 @@ def test_a_result_that_speaks_for_another(ref: Reference, graded: bool) -> None:
     else:
         assert result.grade is None
         assert result.grade_basis == "not graded: CTCAE grades the measured calcium"
+
+
+def test_zero_is_a_concentration_though_an_implausible_one(ref: Reference) -> None:
+    require_concentration(0.0, "k=0")  # no error: 0 is a number >= 0
+    with pytest.raises(ImplausibleValueError, match="is not a plausible potassium level"):
+        interpret(ref, "k", 0, "mmol/L")
