@@ -89,6 +89,9 @@ def test_a_written_number_computes_as_a_plain_float() -> None:
     assert format_number(5.0) == "5" and format_number(0.1 + 0.2) == "0.3"
 
 
+EXAMPLE = "expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -96,6 +99,7 @@ def test_a_written_number_computes_as_a_plain_float() -> None:
         ("k= -1 ", "'k= -1 ': '-1' is negative, and a concentration cannot be"),
         ("k=+nan", "'k=+nan': '+nan' is not a finite number"),
         ("k=Inf", "'k=Inf': 'Inf' is not a finite number"),
+        ("k=Xnan", f"'k=Xnan': 'Xnan' is not a number; {EXAMPLE}"),
         ("k=3,1", "'k=3,1': use a decimal point, not a comma ('3,1')"),
         ("k=3,1mmol/L", "'k=3,1mmol/L': use a decimal point, not a comma ('3,1mmol/L')"),
         ("k=3,1a", "'k=3,1a': use a decimal point, not a comma ('3,1a')"),
