@@ -295,7 +295,8 @@ def main() -> int:
         print(f"{module}: mutmut on {' '.join(MODULES[module])}", file=sys.stderr, flush=True)
         start = time.monotonic()
         work = args.dir / module if args.reuse else run_module(module, *run_args)
-        if work is None:
+        if work is None or not (work / "mutants").is_dir():
+            print(f"{module}: no run to read", file=sys.stderr)
             continue
         figures = figures_of(module, work, time.monotonic() - start, equivalent)
         listed = [name for name in equivalent if name.startswith(f"electrocheck.{module}.x")]
