@@ -154,6 +154,7 @@ def prepare(module: str, tests: tuple[str, ...], base: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis")
     shutil.copytree(ROOT / "electrocheck", work / "electrocheck", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "docs", work / "docs", ignore=ignore)  # tests quote the docs
     shutil.copy2(ROOT / "reference_ranges.yaml", work / "reference_ranges.yaml")
     (work / "pyproject.toml").write_text(mutmut_table(module, tests), encoding="utf-8")
     return work
