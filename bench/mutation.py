@@ -1,6 +1,6 @@
 """Mutation testing of the clinical core: how many small deliberate mistakes its tests catch.
 
-mutmut (in the ``test`` extra) changes one thing at a time in a module (``<`` to
+mutmut (the ``mutation`` extra) changes one thing at a time in a module (``<`` to
 ``<=``, ``and`` to ``or``, a number plus one, a text changed) and runs the tests; a mutant the
 tests fail on is *killed*, one they pass on *survived*. Each module is run against its own
 test files only (table MODULES), so a score says what the module's own tests catch, not what
