@@ -73,6 +73,7 @@ VALIDATION = tuple(
         "check_grades",
         "check_limits",
         "check_names",
+        "check_omop",
         "check_patterns",
         "check_signs",
         "check_specimens",
