@@ -53,6 +53,8 @@ _HOUR_MS = 3_600_000.0
 #: Digits kept of a change (finer than any lab reports) before it is compared with a limit.
 _DIGITS = 4
 _SHOWN_TIME = "%Y-%m-%d %H:%M"
+#: Results compared at once, at most (the patients are compared in parts of about as many).
+_PART_ROWS = 600_000
 #: The largest key of one rolling window down all patients' results (see _rise).
 _KEY_LIMIT = 2**62
 
@@ -134,6 +136,31 @@ def changes_of(
         col(analyte).alias("a"),
         col(PATIENT).alias("pid"),
     ).filter(col(VALUE).is_not_null() & col(WHEN).is_not_null() & col("pid").is_not_null())
+    # Every rule compares a patient's results alone, so the patients are compared in parts
+    # (by their id's hash) whose sorting and windows need a part of the memory.
+    parts = -(-frame.height // _PART_ROWS)
+    if parts <= 1:
+        found = _compared(frame, changes, counts)
+    else:
+        part = (col("pid") % parts).alias("k_part")
+        split = frame.with_columns(part).partition_by("k_part", include_key=False)
+        del frame
+        pieces = []
+        while split:
+            pieces.append(_compared(split.pop(), changes, counts))
+        found = pl.concat(pieces)
+        del pieces
+    # Where each of ``rows`` finds its own answers.
+    at = pl.repeat(None, rows.height, dtype=pl.UInt32, eager=True).scatter(
+        found["i"], pl.int_range(found.height, dtype=pl.UInt32, eager=True)
+    )
+    return Answers(found.drop("i"), at)
+
+
+def _compared(frame: pl.DataFrame, changes: Changes, counts: dict[str, int]) -> pl.DataFrame:
+    """The answers of :data:`ANSWERS` of the results of ``frame`` (by their row ``i``): all
+    the results of each of its patients."""
+    col = pl.col
     frame = frame.sort("pid", "a", WHEN, "i")
     same = (col("pid") == col("pid").shift(1)) & (col("a") == col("a").shift(1))
     frame = frame.with_columns(
@@ -230,15 +257,11 @@ def changes_of(
         if texts
         else pl.DataFrame({NOTES: pl.repeat(None, flagged.height, dtype=pl.String, eager=True)})
     )
-    # The answers of the rows with a result, and where each of ``rows`` finds its own.
+    # The answers of the rows with a result, by their row.
     notes = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
-    answers = frame.select(*ANSWERS[:-1]).with_columns(
+    return frame.select("i", *ANSWERS[:-1]).with_columns(
         notes.scatter(flagged["f"], joined[NOTES]).alias(NOTES)
     )
-    at = pl.repeat(None, rows.height, dtype=pl.UInt32, eager=True).scatter(
-        frame["i"], pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
-    )
-    return Answers(answers, at)
 
 
 def _rise(frame: pl.DataFrame, analyte: str, rise: float, hours: float, name: str) -> pl.DataFrame:
