@@ -122,20 +122,14 @@ class Answers(NamedTuple):
 
 
 def changes_of(
-    rows: pl.DataFrame, analyte: str, changes: Changes, counts: dict[str, int]
+    results: pl.DataFrame, height: int, changes: Changes, counts: dict[str, int]
 ) -> Answers:
-    """The answers of :data:`ANSWERS` for each of ``rows`` (in their order): ``rows`` holds
-    :data:`WHEN`, :data:`VALUE`, :data:`CODE`, :data:`PATIENT` (the hash of the patient's id)
-    and the analyte (column ``analyte``). ``counts`` adds the rows with each kind of note."""
+    """The answers of :data:`ANSWERS` for each of ``height`` rows: ``results`` holds the rows
+    with a result, time and patient, each row's number from 0 (``i``), :data:`WHEN`,
+    :data:`VALUE`, :data:`CODE`, its analyte (``a``) and the hash of its patient's id
+    (``pid``). ``counts`` adds the rows with each kind of note."""
     col = pl.col
-    frame = rows.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"),
-        col(WHEN),
-        col(VALUE),
-        col(CODE),
-        col(analyte).alias("a"),
-        col(PATIENT).alias("pid"),
-    ).filter(col(VALUE).is_not_null() & col(WHEN).is_not_null() & col("pid").is_not_null())
+    frame = results
     # Every rule compares a patient's results alone, so the patients are compared in parts
     # (by their id's hash) whose sorting and windows need a part of the memory.
     parts = -(-frame.height // _PART_ROWS)
@@ -144,14 +138,14 @@ def changes_of(
     else:
         part = (col("pid") % parts).alias("k_part")
         split = frame.with_columns(part).partition_by("k_part", include_key=False)
-        del frame
+        del frame, results
         pieces = []
         while split:
             pieces.append(_compared(split.pop(), changes, counts))
         found = pl.concat(pieces)
         del pieces
     # Where each of ``rows`` finds its own answers.
-    at = pl.repeat(None, rows.height, dtype=pl.UInt32, eager=True).scatter(
+    at = pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
         found["i"], pl.int_range(found.height, dtype=pl.UInt32, eager=True)
     )
     return Answers(found.drop("i"), at)
