@@ -344,25 +344,11 @@ class Panels:
         from 0, analyte, time, value, flag and patient's hash (see
         :func:`~electrocheck.batch.trends.changes_of`); and how many distinct hashes of
         patients all the kept rows hold."""
-        col = pl.col
         columns = [trends.WHEN, VALUE, CODE, trends.PATIENT]
         found, hashes = [], []
         start = 0
         for n, block in enumerate(self.kept):
-            found.append(
-                block.select(
-                    pl.int_range(start, start + pl.len(), dtype=pl.UInt32).alias("i"),
-                    trends.WHEN,
-                    VALUE,
-                    CODE,
-                    col(ANALYTE).alias("a"),
-                    col(trends.PATIENT).alias("pid"),
-                ).filter(
-                    col(VALUE).is_not_null()
-                    & col(trends.WHEN).is_not_null()
-                    & col("pid").is_not_null()
-                )
-            )
+            found.append(trends.results_of(block, ANALYTE, start))
             hashes.append(block[trends.PATIENT].drop_nulls().unique())
             start += block.height
             self.kept[n] = block.drop(columns)

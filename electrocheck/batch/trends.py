@@ -121,13 +121,27 @@ class Answers(NamedTuple):
     at: pl.Series
 
 
+def results_of(rows: pl.DataFrame, analyte: str, start: int = 0) -> pl.DataFrame:
+    """The rows with a result, time and patient, as :func:`changes_of` takes them: ``rows``
+    holds :data:`WHEN`, :data:`VALUE`, :data:`CODE`, :data:`PATIENT` (the hash of the
+    patient's id) and the analyte (column ``analyte``); their numbers start at ``start``."""
+    col = pl.col
+    return rows.select(
+        pl.int_range(start, start + pl.len(), dtype=pl.UInt32).alias("i"),
+        col(WHEN),
+        col(VALUE),
+        col(CODE),
+        col(analyte).alias("a"),
+        col(PATIENT).alias("pid"),
+    ).filter(col(VALUE).is_not_null() & col(WHEN).is_not_null() & col("pid").is_not_null())
+
+
 def changes_of(
     results: pl.DataFrame, height: int, changes: Changes, counts: dict[str, int]
 ) -> Answers:
     """The answers of :data:`ANSWERS` for each of ``height`` rows: ``results`` holds the rows
-    with a result, time and patient, each row's number from 0 (``i``), :data:`WHEN`,
-    :data:`VALUE`, :data:`CODE`, its analyte (``a``) and the hash of its patient's id
-    (``pid``). ``counts`` adds the rows with each kind of note."""
+    with a result, time and patient, as :func:`results_of` gives them (numbered from 0).
+    ``counts`` adds the rows with each kind of note."""
     col = pl.col
     frame = results
     # Every rule compares a patient's results alone, so the patients are compared in parts
@@ -144,7 +158,7 @@ def changes_of(
             pieces.append(_compared(split.pop(), changes, counts))
         found = pl.concat(pieces)
         del pieces
-    # Where each of ``rows`` finds its own answers.
+    # Where each of the rows finds its own answers.
     at = pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
         found["i"], pl.int_range(found.height, dtype=pl.UInt32, eager=True)
     )
@@ -377,6 +391,7 @@ __all__ = [
     "Answers",
     "blank",
     "changes_of",
+    "results_of",
     "tracked",
     "with_changes",
 ]
