@@ -5,7 +5,9 @@ The panels' first reading (:mod:`~electrocheck.batch.panels`) keeps, for each ro
 collection time, its result in mmol/L and its flag. Once it is done, :func:`changes_of`
 sorts the rows with a result by patient, analyte, time and input row (results of one analyte
 at the same time are taken in input order), and finds for each the previous result, the
-change and its rate per 24 h, and the notes of the reference file's ``changes`` rules:
+change and its rate per 24 h, and the notes of the reference file's ``changes`` rules. Every
+rule compares one patient's results of one analyte, so a large file's patients are compared
+in parts (by the hash of their id), each sorted alone, which needs a part of the memory:
 
 - a low value raised faster than a correction-rate limit (a rise over the lowest of the
   patient's earlier results within the limit's hours, the earlier one flagged low);
