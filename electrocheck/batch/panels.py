@@ -163,6 +163,7 @@ class Panels:
         self.named = pl.Enum(sorted(set(self.analytes) | set(reference.covariates)))
         self.summary = PanelSummary(columns=self._shown_columns(), window=self.columns.window)
         self.rows_seen = 0
+        self.rows_kept = 0  # rows read by the first pass
         names = added_names(layout)
         self.r = {name: f"r{i}" for i, name in enumerate(names)}
 
@@ -329,26 +330,46 @@ class Panels:
             partials.append(self._facts(self._keyed(_empty(len(self.layout.header)))).head(0))
             partials = [partials[0].group_by(KEYS).agg(self._aggregates(raw=True))]
         table = self._fold(partials)
+        del partials
+        # Changes over time compared last, when the panel table is made and the kept rows
+        # indexed: their memory is not needed at once.
+        self.rows_kept = sum(block.height for block in self.kept)
+        tracked = []
         if self.tracks:
             patients = table[PATIENT].drop_nulls().n_unique()
-            self.changes = self._changes(self._tracked_rows(), patients)
+            tracked.append(self._tracked_rows())
         self._finish(table)
+        del table
         self._index_rows()
+        if tracked:
+            self._changes(tracked, patients)
 
-    def _tracked_rows(self) -> pl.DataFrame:
-        """The kept rows' analytes, times, values, flags and patients (taken out of them)."""
+    def _tracked_rows(self) -> tuple[pl.DataFrame, int]:
+        """The kept rows with a result, time and patient (taken out of them): their number
+        from 0, analyte, time, value, flag and patient's hash (see
+        :func:`~electrocheck.batch.trends.changes_of`); and how many distinct hashes of
+        patients all the kept rows hold."""
         columns = [trends.WHEN, VALUE, CODE, trends.PATIENT]
-        rows = pl.concat([block.select(ANALYTE, *columns) for block in self.kept])
-        self.kept = [block.drop(columns) for block in self.kept]
-        return rows
+        found, hashes = [], []
+        start = 0
+        for n, block in enumerate(self.kept):
+            found.append(trends.results_of(block, ANALYTE, start))
+            hashes.append(block[trends.PATIENT].drop_nulls().unique())
+            start += block.height
+            self.kept[n] = block.drop(columns)
+        return pl.concat(found), pl.concat(hashes).n_unique()
 
-    def _changes(self, rows: pl.DataFrame, patients: int) -> trends.Answers | None:
-        """Each row's changes over time, from the kept rows' times, values and patients
-        (``patients``: how many distinct ids the panels hold)."""
-        if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != patients:
-            self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
-            return None
-        return changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
+    def _changes(self, tracked: list[tuple[pl.DataFrame, int]], patients: int) -> None:
+        """Each row's changes over time, from the kept rows' times, values and patients (taken
+        out of ``tracked``, from :meth:`_tracked_rows`; ``patients``: how many distinct ids
+        the panels hold)."""
+        if tracked[-1][1] != patients:
+            self.summary.notes["changes_not_compared"] += self.rows_kept  # two ids share a hash
+            return
+        # (Taken out of the list, so the comparisons can let go of the rows as they go.)
+        self.changes = changes_of(
+            tracked.pop()[0], self.rows_kept, self.reference.changes, self.summary.notes
+        )
 
     def _keyed(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The rows of one batch with their keys, patient columns and whether their results

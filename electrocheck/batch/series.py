@@ -288,7 +288,7 @@ def _kinds(changes: Changes, analyte: str, notes: list[str], trend: str | None) 
 
 def _answers(rows: pl.DataFrame, changes: Changes) -> dict[str, list[Any]]:
     """``changes_of``'s answers for each of ``rows``, as lists by column."""
-    answers = trends.changes_of(rows, _ANALYTE, changes, {})
+    answers = trends.changes_of(trends.results_of(rows, _ANALYTE), rows.height, changes, {})
     frame = answers.answers.select(pl.all().gather(answers.at))
     return {
         name: frame[name].cast(pl.String).to_list()

@@ -5,7 +5,9 @@ The panels' first reading (:mod:`~electrocheck.batch.panels`) keeps, for each ro
 collection time, its result in mmol/L and its flag. Once it is done, :func:`changes_of`
 sorts the rows with a result by patient, analyte, time and input row (results of one analyte
 at the same time are taken in input order), and finds for each the previous result, the
-change and its rate per 24 h, and the notes of the reference file's ``changes`` rules:
+change and its rate per 24 h, and the notes of the reference file's ``changes`` rules. Every
+rule compares one patient's results of one analyte, so a large file's patients are compared
+in parts (by the hash of their id), each sorted alone, which needs a part of the memory:
 
 - a low value raised faster than a correction-rate limit (a rise over the lowest of the
   patient's earlier results within the limit's hours, the earlier one flagged low);
@@ -53,6 +55,8 @@ _HOUR_MS = 3_600_000.0
 #: Digits kept of a change (finer than any lab reports) before it is compared with a limit.
 _DIGITS = 4
 _SHOWN_TIME = "%Y-%m-%d %H:%M"
+#: Results compared at once, at most (the patients are compared in parts of about as many).
+_PART_ROWS = 600_000
 #: The largest key of one rolling window down all patients' results (see _rise).
 _KEY_LIMIT = 2**62
 
@@ -119,21 +123,54 @@ class Answers(NamedTuple):
     at: pl.Series
 
 
-def changes_of(
-    rows: pl.DataFrame, analyte: str, changes: Changes, counts: dict[str, int]
-) -> Answers:
-    """The answers of :data:`ANSWERS` for each of ``rows`` (in their order): ``rows`` holds
-    :data:`WHEN`, :data:`VALUE`, :data:`CODE`, :data:`PATIENT` (the hash of the patient's id)
-    and the analyte (column ``analyte``). ``counts`` adds the rows with each kind of note."""
+def results_of(rows: pl.DataFrame, analyte: str, start: int = 0) -> pl.DataFrame:
+    """The rows with a result, time and patient, as :func:`changes_of` takes them: ``rows``
+    holds :data:`WHEN`, :data:`VALUE`, :data:`CODE`, :data:`PATIENT` (the hash of the
+    patient's id) and the analyte (column ``analyte``); their numbers start at ``start``."""
     col = pl.col
-    frame = rows.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"),
+    return rows.select(
+        pl.int_range(start, start + pl.len(), dtype=pl.UInt32).alias("i"),
         col(WHEN),
         col(VALUE),
         col(CODE),
         col(analyte).alias("a"),
         col(PATIENT).alias("pid"),
     ).filter(col(VALUE).is_not_null() & col(WHEN).is_not_null() & col("pid").is_not_null())
+
+
+def changes_of(
+    results: pl.DataFrame, height: int, changes: Changes, counts: dict[str, int]
+) -> Answers:
+    """The answers of :data:`ANSWERS` for each of ``height`` rows: ``results`` holds the rows
+    with a result, time and patient, as :func:`results_of` gives them (numbered from 0).
+    ``counts`` adds the rows with each kind of note."""
+    col = pl.col
+    frame = results
+    # Every rule compares a patient's results alone, so the patients are compared in parts
+    # (by their id's hash) whose sorting and windows need a part of the memory.
+    parts = -(-frame.height // _PART_ROWS)
+    if parts <= 1:
+        found = _compared(frame, changes, counts)
+    else:
+        part = (col("pid") % parts).alias("k_part")
+        split = frame.with_columns(part).partition_by("k_part", include_key=False)
+        del frame, results
+        pieces = []
+        while split:
+            pieces.append(_compared(split.pop(), changes, counts))
+        found = pl.concat(pieces)
+        del pieces
+    # Where each of the rows finds its own answers.
+    at = pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
+        found["i"], pl.int_range(found.height, dtype=pl.UInt32, eager=True)
+    )
+    return Answers(found.drop("i"), at)
+
+
+def _compared(frame: pl.DataFrame, changes: Changes, counts: dict[str, int]) -> pl.DataFrame:
+    """The answers of :data:`ANSWERS` of the results of ``frame`` (by their row ``i``): all
+    the results of each of its patients."""
+    col = pl.col
     frame = frame.sort("pid", "a", WHEN, "i")
     same = (col("pid") == col("pid").shift(1)) & (col("a") == col("a").shift(1))
     frame = frame.with_columns(
@@ -230,15 +267,11 @@ def changes_of(
         if texts
         else pl.DataFrame({NOTES: pl.repeat(None, flagged.height, dtype=pl.String, eager=True)})
     )
-    # The answers of the rows with a result, and where each of ``rows`` finds its own.
+    # The answers of the rows with a result, by their row.
     notes = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
-    answers = frame.select(*ANSWERS[:-1]).with_columns(
+    return frame.select("i", *ANSWERS[:-1]).with_columns(
         notes.scatter(flagged["f"], joined[NOTES]).alias(NOTES)
     )
-    at = pl.repeat(None, rows.height, dtype=pl.UInt32, eager=True).scatter(
-        frame["i"], pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
-    )
-    return Answers(answers, at)
 
 
 def _rise(frame: pl.DataFrame, analyte: str, rise: float, hours: float, name: str) -> pl.DataFrame:
@@ -360,6 +393,7 @@ __all__ = [
     "Answers",
     "blank",
     "changes_of",
+    "results_of",
     "tracked",
     "with_changes",
 ]
