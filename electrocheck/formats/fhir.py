@@ -84,16 +84,31 @@ HEADER = (
 _PATIENT, _BIRTH, _SEX, _SPECIMEN_ID, _SPECIMEN_TYPE = 0, 1, 2, 4, 5
 #: Resources whose content goes into the rows (the others are counted, not read).
 READ_TYPES = ("Observation", "Patient", "DiagnosticReport", "Specimen", "Bundle")
-#: Problems counted, and how the summary names them.
+#: Problems counted, and how the summary names one of them and many.
 PROBLEMS = {
-    "not_json": "lines that are not JSON",
-    "not_resource": "JSON values that are not a FHIR resource (no resourceType)",
-    "unknown_type": "resources of a type FHIR R4 does not define",
-    "no_resource": "Bundle entries without a resource",
-    "no_code": "Observations without a code (rows without a test name)",
-    "no_unit": "quantities without a unit (read as a CSV value without one)",
-    "no_value": "Observations with neither a value nor a dataAbsentReason",
-    "unresolved": "references not found in the Bundle",
+    "not_json": ("line that is not JSON", "lines that are not JSON"),
+    "not_resource": (
+        "JSON value that is not a FHIR resource (no resourceType)",
+        "JSON values that are not a FHIR resource (no resourceType)",
+    ),
+    "unknown_type": (
+        "resource of a type FHIR R4 does not define, not read",
+        "resources of a type FHIR R4 does not define, not read",
+    ),
+    "no_resource": ("Bundle entry without a resource", "Bundle entries without a resource"),
+    "no_code": (
+        "Observation without a code (a row without a test name)",
+        "Observations without a code (rows without a test name)",
+    ),
+    "no_unit": (
+        "quantity without a unit (read as a CSV value without one)",
+        "quantities without a unit (read as a CSV value without one)",
+    ),
+    "no_value": (
+        "Observation with neither a value nor a dataAbsentReason",
+        "Observations with neither a value nor a dataAbsentReason",
+    ),
+    "unresolved": ("reference not found in the Bundle", "references not found in the Bundle"),
 }
 #: Administrative genders read as a sex; ``other`` and ``unknown`` say nothing of the limits.
 _SEXES = {"male": "male", "female": "female"}
@@ -146,17 +161,20 @@ class FhirSummary:
     def warnings(self) -> list[str]:
         """What the summary warns of: each kind of problem, with where it first was."""
         found = []
-        for kind, label in PROBLEMS.items():
+        for kind, (one, many) in PROBLEMS.items():
             count = self.problems[kind]
-            if count:
-                found.append(f"FHIR: {count:,} {label}, the first {self.examples[kind]}")
+            if count == 1:
+                found.append(f"FHIR: 1 {one}: {self.examples[kind]}")
+            elif count:
+                found.append(f"FHIR: {count:,} {many}, the first {self.examples[kind]}")
         if self.absent:
             shown = ", ".join(f"{code} {n:,}" for code, n in self.absent.most_common())
             found.append(f"FHIR: Observations without a value, by dataAbsentReason: {shown}")
         if self.rows_without_birth:
+            rows = "1 row" if self.rows_without_birth == 1 else f"{self.rows_without_birth:,} rows"
             found.append(
-                f"FHIR: {self.rows_without_birth:,} rows whose patient's birth date is not in "
-                "the file: adult limits were used for them"
+                f"FHIR: {rows} whose patient's birth date is not in the file: adult limits "
+                "were used for them"
             )
         return found
 
