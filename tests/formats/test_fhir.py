@@ -188,7 +188,8 @@ def test_numbers_keep_their_digits() -> None:
     text = json.dumps(_obs(valueQuantity=_q("X"))).replace('"X"', "2.10")
     out = io.StringIO()
     write_table(io.BytesIO(text.encode()), out, KNOWN.get)
-    assert list(csv.DictReader(io.StringIO(out.getvalue())))[0]["value"] == "2.10"
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["value"] == "2.10"
 
 
 def test_the_header_is_a_long_layout() -> None:
