@@ -50,8 +50,14 @@ def test_the_summary_says_what_the_bundle_held(tmp_path: Path) -> None:
     target = tmp_path / "summary.json"
     result = runner.invoke(
         app,
-        ["batch", str(DATA / "bmp-bundle.json"), "-o", str(tmp_path / "out.csv")]
-        + ["--summary-json", str(target)],
+        [
+            "batch",
+            str(DATA / "bmp-bundle.json"),
+            "-o",
+            str(tmp_path / "out.csv"),
+            "--summary-json",
+            str(target),
+        ],
     )
     assert result.exit_code == ExitCode.OK, result.output
     assert (
@@ -155,8 +161,17 @@ def _written(results: list[tuple[Any, ...]]) -> tuple[str, list[dict[str, Any]]]
     out = io.StringIO()
     table = csv.writer(out)
     table.writerow(
-        ["patient", "birth_date", "sex", "collected", "test", "value", "unit"]
-        + ["reference_range", "interpretation"]
+        [
+            "patient",
+            "birth_date",
+            "sex",
+            "collected",
+            "test",
+            "value",
+            "unit",
+            "reference_range",
+            "interpretation",
+        ]
     )
     observations = []
     for number, (patient, hours, test, where, comparator, limits, flag) in enumerate(results):
@@ -166,8 +181,16 @@ def _written(results: list[tuple[Any, ...]]) -> tuple[str, list[dict[str, Any]]]
         span = (round(low + 0.3 * (high - low), 1), round(low + 0.6 * (high - low), 1))
         limit_text = f"{span[0]}-{span[1]} {unit}" if limits else ""
         table.writerow(
-            [patient, *PATIENTS[patient], collected, code, f"{comparator}{value}", unit]
-            + [limit_text, flag]
+            [
+                patient,
+                *PATIENTS[patient],
+                collected,
+                code,
+                f"{comparator}{value}",
+                unit,
+                limit_text,
+                flag,
+            ]
         )
         quantity: dict[str, Any] = {"value": value, "unit": ucum, "system": UCUM, "code": ucum}
         if comparator:
