@@ -197,25 +197,46 @@ class FhirSummary:
 
 
 def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return value if type(value) is dict else {}
 
 
 def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
+    return value if type(value) is list else []
 
 
 def _text(value: object) -> str:
     """A JSON scalar as text (numbers are kept as written: see :func:`_loads`)."""
-    if isinstance(value, str):
+    if type(value) is str:
         return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None or isinstance(value, (dict, list)) else str(value)
 
 
+#: Numbers are kept as their text: 2.10 stays 2.10, as a CSV cell would hold it. One decoder
+#: for the whole file (json.loads with hooks would build one per line).
+_DECODER = json.JSONDecoder(parse_float=str, parse_int=str)
+#: The names an Observation's value goes by (``value[x]``).
+_VALUE_KEYS = frozenset(
+    f"value{kind}"
+    for kind in (
+        "Quantity",
+        "CodeableConcept",
+        "String",
+        "Boolean",
+        "Integer",
+        "Range",
+        "Ratio",
+        "SampledData",
+        "Time",
+        "DateTime",
+        "Period",
+    )
+)
+
+
 def _loads(text: str | bytes) -> Any:
-    # Numbers are kept as their text: 2.10 stays 2.10, as a CSV cell would hold it.
-    return json.loads(text, parse_float=str, parse_int=str)
+    return _DECODER.decode(text.decode("utf-8") if isinstance(text, bytes) else text)
 
 
 def _concept_text(concept: object) -> str:
@@ -232,24 +253,26 @@ def _concept_text(concept: object) -> str:
 
 def _unit(quantity: dict[str, Any]) -> str:
     """A Quantity's unit: its UCUM code as electrocheck spells it, else its unit text."""
-    code, system = _text(quantity.get("code")), quantity.get("system")
+    code, system = quantity.get("code"), quantity.get("system")
+    if code in UCUM_UNITS and (system is None or system == UCUM):
+        return UCUM_UNITS[code]  # the common case, first
+    code = _text(code)
     if code and (system is None or system == UCUM):
         return UCUM_UNITS.get(code, code)
     return _text(quantity.get("unit")) or code
 
 
-def _value_text(value: object, comparator: object = None) -> str:
-    return _text(comparator) + _text(value)
-
-
 def _reference_range(ranges: object) -> str:
     """The normal reference range as the text a long CSV's range column holds."""
     for entry in map(_dict, _list(ranges)):
-        kinds = [_text(_dict(c).get("code")) for c in _list(_dict(entry.get("type")).get("coding"))]
-        if kinds and not NORMAL_RANGE_CODES & set(kinds):
-            continue  # a therapeutic or a recommended range is not the interval of a flag
+        if "type" in entry:
+            kinds = {_text(_dict(c).get("code")) for c in _list(_dict(entry["type"]).get("coding"))}
+            if kinds and not NORMAL_RANGE_CODES & kinds:
+                continue  # a therapeutic or a recommended range is not the interval of a flag
         low, high = _dict(entry.get("low")), _dict(entry.get("high"))
-        low_value, high_value = _text(low.get("value")), _text(high.get("value"))
+        low_value, high_value = low.get("value"), high.get("value")
+        if type(low_value) is not str or type(high_value) is not str:
+            low_value, high_value = _text(low_value), _text(high_value)
         unit = _unit(low) if low_value else _unit(high) if high_value else ""
         after = f" {unit}" if unit else ""
         if low_value and high_value:
@@ -507,21 +530,22 @@ class _Tables:
     def observation(self, obs: dict[str, Any], context: _Context, where: str) -> None:
         self.summary.observations += 1
         subject = _dict(obs.get("subject")) or context.subject or {}
-        specimen = _dict(obs.get("specimen")) or context.specimen or {}
         patient, birth, sex = self._patient(subject, obs, context.container)
-        specimen_id, specimen_type = self._specimen(specimen, obs, context.container)
-        shared = [
-            patient,
-            birth,
-            sex,
-            _effective(obs) or context.effective,
-            specimen_id,
-            specimen_type,
-        ]
+        specimen = _dict(obs.get("specimen")) or context.specimen
+        specimen_id, specimen_type = (
+            self._specimen(specimen, obs, context.container) if specimen else ("", "")
+        )
+        collected = obs.get("effectiveDateTime")
+        if type(collected) is not str:
+            collected = _effective(obs)
+        shared = [patient, birth, sex, collected or context.effective, specimen_id, specimen_type]
         name = _key(obs, where)
-        values = [k for k in obs if k.startswith("value")]
         components = _list(obs.get("component"))
-        if values or "dataAbsentReason" in obs or not (components or "hasMember" in obs):
+        if (
+            not _VALUE_KEYS.isdisjoint(obs)
+            or "dataAbsentReason" in obs
+            or not (components or "hasMember" in obs)
+        ):
             self._row(obs, shared, name, context.report, where)
         else:
             self.summary.groupings += 1
@@ -534,16 +558,22 @@ class _Tables:
     ) -> None:
         notes = []
         code = _dict(obs.get("code"))
-        codings = [_dict(c) for c in _list(code.get("coding"))]
-        loinc = next((_text(c.get("code")) for c in codings if c.get("system") == LOINC), "")
+        loinc = ""
+        for coding in _list(code.get("coding")):
+            if type(coding) is dict and coding.get("system") == LOINC:
+                loinc = _text(coding.get("code"))
+                break
         test = (self.known(loinc) if loinc else None) or _concept_text(code) or loinc
         if not test:
             notes.append("no code: the test is not known")
             self.summary.problem("no_code", where)
         value = unit = ""
         quantity = obs.get("valueQuantity")
-        if isinstance(quantity, dict):
-            value = _value_text(quantity.get("value"), quantity.get("comparator"))
+        if type(quantity) is dict:
+            value = quantity.get("value")
+            value = value if type(value) is str else _text(value)
+            if "comparator" in quantity:
+                value = _text(quantity["comparator"]) + value
             unit = _unit(quantity)
             if not unit:
                 notes.append("valueQuantity has no unit")
@@ -555,7 +585,7 @@ class _Tables:
         elif "valueCodeableConcept" in obs:
             value = _concept_text(obs["valueCodeableConcept"])
         else:
-            other = next((k for k in obs if k.startswith("value")), None)
+            other = next((k for k in obs if k in _VALUE_KEYS), None)
             if other is not None:
                 value = _text(obs[other]) or _concept_text(obs[other])
                 notes.append(f"{other} is not a number")
@@ -563,7 +593,7 @@ class _Tables:
         if "dataAbsentReason" in obs:
             absent = _concept_text(obs["dataAbsentReason"]) or "given"
             self.summary.absent[absent] += 1
-        elif not value and not any(k.startswith("value") for k in obs):
+        elif not value and _VALUE_KEYS.isdisjoint(obs):
             notes.append("no value and no dataAbsentReason")
             self.summary.problem("no_value", where)
         if not shared[_BIRTH]:
@@ -576,8 +606,8 @@ class _Tables:
                 loinc,
                 value,
                 unit,
-                _reference_range(obs.get("referenceRange")),
-                _interpretation(obs.get("interpretation")),
+                _reference_range(obs["referenceRange"]) if "referenceRange" in obs else "",
+                _interpretation(obs["interpretation"]) if "interpretation" in obs else "",
                 absent,
                 name,
                 report,
@@ -587,7 +617,14 @@ class _Tables:
 
     def _patient(self, subject: dict[str, Any], *containers: Any) -> tuple[str, str, str]:
         text = _text(subject.get("reference"))
-        found = self._resolve(subject, *containers) if self.index or text[:1] == "#" else None
+        if not self.index and text and text[0] != "#":  # NDJSON: by the key alone
+            key = _canonical(text)
+            facts = self.patients.get(key)
+            if facts is None:
+                self.waiting.add(key)
+                return key, "", ""
+            return key, facts[0], facts[1]
+        found = self._resolve(subject, *containers)
         if isinstance(found, dict) and found.get("resourceType") == "Patient":
             return (_key(found, text), *_patient_facts(found))
         if not text:
@@ -645,13 +682,14 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str) -> None:
         return
     tables.resource(first, f"line {number}", first=True)
     count = 1
+    decode = _DECODER.decode
     for line in lines:
         number += 1
-        if not line.strip():
+        if len(line) < 3 and not line.strip():
             continue
         count += 1
         try:
-            resource = _loads(line)
+            resource = decode(line.decode("utf-8"))
         except ValueError as exc:
             summary.problem("not_json", f"line {number} ({_json_error(exc)})")
             continue
