@@ -109,7 +109,13 @@ PROBLEMS = {
         "Observations with neither a value nor a dataAbsentReason",
     ),
     "unresolved": ("reference not found in the Bundle", "references not found in the Bundle"),
+    "unreadable": (
+        "resource whose content is not of FHIR's shapes, read no further",
+        "resources whose content is not of FHIR's shapes, read no further",
+    ),
 }
+#: What malformed content (a list where FHIR has an object ...) raises in the reading of it.
+_MALFORMED = (TypeError, AttributeError, KeyError, ValueError, RecursionError)
 #: Administrative genders read as a sex; ``other`` and ``unknown`` say nothing of the limits.
 _SEXES = {"male": "male", "female": "female"}
 
@@ -254,7 +260,7 @@ def _concept_text(concept: object) -> str:
 def _unit(quantity: dict[str, Any]) -> str:
     """A Quantity's unit: its UCUM code as electrocheck spells it, else its unit text."""
     code, system = quantity.get("code"), quantity.get("system")
-    if code in UCUM_UNITS and (system is None or system == UCUM):
+    if type(code) is str and code in UCUM_UNITS and (system is None or system == UCUM):
         return UCUM_UNITS[code]  # the common case, first
     code = _text(code)
     if code and (system is None or system == UCUM):
@@ -575,7 +581,9 @@ class _Tables:
             if "comparator" in quantity:
                 value = _text(quantity["comparator"]) + value
             unit = _unit(quantity)
-            if not unit:
+            if not value:
+                notes.append("valueQuantity has no value")
+            elif not unit:
                 notes.append("valueQuantity has no unit")
                 self.summary.problem("no_unit", where)
         elif "valueString" in obs:
@@ -671,16 +679,16 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str) -> None:
     summary = tables.summary
     try:
         first = _loads(first_line)
-    except ValueError:
+    except (ValueError, RecursionError):
         # Not one resource on its line: one JSON document over many lines, read whole.
         try:
             first = _loads(first_line + b"".join(lines))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InputError(f"{shown} starts like JSON but is not: {_json_error(exc)}") from None
-        tables.resource(first, "the file", first=True)
+        _read_one(tables, first, "the file", first=True)
         summary.form = summary.form or _text(_dict(first).get("resourceType"))
         return
-    tables.resource(first, f"line {number}", first=True)
+    _read_one(tables, first, f"line {number}", first=True)
     count = 1
     decode = _DECODER.decode
     for line in lines:
@@ -690,18 +698,31 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str) -> None:
         count += 1
         try:
             resource = decode(line.decode("utf-8"))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             summary.problem("not_json", f"line {number} ({_json_error(exc)})")
             continue
-        tables.resource(resource, f"line {number}")
+        _read_one(tables, resource, f"line {number}")
     kind = _text(_dict(first).get("resourceType"))
     if count > 1 or kind != "Bundle":
         summary.form = "NDJSON" if count > 1 else kind
 
 
-def _json_error(exc: ValueError) -> str:
+def _read_one(tables: _Tables, resource: object, where: str, first: bool = False) -> None:
+    """One resource; content not of FHIR's shapes is counted, not a traceback (the rows
+    written before the reading stopped stay, each whole)."""
+    try:
+        tables.resource(resource, where, first)
+    except InputError:
+        raise
+    except _MALFORMED as exc:
+        tables.summary.problem("unreadable", f"{where} ({type(exc).__name__}: {exc})"[:200])
+
+
+def _json_error(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
     return str(exc)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from electrocheck.errors import InputError
 from electrocheck.formats.content import sniff
@@ -434,3 +436,69 @@ def test_json_is_known_by_its_first_character(tmp_path: Path, head: bytes, kind:
     source = tmp_path / "labs.csv"
     source.write_bytes(head)
     assert sniff(source, "'labs.csv'").kind == kind
+
+
+# --------------------------------------------------------------------------- never a traceback
+
+_KEYS = st.sampled_from(
+    [
+        "resourceType",
+        "entry",
+        "resource",
+        "fullUrl",
+        "code",
+        "coding",
+        "system",
+        "text",
+        "valueQuantity",
+        "value",
+        "unit",
+        "comparator",
+        "valueString",
+        "referenceRange",
+        "low",
+        "high",
+        "type",
+        "interpretation",
+        "subject",
+        "reference",
+        "specimen",
+        "result",
+        "hasMember",
+        "component",
+        "contained",
+        "id",
+        "dataAbsentReason",
+        "effectiveDateTime",
+        "effectivePeriod",
+        "start",
+        "birthDate",
+        "gender",
+    ]
+)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["Observation", "Bundle", "Patient", "DiagnosticReport", "Specimen"]),
+    st.sampled_from([LOINC, UCUM, "mmol/L", "2823-3", "#c", "Patient/1", "urn:uuid:1"]),
+    st.text(max_size=5),
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=6),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(resources=st.lists(st.dictionaries(_KEYS, _JSON, max_size=8), min_size=1, max_size=3))
+def test_any_json_gives_rows_or_one_error(resources: list[dict[str, Any]]) -> None:
+    for resource in resources:
+        resource.setdefault("resourceType", "Observation")
+    text = "".join(json.dumps(r) + "\n" for r in resources)
+    try:
+        write_table(io.BytesIO(text.encode()), io.StringIO(), KNOWN.get)
+    except InputError as exc:
+        assert "\n" not in str(exc)
