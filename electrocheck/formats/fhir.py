@@ -576,8 +576,8 @@ class _Tables:
         value = unit = ""
         quantity = obs.get("valueQuantity")
         if type(quantity) is dict:
-            value = quantity.get("value")
-            value = value if type(value) is str else _text(value)
+            number = quantity.get("value")
+            value = number if type(number) is str else _text(number)
             if "comparator" in quantity:
                 value = _text(quantity["comparator"]) + value
             unit = _unit(quantity)
