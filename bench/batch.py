@@ -17,13 +17,11 @@ electrocheck is installed in:
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import alternate, load, script  # bench/timing.py
 
 HERE = Path(__file__).resolve().parent
 TIME_TARGET = 1.0
@@ -36,25 +34,6 @@ PASSTHROUGH = (
     "    for row in csv.reader(f):\n"
     "        w.writerow(row)\n"
 )
-
-
-def run(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed")
-    return elapsed, usage.ru_maxrss / 1024  # kilobytes on Linux
-
-
-def script() -> str:
-    beside = Path(sys.executable).with_name("electrocheck")
-    found = str(beside) if beside.exists() else shutil.which("electrocheck")
-    if found is None:
-        sys.exit("bench: the electrocheck script is not installed in this environment")
-    return found
 
 
 def generate(directory: Path, rows: int) -> Path:
@@ -84,23 +63,14 @@ def main() -> int:
             "electrocheck": [exe, "batch", str(source), "-o", str(out), "--quiet"],
         }
         rounds = args.rounds if rows == 1_000_000 else 1
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        memory: dict[str, float] = dict.fromkeys(commands, 0.0)
-        for _ in range(rounds):
-            for name, argv in commands.items():  # alternate, so drift hits both alike
-                seconds, megabytes = run(argv)
-                times[name].append(seconds)
-                memory[name] = max(memory[name], megabytes)
+        runs = alternate(commands, rounds)
         size = source.stat().st_size / 1e6
-        print(f"{rows:,} rows, {size:.0f} MB, 8 columns, median of {rounds}:")
-        for name in commands:
-            print(
-                f"  {name:<13} {statistics.median(times[name]):6.2f} s   "
-                f"peak memory {memory[name]:5.0f} MB"
-            )
-        ratio = statistics.median(times["electrocheck"]) / statistics.median(times["passthrough"])
+        print(f"{rows:,} rows, {size:.0f} MB, 8 columns, median of {rounds} ({load()}):")
+        for name, found in runs.items():
+            print(f"  {name:<13} {found.median:6.2f} s   peak memory {found.peak:5.0f} MB")
+        ratio = runs["electrocheck"].median / runs["passthrough"].median
         print(f"  time ratio electrocheck / passthrough = {ratio:.2f} (target <= {TIME_TARGET})")
-        ok = ok and ratio <= TIME_TARGET and memory["electrocheck"] <= MEMORY_TARGET_MB
+        ok = ok and ratio <= TIME_TARGET and runs["electrocheck"].peak <= MEMORY_TARGET_MB
     print("all targets met" if ok else "A TARGET WAS MISSED")
     return 1 if args.check and not ok else 0
 

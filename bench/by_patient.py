@@ -16,27 +16,12 @@ installed in:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from batch import script  # bench/batch.py: the electrocheck script
 from panels import generate  # bench/panels.py: the long file of panels
-
-
-def run(argv: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user and system: steadier than wall time on a machine
-    shared with other work) and peak resident memory (MB) of one child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+from timing import measure, script  # bench/timing.py
 
 
 def main() -> int:
@@ -53,7 +38,8 @@ def main() -> int:
         runs: dict[str, list[tuple[float, float, float]]] = {"panels": [], "by patient": []}
         for _ in range(args.rounds):
             for name, extra in (("panels", []), ("by patient", ["--by-patient", str(patients)])):
-                runs[name].append(run([exe, "batch", str(source), "-o", str(out), "-q", *extra]))
+                argv = [exe, "batch", str(source), "-o", str(out), "-q", *extra]
+                runs[name].append(measure(argv))
         size = source.stat().st_size / 1e6
         print(f"{rows:,} rows, {size:.0f} MB, median of {args.rounds}:")
         medians = {}

@@ -13,25 +13,14 @@ median wall time and peak resident memory of each, and whether both wrote the sa
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from timing import run  # bench/timing.py
+
 HERE = Path(__file__).resolve().parent
-
-
-def run(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed")
-    return elapsed, usage.ru_maxrss / 1024
 
 
 def main() -> int:
@@ -46,7 +35,7 @@ def main() -> int:
     starts: dict[str, list[float]] = {name: [] for name in installs}
     for _ in range(21):
         for name, exe in installs.items():
-            starts[name].append(run([exe, "check", "k=4.1", "--format", "json"])[0])
+            starts[name].append(run([exe, "check", "k=4.1", "--format", "json"], quiet=True)[0])
     for name in installs:
         print(f"start-up {name}: median {statistics.median(starts[name]) * 1000:.1f} ms")
     for rows, rounds in ((1_000_000, args.rounds), (5_000_000, max(1, args.rounds // 2))):
@@ -59,7 +48,9 @@ def main() -> int:
         for _ in range(rounds):
             for name, exe in installs.items():
                 out = args.dir / f"out-{name}.csv"
-                seconds, megabytes = run([exe, "batch", str(source), "-o", str(out), "--quiet"])
+                seconds, megabytes = run(
+                    [exe, "batch", str(source), "-o", str(out), "--quiet"], quiet=True
+                )
                 times[name].append(seconds)
                 memory[name].append(megabytes)
         for name in installs:

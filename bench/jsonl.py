@@ -23,7 +23,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch import generate, run, script  # bench/batch.py, beside this file
+from batch import generate  # bench/batch.py, beside this file
+from timing import run, script  # bench/timing.py
 
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 250

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from electrocheck.reference import Reference, built_in_path, load_reference
+
+# The profile of mutation runs (bench/mutation.py sets HYPOTHESIS_PROFILE=mutation): the same
+# examples in every run, no example database carried between runs, and no deadline, since a
+# mutant may be slower without being wrong.
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 #: The names every result of ``check --format json`` carries (scripts depend on them).
 CHECK_RESULT_NAMES = frozenset(

@@ -13,6 +13,8 @@ compared.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from electrocheck.formats.frame import ROW_ERROR
@@ -156,10 +158,17 @@ def without_blank_lines(batch: pl.DataFrame, originals: list[str]) -> tuple[pl.D
     apart itself and keeps rows of empty fields.)"""
     if ROW_ERROR in batch.columns:
         return batch, 0
+    if any(batch[name].null_count() == 0 for name in originals):  # no row is all missing
+        return batch, 0
     blank = batch.select(pl.all_horizontal(pl.col(originals).is_null())).to_series()
     if not blank.any():
         return batch, 0
     return batch.filter(~blank), int(blank.sum())
+
+
+def constant(name: str, value: float | str | bool | None, height: int, dtype: Any) -> pl.Series:
+    """A column of ``height`` rows that all hold ``value`` (built without a Python list)."""
+    return pl.Series(name, [], dtype=dtype).extend_constant(value, height)
 
 
 def blank_to_null(text: pl.Expr) -> pl.Expr:
@@ -178,6 +187,7 @@ __all__ = [
     "FLAG_SPLIT",
     "RANGE_PATTERN",
     "blank_to_null",
+    "constant",
     "number",
     "number_and_unit",
     "squeezed",

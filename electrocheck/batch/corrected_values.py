@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from electrocheck.batch.cells import constant
 from electrocheck.batch.covariates import CovariateReader
 from electrocheck.clinical.corrections import CovariateValue
 from electrocheck.clinical.result import denoise
@@ -73,13 +74,13 @@ class CorrectedValues:
         values = (
             raw.replace_strict(rounded, return_dtype=pl.Float64)
             if rounded
-            else pl.Series([None] * rows.height, dtype=pl.Float64)
+            else constant("", None, rows.height, pl.Float64)
         )
         unit = step.select(pl.when(usable).then(col("c_unit")))["c_unit"]
         return [
             values.alias("c_value"),
             unit.alias("c_unit"),
-            pl.Series("c_error", [None] * rows.height, dtype=pl.String),
+            constant("c_error", None, rows.height, pl.String),
         ]
 
     def _formulas(self, rows: pl.DataFrame) -> tuple[dict[str, Formula], pl.DataFrame]:

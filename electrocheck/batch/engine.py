@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from electrocheck.batch.cells import constant
 from electrocheck.batch.columns import (
     CHANGE_NAMES,
     CSV_FIELDS,
@@ -224,7 +225,7 @@ class BatchInterpreter:
             by_name["patterns"] = (
                 self.patterns.patterns(flags)
                 if self.patterns is not None
-                else pl.Series("patterns", [None] * frame.height, dtype=pl.String)
+                else constant("patterns", None, frame.height, pl.String)
             )
             if self.signs.active:
                 analytes = [c.analyte for c in self.layout.wide]
@@ -337,7 +338,7 @@ class BatchInterpreter:
         ).select(segment, sex)
         symptoms = self._patient_column(frame, SYMPTOMATIC, pl.Boolean)
         if not symptoms_matter(self.reference, key):
-            symptoms = pl.Series(SYMPTOMATIC, [False] * frame.height, dtype=pl.Boolean)
+            symptoms = constant(SYMPTOMATIC, False, frame.height, pl.Boolean)
         rows = pl.DataFrame(
             [
                 measured["number"].alias("in_number"),
@@ -356,7 +357,7 @@ class BatchInterpreter:
 
     def _patient_column(self, frame: pl.DataFrame, name: str, dtype: Any) -> pl.Series:
         if name in self.patient:
-            return pl.Series(name, [self.patient[name]] * frame.height, dtype=dtype)
+            return constant(name, self.patient[name], frame.height, dtype)
         return frame[name]
 
     def _names(self, i: int) -> dict[str, str]:
@@ -375,7 +376,7 @@ def _joined_errors(errors: list[pl.Series]) -> pl.Series:
     # Few rows have errors: join the texts of those rows only.
     failed = frame.select(pl.any_horizontal(pl.all().is_not_null()))
     rows = failed.to_series().arg_true()
-    none = pl.Series("errors", [None] * frame.height, dtype=pl.String)
+    none = constant("errors", None, frame.height, pl.String)
     if rows.is_empty():
         return none
     joined = frame[rows].select(_joined_errors_expr([pl.col(e.name) for e in errors]))

@@ -27,6 +27,12 @@ DIRECTIONS: dict[str, str] = {
     **dict.fromkeys(("PANIC HIGH", "HIGH CRITICAL", "HIGH PANIC"), HIGH),
     **dict.fromkeys(("N", "NL", "NORM", "NORMAL", "WNL"), NORMAL),
     **dict.fromkeys(("A", "AA", "ABN", "ABNORMAL", "C", "CRIT", "CRITICAL", "PANIC"), ABNORMAL),
+    # PCORnet's ABN_IND: abnormal low and high, abnormal and critical without a direction
+    # (its CL, CH and NL are above).
+    "AL": LOW,
+    "AH": HIGH,
+    "AB": ABNORMAL,
+    "CR": ABNORMAL,
 }
 #: Flags of electrocheck that each direction of the lab's disagrees with.
 DISAGREEING = {

@@ -9,6 +9,10 @@ Two layouts are understood:
   (and perhaps a numeric twin such as ``valuenum``), a unit column, and perhaps the lab's own
   reference limits and flag.
 
+A long file may be a research warehouse's table, read by its own columns (see
+:class:`WarehouseColumns`): an OMOP CDM ``MEASUREMENT`` table (``omop``) or a PCORnet
+``LAB_RESULT_CM`` table (``pcornet``), each known by two of its columns.
+
 Either may have a specimen column (``fluid``, ``specimen_type``): see
 :mod:`~electrocheck.batch.specimens`. A header that names another specimen (``Potassium,
 urine``) is never an analyte's column.
@@ -29,7 +33,19 @@ from electrocheck.errors import InputError, UnitError, quote
 from electrocheck.reference import Reference
 from electrocheck.units.resolve import Unit, resolve_unit
 
-LAYOUTS = ("wide", "long")
+LAYOUTS = ("wide", "long", "omop", "pcornet")
+#: The columns that make a header a warehouse table's (squeezed, see _squeeze), and how the
+#: table is called in messages.
+WAREHOUSES = {
+    "omop": (("measurementconceptid", "valueasnumber"), "an OMOP CDM MEASUREMENT table"),
+    "pcornet": (("labloinc", "resultnum"), "a PCORnet LAB_RESULT_CM table"),
+}
+#: A warehouse table's own columns: OMOP's unit concept; PCORnet's result modifier (EQ, LT
+#: ...) and the modifiers of its normal range's limits (EQ, GE, NO ...).
+UNIT_CONCEPT_NAMES = ("unitconceptid",)
+RESULT_MODIFIER_NAMES = ("resultmodifier",)
+LOW_MODIFIER_NAMES = ("normmodifierlow",)
+HIGH_MODIFIER_NAMES = ("normmodifierhigh",)
 
 # Common header names of long exports, most specific first. Compared squeezed (see _squeeze).
 TEST_NAMES = (
@@ -121,6 +137,7 @@ FLAG_NAMES = (
     "interpretation",
     "interpretationcode",
     "resultinterpretation",
+    "abnind",  # PCORnet
 )
 #: The specimen or fluid a result was measured in (serum, urine ...).
 SPECIMEN_NAMES = (
@@ -310,6 +327,27 @@ class LongColumns:
 
 
 @dataclass(frozen=True)
+class WarehouseColumns:
+    """The columns of a warehouse table that a plain long file does not have.
+
+    An OMOP ``MEASUREMENT`` row names its test by ``measurement_concept_id`` (``concept``, the
+    first of the long columns' tests), its unit perhaps by ``unit_concept_id`` alone; a
+    PCORnet ``LAB_RESULT_CM`` row censors its number by ``RESULT_MODIFIER`` and bounds its
+    normal range by ``NORM_MODIFIER_LOW`` and ``NORM_MODIFIER_HIGH``, and writes the lab's
+    flag as an ``ABN_IND`` code (the long columns' flag)."""
+
+    name: str  # "omop" or "pcornet"
+    concept: int | None = None
+    unit_concept: int | None = None
+    modifier: int | None = None
+    low_modifier: int | None = None
+    high_modifier: int | None = None
+    # PCORnet: the result's date and time, read when the file has no specimen date
+    result_date: int | None = None
+    result_time: int | None = None
+
+
+@dataclass(frozen=True)
 class Layout:
     """How a file's columns are read."""
 
@@ -327,6 +365,7 @@ class Layout:
     unread: tuple[int, ...] = ()  # wide only: columns nothing is read from
     lookalike: tuple[int, ...] = ()  # of them, those whose header looks like an electrolyte
     panels: PanelColumns | None = None  # long only: how rows are grouped into panels
+    warehouse: WarehouseColumns | None = None  # long only: a warehouse table's own columns
 
 
 @dataclass(frozen=True)
@@ -342,7 +381,7 @@ class LayoutOptions:
     ['L', 'N']
     """
 
-    layout: str | None = None  # "wide", "long" or None to detect
+    layout: str | None = None  # "wide", "long", "omop", "pcornet" or None to detect
     mapping: Mapping[str, str] = field(default_factory=dict)  # analyte -> column (wide)
     test_column: str | None = None
     value_column: str | None = None
@@ -366,18 +405,25 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
     """Work out the layout of a file with this header, or raise :class:`InputError`."""
     header = tuple(header)
     if options.layout not in (None, *LAYOUTS):
-        raise InputError(f"unknown layout {quote(options.layout)}; expected wide or long")
-    if options.layout == "long" or (
-        options.layout is None
-        and not options.mapping
-        and (
-            options.test_column
-            or options.value_column
-            or options.number_column
-            or _looks_long(header)
+        raise InputError(
+            f"unknown layout {quote(options.layout)}; expected wide, long, omop or pcornet"
+        )
+    warehouse = _warehouse(header, options)
+    if (
+        warehouse is not None
+        or options.layout == "long"
+        or (
+            options.layout is None
+            and not options.mapping
+            and (
+                options.test_column
+                or options.value_column
+                or options.number_column
+                or _looks_long(header)
+            )
         )
     ):
-        long = _long_columns(header, options)
+        long = _long_columns(header, options, warehouse)
         taken = {
             *long.tests,
             long.value,
@@ -391,6 +437,9 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
         specimen = _specimen_column(header, options, taken)
         patient = _patient_columns(header, taken | {specimen})
         taken |= {specimen, patient.age, patient.sex, patient.symptomatic}
+        if warehouse is not None:
+            taken |= {warehouse.unit_concept, warehouse.result_date, warehouse.result_time}
+            taken |= {warehouse.modifier, warehouse.low_modifier, warehouse.high_modifier}
         return Layout(
             "long",
             header,
@@ -398,7 +447,8 @@ def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOp
             patient=patient,
             specimen=specimen,
             lab_flags=options.lab_flags,
-            panels=_panel_columns(header, options, taken),
+            panels=_panel_columns(header, options, taken, warehouse),
+            warehouse=warehouse,
         )
     columns, covariates = _wide_columns(header, reference, options.mapping)
     if not columns:
@@ -450,8 +500,62 @@ def _specimen_column(
     return next((i for i in _find(header, SPECIMEN_NAMES) if i not in taken), None)
 
 
+def _warehouse(header: tuple[str, ...], options: LayoutOptions) -> WarehouseColumns | None:
+    """The warehouse table a header is, forced by ``--layout omop|pcornet`` (an
+    :class:`InputError` naming the columns it lacks) or known by its columns; None for a
+    plain long or wide file. A user's ``--test-column`` or ``--value-column`` makes a file
+    a plain long one unless a warehouse layout is forced."""
+    forced = options.layout in WAREHOUSES
+    if not forced and (options.layout is not None or options.mapping):
+        return None
+    if not forced and (options.test_column or options.value_column or options.number_column):
+        return None
+    squeezed = [_squeeze(h) for h in header]
+    for name, (needed, table) in WAREHOUSES.items():
+        if forced and name != options.layout:
+            continue
+        missing = [n for n in needed if n not in squeezed]
+        if missing and forced:
+            named = ", ".join(_WAREHOUSE_SPELLING[n] for n in missing)
+            raise InputError(f"--layout {name}: no {named} column; the file is not {table}")
+        if not missing:
+            break
+    else:
+        return None
+
+    def first(names: tuple[str, ...]) -> int | None:
+        return _first(_find(header, names))
+
+    if name == "omop":
+        return WarehouseColumns(
+            name,
+            concept=squeezed.index("measurementconceptid"),
+            unit_concept=first(UNIT_CONCEPT_NAMES),
+        )
+    return WarehouseColumns(
+        name,
+        modifier=first(RESULT_MODIFIER_NAMES),
+        low_modifier=first(LOW_MODIFIER_NAMES),
+        high_modifier=first(HIGH_MODIFIER_NAMES),
+        result_date=first(("resultdate",)),
+        result_time=first(("resulttime",)),
+    )
+
+
+#: The columns a warehouse table needs, as its specification spells them.
+_WAREHOUSE_SPELLING = {
+    "measurementconceptid": "measurement_concept_id",
+    "valueasnumber": "value_as_number",
+    "labloinc": "LAB_LOINC",
+    "resultnum": "RESULT_NUM",
+}
+
+
 def _panel_columns(
-    header: tuple[str, ...], options: LayoutOptions, taken: set[int | None]
+    header: tuple[str, ...],
+    options: LayoutOptions,
+    taken: set[int | None],
+    warehouse: WarehouseColumns | None = None,
 ) -> PanelColumns | None:
     """The columns that group a long file's rows into panels: named with the options, else
     found by name among the columns not otherwise read. None without ``panels``, or where the
@@ -487,6 +591,9 @@ def _panel_columns(
         if time is None:
             time = find(DATE_NAMES, None, "")
             clock = find(CLOCK_NAMES, None, "")
+            if time is None and warehouse is not None and warehouse.result_date is not None:
+                # PCORnet without a specimen date: the result's date and time
+                time, clock = warehouse.result_date, warehouse.result_time
             if time is None:  # a time column alone: it may hold dates and times
                 time, clock = clock, None
     if specimen is None and (patient is None or time is None):
@@ -676,11 +783,16 @@ def _first(found: list[int]) -> int | None:
     return found[0] if found else None
 
 
-def _long_columns(header: tuple[str, ...], options: LayoutOptions) -> LongColumns:
+def _long_columns(
+    header: tuple[str, ...], options: LayoutOptions, warehouse: WarehouseColumns | None = None
+) -> LongColumns:
     if options.test_column:
         tests = [_column_index(header, options.test_column, "--test-column")]
     else:
         tests = _find(header, TEST_NAMES)
+    if warehouse is not None and warehouse.concept is not None:
+        # OMOP: the concept first, then measurement_source_value where the concept is 0
+        tests = [warehouse.concept, *(i for i in tests if i != warehouse.concept)]
     # A text value column and its numeric twin (value "___" beside valuenum 4.1) are paired
     # whether either is named or both are found by their names.
     if options.value_column:

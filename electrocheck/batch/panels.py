@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from electrocheck.batch import trends
-from electrocheck.batch.cells import blank_to_null, without_blank_lines
+from electrocheck.batch.cells import blank_to_null, constant, without_blank_lines
 from electrocheck.batch.columns import (
     FLAG_CODES,
     NOTES_SEP,
@@ -71,6 +71,7 @@ from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
 from electrocheck.batch.threads import prefetched
 from electrocheck.batch.times import TimeReader
 from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
+from electrocheck.batch.warehouse import test_expressions, unit_expression
 from electrocheck.formats.frame import ROW_ERROR, internal_names
 from electrocheck.reference import PATTERN_LEVELS, Correction, Reference
 
@@ -92,6 +93,8 @@ _DAY_MS = 86_400_000.0
 _CORRECTED = ("mmol_l", "flag", "grade", "risk", "limits", "error")
 #: Rows of partial panel tables gathered before they are folded together again.
 _FOLD_AT = 500_000
+#: A note on a row: where it is said, and its text.
+_Note = tuple[pl.Expr, pl.Expr]
 
 
 class Panels:
@@ -212,7 +215,7 @@ class Panels:
             clocks = frame[f"c{c.clock}"] if c.clock is not None else None
             when = self.times.read(frame[f"c{c.time}"], clocks)
         else:
-            when = pl.Series(WHEN, [None] * frame.height, dtype=pl.Datetime("ms"))
+            when = constant(WHEN, None, frame.height, pl.Datetime("ms"))
         added.append(when.alias(WHEN))
         given_time = (
             blank_to_null(col(f"c{c.time}")).is_not_null() if c.time is not None else pl.lit(False)
@@ -270,7 +273,10 @@ class Panels:
     def _with_names(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The analyte (by the engine's reading of test names) or covariate each row's test
         columns name, each distinct text once."""
-        tests = [f"c{i}" for i in self.layout.long.tests]  # type: ignore[union-attr]
+        # The texts as named: an OMOP concept id as its LOINC code.
+        named_tests = test_expressions(self.layout, self.reference)
+        tests = [f"tn{i}" for i in range(len(named_tests))]
+        frame = frame.with_columns(e.alias(t) for e, t in zip(named_tests, tests, strict=True))
         distinct = frame.select(tests).unique()
         analytes, covariates = [], []
         for texts in distinct.iter_rows():
@@ -294,7 +300,8 @@ class Panels:
             pl.Series(ANALYTE, analytes, dtype=pl.String),
             pl.Series(COVARIATE, covariates, dtype=pl.String),
         )
-        return frame.join(table, on=tests, how="left", nulls_equal=True, maintain_order="left")
+        joined = frame.join(table, on=tests, how="left", nulls_equal=True, maintain_order="left")
+        return joined.drop(tests)
 
     # ----------------------------------------------------------------------- first pass
 
@@ -304,9 +311,13 @@ class Panels:
         gathered = 0
         folded = 0
         originals = internal_names(len(self.layout.header))
-        for batch, _ in batches:
-            batch, _blank = without_blank_lines(batch, originals)  # as the second pass does
-            facts = self._facts(batch)
+        # Two steps on two cores: the next batch's keys are read while this one's results
+        # are interpreted and folded (each step in row order).
+        keyed = prefetched(
+            self._keyed(without_blank_lines(batch, originals)[0]) for batch, _ in batches
+        )
+        for frame in keyed:
+            facts = self._facts(frame)
             partials.append(facts.group_by(KEYS).agg(self._aggregates(raw=True)))
             gathered += partials[-1].height
             # Folded when the rows gathered since the last fold outnumber the folded table:
@@ -315,27 +326,33 @@ class Panels:
                 partials = [self._fold(partials)]
                 folded = gathered = partials[0].height
         if not partials:
-            partials.append(self._facts(_empty(len(self.layout.header))).head(0))
+            partials.append(self._facts(self._keyed(_empty(len(self.layout.header)))).head(0))
             partials = [partials[0].group_by(KEYS).agg(self._aggregates(raw=True))]
-        self._finish(self._fold(partials))
+        table = self._fold(partials)
         if self.tracks:
-            self._changes()
+            patients = table[PATIENT].drop_nulls().n_unique()
+            self.changes = self._changes(self._tracked_rows(), patients)
+        self._finish(table)
         self._index_rows()
 
-    def _changes(self) -> None:
-        """Each row's changes over time, from the kept rows' times, values and patients."""
-        assert self.table is not None
+    def _tracked_rows(self) -> pl.DataFrame:
+        """The kept rows' analytes, times, values, flags and patients (taken out of them)."""
         columns = [trends.WHEN, VALUE, CODE, trends.PATIENT]
         rows = pl.concat([block.select(ANALYTE, *columns) for block in self.kept])
         self.kept = [block.drop(columns) for block in self.kept]
-        if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != self._patients:
-            self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
-            return
-        self.changes = changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
+        return rows
 
-    def _facts(self, batch: pl.DataFrame) -> pl.DataFrame:
-        """The keys and results of the rows of one batch. Only the results of the rows of a
-        panel whose test names an analyte are interpreted."""
+    def _changes(self, rows: pl.DataFrame, patients: int) -> trends.Answers | None:
+        """Each row's changes over time, from the kept rows' times, values and patients
+        (``patients``: how many distinct ids the panels hold)."""
+        if rows.select(pl.col(trends.PATIENT).drop_nulls().n_unique()).item() != patients:
+            self.summary.notes["changes_not_compared"] += rows.height  # two ids share a hash
+            return None
+        return changes_of(rows, ANALYTE, self.reference.changes, self.summary.notes)
+
+    def _keyed(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """The rows of one batch with their keys, patient columns and whether their results
+        can take part in a panel."""
         col = pl.col
         frame = self.with_keys(batch).with_columns(pl.lit(False).alias(PANEL_COVARIATE))
         frame = self.interpreter.with_patient(frame)
@@ -346,7 +363,12 @@ class Panels:
             usable = usable & col(PATIENT_ERROR).is_null()
         if ROW_ERROR in frame.columns:
             usable = usable & col(ROW_ERROR).is_null()
-        frame = frame.with_columns(usable.alias(USABLE))
+        return frame.with_columns(usable.alias(USABLE))
+
+    def _facts(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The keys and results of the rows of one batch (from :meth:`_keyed`). Only the
+        results of the rows of a panel whose test names an analyte are interpreted."""
+        col = pl.col
         measured = frame.select(col(USABLE) & col(ANALYTE).is_not_null()).to_series()
         parts = [frame.filter(measured), frame.filter(~measured & (col(ALONE) == IN_PANEL))]
         found = self.measured.results(parts[0])
@@ -363,11 +385,9 @@ class Panels:
         assert long is not None
         value = [f"c{i}" for i in (long.value, long.numeric) if i is not None]
         cov_text = pl.coalesce([blank_to_null(col(v)) for v in value])
-        cov_unit = (
-            blank_to_null(col(f"c{long.unit}"))
-            if long.unit is not None
-            else pl.lit(None, pl.String)
-        )
+        cov_unit = unit_expression(self.layout, self.reference)
+        if cov_unit is None:
+            cov_unit = pl.lit(None, pl.String)
         # Texts of few values as categories while the partial tables are folded.
         few = pl.Categorical()
         frame = self.interpreter.signs.with_panel_facts(
@@ -540,8 +560,6 @@ class Panels:
                 .select(*KEYS, PANEL)
             )
         self.summary.panels = panels.height
-        # Patients told apart by the hash of their id (checked in _changes).
-        self._patients = panels[PATIENT].drop_nulls().n_unique()
         self.summary.rows_in_panels = int(panels["rows"].sum() or 0)
         codes: list[pl.Series] = []
         for a in self.analytes:
@@ -648,12 +666,12 @@ class Panels:
             panels[f"{c.key}_{SYMPTOMATIC}"],
         )
         found = self.correctors[c.key].results(rows.filter(will))
-        code = pl.Series("flag_code", [None] * panels.height, dtype=pl.Int8)
+        code = constant("flag_code", None, panels.height, pl.Int8)
         if found.height:
             code = code.scatter(will.arg_true(), found["flag_code"].cast(pl.Int8))
         # The corrected result itself, for the second pass (not in JSON Lines: its texts).
         kept = [
-            pl.Series(f"cr_{c.key}_{f}", [None] * panels.height, dtype=found.schema[f]).scatter(
+            constant(f"cr_{c.key}_{f}", None, panels.height, found.schema[f]).scatter(
                 will.arg_true(), found[f]
             )
             for f in (_CORRECTED if self.keeps_corrected else ())
@@ -677,7 +695,7 @@ class Panels:
         segment, canon_sex = canonical_columns(self.reference, c.corrects, pl.col(AGE), pl.col(SEX))
         patient = pl.DataFrame([age.alias(AGE), sex.alias(SEX)]).select(segment, canon_sex)
         if not symptoms_matter(self.reference, c.corrects):
-            symptomatic = pl.Series([False] * len(number), dtype=pl.Boolean)
+            symptomatic = constant("", False, len(number), pl.Boolean)
         shown = pl.DataFrame([number.alias("n"), spelling.alias("s")]).select(
             pl.concat_str(pl.col("n").cast(pl.String), pl.lit(" "), pl.col("s"))
         )
@@ -730,7 +748,8 @@ class Panels:
             found = found.join(self.table, on=PANEL, how="inner")
             frame = frame.join(found, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
         self.rows_seen += batch.height
-        # The panel's columns, dropped again once the panel's columns are filled in.
+        # The panel's columns, dropped again once the panel's columns are filled in: the same
+        # for every batch (read by :meth:`after` while the next batch is being prepared).
         self.internal = [
             name
             for name in frame.columns
@@ -751,7 +770,7 @@ class Panels:
         analyte, flag = col(r["analyte"]), col(r["flag"])
         code = flag.replace_strict(FLAG_CODES, default=None, return_dtype=pl.Int8)
         added_rows = []
-        notes: list[pl.Expr] = self._key_notes()
+        notes: list[_Note] = self._key_notes()
         for c in self.corrections:
             measured = (analyte == c.corrects) & flag.is_not_null()
             wanted = result.select(measured & col(f"will_{c.key}").fill_null(False)).to_series()
@@ -763,26 +782,32 @@ class Panels:
             needed |= {f"cr_{k.key}_{f}" for k in self.corrections for f in _CORRECTED}
             needed |= {f"has_{k.key}" for k in self.corrections}
             needed |= {f"{x}_{k.covariate}" for k in self.corrections for x in ("text", "unit")}
-            carried = [n for n in result.columns if n not in internal or n in needed]
+            # Not an earlier correction's problems: its added rows do not have them.
+            carried = [
+                n
+                for n in result.columns
+                if (n not in internal or n in needed) and not n.startswith("k_problem_")
+            ]
             rows = result.select(carried).filter(wanted)
             corrected = self._corrected(c, rows)
             made = corrected["flag"].is_not_null()
             if (~made).any():
-                problem = pl.Series("p", [None] * result.height, dtype=pl.String).scatter(
+                problem = constant("p", None, result.height, pl.String).scatter(
                     wanted.arg_true(), corrected["error"]
                 )
                 result = result.with_columns(problem.alias(f"k_problem_{c.key}"))
-                notes.append(col(f"k_problem_{c.key}"))
+                notes.append((col(f"k_problem_{c.key}").is_not_null(), col(f"k_problem_{c.key}")))
             if made.any():
                 added_rows.append(self._added(c, rows.filter(made), corrected.filter(made)))
         for a in self.analytes:
             notes.append(
-                pl.when((analyte == a) & flag.is_not_null() & (col(f"n_{a}") > 1)).then(
+                (
+                    (analyte == a) & flag.is_not_null() & (col(f"n_{a}") > 1),
                     pl.format(
                         "{} {} results in this panel: each interpreted on its own",
                         col(f"n_{a}"),
                         pl.lit(a),
-                    )
+                    ),
                 )
             )
         result = result.with_columns(
@@ -790,9 +815,7 @@ class Panels:
             col(ROW).alias(r["source_row"]),
             col(PANEL).alias(r["panel"]),
             col("t_min").dt.to_string("%Y-%m-%dT%H:%M:%S").alias(r["panel_time"]),
-            pl.concat_str(notes, separator="; ", ignore_nulls=True)
-            .replace("", None)
-            .alias(r["panel_notes"]),
+            _noted(result, notes, "; ").alias(r["panel_notes"]),
         )
         if self.tracks:
             result = trends.with_changes(result, r, self.changes, ROW, BAD_TIME)
@@ -829,17 +852,16 @@ class Panels:
         )
         return ordered.sort(ORDER, maintain_order=True).drop(ORDER, ROW)
 
-    def _key_notes(self) -> list[pl.Expr]:
+    def _key_notes(self) -> list[_Note]:
         """Notes on a row's key: why it is alone, a time or date of birth not read, a
         specimen number two patients share."""
         col = pl.col
         c, header = self.columns, self.layout.header
-        found: list[pl.Expr] = [
-            pl.when(col(ALONE) == NO_PATIENT).then(
-                pl.lit("no patient id: interpreted alone, not in a panel")
-            ),
-            pl.when(col(ALONE) == NO_SPECIMEN).then(
-                pl.lit("no specimen number: interpreted alone, not in a panel")
+        found: list[_Note] = [
+            (col(ALONE) == NO_PATIENT, pl.lit("no patient id: interpreted alone, not in a panel")),
+            (
+                col(ALONE) == NO_SPECIMEN,
+                pl.lit("no specimen number: interpreted alone, not in a panel"),
             ),
         ]
         if c.time is not None:
@@ -853,7 +875,8 @@ class Panels:
                 .otherwise(pl.lit(""))
             )
             found += [
-                pl.when(col(BAD_TIME)).then(
+                (
+                    col(BAD_TIME),
                     pl.concat_str(
                         pl.lit(f"{time}: collection time '"),
                         shown,
@@ -861,47 +884,52 @@ class Panels:
                             "' could not be read (expected 2026-03-01T08:00, 03/01/2026 8:00 AM)"
                         ),
                         alone,
-                    )
+                    ),
                 ),
-                pl.when((col(ALONE) == NO_TIME) & ~col(BAD_TIME)).then(
-                    pl.lit("no collection time: interpreted alone, not in a panel")
+                (
+                    (col(ALONE) == NO_TIME) & ~col(BAD_TIME),
+                    pl.lit("no collection time: interpreted alone, not in a panel"),
                 ),
             ]
         if c.birth is not None:
             birth = col(f"c{c.birth}").str.strip_chars()
             name = plain(header[c.birth])
             found += [
-                pl.when(col(BIRTH) == BIRTH_UNREADABLE).then(
+                (
+                    col(BIRTH) == BIRTH_UNREADABLE,
                     pl.concat_str(
                         pl.lit(f"{name}: date of birth '"),
                         birth,
                         pl.lit("' could not be read: age not known from it"),
-                    )
+                    ),
                 ),
-                pl.when(col(BIRTH) == BIRTH_AFTER).then(
+                (
+                    col(BIRTH) == BIRTH_AFTER,
                     pl.concat_str(
                         pl.lit(f"{name}: date of birth "),
                         birth,
                         pl.lit(" is after the collection time: age not known from it"),
-                    )
+                    ),
                 ),
-                pl.when(col(BIRTH) == BIRTH_NO_TIME).then(
-                    pl.lit("no collection time to compute the age at from the date of birth")
+                (
+                    col(BIRTH) == BIRTH_NO_TIME,
+                    pl.lit("no collection time to compute the age at from the date of birth"),
                 ),
             ]
         if self.shared is not None:
             found.append(
-                pl.when(col("k_owners").is_not_null()).then(
+                (
+                    col("k_owners").is_not_null(),
                     pl.format(
                         "specimen {} belongs to {} patients: its panel is split by patient",
                         col(SHARED),
                         col("k_owners"),
-                    )
+                    ),
                 )
             )
         return found
 
-    def _correction_notes(self, c: Correction, measured: pl.Expr) -> list[pl.Expr]:
+    def _correction_notes(self, c: Correction, measured: pl.Expr) -> list[_Note]:
         """Why a panel's result was not corrected: two results to correct, two covariates, or
         a covariate that cannot be used (said on the rows of both)."""
         col = pl.col
@@ -911,27 +939,28 @@ class Panels:
         is_cov = (col(COVARIATE) == v) & col(PANEL).is_not_null()
         problem = col(f"problem_{v}")
         return [
-            pl.when(measured & several & (covariates > 0)).then(
+            (
+                measured & several & (covariates > 0),
                 pl.format(
                     "no {}: {} {} results in this panel, and which to correct is not chosen",
                     pl.lit(label),
                     col(f"n_{c.corrects}"),
                     pl.lit(c.corrects),
-                )
+                ),
             ),
-            pl.when((measured | is_cov) & (covariates > 1)).then(
+            (
+                (measured | is_cov) & (covariates > 1),
                 pl.format(
                     "no {}: {} {} results in this panel, and which to use is not chosen",
                     pl.lit(label),
                     covariates,
                     pl.lit(v),
-                )
+                ),
             ),
-            pl.when(is_cov & problem.is_not_null()).then(
-                pl.concat_str(problem, pl.lit(f": no {label}"))
-            ),
-            pl.when(measured & problem.is_not_null()).then(
-                pl.lit(f"no {label}: this panel's {v} cannot be used")
+            (is_cov & problem.is_not_null(), pl.concat_str(problem, pl.lit(f": no {label}"))),
+            (
+                measured & problem.is_not_null(),
+                pl.lit(f"no {label}: this panel's {v} cannot be used"),
             ),
         ]
 
@@ -1016,10 +1045,7 @@ class Panels:
         deciding = added | ~replaced
 
         def side(name: str) -> pl.Expr:
-            found: pl.Expr = pl.lit(0, pl.Int64)
-            for analyte, mask in self.sides[name].items():
-                found = pl.when(sf == analyte).then(pl.lit(mask, pl.Int64)).otherwise(found)
-            return found
+            return sf.replace_strict(self.sides[name], default=0, return_dtype=pl.Int64)
 
         mine: pl.Expr = pl.lit(0, pl.Int64)
         for level, by_analyte in self.sides.items():
@@ -1058,6 +1084,26 @@ class Panels:
         )
         if self.shared is not None:
             s.notes["shared_specimen"] += int(result["k_owners"].is_not_null().sum())
+
+
+def _noted(frame: pl.DataFrame, notes: list[_Note], separator: str) -> pl.Series:
+    """The notes each row of ``frame`` has, joined by ``separator`` (null where none): each
+    note a condition and its text. The texts are made for the rows some note is on only."""
+    if not notes:
+        return constant("", None, frame.height, pl.String)
+    on = frame.select(pl.any_horizontal(when.fill_null(False) for when, _ in notes)).to_series()
+    texts = (
+        frame.filter(on)
+        .select(
+            pl.concat_str(
+                [pl.when(when).then(text) for when, text in notes],
+                separator=separator,
+                ignore_nulls=True,
+            ).replace("", None)
+        )
+        .to_series()
+    )
+    return constant("", None, frame.height, pl.String).scatter(on.arg_true(), texts)
 
 
 def _scattered(values: pl.Series, height: int, at: pl.Series) -> pl.Series:

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from electrocheck.batch.cells import constant
 from electrocheck.batch.layout import Layout
 from electrocheck.errors import InputError
 from electrocheck.reference import Reference, select_limits
@@ -124,7 +125,7 @@ def _mapped(
             errors[text] = f"{name}: {exc}"
     found = column.replace_strict(answers, default=None, return_dtype=dtype)
     if not errors:
-        return found, pl.Series(name, [None] * len(column), dtype=pl.String)
+        return found, constant(name, None, len(column), pl.String)
     return found, column.replace_strict(errors, default=None, return_dtype=pl.String)
 
 
@@ -135,9 +136,9 @@ def with_patient(
     columns = layout.patient
     height = frame.height
     errors: list[pl.Series] = []
-    segment = pl.Series(AGE, [None] * height, dtype=pl.Int32)
-    sex = pl.Series(SEX, [None] * height, dtype=pl.String)
-    symptoms = pl.Series(SYMPTOMATIC, [symptomatic] * height, dtype=pl.Boolean)
+    segment = constant(AGE, None, height, pl.Int32)
+    sex = constant(SEX, None, height, pl.String)
+    symptoms = constant(SYMPTOMATIC, symptomatic, height, pl.Boolean)
     if columns.age is not None:
         segment, error = _mapped(
             frame[f"c{columns.age}"],
@@ -174,7 +175,7 @@ def with_patient(
         .to_series()
         .replace("", None)
         if errors
-        else pl.Series(PATIENT_ERROR, [None] * height, dtype=pl.String)
+        else constant(PATIENT_ERROR, None, height, pl.String)
     )
     return frame.with_columns(
         segment.alias(AGE),

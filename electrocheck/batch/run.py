@@ -524,17 +524,29 @@ def _process(
         panels = first_pass(layout, reference, interpreter, again)
         summary.panels = None if panels is None else panels.summary
         originals = internal_names(len(layout.header))
+
+        def interpreted(batch: pl.DataFrame, position: int) -> tuple[pl.DataFrame, int, int, int]:
+            batch, blank = without_blank_lines(batch, originals)
+            read = batch.height
+            if panels is not None:
+                batch = panels.before(batch)
+            return interpreter.interpret(batch), position, blank, read
+
         background = BackgroundWriter(writer.write)
         # The per-patient table is counted beside the writing, in a thread of its own.
         tally = None if patients is None else BackgroundWriter(patients.add)
         try:
-            for batch, position in prefetched(batches):
-                batch, blank = without_blank_lines(batch, originals)
+            steps: Iterator[tuple[pl.DataFrame, int, int, int]] = (
+                interpreted(*batch) for batch in prefetched(batches)
+            )
+            if panels is not None:
+                # Two steps on two cores: the next batch is interpreted while this one gets
+                # its panels' columns and is counted (each step in row order). Without panels
+                # the second step is too small to gain from a thread of its own.
+                steps = prefetched(steps)
+            for result, position, blank, read in steps:
                 summary.blank_lines += blank
-                summary.rows_read += batch.height
-                if panels is not None:
-                    batch = panels.before(batch)
-                result = interpreter.interpret(batch)
+                summary.rows_read += read
                 if panels is not None:
                     result = panels.after(result)
                 background.submit(writer.slim(result))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from electrocheck.batch.cells import constant
 from electrocheck.batch.columns import FLAG_CODES, NOTES_SEP, PATTERN_NOTES
 from electrocheck.batch.patterns import meets
 from electrocheck.reference import Pattern, Reference
@@ -77,13 +78,13 @@ class SpecimenSigns:
         found = []
         for key in self.in_panels:
             sign = self.reference.specimen_signs[key]
-            named = pl.Series([False] * frame.height, dtype=pl.Boolean)
+            named = constant("", False, frame.height, pl.Boolean)
             for i in tests:
                 names = frame[f"c{i}"].drop_nulls().unique().to_list()
                 mine = [n for n in names if header_squeezed(n) in sign.columns]
                 if mine:
                     named = named | frame[f"c{i}"].is_in(mine).fill_null(False)
-            column = pl.Series(f"sg_{key}", [None] * frame.height, dtype=pl.String)
+            column = constant(f"sg_{key}", None, frame.height, pl.String)
             if named.any():
                 cell = pl.concat_str(value.str.strip_chars(), pl.lit(" "), unit.fill_null(""))
                 rows = frame.filter(named).select(
@@ -152,6 +153,7 @@ class SpecimenSigns:
         is the row's own columns', else its panel's (``sg_<sign>``: a test of the panel)."""
         code = pl.col(flag).replace_strict(FLAG_CODES, default=None, return_dtype=pl.Int8)
         added_ids, added_notes = [], []
+        parts: list[pl.Expr] = []
         for pattern in self.reference.specimen_patterns:
             if len(pattern.when) != 1:
                 continue  # a long row holds one result: a pattern of one analyte
@@ -168,10 +170,11 @@ class SpecimenSigns:
                 value = pl.when(present).then(value).otherwise(panel.field("field_1"))
                 present = present | pl.col(f"sg_{sign}").is_not_null()
             takes_part = (pl.col(analyte) == key) & meets(code, level).fill_null(False) & present
+            parts.append(takes_part)
             added_ids.append(pl.when(takes_part).then(pl.lit(pattern.id)))
             added_notes.append(pl.when(takes_part).then(_note(pattern.note, header, value)))
-        if not added_ids:
-            return frame
+        if not parts or not frame.select(pl.any_horizontal(parts).fill_null(False).any()).item():
+            return frame  # no row takes part in one: its ids and notes stay as they are
         return frame.with_columns(
             pl.concat_str([pl.col(ids), *added_ids], separator="; ", ignore_nulls=True)
             .replace("", None)

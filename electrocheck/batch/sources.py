@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from electrocheck.batch import warehouse
 from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import wide_prefixes
 from electrocheck.batch.layout import Layout
@@ -88,15 +89,28 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
     numeric = (
         pl.col(f"c{long.numeric}") if long.value is not None and long.numeric is not None else None
     )
-    unit = blank_to_null(pl.col(f"c{long.unit}")) if long.unit is not None else None
     low = high = rng = None
     if long.low is not None and long.high is not None:
         low, high = pl.col(f"c{long.low}"), pl.col(f"c{long.high}")
     elif long.range is not None:
         rng = pl.col(f"c{long.range}")
     name = layout.header[long.value if long.value is not None else long.numeric]  # type: ignore[index]
-    tests = tuple(pl.col(f"c{i}") for i in long.tests)
+    tests = warehouse.test_expressions(layout, reference)
     covariate = pl.col(PANEL_COVARIATE) if layout.panels is not None else None
+    flag = _column(long.flag)
+    table = layout.warehouse
+    unit = warehouse.unit_expression(layout, reference)
+    if table is not None and table.name == "pcornet":
+        if table.modifier is not None:
+            number = numeric if numeric is not None else value
+            value = warehouse.pcornet_value(value, number, pl.col(f"c{table.modifier}"))
+        if low is not None and high is not None:
+            rng = warehouse.pcornet_range(
+                low, high, _column(table.low_modifier), _column(table.high_modifier)
+            )
+            low = high = None
+        if flag is not None:
+            flag = warehouse.pcornet_flag(flag)
     return [
         Source(
             name,
@@ -108,7 +122,7 @@ def sources(layout: Layout, reference: Reference) -> list[Source]:
             low,
             high,
             rng,
-            _column(long.flag),
+            flag,
             tests,
             covariate,
         )

@@ -257,6 +257,17 @@ def _count_fates(result: pl.DataFrame, layout: Layout, summary: Summary) -> None
         summary.lookalike_columns[layout.header[i]] += values
 
 
+def _shown_test(layout: Layout, name: str) -> pl.Expr:
+    """A test column's text as the summary names it: an OMOP concept id as ``concept N``,
+    and concept 0 ("no matching concept") as no name."""
+    text = blank_to_null(pl.col(name))
+    warehouse = layout.warehouse
+    if warehouse is None or warehouse.concept is None or name != f"c{warehouse.concept}":
+        return text
+    concept = text.str.strip_chars().str.replace(r"\.0+$", "")
+    return pl.when(concept == "0").then(None).otherwise(pl.concat_str(pl.lit("concept "), concept))
+
+
 def _count_names(result: pl.DataFrame, fate: str, i: int, layout: Layout, summary: Summary) -> None:
     """Count the rows of the named fates by name: a long row's test (the first of its test
     columns that is not blank), a wide cell's column; with the specimen, where a specimen
@@ -268,7 +279,7 @@ def _count_names(result: pl.DataFrame, fate: str, i: int, layout: Layout, summar
     keys = [fate, *tests, *specimen]
     grouped = result.select(keys).filter(pl.col(fate).is_in(named)).group_by(keys).len()
     if tests:
-        test = pl.coalesce([blank_to_null(pl.col(t)) for t in tests])
+        test = pl.coalesce([_shown_test(layout, t) for t in tests])
     else:
         test = pl.lit(layout.wide[i].header)
     shown = test.fill_null(pl.lit("(no test name)"))

@@ -17,7 +17,7 @@ from typing import Literal
 
 import polars as pl
 
-from electrocheck.batch.cells import blank_to_null
+from electrocheck.batch.cells import blank_to_null, constant
 from electrocheck.errors import InputError, quote
 
 #: Naive formats, after a ``T`` between date and time became a space.
@@ -77,7 +77,7 @@ class _Formats:
         frame = pl.DataFrame({"t": texts})
         expr = _normalized(pl.col("t")) if self.normalize else pl.col("t").str.strip_chars()
         frame = frame.with_columns(expr.str.to_uppercase().alias("n"))
-        found = pl.Series("w", [None] * frame.height, dtype=dtype)
+        found = constant("w", None, frame.height, dtype)
         left = frame["n"].is_not_null() & (frame["n"] != "")
         for i, parser in enumerate(list(self.parsers)):
             if not left.any():

@@ -26,6 +26,8 @@ class BatchFormat(str, Enum):
 class LayoutChoice(str, Enum):
     wide = "wide"
     long = "long"
+    omop = "omop"
+    pcornet = "pcornet"
 
 
 # The options, declared once here so that the command's own signature reads as a list.
@@ -62,8 +64,9 @@ LayoutOption = Annotated[
     Optional[LayoutChoice],  # noqa: UP045
     typer.Option(
         "--layout",
-        help="wide (a column per analyte) or long (a row per "
-        "result). Default: detected from the header.",
+        help="wide (a column per analyte), long (a row per result), omop (an OMOP CDM "
+        "MEASUREMENT table) or pcornet (a PCORnet LAB_RESULT_CM table). Default: detected "
+        "from the header.",
         show_default=False,
     ),
 ]

@@ -23,6 +23,7 @@ from electrocheck.reference.check_names import (
     read_ambiguous,
     read_ignore,
 )
+from electrocheck.reference.check_omop import read_omop
 from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
 from electrocheck.reference.check_signs import read_signs
 from electrocheck.reference.check_specimens import read_specimen_words
@@ -41,6 +42,7 @@ _TOP_OPTIONAL = frozenset(
         "spasm_care",
         "specimen_signs",
         "changes",
+        "omop",
     }
 )
 
@@ -88,6 +90,7 @@ def read_reference(c: Checker, data: Any) -> Reference:
     signs = read_signs(c, top)
     patterns = read_patterns(c, top, {*analytes, *corrections}, written, set(signs))
     changes = c.attempt(lambda: read_changes(c, top, set(analytes), written))
+    omop_concepts, omop_units = read_omop(c, top, {**analytes, **covariates})
     if c.problems:
         raise ReferenceFileError(c.problems)
     return Reference(
@@ -112,6 +115,8 @@ def read_reference(c: Checker, data: Any) -> Reference:
         settled=MappingProxyType(settled),
         specimen_words=specimen_words,
         changes=changes or Changes(),
+        omop_concepts=MappingProxyType(omop_concepts),
+        omop_units=MappingProxyType(omop_units),
     )
 
 

@@ -90,7 +90,7 @@ def read_loinc(c: Checker, node: Any, path: str, line: int | None) -> tuple[Loin
 
 def _loinc_code(c: Checker, node: Any, path: str, line: int | None) -> LoincCode:
     if isinstance(node, dict):
-        m = c.mapping(node, path, line, {"code", "name"}, frozenset({"short"}))
+        m = c.mapping(node, path, line, {"code", "name"}, frozenset({"short", "omop"}))
         code = c.attempt(lambda: c.text(m["code"], f"{path}.code", _line(m, "code")))
         name = c.attempt(lambda: c.text(m["name"], f"{path}.name", _line(m, "name")))
         short = (
@@ -98,11 +98,20 @@ def _loinc_code(c: Checker, node: Any, path: str, line: int | None) -> LoincCode
             if "short" in m
             else None
         )
-        if code is None or name is None or ("short" in m and short is None):
+        omop = (
+            c.attempt(lambda: concept_id(c, m["omop"], f"{path}.omop", _line(m, "omop")))
+            if "omop" in m
+            else None
+        )
+        if (
+            code is None
+            or name is None
+            or any(key in m and value is None for key, value in (("short", short), ("omop", omop)))
+        ):
             raise _Invalid()
         path, line = f"{path}.code", _line(m, "code")
     else:
-        code, name, short = c.text(node, path, line), None, None
+        code, name, short, omop = c.text(node, path, line), None, None, None
     if not _CODE.fullmatch(code):
         raise c.fail(path, f"{quote(code)} is not a LOINC code such as 2823-3", line)
     number, digit = code.split("-")
@@ -113,7 +122,17 @@ def _loinc_code(c: Checker, node: Any, path: str, line: int | None) -> LoincCode
             f"{loinc_check_digit(number)}",
             line,
         )
-    return LoincCode(code, name, short)
+    return LoincCode(code, name, short, omop)
+
+
+def concept_id(c: Checker, node: Any, path: str, line: int | None) -> int:
+    """An OMOP concept id: a whole number greater than 0 (0 is OMOP's "no matching
+    concept")."""
+    if isinstance(node, bool) or not isinstance(node, int) or node <= 0:
+        raise c.fail(
+            path, f"must be an OMOP concept id (a whole number > 0), not {quote(node)}", line
+        )
+    return node
 
 
 def names_of(record: Analyte | Covariate) -> Iterator[tuple[str, str, int | None]]:

@@ -145,6 +145,7 @@ class LoincCode(NamedTuple):
     code: str
     name: str | None = None  # None: a plain code, as older files give it
     short: str | None = None
+    omop: int | None = None  # the OMOP standard concept id of the code, where the file says
 
 
 @dataclass(frozen=True)
@@ -395,6 +396,10 @@ class Reference:
     specimen_patterns: tuple[Pattern, ...] = ()
     # How a patient's results are compared in time order (the file's `changes` section).
     changes: Changes = Changes()  # noqa: RUF009 - a frozen record
+    # OMOP CDM concept ids (the file's `omop` section and the `omop:` of its LOINC codes):
+    # a measurement concept -> its LOINC code, and a unit concept -> its unit's spelling.
+    omop_concepts: Mapping[int, str] = field(default_factory=_empty)
+    omop_units: Mapping[int, str] = field(default_factory=_empty)
 
     @property
     def origin(self) -> str:

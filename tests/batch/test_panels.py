@@ -258,6 +258,34 @@ def test_two_results_of_one_analyte_are_both_kept_and_none_corrected(tmp_path: P
         assert "no corrected calcium" in row["panel_notes"]
 
 
+def test_a_correction_refused_in_one_panel_and_made_in_others(tmp_path: Path) -> None:
+    # Panel 1's corrected calcium would be 5.9 + 0.02 x (40 - 10) = 6.5 mmol/L: refused, and
+    # said. Panels 2 and 3 get their corrected sodium and calcium all the same.
+    text = (
+        "patient_id,collected,specimen_id,test,value,unit\n"
+        "P1,2026-03-01 08:00,S1,Calcium,5.9,mmol/L\n"
+        "P1,2026-03-01 08:00,S1,Albumin,10,g/L\n"
+        "P2,2026-03-01 08:00,S2,Sodium,130,mmol/L\n"
+        "P2,2026-03-01 08:00,S2,Glucose,400,mg/dL\n"
+        "P3,2026-03-01 08:00,S3,Calcium,2.0,mmol/L\n"
+        "P3,2026-03-01 08:00,S3,Albumin,30,g/L\n"
+    )
+    out = rows(run(tmp_path, text))
+    assert [(r["analyte"], r["row_kind"]) for r in out if r["analyte"]] == [
+        ("calcium", "input"),
+        ("sodium", "input"),
+        ("corrected_sodium", "added"),
+        ("calcium", "input"),
+        ("corrected_calcium", "added"),
+    ]
+    assert out[0]["flag"] == "HH"
+    assert (
+        "the corrected calcium would be 6.5 mmol/L, which is not plausible"
+        in (out[0]["panel_notes"])
+    )
+    assert [r["value_mmol_l"] for r in out if r["row_kind"] == "added"] == ["134.8", "2.2"]
+
+
 def test_two_albumins_correct_nothing(tmp_path: Path) -> None:
     text = (
         "patient,collected,test,value,unit\n"

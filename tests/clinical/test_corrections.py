@@ -3,9 +3,21 @@ the measured calcium) and sodium corrected for glucose (flagged, not graded)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from electrocheck import interpret, load_reference
 from electrocheck.clinical.check import CheckReport, run_check
+from electrocheck.clinical.corrections import (
+    correct,
+    corrected_result,
+    corrected_value,
+    read_covariate,
+    read_covariate_token,
+)
 from electrocheck.clinical.result import Result
 from electrocheck.errors import (
     AmbiguousUnitError,
@@ -283,3 +295,276 @@ def test_corrected_values_are_compared_unrounded_but_free_of_float_noise(
 def test_unitless_covariate_plausible_in_two_units_is_refused(ref: Reference, token: str) -> None:
     with pytest.raises(AmbiguousUnitError, match="no unit given"):
         run_check(ref, ["ca=2.0", "na=128", token])
+
+
+# --------------------------------------------------------------------------- the parts alone
+# corrected_value, corrected_result and correct called directly, as the batch engine calls
+# them (explain=False), so that each guard is held by this module's own tests.
+
+
+@pytest.mark.parametrize(
+    "calcium",
+    # 8.0 mg/dL written in each conventional unit: the mg/dL formula applies after the entered
+    # value is converted to mg/dL (80 mg/L = 0.08 g/L = 8 mg% = 8.0 mg/dL).
+    ["ca=80mg/L", "ca=0.08g/L", "ca=8mg%", "ca=8.0mg/dL"],
+)
+def test_calcium_in_any_mass_unit_is_converted_before_the_formula(
+    ref: Reference, calcium: str
+) -> None:
+    result = _result(run_check(ref, [calcium, "alb=2.5g/dL"]), "corrected_calcium")
+    # 8.0 + 0.8 x (4.0 - 2.5) = 9.2 mg/dL, flagged N against 8.5-10.2 mg/dL.
+    assert (result.entered_value, result.entered_unit) == (pytest.approx(9.2), "mg/dL")
+    assert result.value == pytest.approx(9.2 / CALCIUM_MG_DL_PER_MMOL_L)
+    assert (result.flag, result.grade) == ("N", 0)
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_corrected_value_with_and_without_its_explanation(ref: Reference, explain: bool) -> None:
+    given = read_covariate(ref, "alb", 2.5, None, "alb=2.5")
+    found = corrected_value(ref, "calcium", 80.0, "mg/L", given, explain=explain)
+    assert (found.value, found.unit) == (pytest.approx(9.2), "mg/dL")
+    assert found.correction.key == "corrected_calcium"
+    if explain:
+        assert found.lead_notes[0] == "no unit given for albumin: g/dL assumed"
+        assert found.lead_notes[1].startswith("corrected = 8 + 0.8 x (4 - albumin 2.5 g/dL)")
+    else:
+        assert found.lead_notes == ()
+
+
+@pytest.mark.parametrize(
+    ("analyte", "covariate", "value", "unit"),
+    [
+        ("calcium", "glu", 300.0, "mg/dL"),  # glucose corrects sodium, not calcium
+        ("sodium", "alb", 2.5, "g/dL"),  # albumin corrects calcium, not sodium
+        ("potassium", "alb", 2.5, "g/dL"),  # nothing corrects potassium
+    ],
+)
+def test_a_covariate_corrects_only_its_own_analyte(
+    ref: Reference, analyte: str, covariate: str, value: float, unit: str
+) -> None:
+    given = read_covariate(ref, covariate, value, unit, f"{covariate}={value:g}{unit}")
+    with pytest.raises(ValueTokenError, match="does not correct " + analyte):
+        corrected_value(ref, analyte, 2.0, "mmol/L", given)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "corrected", "flag", "grade"),
+    [
+        # 0.9 + 0.02 x (40 - 45) = 0.8 mmol/L: real, critical and grade 4; never refused.
+        (["ca=0.9", "alb=45g/L"], 0.8, "LL", 4),
+        # 0.6 + 0.02 x (40 - 45) = 0.5 mmol/L: the calcium record's lowest plausible value.
+        (["ca=0.6", "alb=45g/L"], 0.5, "LL", 4),
+        # 4.8 + 0.02 x (40 - 10) = 5.4 mmol/L: high but plausible (below 6.0).
+        (["ca=4.8mmol/L", "alb=10g/L"], 5.4, "HH", 4),
+    ],
+)
+def test_corrected_values_at_the_edges_of_plausible_are_kept(
+    ref: Reference, tokens: list[str], corrected: float, flag: str, grade: int
+) -> None:
+    result = _result(run_check(ref, tokens), "corrected_calcium")
+    assert result.value == pytest.approx(corrected)
+    assert (result.flag, result.grade) == (flag, grade)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "shown"),
+    [
+        # 5.9 + 0.02 x (40 - 10) = 6.5 mmol/L: above the plausible 6.0, refused, never HH.
+        (["ca=5.9", "alb=10g/L"], "6.5 mmol/L"),
+        # 0.5 + 0.02 x (40 - 45) = 0.4 mmol/L: below the plausible 0.5.
+        (["ca=0.5", "alb=45g/L"], "0.4 mmol/L"),
+        # 0.55 + 0.02 x (40 - 70) = -0.05 mmol/L: not a concentration at all.
+        (["ca=0.55", "alb=70g/L"], "-0.05 mmol/L"),
+    ],
+)
+def test_implausible_corrected_values_are_refused(
+    ref: Reference, tokens: list[str], shown: str
+) -> None:
+    with pytest.raises(ImplausibleValueError, match=f"would be {shown}, which is not plausible"):
+        run_check(ref, tokens)
+
+
+def test_corrected_result_refuses_zero(ref: Reference) -> None:
+    given = read_covariate(ref, "alb", 45.0, "g/L", "alb=45g/L")
+    found = corrected_value(ref, "calcium", 0.1, "mmol/L", given, explain=False)  # 0.0
+    with pytest.raises(ImplausibleValueError, match="would be 0 mmol/L"):
+        corrected_result(ref, found)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "accepted"),
+    [
+        (5.0, "g/L", True),  # the plausible bounds 5-70 g/L, both included
+        (4.99, "g/L", False),
+        (70.0, "g/L", True),
+        (70.01, "g/L", False),
+        (0.5, "g/dL", True),  # 5 g/L written in g/dL
+        (0.49, "g/dL", False),
+        (7.0, "g/dL", True),
+        (7.01, "g/dL", False),
+    ],
+)
+def test_albumin_plausible_bounds_from_both_sides(
+    ref: Reference, value: float, unit: str, accepted: bool
+) -> None:
+    shown = f"alb={value:g}{unit}"
+    if accepted:
+        assert read_covariate(ref, "alb", value, unit, shown).value == value
+    else:
+        with pytest.raises(ImplausibleValueError, match="not a plausible albumin level"):
+            read_covariate(ref, "alb", value, unit, shown)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "unit", "shown", "error", "message"),
+    [
+        ("xyz", 2.5, "g/dL", "xyz=2.5g/dL", ValueTokenError, "'xyz=2.5g/dL': not a covariate"),
+        (
+            "alb",
+            2.5,
+            "furlongs",
+            "alb=2.5furlongs",
+            UnitError,
+            "'alb=2.5furlongs': unit 'furlongs'",
+        ),
+        (
+            "alb",
+            -2.5,
+            "g/dL",
+            "alb=-2.5g/dL",
+            ValueTokenError,
+            "'alb=-2.5g/dL': the value must be a finite number >= 0",
+        ),
+        (
+            "alb",
+            6,
+            None,
+            "Alb = 6",
+            AmbiguousUnitError,
+            "'Alb = 6': no unit given, and 6 is a plausible albumin level in g/dL and in g/L; "
+            "write Alb=6g/dL or Alb=6g/L",
+        ),
+        (
+            "alb",
+            6,
+            None,
+            "6",
+            AmbiguousUnitError,
+            "'6': no unit given, and 6 is a plausible albumin level in g/dL and in g/L; "
+            "write albumin=6g/dL or albumin=6g/L",
+        ),
+        (
+            "alb",
+            900,
+            None,
+            "alb=900",
+            ImplausibleValueError,
+            "'alb=900': 900 g/dL is not a plausible albumin level (plausible 5-70 g/L); "
+            "give its unit (g/L?)",
+        ),
+        (
+            "alb",
+            900,
+            "g/L",
+            "alb=900g/L",
+            ImplausibleValueError,
+            "'alb=900g/L': 900 g/L is not a plausible albumin level (plausible 5-70 g/L)",
+        ),
+    ],
+)
+def test_covariate_messages_name_the_covariate_as_given(
+    ref: Reference,
+    name: str,
+    value: float,
+    unit: str | None,
+    shown: str,
+    error: type[Exception],
+    message: str,
+) -> None:
+    with pytest.raises(error) as info:
+        read_covariate(ref, name, value, unit, shown)
+    assert str(info.value).startswith(message)
+    if error is ImplausibleValueError:
+        assert str(info.value) == message
+
+
+def test_covariate_token_with_a_unit_beside_it(ref: Reference) -> None:
+    assert read_covariate_token(ref, "alb=2.5", "g/dL").shown == "alb=2.5 g/dL"
+    assert read_covariate_token(ref, "alb=2.5g/dL", None).shown == "alb=2.5g/dL"
+    with pytest.raises(ValueTokenError) as info:
+        read_covariate_token(ref, "alb=2.5g/dL", "g/L")
+    assert str(info.value) == "'alb=2.5g/dL' already has a unit; 'g/L' is one too many"
+
+
+def test_a_covariate_of_another_correction_is_named_in_the_refusal(ref: Reference) -> None:
+    glucose = read_covariate_token(ref, "glu=100mg/dL", None)
+    with pytest.raises(ValueTokenError) as info:
+        corrected_value(ref, "calcium", 7.6, "mg/dL", glucose)
+    assert str(info.value) == "'glu=100mg/dL' does not correct calcium"
+
+
+def test_the_one_sided_formula_says_when_it_adds_nothing(ref: Reference) -> None:
+    glucose = read_covariate_token(ref, "glu=90mg/dL", None)
+    found = corrected_value(ref, "sodium", 130, "mmol/L", glucose)
+    assert found.lead_notes == (
+        "corrected = 130 + 1.6/100 x (glucose 90 - 100 mg/dL), 0 when not above 100 "
+        "= 130 mmol/L (katz-1973)",
+    )
+
+
+def test_a_corrected_result_is_not_an_assumed_unit_and_shows_the_system_asked(
+    ref: Reference,
+) -> None:
+    measured = interpret(ref, "ca", 7.6, "mg/dL")
+    albumin = read_covariate_token(ref, "alb=2.5g/dL", None)
+    result = correct(ref, measured, albumin, system="si")
+    assert result.unit_assumed is False
+    assert (result.shown.system, result.shown.unit) == ("si", "mmol/L")
+    assert result.input == "ca=7.6mg/dL alb=2.5g/dL"
+    assert not any("no unit given" in note for note in result.notes)
+    assert correct(ref, measured, albumin).shown.system == "conventional"
+    found = corrected_value(ref, "calcium", 7.6, "mg/dL", albumin)
+    assert corrected_result(ref, found).input == ""
+    assert corrected_result(ref, found, system="si").shown.system == "si"
+
+
+def test_an_implausible_corrected_value_is_refused_naming_both_values(ref: Reference) -> None:
+    measured = interpret(ref, "ca", 5.9, "mmol/L")
+    albumin = read_covariate_token(ref, "alb=10g/L", None)
+    with pytest.raises(ImplausibleValueError) as info:
+        correct(ref, measured, albumin)
+    assert str(info.value) == (
+        "'ca=5.9mmol/L alb=10g/L': the corrected calcium would be 6.5 mmol/L, which is not "
+        "plausible: check both values and their units"
+    )
+
+
+def test_a_corrected_value_of_zero_is_refused_even_where_the_file_allows_zero(
+    write_reference: Callable[..., Path],
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["analytes"]["calcium"]["plausible"]["low"] = 0
+
+    ref = load_reference(write_reference(edit))
+    measured = interpret(ref, "ca", 0.0, "mg/dL")
+    albumin = read_covariate_token(ref, "alb=4g/dL", None)
+    with pytest.raises(ImplausibleValueError, match="the corrected calcium would be 0 mg/dL"):
+        correct(ref, measured, albumin)
+
+
+def test_every_other_unit_of_an_implausible_covariate_is_offered(
+    write_reference: Callable[..., Path],
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["covariates"]["albumin"]["units"] = ["g/dL", "g/L", "mg/dL"]
+
+    ref = load_reference(write_reference(edit))
+    with pytest.raises(ImplausibleValueError) as info:
+        read_covariate(ref, "alb", 900000, None, "alb=900000")
+    assert str(info.value).endswith("give its unit (g/L, mg/dL?)")
+
+
+def test_the_name_in_an_ambiguity_is_the_one_written(ref: Reference) -> None:
+    with pytest.raises(AmbiguousUnitError) as info:
+        read_covariate(ref, "alb", 6, None, "alb=6")
+    assert str(info.value).endswith("write alb=6g/dL or alb=6g/L")

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from electrocheck import interpret, load_reference
+from electrocheck.clinical.grading import Grade, grade_value
 from electrocheck.reference import Reference
 from electrocheck.reference.patient import Patient
 from electrocheck.units.resolve import resolve_unit
@@ -290,7 +291,7 @@ def test_symptoms_switch_the_grade_and_the_note_says_so_mmol(
 ) -> None:
     without = interpret(ref, analyte, value, "mmol/L", patient=ASYMPTOMATIC)
     assert without.grade == asymptomatic
-    assert "asymptomatic assumed" in without.grade_basis
+    assert without.grade_basis.endswith(" criteria (ctcae-v5); asymptomatic assumed")
     note = (
         f"grade {asymptomatic} assumes no symptoms; with symptoms it would be grade {symptomatic}"
     )
@@ -299,6 +300,9 @@ def test_symptoms_switch_the_grade_and_the_note_says_so_mmol(
     with_symptoms = interpret(ref, analyte, value, "mmol/L", patient=SYMPTOMATIC)
     assert with_symptoms.grade == symptomatic
     assert with_symptoms.grade_basis.endswith("; symptomatic")
+    assert with_symptoms.grade_basis == without.grade_basis.replace(
+        "; asymptomatic assumed", "; symptomatic"
+    )
     assert "asymptomatic" not in with_symptoms.grade_basis
     assert not any("symptoms" in n for n in with_symptoms.notes)
 
@@ -314,6 +318,10 @@ def test_grades_symptoms_do_not_decide_carry_no_symptom_note(
     result = interpret(ref, analyte, value, "mmol/L", patient=patient)
     assert result.grade == grade
     assert "symptom" not in result.grade_basis
+    assert result.grade_basis.endswith("mmol/L criteria (ctcae-v5)")
+    assert grade_value(
+        ref.analytes[analyte], result.flag, result.value, resolve_unit("mmol/L"), patient
+    ) == Grade(grade, result.grade_basis, None)
     assert not any("symptoms" in n for n in result.notes)
 
 
@@ -368,7 +376,7 @@ def test_file_without_grades_for_an_analyte_gives_no_grade(
     for value in (3.0, 4.0, 6.5):
         result = interpret(ref, "k", value, "mmol/L")
         assert result.grade is None
-        assert "no grade criteria" in result.grade_basis
+        assert result.grade_basis == "no grade criteria for this analyte in the reference file"
     assert interpret(ref, "na", 127.0, "mmol/L").grade == 2  # other analytes keep theirs
 
 

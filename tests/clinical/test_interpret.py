@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from electrocheck import interpret
-from electrocheck.clinical.interpret import interpret_token
+from electrocheck import UnitChoice, interpret
+from electrocheck.clinical.interpret import (
+    As,
+    Measured,
+    evaluate,
+    interpret_token,
+    require_concentration,
+)
 from electrocheck.errors import (
     AmbiguousUnitError,
+    ArgumentError,
+    ElectrocheckError,
     ImplausibleValueError,
     UnitError,
     UnknownAnalyteError,
@@ -260,3 +268,259 @@ def test_float_noise_never_reaches_output(ref: Reference) -> None:
     result = interpret(ref, "ca", 10.3, "mg/dL").to_dict()
     for key in ("value", "low", "high", "critical_low", "critical_high"):
         assert len(repr(result[key])) <= 7, (key, result[key])
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_not_a_value(ref: Reference, value: bool) -> None:
+    # True would otherwise be read as 1 mmol/L of potassium: critically low.
+    with pytest.raises(ArgumentError, match="is not a number"):
+        interpret(ref, "potassium", value, "mmol/L")
+
+
+@pytest.mark.parametrize("value", [True, False, "3.1", None])
+def test_require_concentration_refuses_what_is_not_a_number(value: object) -> None:
+    with pytest.raises(ValueTokenError, match="'k=x': the value must be a number"):
+        require_concentration(value, "k=x")
+
+
+# Critical results, in mmol/L: each text comes from the side of the critical limit crossed.
+CRITICAL = [
+    # (analyte, value, flag, spasm risk, critical note)
+    ("ca", 1.0, "LL", "high", "beyond the critical limit (below 1.5 mmol/L)"),
+    ("ca", 3.6, "HH", "low", "beyond the critical limit (above 3.24 mmol/L)"),
+    ("k", 2.4, "LL", "moderate", "beyond the critical limit (below 2.8 mmol/L)"),
+    ("k", 6.8, "HH", "low", "beyond the critical limit (above 6.2 mmol/L)"),
+    ("mg", 0.3, "LL", "high", "beyond the critical limit (below 0.41 mmol/L)"),
+    ("na", 118, "LL", "moderate", "beyond the critical limit (below 120 mmol/L)"),
+    ("na", 162, "HH", "moderate", "beyond the critical limit (above 160 mmol/L)"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "flag", "risk", "note"), CRITICAL)
+def test_critical_results_carry_the_texts_of_their_side(
+    ref: Reference, name: str, value: float, flag: str, risk: str, note: str
+) -> None:
+    result = interpret(ref, name, value, "mmol/L")
+    side = ref.analyte(name).low if flag == "LL" else ref.analyte(name).high
+    assert (result.flag, result.spasm_risk) == (flag, risk)
+    assert result.spasm_risk == side.spasm_risk
+    assert (result.effect, result.cancer_causes) == (side.effect, side.causes)
+    assert any(n.startswith(note) for n in result.notes), result.notes
+
+
+@pytest.mark.parametrize(
+    ("patient", "population"),
+    [
+        (Patient(), "adults (age not given)"),
+        (Patient(age_days=3), "age 0d to 11d; critical limits for age 0d to 18y"),
+        (Patient(age_days=40 * 365.25, sex="F"), "adults"),
+    ],
+)
+def test_the_population_names_whose_limits_were_used(
+    ref: Reference, patient: Patient, population: str
+) -> None:
+    assert interpret(ref, "ca", 9.0, "mg/dL", patient=patient).population == population
+
+
+@pytest.mark.parametrize(
+    ("value", "adult", "newborn"),
+    [
+        # Without a unit calcium is read in mmol/L: 4.0 is critically high. As mEq/L it is
+        # 2.0 mmol/L, low for an adult (2.15-2.55) but normal for a newborn (8.0 mg/dL =
+        # 1.996 mmol/L and up), so only for the newborn does the unit decide the answer.
+        (4.0, "HH", "ambiguous"),
+        (3.99, "HH", "HH"),  # 1.995 mmol/L as mEq/L: low for a newborn too
+    ],
+)
+def test_the_patients_limits_decide_whether_the_unit_is_in_doubt(
+    ref: Reference, value: float, adult: str, newborn: str
+) -> None:
+    assert interpret(ref, "ca", value).flag == adult
+    if newborn == "ambiguous":
+        with pytest.raises(AmbiguousUnitError, match="as mEq/L it is 2 mmol/L, normal"):
+            interpret(ref, "ca", value, patient=Patient(age_days=3))
+    else:
+        assert interpret(ref, "ca", value, patient=Patient(age_days=3)).flag == newborn
+
+
+def test_a_whole_result_field_by_field(ref: Reference) -> None:
+    result = interpret(ref, "k", 3.1, "mmol/L")
+    potassium = ref.analytes["potassium"]
+    assert (result.analyte, result.label, result.input) == ("potassium", "Potassium", "k=3.1mmol/L")
+    assert (result.entered_value, result.entered_unit, result.unit_assumed) == (
+        3.1,
+        "mmol/L",
+        False,
+    )
+    assert (result.value, result.low, result.high) == (3.1, 3.5, 5.0)
+    assert (result.critical_low, result.critical_high) == (2.8, 6.2)
+    assert (result.flag, result.grade) == ("L", 1)
+    assert result.grade_basis == "Hypokalemia, mmol/L criteria (ctcae-v5); asymptomatic assumed"
+    assert result.population == "adults (age not given)"
+    assert (result.spasm_risk, result.effect) == (potassium.low.spasm_risk, potassium.low.effect)
+    assert result.cancer_causes == potassium.low.causes
+    assert result.muscle_role == potassium.muscle_role
+    assert result.notes == ("grade 1 assumes no symptoms; with symptoms it would be grade 2",)
+    assert (result.shown.system, result.shown.unit, result.shown.value) == ("si", "mmol/L", 3.1)
+    assert result.applied.analyte is potassium
+    assert result.applied.unit == resolve_unit("mmol/L")
+    assert result.applied.interval == potassium.interval_for(resolve_unit("mmol/L"))
+
+
+def test_the_unit_system_chosen_is_the_system_shown(ref: Reference) -> None:
+    result = interpret(ref, "ca", 7.6, "mg/dL", units=UnitChoice(system="si"))
+    assert (result.entered_unit, result.shown.system, result.shown.unit) == (
+        "mg/dL",
+        "si",
+        "mmol/L",
+    )
+    assert interpret(ref, "ca", 7.6, "mg/dL").shown.system == "conventional"
+
+
+def test_the_input_given_is_the_input_shown(ref: Reference) -> None:
+    assert interpret(ref, "k", 3.1, "mmol/L", input="K 3.1").input == "K 3.1"
+    with pytest.raises(ValueTokenError, match=r"^'K -1': the value must be a finite number"):
+        interpret(ref, "k", -1, "mmol/L", input="K -1")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("k", -1, "mmol/L"), "'k=-1mmol/L': the value must be a finite number >= 0"),
+        (("k", 3.1, "furlongs"), "'k=3.1furlongs': unit 'furlongs' is not a unit"),
+        (("k", 3.1, 5), "unit: expected text such as 'mmol/L' or 'mg/dL', not int 5"),
+    ],
+)
+def test_messages_name_the_value_as_entered(ref: Reference, args: tuple, message: str) -> None:
+    with pytest.raises(ElectrocheckError) as info:
+        interpret(ref, *args)
+    assert str(info.value).startswith(message)
+
+
+def test_an_input_that_is_not_text_is_refused(ref: Reference) -> None:
+    with pytest.raises(ArgumentError, match=r"^input: expected text such as 'k=3\.1', not int 5"):
+        interpret(ref, "k", 3.1, "mmol/L", input=5)  # type: ignore[arg-type]
+
+
+DEFAULT_UNITS = UnitChoice(
+    defaults={"potassium": "mmol/L", "magnesium": "mmol/L"},
+    defaults_from="ELECTROCHECK_DEFAULT_UNITS",
+)
+
+
+def test_a_unit_assumed_from_a_setting_says_where_it_came_from(ref: Reference) -> None:
+    notes = interpret(ref, "k", 3.1, units=DEFAULT_UNITS).notes
+    assert notes[0] == "no unit given: mmol/L assumed (ELECTROCHECK_DEFAULT_UNITS)"
+    assert interpret(ref, "k", 3.1).notes[0] == "no unit given: mmol/L assumed"
+    with pytest.raises(ImplausibleValueError) as info:
+        interpret(ref, "k", 30, units=DEFAULT_UNITS)
+    assert str(info.value).endswith(
+        "check the value and its unit (mmol/L was assumed from ELECTROCHECK_DEFAULT_UNITS)"
+    )
+    with pytest.raises(ImplausibleValueError) as info:
+        interpret(ref, "k", 30)
+    assert str(info.value).endswith("check the value and its unit")
+    with pytest.raises(AmbiguousUnitError) as info:
+        interpret(ref, "mg", 2.0, units=DEFAULT_UNITS)
+    assert str(info.value).endswith(
+        "write mg=2mg/dL or mg=2mmol/L (mmol/L was assumed from ELECTROCHECK_DEFAULT_UNITS)"
+    )
+
+
+def test_a_unit_given_beside_a_token(ref: Reference) -> None:
+    result = interpret_token(ref, "ca=7.6", "mg/dL")
+    assert (result.input, result.entered_unit, result.unit_assumed) == (
+        "ca=7.6 mg/dL",
+        "mg/dL",
+        False,
+    )
+    alone = interpret_token(ref, "k=3.1mmol/L")
+    assert (alone.input, alone.entered_unit, alone.unit_assumed) == ("k=3.1mmol/L", "mmol/L", False)
+    assert interpret_token(ref, "k=3.1", None).input == "k=3.1"
+    with pytest.raises(
+        ValueTokenError, match=r"^'k=3.1mmol/L' already has a unit; 'mg/dL' is one too many$"
+    ):
+        interpret_token(ref, "k=3.1mmol/L", "mg/dL")
+
+
+@pytest.mark.parametrize(
+    ("token", "unit", "message"),
+    [
+        (5, None, "token: expected text such as 'k=3.1' or 'ca=7.6mg/dL', not int 5"),
+        ("k=3.1", 5, "unit: expected text such as 'mmol/L' or 'mg/dL', not int 5"),
+    ],
+)
+def test_a_token_or_unit_that_is_not_text_is_refused(
+    ref: Reference, token: object, unit: object, message: str
+) -> None:
+    with pytest.raises(ArgumentError) as info:
+        interpret_token(ref, token, unit)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_a_token_passes_on_patient_covariates_and_units(ref: Reference) -> None:
+    assert interpret_token(ref, "k=3.1", patient=Patient(symptomatic=True)).grade == 2
+    assert interpret_token(ref, "ca=7.6mg/dL", covariates=frozenset({"albumin"})).grade is None
+    assert interpret_token(ref, "ca=7.6mg/dL", units=UnitChoice(system="si")).shown.unit == (
+        "mmol/L"
+    )
+
+
+def test_calcium_is_graded_as_measured_only_without_albumin(ref: Reference) -> None:
+    alone = interpret(ref, "ca", 7.6, "mg/dL")
+    assert alone.grade == 2
+    assert alone.grade_basis == (
+        "Hypocalcemia, mg/dL criteria (ctcae-v5); no corrected calcium, so the measured value "
+        "was graded"
+    )
+    assert alone.notes[-1] == (
+        "CTCAE grades calcium corrected for albumin; with no corrected calcium (give albumin), "
+        "the measured value was graded"
+    )
+    with_albumin = interpret(ref, "ca", 7.6, "mg/dL", covariates=frozenset({"albumin"}))
+    assert with_albumin.grade is None
+    assert with_albumin.grade_basis == "not graded: CTCAE grades corrected_calcium instead"
+    assert not any("CTCAE grades" in note for note in with_albumin.notes)
+    # A normal calcium is grade 0 and says nothing of its correction.
+    normal = interpret(ref, "ca", 9.2, "mg/dL")
+    assert (normal.grade, normal.grade_basis, normal.notes) == (
+        0,
+        "within the reference interval",
+        (),
+    )
+
+
+def test_the_symptom_note_goes_only_with_a_grade(ref: Reference) -> None:
+    # Calcium 8.2 mg/dL is grade 1, where symptoms would make it 2; given albumin it is not
+    # graded, and the note on symptoms goes with the grade.
+    alone = interpret(ref, "ca", 8.2, "mg/dL")
+    assert "grade 1 assumes no symptoms; with symptoms it would be grade 2" in alone.notes
+    with_albumin = interpret(ref, "ca", 8.2, "mg/dL", covariates=frozenset({"albumin"}))
+    assert not any("symptoms" in note for note in with_albumin.notes)
+
+
+def _measured_calcium(ref: Reference) -> Measured:
+    record = ref.analytes["calcium"]
+    unit = resolve_unit("mg/dL")
+    return Measured(record, "ca=7.6mg/dL", 7.6, unit, False, record.to_mmol(7.6, unit))
+
+
+@pytest.mark.parametrize("graded", [True, False])
+def test_a_result_that_speaks_for_another(ref: Reference, graded: bool) -> None:
+    speaks_as = As("corrected_thing", "Corrected thing", graded, ("its own note",))
+    result = evaluate(ref, _measured_calcium(ref), speaks_as=speaks_as)
+    assert (result.analyte, result.label) == ("corrected_thing", "Corrected thing")
+    assert result.notes[-1] == "its own note"
+    assert not any("albumin" in note for note in result.notes)  # not the calcium caveats
+    if graded:
+        assert result.grade == 2
+        assert result.grade_basis == "Hypocalcemia, mg/dL criteria (ctcae-v5)"
+    else:
+        assert result.grade is None
+        assert result.grade_basis == "not graded: CTCAE grades the measured calcium"
+
+
+def test_zero_is_a_concentration_though_an_implausible_one(ref: Reference) -> None:
+    require_concentration(0.0, "k=0")  # no error: 0 is a number >= 0
+    with pytest.raises(ImplausibleValueError, match="is not a plausible potassium level"):
+        interpret(ref, "k", 0, "mmol/L")

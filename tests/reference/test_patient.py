@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from electrocheck import interpret
@@ -331,3 +333,34 @@ def test_run_check_passes_the_patient_on(ref: Reference) -> None:
         "sex": "female",
         "symptomatic": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [(27, "27 d"), (28, "0.92 mo"), (730, "24 mo"), (731, "2 y")],  # 2 y is 730.5 days
+)
+def test_format_age_changes_unit_at_28_days_and_at_2_years(days: float, text: str) -> None:
+    assert format_age(days) == text
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_age, "abc", "age 'abc': expected years (64, 0.5) or with a unit: 10d, 6w, 6mo, 3y"),
+        (
+            parse_age,
+            "0y",
+            "age '0y': 0 years does not say which limits apply; give a child under one year's "
+            "age in days, weeks or months (10d, 6w, 6mo)",
+        ),
+        (parse_age, "500", "age '500' is not a plausible age"),
+        (parse_sex, "x", "sex 'x': expected female or male (F or M)"),
+        (parse_symptomatic, "maybe", "symptomatic 'maybe': expected yes or no"),
+    ],
+)
+def test_patient_messages_quote_the_text_given(
+    parse: Callable[[str], object], text: str, message: str
+) -> None:
+    with pytest.raises(PatientError) as info:
+        parse(text)
+    assert str(info.value) == message

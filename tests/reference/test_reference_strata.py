@@ -480,3 +480,12 @@ def test_built_in_strata_sections(ref: Reference) -> None:
             assert any(i.age is None and i.sex is None for i in items)
             for item in items:
                 assert item.age is None or item.age.start < item.age.end
+
+
+def test_a_wrong_sex_is_refused_at_its_own_line(write_reference: Callable[..., Path]) -> None:
+    file = write_reference(set_at(f"{K}.reference.1.sex", "other"))
+    lines = file.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.strip() == "sex: other")
+    with pytest.raises(ReferenceFileError) as info:
+        load_reference(file)
+    assert f"{file}:{line}: {K}.reference[1].sex: must be female or male" in str(info.value)

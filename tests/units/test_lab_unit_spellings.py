@@ -128,3 +128,9 @@ def test_check_reads_the_new_spellings() -> None:
     assert results["potassium"]["flag"] == "LL" and results["potassium"]["entered_unit"] == "mM"
     assert results["sodium"]["value"] == 128.0 and results["sodium"]["entered_unit"] == "mval/L"
     assert results["calcium"]["value"] == pytest.approx(1.896, abs=1e-3)
+
+
+@pytest.mark.parametrize("micro", ["\u00b5", "\u03bc"])  # the micro sign and the Greek mu
+def test_both_micro_signs_are_read_as_u(micro: str) -> None:
+    assert canonical_spelling(f"{micro}mol/L") == "µmol/L"
+    assert canonical_spelling(f"{micro}foo / L") == "ufoo/L"  # unknown: comes back cleaned

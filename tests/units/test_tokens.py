@@ -87,3 +87,52 @@ def test_a_written_number_computes_as_a_plain_float() -> None:
         assert type(computed) is float and format_number(computed) != "5.0"
     assert pickle.loads(pickle.dumps(value)).text == "5.0"
     assert format_number(5.0) == "5" and format_number(0.1 + 0.2) == "0.3"
+
+
+EXAMPLE = "expected NAME=NUMBER[UNIT], e.g. ca=9.2mg/dL or k=4.1"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("k=-1", "'k=-1': '-1' is negative, and a concentration cannot be"),
+        ("k= -1 ", "'k= -1 ': '-1' is negative, and a concentration cannot be"),
+        ("k=+nan", "'k=+nan': '+nan' is not a finite number"),
+        ("k=Inf", "'k=Inf': 'Inf' is not a finite number"),
+        ("k=Xnan", f"'k=Xnan': 'Xnan' is not a number; {EXAMPLE}"),
+        ("k=3,1", "'k=3,1': use a decimal point, not a comma ('3,1')"),
+        ("k=3,1mmol/L", "'k=3,1mmol/L': use a decimal point, not a comma ('3,1mmol/L')"),
+        ("k=3,1a", "'k=3,1a': use a decimal point, not a comma ('3,1a')"),
+        ("k=3,1١", "'k=3,1١': use a decimal point, not a comma ('3,1١')"),
+        (
+            "k=3.1,na=128",
+            "'k=3.1,na=128': one value per argument, separated by spaces: k=3.1 na=128",
+        ),
+    ],
+)
+def test_refusals_name_the_text_as_written(text: str, message: str) -> None:
+    with pytest.raises(ValueTokenError) as info:
+        parse_token(text)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("k=3,", ","),  # a comma with no digit after it is not a decimal comma
+        ("k=3,a", ",a"),
+        ("k=3,١", ",١"),  # nor one with a digit that is not ASCII
+        ("k=3x1", "x1"),  # a digit after something else is part of the unit text
+    ],
+)
+def test_a_comma_is_refused_only_before_an_ascii_digit(text: str, unit: str) -> None:
+    token = parse_token(text)
+    assert (token.text, token.value, token.unit) == (text, 3.0, unit)
+
+
+@pytest.mark.parametrize(("text", "value", "digits"), [("10.", 10.0, "10"), ("+.5", 0.5, "0.5")])
+def test_written_numbers_drop_only_the_point_and_the_sign(
+    text: str, value: float, digits: str
+) -> None:
+    number = written(text)
+    assert (number, number.text) == (value, digits)

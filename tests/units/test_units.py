@@ -138,3 +138,69 @@ def test_vocabulary_shortcut_agrees_with_pint() -> None:
         assert not _could_be_unit(word)
         with pytest.raises(Exception):  # noqa: B017 - any pint error: it does not know it
             ureg.parse_units(word)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "to_base"),
+    # Whole words through pint, in both spellings of litre, each a thousandth of mol/L.
+    [("mmol/liter", 0.001), ("mmol/litre", 0.001), ("millimole/liter", 0.001)],
+)
+def test_words_for_litre_go_through_pint(spelling: str, to_base: float) -> None:
+    unit = resolve_unit(spelling)
+    assert (unit.kind, unit.to_base) == ("substance", pytest.approx(to_base))
+
+
+def test_unit_text_of_40_characters_is_read_and_of_41_refused_as_too_long() -> None:
+    with pytest.raises(UnitError, match="is not a unit electrocheck knows"):
+        resolve_unit("a" * 40)
+    with pytest.raises(UnitError, match="is longer than 40 characters"):
+        resolve_unit("a" * 41)
+
+
+EXPECTED = "expected a concentration such as mmol/L, mg/dL or mEq/L"
+MEGA = "would read as mega- (M-), a million times too large; for milli- write a small m"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            "MM",
+            f"{MEGA} (mM)",
+        ),
+        (
+            "Mval/l",
+            f"{MEGA} (mval/l)",
+        ),
+        (
+            "mmol/Mm3",
+            f"{MEGA} (mmol/mm3)",
+        ),
+        ("mmol/L*2", "is not a plain unit: only letters and one '/' are accepted"),
+    ],
+)
+def test_units_refused_with_their_reason(raw: str, message: str) -> None:
+    with pytest.raises(UnitError) as info:
+        resolve_unit(raw)
+    assert str(info.value) == f"unit {raw!r} {message}; {EXPECTED}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "spelling", "kind", "factor"),
+    [
+        # Spellings outside the lab table, read by pint: a cubed unit after the slash.
+        ("mol/dm3", "mol/dm3", "substance", 1000.0),
+        ("mg/dm**3", "mg/dm**3", "mass", 1 / 40.078),
+        ("mg/cm³", "mg/cm³", "mass", 1000 / 40.078),
+        # Lab spellings, each kind: the factor to mmol/L of calcium (40.078 g/mol, valence 2).
+        ("mmol/L", "mmol/L", "substance", 1.0),
+        ("mg/dL", "mg/dL", "mass", 10 / 40.078),
+        ("mEq/L", "mEq/L", "equivalent", 0.5),
+    ],
+)
+def test_each_kind_of_unit_and_its_factor(
+    raw: str, spelling: str, kind: str, factor: float
+) -> None:
+    unit = resolve_unit(raw)
+    assert (unit.spelling, unit.kind) == (spelling, kind)
+    assert unit.factor_to_mmol(40.078, 2) == pytest.approx(factor, rel=1e-12)

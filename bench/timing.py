@@ -1,0 +1,76 @@
+"""What the benchmarks share: one child process's wall time and peak memory, commands run in
+turn round after round (so that the machine's drift hits each alike), and how busy the
+machine was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def measure(argv: list[str], *, quiet: bool = False) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user and system: steadier than wall time on a machine
+    shared with other work) and peak resident memory (MB) of one child process (its stderr
+    dropped where ``quiet``)."""
+    start = time.perf_counter()
+    stderr = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KB on Linux
+
+
+def run(argv: list[str], *, quiet: bool = False) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    seconds, _, megabytes = measure(argv, quiet=quiet)
+    return seconds, megabytes
+
+
+def script() -> str:
+    """The electrocheck console script of the environment this Python runs in."""
+    beside = Path(sys.executable).with_name("electrocheck")
+    found = str(beside) if beside.exists() else shutil.which("electrocheck")
+    if found is None:
+        sys.exit("bench: the electrocheck script is not installed in this environment")
+    return found
+
+
+@dataclass
+class Runs:
+    """The wall times and peak memory of one command's runs."""
+
+    seconds: list[float] = field(default_factory=list)
+    megabytes: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def peak(self) -> float:
+        return max(self.megabytes)
+
+
+def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, Runs]:
+    """Each command run once per round, in turn."""
+    runs = {name: Runs() for name in commands}
+    for _ in range(rounds):
+        for name, argv in commands.items():
+            seconds, megabytes = run(argv)
+            runs[name].seconds.append(seconds)
+            runs[name].megabytes.append(megabytes)
+    return runs
+
+
+def load() -> str:
+    """The machine's load averages (1, 5 and 15 minutes): how quiet it was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
