@@ -20,6 +20,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
@@ -55,11 +56,13 @@ from electrocheck.formats.delimited import (
     polars_batches,
     python_batches,
 )
+from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
 from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
+from electrocheck.reference.model import Analyte, Covariate
 
 #: The formats a batch run writes.
 FORMATS = OUTPUT_FORMATS
@@ -246,11 +249,18 @@ def run_batch(
         if options.output_delimiter is None
         else delimiter_of(options.output_delimiter, "--output-delimiter")
     )
-    with input_file(source) as path:
+    with input_file(source) as path, ExitStack() as stack:
         if output is not None:
             refuse_same_file(path, Path(output))
         shown = quote("stdin" if str(source) == "-" else str(source))
         content = sniff(path, shown)
+        fhir = None
+        if content.kind == "fhir":  # read as the long table it is turned into
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            path, fhir = stack.enter_context(
+                fhir_table(path, shown, content.compression, _loinc_names(reference))
+            )
+            content = Content("text")
 
         def accept(header: list[str]) -> bool:
             try:
@@ -282,6 +292,8 @@ def run_batch(
                 accept=accept,
             )
             read_in = _csv_input(csv_file)
+            if fhir is not None:
+                read_in = replace(read_in, warnings=read_in.warnings + tuple(fhir.warnings()))
         plan = output_plan(requested, out_delimiter, read_in.delimiter)
         if plan.format == "parquet" and output is None and sys.stdout.isatty():
             raise InputError(
@@ -333,7 +345,9 @@ def run_batch(
                 shown_sheet = sheet
                 return attempt(lambda _: sheet_batches(shown_sheet))
             assert csv_file is not None
-            return _read_text(csv_file, options, attempt)
+            summary = _read_text(csv_file, options, attempt)
+            summary.fhir = fhir
+            return summary
 
 
 def _as_path(path: object, argument: str) -> str | Path:
@@ -433,10 +447,37 @@ def _skipped(lines: tuple[str, ...], where: str) -> str:
     )
 
 
-def _refuse_text_options(options: BatchOptions, shown: str, content: Content) -> None:
-    for name, value in (("--delimiter", options.delimiter), ("--encoding", options.encoding)):
-        if value is not None:
-            raise InputError(f"{name} applies to delimited text; {shown} is {content.description}")
+def _refuse_text_options(options: BatchOptions, shown: str, content: Content, *others: str) -> None:
+    given = {
+        "--delimiter": options.delimiter,
+        "--encoding": options.encoding,
+        "--skip-lines": options.skip_lines,
+        "--sheet": options.sheet,
+    }
+    for name in ("--delimiter", "--encoding", *others):
+        if given[name] is not None:
+            what = "spreadsheets" if name == "--sheet" else "delimited text"
+            raise InputError(f"{name} applies to {what}; {shown} is {content.description}")
+
+
+def _loinc_names(reference: Reference) -> Callable[[str], str | None]:
+    """The name a FHIR row's test is given for a LOINC code the reference file knows, as an
+    analyte's or a covariate's: the code's LOINC name where the file gives one that names
+    the same analyte (it reads better in the output and the summary), else the code; None
+    for a code it does not know."""
+    names: dict[str, str] = {}
+    entries: list[Analyte | Covariate] = [
+        *reference.analytes.values(),
+        *reference.covariates.values(),
+    ]
+    for entry in entries:
+        for code in entry.loinc:
+            names[code] = code
+        for loinc in entry.loinc_codes:
+            name = loinc.name or ""
+            same = name and (reference.analyte_key(name) or reference.covariate_key(name))
+            names[loinc.code] = name if same == entry.key else loinc.code
+    return names.get
 
 
 def _layout(read_in: _Input, reference: Reference, options: LayoutOptions) -> Layout:

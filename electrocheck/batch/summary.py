@@ -38,6 +38,7 @@ from electrocheck.batch.columns import (
     wide_prefixes,
 )
 from electrocheck.batch.layout import Layout
+from electrocheck.formats.fhir import FhirSummary
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -131,6 +132,8 @@ class Summary:
     panels: PanelSummary | None = None
     #: The per-patient file (``--by-patient``): where it went, its patients.
     by_patient: PatientFile | None = None
+    #: FHIR input: the resources it held, and what was read of them.
+    fhir: FhirSummary | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -199,6 +202,7 @@ class Summary:
             "patterns": dict(sorted(self.patterns.items())),
             "panels": None if self.panels is None else self.panels.to_dict(),
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
+            "fhir": None if self.fhir is None else self.fhir.to_dict(),
             "warnings": self.warnings,
         }
 

@@ -36,7 +36,7 @@ SourceArgument = Annotated[
     typer.Argument(
         metavar="FILE",
         help="Lab export to read: CSV or TSV (gzip, bzip2, xz or zstd compressed, or not), "
-        "or an Excel sheet; - for stdin.",
+        "an Excel sheet, or FHIR R4 JSON (a Bundle, an Observation, or NDJSON); - for stdin.",
         show_default=False,
     ),
 ]
@@ -348,6 +348,9 @@ def batch(
     of long files (the rows of one specimen, or of one patient at one time). Bad cells keep
     their row, with empty results and the reason in the errors column. A progress bar and a
     summary go to stderr.
+
+    FHIR R4 JSON (a Bundle, an Observation, or Bulk Data NDJSON, gzipped or not) is read as
+    the long table of its Observations: electrocheck batch export.ndjson.gz -o checked.csv
     """
     with errors_to_exit():
         from electrocheck.batch.layout import LayoutOptions

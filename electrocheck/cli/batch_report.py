@@ -82,6 +82,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
             f", {counted(summary.blank_lines, 'blank line')} skipped" if summary.blank_lines else ""
         ),
     ]
+    if summary.fhir is not None:
+        lines.append(summary.fhir.line())
     if summary.panels is not None:
         lines.append(_panel_lines(summary.panels)[0])
     fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]

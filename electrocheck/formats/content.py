@@ -1,9 +1,11 @@
 """What a file holds, known by its first bytes rather than its name.
 
-A lab export arrives as delimited text, perhaps compressed (gzip, bzip2, xz or zstd), or as a
-spreadsheet (``.xlsx``, ``.xls``, ``.ods``). :func:`sniff` tells them apart by their magic
-bytes, whatever the file is called, and refuses in one line what electrocheck cannot read
-(a PDF, a zip archive, a web page saved as ``.xls``), saying what would work instead.
+A lab export arrives as delimited text, perhaps compressed (gzip, bzip2, xz or zstd), as a
+spreadsheet (``.xlsx``, ``.xls``, ``.ods``), or as FHIR JSON (a Bundle, an Observation, or
+NDJSON of resources, compressed or not: text whose first character is ``{``). :func:`sniff`
+tells them apart by their magic bytes, whatever the file is called, and refuses in one line
+what electrocheck cannot read (a PDF, a zip archive, a web page saved as ``.xls``), saying what
+would work instead.
 """
 
 from __future__ import annotations
@@ -49,10 +51,11 @@ _SAVE_AS = "open it in a spreadsheet program and save it as CSV or .xlsx"
 
 @dataclass(frozen=True)
 class Content:
-    """What a file holds: ``"text"`` (delimited text, perhaps compressed) or ``"sheet"``."""
+    """What a file holds: ``"text"`` (delimited text, perhaps compressed), ``"sheet"``, or
+    ``"fhir"`` (FHIR JSON, perhaps compressed)."""
 
-    kind: str  # "text" or "sheet"
-    compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd", for text
+    kind: str  # "text", "sheet" or "fhir"
+    compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd", for text and FHIR
     description: str = "delimited text"
 
     @property
@@ -71,9 +74,9 @@ def sniff(path: Path, shown: str) -> Content:
         raise InputError(f"cannot read {shown}: {exc.strerror or exc}") from None
     for magic, name in COMPRESSIONS:
         if head.startswith(magic):
-            return Content("text", name, f"{name}-compressed text")
+            return _text_content(path, shown, name)
     if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] == _BZIP2_BLOCK:
-        return Content("text", "bzip2", "bzip2-compressed text")
+        return _text_content(path, shown, "bzip2")
     if head.startswith(_OLE2):
         return Content("sheet", description="an Excel 97-2003 workbook (.xls)")
     if head.startswith(_ZIP):
@@ -88,7 +91,29 @@ def sniff(path: Path, shown: str) -> Content:
                 f"{shown} is {what} (a web report saved under another name?), not a CSV "
                 f"file or a spreadsheet: {_SAVE_AS}"
             )
+    if _is_json(head):
+        return Content("fhir", description="FHIR JSON")
     return Content("text")
+
+
+def _is_json(head: bytes) -> bool:
+    """Whether text starts as a JSON object does: FHIR JSON, or NDJSON (no header of a lab
+    export starts with a brace)."""
+    return head.lstrip(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+
+
+def _text_content(path: Path, shown: str, compression: str) -> Content:
+    """Compressed text: delimited text, or FHIR JSON, by the first bytes it decompresses to."""
+    from electrocheck.formats.stream import TextStream  # here: only compressed files need it
+
+    try:
+        with TextStream(path, shown, compression) as stream:
+            head = stream.read_up_to(64)
+    except InputError:  # damaged, or zstd without its package: the reader says so, later
+        head = b""
+    if _is_json(head):
+        return Content("fhir", compression, f"{compression}-compressed FHIR JSON")
+    return Content("text", compression, f"{compression}-compressed text")
 
 
 def _zip_content(path: Path, shown: str) -> Content:

@@ -1,0 +1,804 @@
+"""FHIR R4 lab results read as a long table: one row per Observation, as a long CSV has them.
+
+A file whose content starts with ``{`` (see :func:`~electrocheck.formats.content.sniff`) is
+FHIR JSON: one resource (a ``Bundle`` of any type, or a single ``Observation``), or Bulk
+Data NDJSON, one resource per line, gzipped or not. :func:`fhir_table` writes its
+Observations to a temporary CSV file of the columns in :data:`HEADER`, which the batch run
+then reads exactly as it reads a long CSV export: tests, units, the lab's limits and flags,
+specimens, panels and changes over time are all read by the same code, none of it here.
+
+What each column is taken from:
+
+* ``test``: for a LOINC code of ``code.coding`` (system ``http://loinc.org``) the reference
+  file knows, the name ``known(code)`` gives it (its LOINC name); else ``code.text``, else a
+  coding's ``display``, else the code; ``loinc`` keeps the LOINC code whatever it is;
+* ``value`` and ``unit``: ``valueQuantity`` (its ``comparator`` before the number, so that
+  ``<`` reads as a censored value; the UCUM ``code``, spelled as :data:`UCUM_UNITS` says,
+  else the ``unit`` text), or ``valueString`` as written (``<1.0``); ``dataAbsentReason``
+  leaves the value empty and its code in ``data_absent_reason``;
+* ``reference_range``: the normal ``referenceRange`` as text (``3.5-5.1 mmol/L``, ``<=5.1``);
+  ``interpretation``: the lab's flag (the code of ``interpretation``);
+* ``collected``: ``effectiveDateTime``, ``effectiveInstant`` or ``effectivePeriod.start``;
+  ``patient``: ``subject``; ``specimen_id`` and ``specimen_type``: ``specimen`` and the
+  ``Specimen`` it refers to; ``birth_date`` and ``sex``: the ``Patient`` the subject refers to.
+
+Observations listed by a ``DiagnosticReport`` (``result``) or by a panel Observation
+(``hasMember``) take the report's or panel's subject, time and specimen where they have none
+of their own; an Observation that only groups others is not a row. Each ``component`` of an
+Observation is a row. References are resolved within a Bundle by ``fullUrl`` (``urn:uuid:``
+too), by ``Type/id``, and by ``#id`` for contained resources. NDJSON is read line by line, so
+memory stays flat; its Observations refer to no other line, except their ``Patient`` and
+``Specimen``, which may come on any line (rows written before their patient was read are
+completed at the end).
+
+Nothing is lost: an Observation without a code is a row without a test name, a line that is
+not a FHIR resource or a resource type FHIR R4 does not define is counted and named in
+:class:`FhirSummary`, as are the other resources. JSON that is not FHIR at all is refused in
+one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from electrocheck.errors import InputError
+from electrocheck.formats.fhir_types import (
+    INTERPRETATION_SYSTEMS,
+    LOINC,
+    NORMAL_RANGE_CODES,
+    R4_RESOURCE_TYPES,
+    UCUM,
+    UCUM_UNITS,
+)
+from electrocheck.formats.stream import StreamReader, TextStream
+
+#: The columns of the table, as the long layout finds them by name.
+HEADER = (
+    "patient",
+    "birth_date",
+    "sex",
+    "collected",
+    "specimen_id",
+    "specimen_type",
+    "test",
+    "loinc",
+    "value",
+    "unit",
+    "reference_range",
+    "interpretation",
+    "data_absent_reason",
+    "observation",
+    "report",
+    "fhir_notes",
+)
+_PATIENT, _BIRTH, _SEX, _SPECIMEN_ID, _SPECIMEN_TYPE = 0, 1, 2, 4, 5
+#: Resources whose content goes into the rows (the others are counted, not read).
+READ_TYPES = ("Observation", "Patient", "DiagnosticReport", "Specimen", "Bundle")
+#: Problems counted, and how the summary names one of them and many.
+PROBLEMS = {
+    "not_json": ("line that is not JSON", "lines that are not JSON"),
+    "not_resource": (
+        "JSON value that is not a FHIR resource (no resourceType)",
+        "JSON values that are not a FHIR resource (no resourceType)",
+    ),
+    "unknown_type": (
+        "resource of a type FHIR R4 does not define, not read",
+        "resources of a type FHIR R4 does not define, not read",
+    ),
+    "no_resource": ("Bundle entry without a resource", "Bundle entries without a resource"),
+    "no_code": (
+        "Observation without a code (a row without a test name)",
+        "Observations without a code (rows without a test name)",
+    ),
+    "no_unit": (
+        "quantity without a unit (read as a CSV value without one)",
+        "quantities without a unit (read as a CSV value without one)",
+    ),
+    "no_value": (
+        "Observation with neither a value nor a dataAbsentReason",
+        "Observations with neither a value nor a dataAbsentReason",
+    ),
+    "unresolved": ("reference not found in the Bundle", "references not found in the Bundle"),
+    "unreadable": (
+        "resource whose content is not of FHIR's shapes, read no further",
+        "resources whose content is not of FHIR's shapes, read no further",
+    ),
+}
+#: What malformed content (a list where FHIR has an object ...) raises in the reading of it.
+_MALFORMED = (TypeError, AttributeError, KeyError, ValueError, RecursionError)
+#: Administrative genders read as a sex; ``other`` and ``unknown`` say nothing of the limits.
+_SEXES = {"male": "male", "female": "female"}
+
+
+@dataclass
+class FhirSummary:
+    """What a FHIR file held, and what became of it."""
+
+    form: str = ""  # "Bundle (collection)", "NDJSON", "Observation"
+    resources: Counter[str] = field(default_factory=Counter)  # by resourceType
+    observations: int = 0
+    rows: int = 0
+    component_rows: int = 0  # rows of an Observation's components
+    groupings: int = 0  # Observations that only group others (hasMember, component)
+    problems: Counter[str] = field(default_factory=Counter)  # keys of PROBLEMS
+    examples: dict[str, str] = field(default_factory=dict)  # the first of each problem
+    unknown_types: Counter[str] = field(default_factory=Counter)
+    absent: Counter[str] = field(default_factory=Counter)  # dataAbsentReason codes
+    rows_without_birth: int = 0
+
+    def problem(self, kind: str, where: str) -> None:
+        self.problems[kind] += 1
+        self.examples.setdefault(kind, where)
+
+    def line(self) -> str:
+        """One line of the run's summary: what was read, and what was not."""
+        read = [
+            f"{name} {self.resources[name]:,}"
+            for name in READ_TYPES[1:]
+            if name != "Bundle" and self.resources[name]
+        ]
+        other = sorted(
+            (kv for kv in self.resources.items() if kv[0] not in READ_TYPES),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
+        text = f"  FHIR {self.form}: {self.observations:,} Observations in {self.rows:,} rows"
+        if self.component_rows:
+            text += f" ({self.component_rows:,} from components)"
+        if self.groupings:
+            text += f", {self.groupings:,} grouping others"
+        if read:
+            text += "; read with them: " + ", ".join(read)
+        if other:
+            shown = ", ".join(f"{name} {count:,}" for name, count in other[:6])
+            more = f" and {len(other) - 6} more types" if len(other) > 6 else ""
+            text += f"; not read: {shown}{more}"
+        return text
+
+    def warnings(self) -> list[str]:
+        """What the summary warns of: each kind of problem, with where it first was."""
+        found = []
+        for kind, (one, many) in PROBLEMS.items():
+            count = self.problems[kind]
+            if count == 1:
+                found.append(f"FHIR: 1 {one}: {self.examples[kind]}")
+            elif count:
+                found.append(f"FHIR: {count:,} {many}, the first {self.examples[kind]}")
+        if self.absent:
+            shown = ", ".join(f"{code} {n:,}" for code, n in self.absent.most_common())
+            found.append(f"FHIR: Observations without a value, by dataAbsentReason: {shown}")
+        if self.rows_without_birth:
+            rows = "1 row" if self.rows_without_birth == 1 else f"{self.rows_without_birth:,} rows"
+            found.append(
+                f"FHIR: {rows} whose patient's birth date is not in the file: adult limits "
+                "were used for them"
+            )
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "form": self.form,
+            "resources": dict(sorted(self.resources.items())),
+            "observations": self.observations,
+            "rows": self.rows,
+            "component_rows": self.component_rows,
+            "groupings": self.groupings,
+            "problems": {kind: self.problems[kind] for kind in PROBLEMS},
+            "unknown_types": dict(sorted(self.unknown_types.items())),
+            "data_absent_reasons": dict(sorted(self.absent.items())),
+            "rows_without_birth_date": self.rows_without_birth,
+        }
+
+
+# --------------------------------------------------------------------------- small readers
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if type(value) is dict else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if type(value) is list else []
+
+
+def _text(value: object) -> str:
+    """A JSON scalar as text (numbers are kept as written: see :func:`_loads`)."""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+#: Numbers are kept as their text: 2.10 stays 2.10, as a CSV cell would hold it. One decoder
+#: for the whole file (json.loads with hooks would build one per line).
+_DECODER = json.JSONDecoder(parse_float=str, parse_int=str)
+#: The names an Observation's value goes by (``value[x]``).
+_VALUE_KEYS = frozenset(
+    f"value{kind}"
+    for kind in (
+        "Quantity",
+        "CodeableConcept",
+        "String",
+        "Boolean",
+        "Integer",
+        "Range",
+        "Ratio",
+        "SampledData",
+        "Time",
+        "DateTime",
+        "Period",
+    )
+)
+
+
+def _loads(text: str | bytes) -> Any:
+    return _DECODER.decode(text.decode("utf-8") if isinstance(text, bytes) else text)
+
+
+def _concept_text(concept: object) -> str:
+    """A CodeableConcept's words: its text, else a coding's display, else a code."""
+    concept = _dict(concept)
+    text = _text(concept.get("text"))
+    if text:
+        return text
+    codings = [_dict(c) for c in _list(concept.get("coding"))]
+    return next((_text(c.get("display")) for c in codings if _text(c.get("display"))), "") or (
+        next((_text(c.get("code")) for c in codings if _text(c.get("code"))), "")
+    )
+
+
+def _unit(quantity: dict[str, Any]) -> str:
+    """A Quantity's unit: its UCUM code as electrocheck spells it, else its unit text."""
+    code, system = quantity.get("code"), quantity.get("system")
+    if type(code) is str and code in UCUM_UNITS and (system is None or system == UCUM):
+        return UCUM_UNITS[code]  # the common case, first
+    code = _text(code)
+    if code and (system is None or system == UCUM):
+        return UCUM_UNITS.get(code, code)
+    return _text(quantity.get("unit")) or code
+
+
+def _reference_range(ranges: object) -> str:
+    """The normal reference range as the text a long CSV's range column holds."""
+    for entry in map(_dict, _list(ranges)):
+        if "type" in entry:
+            kinds = {_text(_dict(c).get("code")) for c in _list(_dict(entry["type"]).get("coding"))}
+            if kinds and not NORMAL_RANGE_CODES & kinds:
+                continue  # a therapeutic or a recommended range is not the interval of a flag
+        low, high = _dict(entry.get("low")), _dict(entry.get("high"))
+        low_value, high_value = low.get("value"), high.get("value")
+        if type(low_value) is not str or type(high_value) is not str:
+            low_value, high_value = _text(low_value), _text(high_value)
+        unit = _unit(low) if low_value else _unit(high) if high_value else ""
+        after = f" {unit}" if unit else ""
+        if low_value and high_value:
+            return f"{low_value}-{high_value}{after}"
+        if low_value:
+            return f">={low_value}{after}"
+        if high_value:
+            return f"<={high_value}{after}"
+        text = _text(entry.get("text"))
+        if text:
+            return text
+    return ""
+
+
+def _interpretation(concepts: object) -> str:
+    """The lab's flag: the code of ``interpretation`` (HL7 v3 or v2), else its words."""
+    for concept in map(_dict, _list(concepts)):
+        codings = [_dict(c) for c in _list(concept.get("coding"))]
+        for coding in codings:
+            if coding.get("system") in INTERPRETATION_SYSTEMS and _text(coding.get("code")):
+                return _text(coding.get("code"))
+        words = _concept_text(concept)
+        if words:
+            return words
+    return ""
+
+
+def _effective(resource: dict[str, Any]) -> str:
+    for name in ("effectiveDateTime", "effectiveInstant"):
+        text = _text(resource.get(name))
+        if text:
+            return text
+    period = _dict(resource.get("effectivePeriod"))
+    return _text(period.get("start")) or _text(period.get("end"))
+
+
+def _canonical(reference: str) -> str:
+    """A reference as one key: ``http://host/fhir/Patient/1/_history/2`` is ``Patient/1``;
+    ``urn:uuid:...`` and ``Patient/1`` stay as they are."""
+    if "://" not in reference:
+        return reference
+    parts = reference.rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2] == "_history":
+        parts = parts[:-2]
+    return "/".join(parts[-2:]) if len(parts) >= 2 else reference
+
+
+def _key(resource: dict[str, Any], fallback: str) -> str:
+    kind, ident = _text(resource.get("resourceType")), _text(resource.get("id"))
+    return f"{kind}/{ident}" if kind and ident else fallback
+
+
+# --------------------------------------------------------------------------- the rows
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What an Observation takes from the report or panel that lists it, where it has none."""
+
+    subject: dict[str, Any] | None = None
+    effective: str = ""
+    specimen: dict[str, Any] | None = None
+    report: str = ""
+    container: dict[str, Any] | None = None  # whose contained resources "#id" names
+
+
+_NONE = _Context()
+
+
+class _Tables:
+    """Turns resources into rows and counts what it saw."""
+
+    def __init__(
+        self, write: Callable[[list[str]], None], known: Callable[[str], str | None]
+    ) -> None:
+        self.write = write
+        self.known = known
+        self.summary = FhirSummary()
+        # NDJSON: patients and specimens by key, as they are read; the keys of rows written
+        # before their resource was read, and whether any such resource came later.
+        self.patients: dict[str, tuple[str, str]] = {}
+        self.specimens: dict[str, str] = {}
+        self.waiting: set[str] = set()
+        self.late = False
+        self.index: dict[str, dict[str, Any]] = {}  # the current Bundle's resources
+
+    # ----------------------------------------------------------------- resources
+
+    def resource(self, resource: object, where: str, first: bool = False) -> None:
+        """One top-level resource (an NDJSON line, or the whole file)."""
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            if first:
+                kind = "an object" if isinstance(resource, dict) else type(resource).__name__
+                kind = {"list": "a list", "str": "a string"}.get(kind, kind)
+                raise InputError(
+                    f"is JSON but not FHIR: {kind} without a resourceType ({where}); "
+                    "electrocheck reads a FHIR Bundle, an Observation, or NDJSON of resources"
+                )
+            self.summary.problem("not_resource", where)
+            return
+        kind = resource["resourceType"]
+        if first and kind not in R4_RESOURCE_TYPES:
+            raise InputError(
+                f"is JSON but not FHIR R4: resourceType {kind!r} ({where}) is no FHIR R4 "
+                "resource; electrocheck reads a FHIR Bundle, an Observation, or NDJSON of them"
+            )
+        if not self._count(kind, where):
+            return
+        if kind == "Bundle":
+            self.bundle(resource, where)
+        elif kind == "Observation":
+            self.observation(resource, _NONE, where)
+        elif kind == "Patient":
+            self._remember(f"Patient/{_text(resource.get('id'))}", resource, self.patients)
+        elif kind == "Specimen":
+            self._remember(f"Specimen/{_text(resource.get('id'))}", resource, self.specimens)
+        elif kind == "OperationOutcome" and first:
+            issues = [_dict(i) for i in _list(resource.get("issue"))]
+            said = "; ".join(
+                _text(i.get("diagnostics")) or _concept_text(i.get("details")) for i in issues
+            )
+            raise InputError(
+                "is a FHIR OperationOutcome (a server's answer), not results"
+                + (f": {said}" if said.strip("; ") else "")
+            )
+
+    def _count(self, kind: str, where: str) -> bool:
+        if kind not in R4_RESOURCE_TYPES:
+            self.summary.unknown_types[kind] += 1
+            self.summary.problem("unknown_type", f"{kind!r} ({where})")
+            return False
+        self.summary.resources[kind] += 1
+        return True
+
+    def _remember(self, key: str, resource: dict[str, Any], into: dict[str, Any]) -> None:
+        into[key] = (
+            _patient_facts(resource)
+            if into is self.patients
+            else _concept_text(resource.get("type"))
+        )
+        if key in self.waiting:
+            self.late = True
+
+    def bundle(self, bundle: dict[str, Any], where: str) -> None:
+        """A Bundle: its entries indexed, then followed from reports and panels, then read."""
+        self.summary.form = self.summary.form or f"Bundle ({_text(bundle.get('type')) or '?'})"
+        entries: list[tuple[dict[str, Any], str]] = []
+        outer, self.index = self.index, {}
+        for number, entry in enumerate(_list(bundle.get("entry")), 1):
+            entry = _dict(entry)
+            here = f"entry {number} of the Bundle{'' if where == 'the file' else ' in ' + where}"
+            resource = entry.get("resource")
+            if not isinstance(resource, dict):
+                self.summary.problem("no_resource", here)
+                continue
+            kind = resource.get("resourceType")
+            if not isinstance(kind, str):
+                self.summary.problem("not_resource", here)
+                continue
+            full = _text(entry.get("fullUrl"))
+            if full:
+                self.index[full] = resource
+                self.index.setdefault(_canonical(full), resource)
+            ident = _text(resource.get("id"))
+            if ident:
+                self.index.setdefault(f"{kind}/{ident}", resource)
+            entries.append((resource, here))
+        listed = {id(resource) for resource, _ in entries}
+        contexts: dict[int, _Context] = {}
+        contained: list[tuple[dict[str, Any], _Context, str]] = []
+        for resource, here in entries:
+            if resource["resourceType"] == "DiagnosticReport":
+                context = _Context(
+                    _dict(resource.get("subject")) or None,
+                    _effective(resource),
+                    next(iter(map(_dict, _list(resource.get("specimen")))), None),
+                    _key(resource, here),
+                    resource,
+                )
+                for reference in _list(resource.get("result")):
+                    found = self._follow(reference, context, contexts, here)
+                    if found is not None and id(found) not in listed:
+                        contained.append((found, contexts[id(found)], here))
+        for resource, here in entries:
+            if resource["resourceType"] == "Observation":
+                self._members(resource, contexts.get(id(resource), _NONE), contexts, here, set())
+        done: set[int] = set()
+        for resource, here in entries:
+            kind = resource["resourceType"]
+            if not self._count(kind, here):
+                continue
+            if kind == "Observation" and id(resource) not in done:
+                done.add(id(resource))
+                self.observation(resource, contexts.get(id(resource), _NONE), here)
+            elif kind == "Bundle":
+                self.bundle(resource, here)
+            for found, context, at in contained:
+                if context.container is resource and id(found) not in done:
+                    done.add(id(found))
+                    self._count("Observation", at)
+                    self.observation(found, context, f"{at}, contained")
+        self.index = outer
+
+    def _resolve(self, reference: object, *containers: dict[str, Any] | None) -> Any:
+        """The resource a reference names: a contained one (``#id``) of the first container
+        that has it, else one of the Bundle."""
+        text = _text(_dict(reference).get("reference"))
+        if not text:
+            return None
+        if text.startswith("#"):
+            for container in containers:
+                for inner in map(_dict, _list(_dict(container).get("contained"))):
+                    if _text(inner.get("id")) == text[1:]:
+                        return inner
+            return None
+        return self.index.get(text) or self.index.get(_canonical(text))
+
+    def _follow(
+        self, reference: object, context: _Context, contexts: dict[int, _Context], where: str
+    ) -> dict[str, Any] | None:
+        found = self._resolve(reference, context.container)
+        if not isinstance(found, dict) or found.get("resourceType") != "Observation":
+            shown = _text(_dict(reference).get("reference")) or "(no reference)"
+            self.summary.problem("unresolved", f"{shown!r} ({where})")
+            return None
+        contexts.setdefault(id(found), context)
+        return found
+
+    def _members(
+        self,
+        panel: dict[str, Any],
+        context: _Context,
+        contexts: dict[int, _Context],
+        where: str,
+        seen: set[int],
+    ) -> None:
+        """A panel's members take its subject, time, specimen and report where they have none."""
+        if id(panel) in seen or "hasMember" not in panel:
+            return
+        seen.add(id(panel))
+        inherited = _Context(
+            _dict(panel.get("subject")) or context.subject,
+            _effective(panel) or context.effective,
+            _dict(panel.get("specimen")) or context.specimen,
+            context.report,
+            context.container,
+        )
+        for reference in _list(panel.get("hasMember")):
+            member = self._follow(reference, inherited, contexts, where)
+            if member is not None:
+                self._members(member, contexts[id(member)], contexts, where, seen)
+
+    # ----------------------------------------------------------------- Observations
+
+    def observation(self, obs: dict[str, Any], context: _Context, where: str) -> None:
+        self.summary.observations += 1
+        subject = _dict(obs.get("subject")) or context.subject or {}
+        patient, birth, sex = self._patient(subject, obs, context.container)
+        specimen = _dict(obs.get("specimen")) or context.specimen
+        specimen_id, specimen_type = (
+            self._specimen(specimen, obs, context.container) if specimen else ("", "")
+        )
+        collected = obs.get("effectiveDateTime")
+        if type(collected) is not str:
+            collected = _effective(obs)
+        shared = [patient, birth, sex, collected or context.effective, specimen_id, specimen_type]
+        name = _key(obs, where)
+        components = _list(obs.get("component"))
+        if (
+            not _VALUE_KEYS.isdisjoint(obs)
+            or "dataAbsentReason" in obs
+            or not (components or "hasMember" in obs)
+        ):
+            self._row(obs, shared, name, context.report, where)
+        else:
+            self.summary.groupings += 1
+        for number, component in enumerate(components, 1):
+            self.summary.component_rows += 1
+            self._row(_dict(component), shared, f"{name} component {number}", context.report, where)
+
+    def _row(
+        self, obs: dict[str, Any], shared: list[str], name: str, report: str, where: str
+    ) -> None:
+        notes = []
+        code = _dict(obs.get("code"))
+        loinc = ""
+        for coding in _list(code.get("coding")):
+            if type(coding) is dict and coding.get("system") == LOINC:
+                loinc = _text(coding.get("code"))
+                break
+        test = (self.known(loinc) if loinc else None) or _concept_text(code) or loinc
+        if not test:
+            notes.append("no code: the test is not known")
+            self.summary.problem("no_code", where)
+        value = unit = ""
+        quantity = obs.get("valueQuantity")
+        if type(quantity) is dict:
+            number = quantity.get("value")
+            value = number if type(number) is str else _text(number)
+            if "comparator" in quantity:
+                value = _text(quantity["comparator"]) + value
+            unit = _unit(quantity)
+            if not value:
+                notes.append("valueQuantity has no value")
+            elif not unit:
+                notes.append("valueQuantity has no unit")
+                self.summary.problem("no_unit", where)
+        elif "valueString" in obs:
+            value = _text(obs["valueString"])
+        elif "valueInteger" in obs:
+            value = _text(obs["valueInteger"])
+        elif "valueCodeableConcept" in obs:
+            value = _concept_text(obs["valueCodeableConcept"])
+        else:
+            other = next((k for k in obs if k in _VALUE_KEYS), None)
+            if other is not None:
+                value = _text(obs[other]) or _concept_text(obs[other])
+                notes.append(f"{other} is not a number")
+        absent = ""
+        if "dataAbsentReason" in obs:
+            absent = _concept_text(obs["dataAbsentReason"]) or "given"
+            self.summary.absent[absent] += 1
+        elif not value and _VALUE_KEYS.isdisjoint(obs):
+            notes.append("no value and no dataAbsentReason")
+            self.summary.problem("no_value", where)
+        if not shared[_BIRTH]:
+            self.summary.rows_without_birth += 1
+        self.summary.rows += 1
+        self.write(
+            [
+                *shared,
+                test,
+                loinc,
+                value,
+                unit,
+                _reference_range(obs["referenceRange"]) if "referenceRange" in obs else "",
+                _interpretation(obs["interpretation"]) if "interpretation" in obs else "",
+                absent,
+                name,
+                report,
+                "; ".join(notes),
+            ]
+        )
+
+    def _patient(self, subject: dict[str, Any], *containers: Any) -> tuple[str, str, str]:
+        text = _text(subject.get("reference"))
+        if not self.index and text and text[0] != "#":  # NDJSON: by the key alone
+            key = _canonical(text)
+            facts = self.patients.get(key)
+            if facts is None:
+                self.waiting.add(key)
+                return key, "", ""
+            return key, facts[0], facts[1]
+        found = self._resolve(subject, *containers)
+        if isinstance(found, dict) and found.get("resourceType") == "Patient":
+            return (_key(found, text), *_patient_facts(found))
+        if not text:
+            ident = _dict(subject.get("identifier"))
+            return _text(ident.get("value")) or _text(subject.get("display")), "", ""
+        key = _canonical(text)
+        if key in self.patients:
+            return (key, *self.patients[key])
+        self.waiting.add(key)
+        return key, "", ""
+
+    def _specimen(self, specimen: dict[str, Any], *containers: Any) -> tuple[str, str]:
+        text = _text(specimen.get("reference"))
+        if not text:
+            return _text(_dict(specimen.get("identifier")).get("value")), ""
+        found = self._resolve(specimen, *containers) if self.index or text[:1] == "#" else None
+        if isinstance(found, dict) and found.get("resourceType") == "Specimen":
+            return _key(found, text), _concept_text(found.get("type"))
+        key = _canonical(text)
+        if key in self.specimens:
+            return key, self.specimens[key]
+        self.waiting.add(key)
+        return key, ""
+
+
+def _patient_facts(patient: dict[str, Any]) -> tuple[str, str]:
+    """A Patient's birth date and sex (``other`` and ``unknown`` give none)."""
+    return _text(patient.get("birthDate")), _SEXES.get(_text(patient.get("gender")), "")
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str) -> None:
+    """Read a file's resources: NDJSON line by line, or one JSON document (a Bundle)."""
+    first_line, number = b"", 0
+    for line in lines:
+        number += 1
+        if line.strip():
+            first_line = line
+            break
+    if not first_line:
+        raise InputError(f"{shown} is empty")
+    summary = tables.summary
+    try:
+        first = _loads(first_line)
+    except (ValueError, RecursionError):
+        # Not one resource on its line: one JSON document over many lines, read whole.
+        try:
+            first = _loads(first_line + b"".join(lines))
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"{shown} starts like JSON but is not: {_json_error(exc)}") from None
+        _read_one(tables, first, "the file", first=True)
+        summary.form = summary.form or _text(_dict(first).get("resourceType"))
+        return
+    _read_one(tables, first, f"line {number}", first=True)
+    count = 1
+    decode = _DECODER.decode
+    for line in lines:
+        number += 1
+        if len(line) < 3 and not line.strip():
+            continue
+        count += 1
+        try:
+            resource = decode(line.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            summary.problem("not_json", f"line {number} ({_json_error(exc)})")
+            continue
+        _read_one(tables, resource, f"line {number}")
+    kind = _text(_dict(first).get("resourceType"))
+    if count > 1 or kind != "Bundle":
+        summary.form = "NDJSON" if count > 1 else kind
+
+
+def _read_one(tables: _Tables, resource: object, where: str, first: bool = False) -> None:
+    """One resource; content not of FHIR's shapes is counted, not a traceback (the rows
+    written before the reading stopped stay, each whole)."""
+    try:
+        tables.resource(resource, where, first)
+    except InputError:
+        raise
+    except _MALFORMED as exc:
+        tables.summary.problem("unreadable", f"{where} ({type(exc).__name__}: {exc})"[:200])
+
+
+def _json_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)
+
+
+def _lines(path: Path, shown: str, compression: str | None) -> Iterator[bytes]:
+    with TextStream(path, shown, compression) as stream:
+        yield from io.BufferedReader(StreamReader(stream), buffer_size=1 << 20)
+
+
+@contextmanager
+def fhir_table(
+    path: Path, shown: str, compression: str | None, known: Callable[[str], str | None]
+) -> Iterator[tuple[Path, FhirSummary]]:
+    """The FHIR file at ``path`` as a temporary long CSV file of :data:`HEADER`, and what it
+    held; ``known(code)`` is the name of a LOINC code the reference file knows, else None.
+    The file is removed when the block ends. Raises :class:`InputError` for JSON that is not FHIR, a
+    file without any Observation, or compressed data that is damaged."""
+    handle, name = tempfile.mkstemp(prefix="electrocheck-fhir-", suffix=".csv")
+    table = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(HEADER)
+            tables = _Tables(writer.writerow, known)
+            read_resources(_lines(path, shown, compression), tables, shown)
+        summary = tables.summary
+        if not summary.observations:
+            held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
+            raise InputError(
+                f"{shown} is FHIR JSON without any Observation"
+                + (f" (it holds {held})" if held else "")
+            )
+        if tables.late:
+            _complete(table, tables)
+        yield table, summary
+    except InputError as exc:
+        message = str(exc)
+        if message.startswith("is "):
+            raise InputError(f"{shown} {message}") from None
+        raise
+    finally:
+        table.unlink(missing_ok=True)
+
+
+def _complete(table: Path, tables: _Tables) -> None:
+    """Give the rows written before their Patient or Specimen was read its facts."""
+    summary = tables.summary
+    summary.rows_without_birth = 0
+    done = table.with_suffix(".done.csv")
+    try:
+        with (
+            open(table, encoding="utf-8", newline="") as source,
+            open(done, "w", encoding="utf-8", newline="") as out,
+        ):
+            rows, writer = csv.reader(source), csv.writer(out)
+            writer.writerow(next(rows))
+            for row in rows:
+                if not row[_BIRTH] and row[_PATIENT] in tables.patients:
+                    row[_BIRTH], row[_SEX] = tables.patients[row[_PATIENT]]
+                if not row[_SPECIMEN_TYPE] and row[_SPECIMEN_ID] in tables.specimens:
+                    row[_SPECIMEN_TYPE] = tables.specimens[row[_SPECIMEN_ID]]
+                summary.rows_without_birth += not row[_BIRTH]
+                writer.writerow(row)
+        os.replace(done, table)
+    finally:
+        done.unlink(missing_ok=True)
+
+
+def write_table(
+    source: IO[bytes] | Iterator[bytes], out: IO[str], known: Callable[[str], str | None]
+) -> FhirSummary:
+    """Write FHIR JSON (its lines) as the long table to ``out``; for tests and the API."""
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    tables = _Tables(writer.writerow, known)
+    read_resources(iter(source), tables, "the input")
+    return tables.summary
+
+
+__all__ = ["HEADER", "PROBLEMS", "FhirSummary", "fhir_table", "read_resources", "write_table"]
