@@ -24,12 +24,11 @@ import csv
 import json
 import os
 import random
-import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch import run, script  # bench/batch.py, beside this file
+from timing import alternate, script  # bench/timing.py, beside this file
 
 TIME_TARGET = 2.0
 #: (LOINC code, display, UCUM code, low and high of the values drawn, the lab's range)
@@ -123,25 +122,20 @@ def main() -> int:
         "csv": [exe, "batch", str(table), "-o", str(args.dir / "out-csv.csv"), "--quiet"],
         "ndjson": [exe, "batch", str(ndjson), "-o", str(args.dir / "out-fhir.csv"), "--quiet"],
     }
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    memory: dict[str, float] = dict.fromkeys(commands, 0.0)
     load = os.getloadavg()
-    for _ in range(args.rounds):
-        for name, argv in commands.items():  # alternate, so drift hits both alike
-            seconds, megabytes = run(argv)
-            times[name].append(seconds)
-            memory[name] = max(memory[name], megabytes)
+    runs = alternate(commands, args.rounds)  # in turn, so drift hits both alike
     load = tuple(max(a, b) for a, b in zip(load, os.getloadavg(), strict=True))
-    median = {name: statistics.median(values) for name, values in times.items()}
+    memory = {name: found.peak for name, found in runs.items()}
+    median = {name: found.median for name, found in runs.items()}
     sizes = {"csv": table.stat().st_size / 1e6, "ndjson": ndjson.stat().st_size / 1e6}
     print(
         f"{args.rows:,} Observations, median of {args.rounds}; load average "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (the higher of before and after)"
     )
     for name in commands:
-        runs = ", ".join(f"{t:.2f}" for t in times[name])
+        each = ", ".join(f"{t:.2f}" for t in runs[name].seconds)
         print(
-            f"  {name:<6} {median[name]:6.2f} s ({runs})   peak memory {memory[name]:5.0f} MB"
+            f"  {name:<6} {median[name]:6.2f} s ({each})   peak memory {memory[name]:5.0f} MB"
             f"   input {sizes[name]:6.0f} MB"
         )
     ratio = median["ndjson"] / median["csv"]

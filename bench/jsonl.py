@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch import generate  # bench/batch.py, beside this file
-from timing import run, script  # bench/timing.py
+from timing import alternate, script  # bench/timing.py
 
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 250
@@ -46,17 +45,12 @@ def main() -> int:
         name: [exe, "batch", str(source), "-o", str(out), "--quiet"]
         for name, out in outputs.items()
     }
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    memory: dict[str, float] = dict.fromkeys(commands, 0.0)
     load = os.getloadavg()
-    for _ in range(args.rounds):
-        for name, argv in commands.items():  # alternate, so drift hits both alike
-            seconds, megabytes = run(argv)
-            times[name].append(seconds)
-            memory[name] = max(memory[name], megabytes)
+    runs = alternate(commands, args.rounds)  # in turn, so drift hits both alike
     load = tuple(max(a, b) for a, b in zip(load, os.getloadavg(), strict=True))
+    memory = {name: found.peak for name, found in runs.items()}
     sizes = {name: out.stat().st_size / 1e6 for name, out in outputs.items()}
-    median = {name: statistics.median(values) for name, values in times.items()}
+    median = {name: found.median for name, found in runs.items()}
     print(
         f"{args.rows:,} rows ({source.name}), median of {args.rounds}; load average "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (the higher of before and after)"
