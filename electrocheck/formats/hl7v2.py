@@ -488,7 +488,7 @@ class _Reader:
             notes.append(note)
         unit = self._text(message, _part(obx, 6) or _part(obx, 6, 1, 2))
         unit = UCUM_UNITS.get(unit, unit)
-        if not value:
+        if not value and kind not in DATA_TYPES:
             notes.append("no value in OBX-5")
             summary.problem("no_value", where)
         elif kind == "NM" and not unit:
@@ -528,7 +528,8 @@ class _Reader:
                     f"{first}{separator}{second}",
                     "OBX-2 is SN: a range or a ratio, not one number",
                 )
-            return self._text(message, comparator.replace("=", "") + first), ""
+            comparator = "" if comparator.strip() == "=" else comparator
+            return self._text(message, comparator + first), ""
         if kind in TEXT_TYPES or not kind:
             return self._text(message, _part(obx, 5)), ""
         if kind in CODED_TYPES:
@@ -549,13 +550,14 @@ def _broken_msh(text: str) -> str:
     >>> _broken_msh("MSH|^~\\\\&|LAB"), _broken_msh("MSH|LAB|"), _broken_msh("MSH")
     ('', 'no encoding characters in MSH-2', 'no field separator after MSH')
     """
-    if len(text) < 4 or text[3] in "\r\n":
+    text = text.split("\r", 1)[0]
+    if len(text) < 4:
         return "no field separator after MSH"
     separator = text[3]
     if separator.isalnum() or separator.isspace():
         return f"the field separator {separator!r} is a letter, a digit or a space"
     end = text.find(separator, 4)
-    encoding = text[4:end] if end >= 0 else text[4:].split("\r", 1)[0]
+    encoding = text[4:end] if end >= 0 else text[4:]
     if not 2 <= len(encoding) <= 5 or any(c.isalnum() or c.isspace() for c in encoding):
         return "no encoding characters in MSH-2"
     # python-hl7 gives the separators not declared their defaults: all must differ.
