@@ -447,7 +447,22 @@ def test_compressed_hl7_is_known(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- fuzz
 
 _SEGMENT = st.one_of(
-    st.sampled_from([MSH, PID, OBR, OBX, "MSH|", "MSH", "OBX", "OBX|", "PID|||~~^^&&", "SPM|1|&^"]),
+    st.sampled_from(
+        [
+            MSH,
+            PID,
+            OBR,
+            OBX,
+            "MSH|",
+            "MSH",
+            "OBX",
+            "OBX|",
+            "PID|||~~^^&&",
+            "SPM|1|&^",
+            "MSH#$~\\&#L",
+            "MSH|^~\\&#|",
+        ]
+    ),
     st.builds(
         "|".join,
         st.lists(
