@@ -59,6 +59,7 @@ from electrocheck.formats.delimited import (
 from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
+from electrocheck.formats.hl7v2 import hl7_table
 from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
@@ -261,6 +262,13 @@ def run_batch(
                 fhir_table(path, shown, content.compression, _loinc_names(reference))
             )
             content = Content("text")
+        hl7 = None
+        if content.kind == "hl7":  # read as the long table it is turned into, as FHIR is
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            path, hl7 = stack.enter_context(
+                hl7_table(path, shown, content.compression, _loinc_names(reference))
+            )
+            content = Content("text")
 
         def accept(header: list[str]) -> bool:
             try:
@@ -294,6 +302,8 @@ def run_batch(
             read_in = _csv_input(csv_file)
             if fhir is not None:
                 read_in = replace(read_in, warnings=read_in.warnings + tuple(fhir.warnings()))
+            if hl7 is not None:
+                read_in = replace(read_in, warnings=read_in.warnings + tuple(hl7.warnings()))
         plan = output_plan(requested, out_delimiter, read_in.delimiter)
         if plan.format == "parquet" and output is None and sys.stdout.isatty():
             raise InputError(
@@ -347,6 +357,7 @@ def run_batch(
             assert csv_file is not None
             summary = _read_text(csv_file, options, attempt)
             summary.fhir = fhir
+            summary.hl7 = hl7
             return summary
 
 

@@ -39,6 +39,7 @@ from electrocheck.batch.columns import (
 )
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
+from electrocheck.formats.hl7v2 import Hl7Summary
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -134,6 +135,8 @@ class Summary:
     by_patient: PatientFile | None = None
     #: FHIR input: the resources it held, and what was read of them.
     fhir: FhirSummary | None = None
+    #: HL7 v2 input: the messages it held, and what was read of them.
+    hl7: Hl7Summary | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -203,6 +206,7 @@ class Summary:
             "panels": None if self.panels is None else self.panels.to_dict(),
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
+            "hl7": None if self.hl7 is None else self.hl7.to_dict(),
             "warnings": self.warnings,
         }
 

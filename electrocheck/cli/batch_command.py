@@ -36,7 +36,8 @@ SourceArgument = Annotated[
     typer.Argument(
         metavar="FILE",
         help="Lab export to read: CSV or TSV (gzip, bzip2, xz or zstd compressed, or not), "
-        "an Excel sheet, or FHIR R4 JSON (a Bundle, an Observation, or NDJSON); - for stdin.",
+        "an Excel sheet, FHIR R4 JSON (a Bundle, an Observation, or NDJSON), or HL7 v2 "
+        "messages (ORU^R01); - for stdin.",
         show_default=False,
     ),
 ]
@@ -351,6 +352,9 @@ def batch(
 
     FHIR R4 JSON (a Bundle, an Observation, or Bulk Data NDJSON, gzipped or not) is read as
     the long table of its Observations: electrocheck batch export.ndjson.gz -o checked.csv
+
+    HL7 v2 ORU^R01 messages (one or many, MLLP-framed or not) are read as the long table of
+    their OBX results: electrocheck batch results.hl7 -o checked.csv
     """
     with errors_to_exit():
         from electrocheck.batch.layout import LayoutOptions
