@@ -43,7 +43,6 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -733,23 +732,26 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
-#: What a cell written without the csv module must not hold (the csv module quotes a cell
-#: with a comma, a quote or a line end; NUL is left to it too).
-_PLAIN = re.compile('["\r\n\x00]')
-
-
 def row_writer(out: IO[str]) -> Callable[[list[str]], None]:
     """Writes a row as ``csv.writer(out).writerow`` does, byte for byte: a row whose cells
-    need no quoting is joined here, several times faster; any other goes to the csv module."""
+    need no quoting is joined here, several times faster; any other goes to the csv module
+    (which quotes a cell with a comma, a quote or a line end; NUL is left to it too)."""
     writerow = csv.writer(out).writerow
-    write, special = out.write, _PLAIN.search
+    write = out.write
 
     def row(cells: list[str]) -> None:
         line = ",".join(cells)
-        if special(line) is None and line.count(",") == len(cells) - 1 and len(cells) > 1:
-            write(line + "\r\n")
-        else:
+        if (
+            '"' in line
+            or "\n" in line
+            or "\r" in line
+            or "\x00" in line
+            or line.count(",") != len(cells) - 1
+            or len(cells) < 2
+        ):
             writerow(cells)
+        else:
+            write(line + "\r\n")
 
     return row
 

@@ -228,6 +228,7 @@ if msgspec is not None:
         codes: dict[bytes, tuple[str, str] | None] = {}
         ranges: dict[bytes, str | None] = {}
         flags: dict[bytes, str | None] = {}
+        units: dict[tuple[str | UnsetType, ...], str] = {}
 
         def code_of(raw: Raw) -> tuple[str, str] | None:
             text = bytes(raw)
@@ -266,6 +267,15 @@ if msgspec is not None:
             if len(flags) >= _MEMO:
                 flags.clear()
             flags[text] = found
+            return found
+
+        def unit_of(quantity: _Quantity) -> str:
+            key = (quantity.code, quantity.system, quantity.unit)
+            found = units.get(key)
+            if found is None:
+                if len(units) >= _MEMO:
+                    units.clear()
+                found = units[key] = _unit(quantity)
             return found
 
         def read(line: bytes, number: int) -> bool:
@@ -315,28 +325,34 @@ if msgspec is not None:
                     waiting.add(specimen_id)
                 else:
                     specimen_type = found
-            notes = []
+            notes = "" if test else "no code: the test is not known"
             if not test:
-                notes.append("no code: the test is not known")
                 summary.problem("no_code", f"line {number}")
             if quantity.comparator is not UNSET:
                 value = quantity.comparator.strip() + value
-            unit = _unit(quantity)
+            unit = unit_of(quantity)
             if not value:
-                notes.append("valueQuantity has no value")
+                notes = (
+                    f"{notes}; valueQuantity has no value"
+                    if notes
+                    else "valueQuantity has no value"
+                )
             elif not unit:
-                notes.append("valueQuantity has no unit")
+                notes = (
+                    f"{notes}; valueQuantity has no unit" if notes else "valueQuantity has no unit"
+                )
                 summary.problem("no_unit", f"line {number}")
             if not birth:
                 summary.rows_without_birth += 1
             summary.rows += 1
             ident = "" if obs.id is UNSET else obs.id.strip()
+            collected = obs.effectiveDateTime
             write(
                 [
                     subject,
                     birth,
                     sex,
-                    _effective(obs),
+                    _effective(obs) if collected is UNSET else collected,
                     specimen_id,
                     specimen_type,
                     test,
@@ -348,7 +364,7 @@ if msgspec is not None:
                     "",
                     f"Observation/{ident}" if ident else f"line {number}",
                     "",
-                    "; ".join(notes),
+                    notes,
                 ]
             )
             return True
