@@ -347,6 +347,8 @@ class _Context:
 
 
 _NONE = _Context()
+#: A progress callback: bytes done, bytes in all.
+Progress = Callable[[int, int], None]
 
 
 class _Tables:
@@ -756,17 +758,37 @@ def row_writer(out: IO[str]) -> Callable[[list[str]], None]:
     return row
 
 
-def _lines(path: Path, shown: str, compression: str | None) -> Iterator[bytes]:
+#: Lines read between two calls of a progress callback.
+_PROGRESS_EVERY = 1 << 15
+
+
+def _lines(
+    path: Path, shown: str, compression: str | None, progress: Progress | None = None
+) -> Iterator[bytes]:
     with TextStream(path, shown, compression) as stream:
-        yield from io.BufferedReader(StreamReader(stream), buffer_size=1 << 20)
+        lines = io.BufferedReader(StreamReader(stream), buffer_size=1 << 20)
+        if progress is None:
+            yield from lines
+            return
+        size = path.stat().st_size
+        for number, line in enumerate(lines):
+            if not number % _PROGRESS_EVERY:
+                progress(stream.position(), size)
+            yield line
+        progress(size, size)
 
 
 @contextmanager
 def fhir_table(
-    path: Path, shown: str, compression: str | None, known: Callable[[str], str | None]
+    path: Path,
+    shown: str,
+    compression: str | None,
+    known: Callable[[str], str | None],
+    progress: Progress | None = None,
 ) -> Iterator[tuple[Path, FhirSummary]]:
     """The FHIR file at ``path`` as a temporary long CSV file of :data:`HEADER`, and what it
-    held; ``known(code)`` is the name of a LOINC code the reference file knows, else None.
+    held; ``known(code)`` is the name of a LOINC code the reference file knows, else None;
+    ``progress(bytes_read, bytes_of_the_file)`` is called now and then as the file is read.
     The file is removed when the block ends. Raises :class:`InputError` for JSON that is not FHIR, a
     file without any Observation, or compressed data that is damaged."""
     handle, name = tempfile.mkstemp(prefix="electrocheck-fhir-", suffix=".csv")
@@ -776,7 +798,7 @@ def fhir_table(
             write = row_writer(out)
             write(list(HEADER))
             tables = _Tables(write, known)
-            read_resources(_lines(path, shown, compression), tables, shown)
+            read_resources(_lines(path, shown, compression, progress), tables, shown)
         summary = tables.summary
         if not summary.observations:
             held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
