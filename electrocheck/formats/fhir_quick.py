@@ -9,10 +9,11 @@ for cell: each function here follows the one of that module it is named after, f
 shapes the records admit.
 
 A line of any other shape (another resource, a value that is not a quantity, a
-``component``, a contained reference, a number where FHIR has text, JSON that is broken ...)
-fails to decode into the records, and is read by the general code instead: this module
-never decides anything for it. Numbers are taken as written (``msgspec.Raw``: 2.50 stays
-2.50), as the general code keeps them.
+``component``, a number where FHIR has text, JSON that is broken ...) fails to decode into
+the records, or is turned away right after (a contained or absolute reference, a limit
+that is not a number), before anything is counted or written; the general code reads it
+instead: this module never decides anything for it. Numbers are taken as written
+(``msgspec.Raw``: 2.50 stays 2.50), as the general code keeps them.
 
 msgspec is optional (the ``fast`` extra): without it, :func:`quick_reader` is None and every
 line takes the general path.
