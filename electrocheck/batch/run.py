@@ -258,8 +258,9 @@ def run_batch(
         fhir = None
         if content.kind == "fhir":  # read as the long table it is turned into
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            converting, progress = _in_two(progress, path)
             path, fhir = stack.enter_context(
-                fhir_table(path, shown, content.compression, _loinc_names(reference))
+                fhir_table(path, shown, content.compression, _loinc_names(reference), converting)
             )
             content = Content("text")
         hl7 = None
@@ -359,6 +360,25 @@ def run_batch(
             summary.fhir = fhir
             summary.hl7 = hl7
             return summary
+
+
+def _in_two(
+    progress: Callable[[int, int], None] | None, source: Path
+) -> tuple[Callable[[int, int], None] | None, Callable[[int, int], None] | None]:
+    """Progress of FHIR input, one bar over its file's bytes: the first half of it for turning
+    the file into the long table, the second for reading the table (of a size of its own)."""
+    if progress is None:
+        return None, None
+    size = max(source.stat().st_size, 1)
+    half = size // 2
+
+    def converting(done: int, total: int) -> None:
+        progress(half * done // max(total, 1), size)
+
+    def reading(done: int, total: int) -> None:
+        progress(half + (size - half) * done // max(total, 1), size)
+
+    return converting, reading
 
 
 def _as_path(path: object, argument: str) -> str | Path:
