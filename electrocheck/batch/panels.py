@@ -35,7 +35,7 @@ time cannot be read (and without a specimen number), is interpreted alone, with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -101,7 +101,18 @@ class Panels:
     """The panels of one long file: built by :meth:`first_pass`, applied batch by batch by
     :meth:`before` and :meth:`after`."""
 
-    def __init__(self, layout: Layout, reference: Reference, interpreter: BatchInterpreter):
+    def __init__(
+        self,
+        layout: Layout,
+        reference: Reference,
+        interpreter: BatchInterpreter,
+        summary: PanelSummary | None = None,
+        first_row: int = 0,
+        first_panel: int = 0,
+    ):
+        """``summary``: the counts of an earlier part of the file's patients to add to (see
+        :mod:`~electrocheck.batch.panel_reading`), whose rows and panels numbered up to
+        ``first_row`` and ``first_panel``; None: a new summary."""
         assert layout.panels is not None and layout.long is not None
         self.layout = layout
         self.columns: PanelColumns = layout.panels
@@ -161,7 +172,13 @@ class Panels:
         self.kept: list[pl.DataFrame] = []
         self.rows: pl.DataFrame | None = None
         self.named = pl.Enum(sorted(set(self.analytes) | set(reference.covariates)))
-        self.summary = PanelSummary(columns=self._shown_columns(), window=self.columns.window)
+        self.summary = (
+            PanelSummary(columns=self._shown_columns(), window=self.columns.window)
+            if summary is None
+            else summary
+        )
+        # The rows and panels of earlier parts: added to this part's numbers where written.
+        self.first_row, self.first_panel = first_row, first_panel
         self.rows_seen = 0
         self.rows_kept = 0  # rows read by the first pass
         names = added_names(layout)
@@ -554,7 +571,7 @@ class Panels:
                 .agg(col(PATIENT).n_unique().alias("owners"))
                 .filter(col("owners") > 1)
             )
-            self.summary.shared_specimens = shared.height
+            self.summary.shared_specimens += shared.height
             if shared.height:
                 self.shared = shared.select(SPECIMEN, col("owners").alias("k_owners"))
         order = [PATIENT, "t_min", SPECIMEN]
@@ -580,8 +597,8 @@ class Panels:
                 )
                 .select(*KEYS, PANEL)
             )
-        self.summary.panels = panels.height
-        self.summary.rows_in_panels = int(panels["rows"].sum() or 0)
+        self.summary.panels += panels.height
+        self.summary.rows_in_panels += int(panels["rows"].sum() or 0)
         codes: list[pl.Series] = []
         for a in self.analytes:
             codes += [panels[f"lo_{a}"], panels[f"hi_{a}"]]
@@ -833,8 +850,8 @@ class Panels:
             )
         result = result.with_columns(
             pl.lit("input").alias(r["row_kind"]),
-            col(ROW).alias(r["source_row"]),
-            col(PANEL).alias(r["panel"]),
+            (col(ROW) + self.first_row).alias(r["source_row"]),
+            (col(PANEL) + self.first_panel).alias(r["panel"]),
             col("t_min").dt.to_string("%Y-%m-%dT%H:%M:%S").alias(r["panel_time"]),
             _noted(result, notes, "; ").alias(r["panel_notes"]),
         )
@@ -1035,8 +1052,8 @@ class Panels:
             r["censored"]: pl.lit(None, pl.String),
             r["limits"]: corrected["limits"],
             r["row_kind"]: pl.lit("added"),
-            r["source_row"]: pl.col(ROW),
-            r["panel"]: pl.col(PANEL),
+            r["source_row"]: pl.col(ROW) + self.first_row,
+            r["panel"]: pl.col(PANEL) + self.first_panel,
             r["panel_time"]: pl.col("t_min").dt.to_string("%Y-%m-%dT%H:%M:%S"),
             r["errors"]: pl.lit(None, pl.String),
         }
@@ -1147,19 +1164,4 @@ def _empty(width: int) -> pl.DataFrame:
     return pl.DataFrame(schema=dict.fromkeys(internal_names(width), pl.String))
 
 
-def first_pass(
-    layout: Layout,
-    reference: Reference,
-    interpreter: BatchInterpreter,
-    again: Callable[[], Iterator[tuple[pl.DataFrame, int]]] | None,
-) -> Panels | None:
-    """The panels of a long file whose rows are grouped, built from a first reading of its
-    rows (``again()``: the file's batches from the start); None where they are not."""
-    if layout.panels is None or again is None:
-        return None
-    panels = Panels(layout, reference, interpreter)
-    panels.first_pass(prefetched(again()))
-    return panels
-
-
-__all__ = ["Panels", "first_pass"]
+__all__ = ["Panels"]

@@ -1,0 +1,207 @@
+"""How the rows of a long file grouped into panels are read: once, twice, or a part of its
+patients at a time.
+
+:class:`~electrocheck.batch.panels.Panels` needs every row of a panel, and every earlier result
+of a patient, before it can answer for any of them; its first pass builds the table of panels
+and changes over time, and the run's usual pass then interprets the rows with it. The rows are
+had for both passes in one of three ways:
+
+- **Once, kept in memory**, where the file's rows fit in :data:`IN_MEMORY_BYTES` (polars'
+  estimate of the text read; about 2 million rows of 7 short columns). The first pass reads
+  them and keeps them, and the usual pass takes them from memory, letting go of each batch once
+  it is written.
+- **Twice, streaming**, for a larger file: the first reading builds the panel table, the second
+  interprets. Memory holds the table and a few small columns per row, not the rows. A file
+  found too large while being read once is read again this way from the start.
+- **A part of the patients at a time**, where the rows are declared sorted by patient
+  (``--sorted``): parts of about :data:`PART_ROWS` rows that end where a patient does are each
+  read once, in memory, and interpreted before the next, so memory does not grow with the file.
+  Every panel and every change over time belongs to one patient, so each part gives its rows
+  the answers of the whole file, and the panels are numbered on from part to part. A patient id
+  lower than the one before it stops the run with an error naming the row: a row out of order
+  is never put in the wrong part. Rows without a patient id are interpreted alone wherever
+  they are. A specimen number shared by two patients is found among the patients of one part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import polars as pl
+
+from electrocheck.batch.cells import blank_to_null, without_blank_lines
+from electrocheck.batch.engine import BatchInterpreter
+from electrocheck.batch.layout import Layout
+from electrocheck.batch.panels import Panels
+from electrocheck.batch.summary import PanelSummary
+from electrocheck.batch.threads import prefetched
+from electrocheck.errors import InputError, quote
+from electrocheck.formats.frame import internal_names
+from electrocheck.reference import Reference
+
+#: Bytes of rows (polars' estimate of the batches read) kept in memory to read a file once.
+IN_MEMORY_BYTES = 128 << 20
+#: Rows of a part of a sorted file's patients (more where the last patient runs on).
+PART_ROWS = 500_000
+
+Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
+#: Each batch with the panels it is interpreted with (None: a file whose rows are not grouped).
+Step = tuple[Panels | None, Batch]
+
+
+class _TooLarge(Exception):
+    """The rows read so far do not fit in :data:`IN_MEMORY_BYTES`."""
+
+
+def panel_steps(
+    layout: Layout,
+    reference: Reference,
+    interpreter: BatchInterpreter,
+    batches: Iterator[Batch],
+    again: Callable[[], Iterator[Batch]] | None,
+    reread: Callable[[], Iterator[Batch]] | None = None,
+    sorted_rows: bool = False,
+) -> tuple[PanelSummary | None, Iterator[Step]]:
+    """The summary of a long file's panels (None where its rows are not grouped), and each of
+    its batches with the panels it is interpreted with. ``batches`` is the file's reading;
+    ``again()`` reads it from the start again for a first pass (None: it cannot be, and the
+    rows are not grouped), ``reread()`` for the run's usual pass (``again`` where None);
+    ``sorted_rows``: the rows are declared sorted by patient (``--sorted``)."""
+    if sorted_rows and (layout.panels is None or layout.panels.patient is None):
+        raise InputError(
+            "--sorted reads a long file a part of its patients at a time: it needs its rows "
+            "grouped into panels by a patient column (give --patient-column, without "
+            "--no-panels)"
+        )
+    if layout.panels is None or again is None:
+        return None, ((None, batch) for batch in prefetched(batches))
+    panels = Panels(layout, reference, interpreter)
+    if sorted_rows:
+        return panels.summary, _parts(panels, prefetched(batches))
+    return panels.summary, _whole(panels, batches, again, reread or again)
+
+
+def _whole(
+    panels: Panels,
+    batches: Iterator[Batch],
+    again: Callable[[], Iterator[Batch]],
+    reread: Callable[[], Iterator[Batch]],
+) -> Iterator[Step]:
+    """The batches of a whole file: read once where they fit in memory, else twice."""
+    held: list[Batch] = []
+    reading = prefetched(batches)
+
+    def holding() -> Iterator[Batch]:
+        size = 0
+        for batch in reading:
+            held.append(batch)
+            size += batch[0].estimated_size()
+            if size > IN_MEMORY_BYTES:
+                raise _TooLarge
+            yield batch
+
+    try:
+        panels.first_pass(holding())
+    except _TooLarge:
+        held.clear()
+        reading.close()
+        panels = Panels(panels.layout, panels.reference, panels.interpreter, panels.summary)
+        panels.first_pass(prefetched(again()))
+        yield from ((panels, batch) for batch in prefetched(reread()))
+        return
+    held.reverse()  # each batch let go of once it is taken
+    while held:
+        yield panels, held.pop()
+
+
+def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
+    """The batches of a file sorted by patient, a part of its patients at a time."""
+    columns = panels.columns
+    assert columns.patient is not None
+    name = f"c{columns.patient}"
+    originals = internal_names(len(panels.layout.header))
+    order = _Order(panels.layout.header[columns.patient])
+    part: list[Batch] = []
+    rows = 0  # in the part (blank lines too)
+    done = False  # whether a part was interpreted
+    for batch, position in batches:
+        frame, _ = without_blank_lines(batch, originals)
+        order.check(frame[name])
+        part.append((batch, position))
+        rows += batch.height
+        if rows < PART_ROWS:
+            continue
+        head, tail = _at_last_patient(batch, name)
+        if not head.height:  # the batch's rows are one patient's, who may run on: read on
+            continue
+        part[-1] = (head, position)
+        yield from _part(panels, part)
+        panels, done = _next(panels), True
+        part, rows = [(tail, position)], tail.height
+    if part or not done:
+        yield from _part(panels, part)
+
+
+def _part(panels: Panels, part: list[Batch]) -> Iterator[Step]:
+    """One part's batches with its panels, each let go of once it is taken."""
+    panels.first_pass(iter(part))
+    part.reverse()
+    while part:
+        yield panels, part.pop()
+
+
+def _next(panels: Panels) -> Panels:
+    """The panels of the next part: counted in the same summary, numbered on."""
+    return Panels(
+        panels.layout,
+        panels.reference,
+        panels.interpreter,
+        panels.summary,
+        first_row=panels.first_row + panels.rows_kept,
+        first_panel=panels.summary.panels,
+    )
+
+
+def _at_last_patient(batch: pl.DataFrame, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A batch cut where its last patient's rows start (rows without an id go with the rows
+    before them)."""
+    ids = batch.select(blank_to_null(pl.col(name)).alias("id")).with_row_index("i")
+    present = ids.drop_nulls("id")
+    if present.is_empty():
+        return batch, batch.head(0)
+    last = present["id"][-1]
+    others = present.filter(pl.col("id") != last)
+    cut = 0 if others.is_empty() else int(others["i"][-1]) + 1
+    return batch.head(cut), batch.slice(cut)
+
+
+class _Order:
+    """Checks that the patient ids of a file's rows never go down, batch after batch."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self.last: str | None = None
+        self.rows = 0  # rows checked (without blank lines)
+
+    def check(self, texts: pl.Series) -> None:
+        ids = pl.DataFrame({"id": texts}).select(blank_to_null(pl.col("id"))).with_row_index("i")
+        present = ids.drop_nulls("id")
+        before = pl.col("id").shift(1)
+        if self.last is not None:
+            before = before.fill_null(pl.lit(self.last))
+        wrong = present.filter(pl.col("id") < before).head(1)
+        if wrong.height:
+            i, found = wrong.row(0)
+            previous = present.filter(pl.col("i") < i)["id"]
+            earlier = previous[-1] if previous.len() else self.last
+            raise InputError(
+                f"--sorted: row {self.rows + i + 1} has {self.column} {quote(found)} after "
+                f"{quote(earlier)}: the rows are not sorted by patient id (sort them, or leave "
+                "out --sorted)"
+            )
+        if present.height:
+            self.last = present["id"][-1]
+        self.rows += texts.len()
+
+
+__all__ = ["IN_MEMORY_BYTES", "PART_ROWS", "Step", "panel_steps"]
