@@ -92,7 +92,7 @@ def _whole(
     reading = prefetched(batches)
 
     def holding() -> Iterator[Batch]:
-        size = 0
+        size = 0.0
         for batch in reading:
             held.append(batch)
             size += batch[0].estimated_size()
@@ -101,17 +101,25 @@ def _whole(
             yield batch
 
     try:
-        panels.first_pass(holding())
+        panels.first_pass(holding(), at_once=True)
     except _TooLarge:
         held.clear()
-        reading.close()
-        panels = Panels(panels.layout, panels.reference, panels.interpreter, panels.summary)
+        _close(reading)  # the reader thread stops
+        summary = panels.summary
+        panels = Panels(panels.layout, panels.reference, panels.interpreter)
+        panels.summary = summary  # (as it was given: nothing was counted in it yet)
         panels.first_pass(prefetched(again()))
         yield from ((panels, batch) for batch in prefetched(reread()))
         return
     held.reverse()  # each batch let go of once it is taken
     while held:
         yield panels, held.pop()
+
+
+def _close(batches: Iterator[Batch]) -> None:
+    close = getattr(batches, "close", None)
+    if close is not None:
+        close()
 
 
 def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
@@ -121,6 +129,7 @@ def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
     name = f"c{columns.patient}"
     originals = internal_names(len(panels.layout.header))
     order = _Order(panels.layout.header[columns.patient])
+    whole = panels.summary  # the first part's: each next part's counts join it
     part: list[Batch] = []
     rows = 0  # in the part (blank lines too)
     done = False  # whether a part was interpreted
@@ -136,7 +145,7 @@ def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
             continue
         part[-1] = (head, position)
         yield from _part(panels, part)
-        panels, done = _next(panels), True
+        panels, done = _next(panels, whole), True
         part, rows = [(tail, position)], tail.height
     if part or not done:
         yield from _part(panels, part)
@@ -144,21 +153,22 @@ def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
 
 def _part(panels: Panels, part: list[Batch]) -> Iterator[Step]:
     """One part's batches with its panels, each let go of once it is taken."""
-    panels.first_pass(iter(part))
+    panels.first_pass(iter(part), at_once=True)
     part.reverse()
     while part:
         yield panels, part.pop()
 
 
-def _next(panels: Panels) -> Panels:
-    """The panels of the next part: counted in the same summary, numbered on."""
+def _next(panels: Panels, whole: PanelSummary) -> Panels:
+    """The panels of the part after ``panels``'s: numbered on, counted in ``whole``."""
+    assert panels.table is not None
     return Panels(
         panels.layout,
         panels.reference,
         panels.interpreter,
-        panels.summary,
+        whole,
         first_row=panels.first_row + panels.rows_kept,
-        first_panel=panels.summary.panels,
+        first_panel=panels.first_panel + panels.table.height,
     )
 
 
@@ -184,7 +194,8 @@ class _Order:
         self.rows = 0  # rows checked (without blank lines)
 
     def check(self, texts: pl.Series) -> None:
-        ids = pl.DataFrame({"id": texts}).select(blank_to_null(pl.col("id"))).with_row_index("i")
+        ids = pl.DataFrame({"id": texts}).select(blank_to_null(pl.col("id")).alias("id"))
+        ids = ids.with_row_index("i")
         present = ids.drop_nulls("id")
         before = pl.col("id").shift(1)
         if self.last is not None:

@@ -68,7 +68,7 @@ from electrocheck.batch.patterns import PatternFinder, meets
 from electrocheck.batch.signs import sign_counts
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
-from electrocheck.batch.threads import prefetched
+from electrocheck.batch.threads import prefetched, started
 from electrocheck.batch.times import TimeReader
 from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
 from electrocheck.batch.warehouse import test_expressions, unit_expression
@@ -91,6 +91,8 @@ BIRTH_UNREADABLE, BIRTH_AFTER, BIRTH_NO_TIME = 1, 2, 3
 _DAY_MS = 86_400_000.0
 #: The fields of a corrected result the panel table keeps for the second pass.
 _CORRECTED = ("mmol_l", "flag", "grade", "risk", "limits", "error")
+#: Flag codes (:data:`FLAG_CODES`, and 0 for none) a pattern's level is looked up by.
+_CODES = max(FLAG_CODES.values()) + 1
 #: Rows of partial panel tables gathered before they are folded together again.
 _FOLD_AT = 500_000
 #: A note on a row: where it is said, and its text.
@@ -106,13 +108,14 @@ class Panels:
         layout: Layout,
         reference: Reference,
         interpreter: BatchInterpreter,
-        summary: PanelSummary | None = None,
+        whole: PanelSummary | None = None,
         first_row: int = 0,
         first_panel: int = 0,
     ):
-        """``summary``: the counts of an earlier part of the file's patients to add to (see
-        :mod:`~electrocheck.batch.panel_reading`), whose rows and panels numbered up to
-        ``first_row`` and ``first_panel``; None: a new summary."""
+        """A part of a file's patients (see :mod:`~electrocheck.batch.panel_reading`) has
+        the summary of the ``whole`` file (None: the panels are the whole file's), which its
+        counts join on the first :meth:`after` (the thread that writes it), and its rows and
+        panels are numbered on from ``first_row`` and ``first_panel``."""
         assert layout.panels is not None and layout.long is not None
         self.layout = layout
         self.columns: PanelColumns = layout.panels
@@ -159,6 +162,7 @@ class Panels:
             for analyte, side in pattern.when:
                 mask = self.sides[side].get(analyte, 0) | (1 << n)
                 self.sides[side][analyte] = mask
+        self.side_index, self.side_table = self._sides_table()
         self.internal: list[str] = []
         # The corrected results are kept in the panel table where the output needs no texts.
         self.keeps_corrected = "notes" not in interpreter.fields
@@ -172,11 +176,8 @@ class Panels:
         self.kept: list[pl.DataFrame] = []
         self.rows: pl.DataFrame | None = None
         self.named = pl.Enum(sorted(set(self.analytes) | set(reference.covariates)))
-        self.summary = (
-            PanelSummary(columns=self._shown_columns(), window=self.columns.window)
-            if summary is None
-            else summary
-        )
+        self.summary = PanelSummary(columns=self._shown_columns(), window=self.columns.window)
+        self.whole = whole
         # The rows and panels of earlier parts: added to this part's numbers where written.
         self.first_row, self.first_panel = first_row, first_panel
         self.rows_seen = 0
@@ -323,8 +324,12 @@ class Panels:
 
     # ----------------------------------------------------------------------- first pass
 
-    def first_pass(self, batches: Iterator[tuple[pl.DataFrame, int]]) -> None:
-        """Read every row's key and result once, and build the table of panels."""
+    def first_pass(
+        self, batches: Iterator[tuple[pl.DataFrame, int]], at_once: bool = False
+    ) -> None:
+        """Read every row's key and result once, and build the table of panels. ``at_once``:
+        the changes over time are compared while the table is made, on another core (where
+        the rows are few enough for the memory of both)."""
         partials: list[pl.DataFrame] = []
         gathered = 0
         folded = 0
@@ -355,10 +360,15 @@ class Panels:
         if self.tracks:
             patients = table[PATIENT].drop_nulls().n_unique()
             tracked.append(self._tracked_rows())
+        compared = (
+            started(lambda: self._changes(tracked, patients)) if tracked and at_once else None
+        )
         self._finish(table)
         del table
         self._index_rows()
-        if tracked:
+        if compared is not None:
+            compared()
+        elif tracked:
             self._changes(tracked, patients)
 
     def _tracked_rows(self) -> tuple[pl.DataFrame, int]:
@@ -803,6 +813,9 @@ class Panels:
     def after(self, result: pl.DataFrame) -> pl.DataFrame:
         """A processed batch with its panels' columns, and each corrected result as a row of
         its own right after the result it corrects."""
+        if self.whole is not None:  # a part's first pass counted apart: added to the whole
+            self.whole.add(self.summary)
+            self.summary, self.whole = self.whole, None
         col = pl.col
         r = self.r
         analyte, flag = col(r["analyte"]), col(r["flag"])
@@ -1081,19 +1094,30 @@ class Panels:
         for c in self.corrections:
             replaced = replaced | ((sf == c.corrects) & col(f"has_{c.key}").fill_null(False))
         deciding = added | ~replaced
-
-        def side(name: str) -> pl.Expr:
-            return sf.replace_strict(self.sides[name], default=0, return_dtype=pl.Int64)
-
-        mine: pl.Expr = pl.lit(0, pl.Int64)
-        for level, by_analyte in self.sides.items():
-            if by_analyte:  # low or high; LL or HH (very low, very high) where a pattern asks
-                taking = pl.when(deciding & meets(code, level)).then(side(level))
-                mine = mine | taking.otherwise(pl.lit(0, pl.Int64))
+        # The patterns the result's analyte takes part in at its flag's levels: one look-up
+        # (by analyte and flag code) in the table of :meth:`_sides_table`.
+        analyte = sf.replace_strict(self.side_index, default=len(self.side_index))
+        at = analyte.cast(pl.Int64) * _CODES + code.fill_null(0).cast(pl.Int64)
+        mine = pl.when(deciding).then(pl.lit(self.side_table).gather(at)).otherwise(0)
         bits = frame.select((col("bits").fill_null(0) & mine).alias("b")).to_series()
         ids = self.finder.named(bits)
         notes = bits.replace_strict(self._notes_of(bits), return_dtype=pl.String)
         return frame.with_columns(ids.alias(r["patterns"]), notes.alias(PATTERN_NOTES))
+
+    def _sides_table(self) -> tuple[dict[str, int], pl.Series]:
+        """The patterns a result takes part in (as bits), by its analyte's number and its
+        flag's code: at ``number * _CODES + code`` (the last analyte's number: any other)."""
+        names = sorted({a for by_analyte in self.sides.values() for a in by_analyte})
+        index = {a: n for n, a in enumerate(names)}
+        codes = pl.Series("code", range(_CODES), dtype=pl.Int8)
+        table = [0] * (_CODES * (len(names) + 1))
+        for level, by_analyte in self.sides.items():
+            met = pl.select(meets(pl.lit(codes), level).fill_null(False)).to_series().to_list()
+            for a, mask in by_analyte.items():
+                for code, yes in enumerate(met):
+                    if yes and code:  # code 0: no flag
+                        table[index[a] * _CODES + code] |= mask
+        return index, pl.Series("sides", table, dtype=pl.Int64)
 
     def _notes_of(self, bits: pl.Series) -> dict[int, str | None]:
         for value in bits.unique().to_list():
