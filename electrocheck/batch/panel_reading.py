@@ -7,9 +7,10 @@ and changes over time, and the run's usual pass then interprets the rows with it
 had for both passes in one of three ways:
 
 - **Once, kept in memory**, where the file's rows fit in :data:`IN_MEMORY_BYTES` (polars'
-  estimate of the text read; about 2 million rows of 7 short columns). The first pass reads
-  them and keeps them, and the usual pass takes them from memory, letting go of each batch once
-  it is written.
+  estimate of the text read: about 1.3 million rows of 7 short columns, whose run peaks near
+  0.7 GB). The first pass reads them and keeps them, and compares the changes over time while
+  it makes the panel table, on another core; the usual pass takes the rows from memory,
+  letting go of each batch once it is interpreted.
 - **Twice, streaming**, for a larger file: the first reading builds the panel table, the second
   interprets. Memory holds the table and a few small columns per row, not the rows. A file
   found too large while being read once is read again this way from the start.
@@ -40,7 +41,7 @@ from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
 
 #: Bytes of rows (polars' estimate of the batches read) kept in memory to read a file once.
-IN_MEMORY_BYTES = 128 << 20
+IN_MEMORY_BYTES = 80 << 20
 #: Rows of a part of a sorted file's patients (more where the last patient runs on).
 PART_ROWS = 500_000
 
@@ -135,17 +136,19 @@ def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
     done = False  # whether a part was interpreted
     for batch, position in batches:
         frame, _ = without_blank_lines(batch, originals)
+        before = order.last
         order.check(frame[name])
         part.append((batch, position))
         rows += batch.height
         if rows < PART_ROWS:
             continue
         head, tail = _at_last_patient(batch, name)
-        if not head.height:  # the batch's rows are one patient's, who may run on: read on
+        if not head.height and order.last == before:  # one patient, who may run on
             continue
         part[-1] = (head, position)
-        yield from _part(panels, part)
-        panels, done = _next(panels, whole), True
+        if rows > tail.height:  # the part has rows of its own
+            yield from _part(panels, part)
+            panels, done = _next(panels, whole), True
         part, rows = [(tail, position)], tail.height
     if part or not done:
         yield from _part(panels, part)
@@ -174,11 +177,11 @@ def _next(panels: Panels, whole: PanelSummary) -> Panels:
 
 def _at_last_patient(batch: pl.DataFrame, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A batch cut where its last patient's rows start (rows without an id go with the rows
-    before them)."""
+    before them); all of it after the cut where no row has an id."""
     ids = batch.select(blank_to_null(pl.col(name)).alias("id")).with_row_index("i")
     present = ids.drop_nulls("id")
-    if present.is_empty():
-        return batch, batch.head(0)
+    if present.is_empty():  # no patient starts here
+        return batch.head(0), batch
     last = present["id"][-1]
     others = present.filter(pl.col("id") != last)
     cut = 0 if others.is_empty() else int(others["i"][-1]) + 1
