@@ -361,7 +361,9 @@ class Panels:
             patients = table[PATIENT].drop_nulls().n_unique()
             tracked.append(self._tracked_rows())
         compared = (
-            started(lambda: self._changes(tracked, patients)) if tracked and at_once else None
+            started(lambda: self._changes(tracked, patients, in_row_order=True))
+            if tracked and at_once
+            else None
         )
         self._finish(table)
         del table
@@ -386,7 +388,9 @@ class Panels:
             self.kept[n] = block.drop(columns)
         return pl.concat(found), pl.concat(hashes).n_unique()
 
-    def _changes(self, tracked: list[tuple[pl.DataFrame, int]], patients: int) -> None:
+    def _changes(
+        self, tracked: list[tuple[pl.DataFrame, int]], patients: int, in_row_order: bool = False
+    ) -> None:
         """Each row's changes over time, from the kept rows' times, values and patients (taken
         out of ``tracked``, from :meth:`_tracked_rows`; ``patients``: how many distinct ids
         the panels hold)."""
@@ -395,7 +399,11 @@ class Panels:
             return
         # (Taken out of the list, so the comparisons can let go of the rows as they go.)
         self.changes = changes_of(
-            tracked.pop()[0], self.rows_kept, self.reference.changes, self.summary.notes
+            tracked.pop()[0],
+            self.rows_kept,
+            self.reference.changes,
+            self.summary.notes,
+            in_row_order=in_row_order,
         )
 
     def _keyed(self, batch: pl.DataFrame) -> pl.DataFrame:
