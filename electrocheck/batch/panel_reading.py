@@ -13,7 +13,9 @@ had for both passes in one of three ways:
   letting go of each batch once it is interpreted.
 - **Twice, streaming**, for a larger file: the first reading builds the panel table, the second
   interprets. Memory holds the table and a few small columns per row, not the rows. A file
-  found too large while being read once is read again this way from the start.
+  larger than :data:`IN_MEMORY_BYTES` on disk is read this way; a smaller one (compressed,
+  or a spreadsheet) found too large while being read once is read again this way from the
+  start.
 - **A part of the patients at a time**, where the rows are declared sorted by patient
   (``--sorted``): parts of about :data:`PART_ROWS` rows that end where a patient does are each
   read once, in memory, and interpreted before the next, so memory does not grow with the file.
@@ -62,12 +64,14 @@ def panel_steps(
     again: Callable[[], Iterator[Batch]] | None,
     reread: Callable[[], Iterator[Batch]] | None = None,
     sorted_rows: bool = False,
+    size: int | None = None,
 ) -> tuple[PanelSummary | None, Iterator[Step]]:
     """The summary of a long file's panels (None where its rows are not grouped), and each of
     its batches with the panels it is interpreted with. ``batches`` is the file's reading;
     ``again()`` reads it from the start again for a first pass (None: it cannot be, and the
     rows are not grouped), ``reread()`` for the run's usual pass (``again`` where None);
-    ``sorted_rows``: the rows are declared sorted by patient (``--sorted``)."""
+    ``sorted_rows``: the rows are declared sorted by patient (``--sorted``); ``size``: the
+    file's bytes on disk, where known."""
     if sorted_rows and (layout.panels is None or layout.panels.patient is None):
         raise InputError(
             "--sorted reads a long file a part of its patients at a time: it needs its rows "
@@ -79,7 +83,7 @@ def panel_steps(
     panels = Panels(layout, reference, interpreter)
     if sorted_rows:
         return panels.summary, _parts(panels, prefetched(batches))
-    return panels.summary, _whole(panels, batches, again, reread or again)
+    return panels.summary, _whole(panels, batches, again, reread or again, size)
 
 
 def _whole(
@@ -87,8 +91,28 @@ def _whole(
     batches: Iterator[Batch],
     again: Callable[[], Iterator[Batch]],
     reread: Callable[[], Iterator[Batch]],
+    size: int | None,
 ) -> Iterator[Step]:
-    """The batches of a whole file: read once where they fit in memory, else twice."""
+    """The batches of a whole file: read once where they fit in memory, else twice (a file
+    larger on disk than the memory allowed is not tried)."""
+    if size is None or size <= IN_MEMORY_BYTES:
+        held = _held(panels, batches)
+        if held is not None:
+            held.reverse()  # each batch let go of once it is taken
+            while held:
+                yield panels, held.pop()
+            return
+        batches = reread()  # (the rows held were let go of)
+        summary = panels.summary
+        panels = Panels(panels.layout, panels.reference, panels.interpreter)
+        panels.summary = summary  # (nothing was counted in it yet)
+    panels.first_pass(prefetched(again()))
+    yield from ((panels, batch) for batch in prefetched(batches))
+
+
+def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
+    """The batches, kept while the panels' first pass reads them; None where they do not
+    fit in :data:`IN_MEMORY_BYTES` (the reading then stops, and they are let go of)."""
     held: list[Batch] = []
     reading = prefetched(batches)
 
@@ -106,15 +130,8 @@ def _whole(
     except _TooLarge:
         held.clear()
         _close(reading)  # the reader thread stops
-        summary = panels.summary
-        panels = Panels(panels.layout, panels.reference, panels.interpreter)
-        panels.summary = summary  # (as it was given: nothing was counted in it yet)
-        panels.first_pass(prefetched(again()))
-        yield from ((panels, batch) for batch in prefetched(reread()))
-        return
-    held.reverse()  # each batch let go of once it is taken
-    while held:
-        yield panels, held.pop()
+        return None
+    return held
 
 
 def _close(batches: Iterator[Batch]) -> None:

@@ -525,7 +525,14 @@ def _process(
         )
         # A long file grouped into panels is read with its panels (see panel_reading).
         summary.panels, batches_with_panels = panel_steps(
-            layout, reference, interpreter, batches, again, reread, options.layout.sorted_rows
+            layout,
+            reference,
+            interpreter,
+            batches,
+            again,
+            reread,
+            options.layout.sorted_rows,
+            size=read_in.size,
         )
         originals = internal_names(len(layout.header))
 

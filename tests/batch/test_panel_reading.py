@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import electrocheck.batch.panel_reading as panel_reading
+import electrocheck.batch.run as run_module
 import electrocheck.formats.delimited as delimited
 from electrocheck.batch.layout import LayoutOptions
 from electrocheck.batch.run import BatchOptions, run_batch
@@ -80,7 +81,11 @@ def _output(
 
 
 @_FAST
-@given(rows=st.lists(_ROW, min_size=1, max_size=40), held=st.sampled_from([0, 1, 400]))
+@given(
+    rows=st.lists(_ROW, min_size=1, max_size=40),
+    held=st.sampled_from([0, 1, 400]),
+    size_known=st.booleans(),
+)
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
 def test_read_once_or_twice_the_output_is_the_same(
     tmp_path_factory: pytest.TempPathFactory,
@@ -88,14 +93,24 @@ def test_read_once_or_twice_the_output_is_the_same(
     suffix: str,
     rows: list[tuple[str, int, str, str, int]],
     held: int,
+    size_known: bool,
 ) -> None:
     folder = tmp_path_factory.mktemp("reading")
     text = _text(rows)
     once = _output(folder, text, suffix)
+    steps = panel_reading.panel_steps
+
+    def size_unknown(*args, **named):  # type: ignore[no-untyped-def]
+        return steps(*args, **{**named, "size": None})
+
     with monkeypatch.context() as m:
-        # Small batches; none kept (0), or some before the file is found too large.
+        # Small batches; a file larger than the memory allowed read twice from the start
+        # (its size known), or found too large once some of its batches were read (its size
+        # not known, as a compressed file's text is not).
         m.setattr(delimited, "BLOCK_BYTES", 120)
         m.setattr(panel_reading, "IN_MEMORY_BYTES", held)
+        if not size_known:
+            m.setattr(run_module, "panel_steps", size_unknown)
         assert _output(folder, text, suffix) == once
 
 
