@@ -7,8 +7,8 @@ and changes over time, and the run's usual pass then interprets the rows with it
 had for both passes in one of three ways:
 
 - **Once, kept in memory**, where the file's rows fit in :data:`IN_MEMORY_BYTES` (polars'
-  estimate of the text read: about 1.3 million rows of 7 short columns, whose run peaks near
-  0.7 GB). The first pass reads them and keeps them, and compares the changes over time while
+  estimate of the text read: about 1.2 million rows of 7 short columns, whose run peaks near
+  0.6 GB). The first pass reads them and keeps them, and compares the changes over time while
   it makes the panel table, on another core; the usual pass takes the rows from memory,
   letting go of each batch once it is interpreted.
 - **Twice, streaming**, for a larger file: the first reading builds the panel table, the second
