@@ -46,14 +46,17 @@ def generate(directory: Path, rows: int) -> Path:
 
 
 def sorted_copy(source: Path) -> Path:
-    """``source`` sorted by patient id (rows of one patient in file order), made once."""
+    """``source`` sorted by patient id (rows of one patient in file order), made once, in a
+    process of its own (a child forked from a large process would report its memory)."""
     path = source.with_name(source.stem + "-sorted.csv")
     if not path.exists():
-        import polars as pl
-
         print(f"sorting {source} into {path} ...", file=sys.stderr)
-        frame = pl.read_csv(source, infer_schema=False)
-        frame.sort("patient_id", maintain_order=True).write_csv(path)
+        code = (
+            "import sys, polars as pl; "
+            "pl.read_csv(sys.argv[1], infer_schema=False)"
+            ".sort('patient_id', maintain_order=True).write_csv(sys.argv[2])"
+        )
+        subprocess.run([sys.executable, "-c", code, str(source), str(path)], check=True)
     return path
 
 
