@@ -11,7 +11,9 @@ core's :func:`~electrocheck.clinical.corrections.corrected_value` and ``correcte
 and :class:`~electrocheck.batch.patterns.PatternFinder` (the rule of
 :func:`~electrocheck.clinical.patterns.sides`).
 
-The rows of a panel may lie anywhere in the file, so it is read twice, streaming both times:
+The rows of a panel may lie anywhere in the file, so there are two passes over its rows
+(read once and kept, twice streaming, or a part of its patients at a time: see
+:mod:`~electrocheck.batch.panel_reading`):
 
 1. :meth:`Panels.first_pass` reads each block's key columns (once per distinct combination
    of their texts) and the flags of the results of its analytes (the engine's own
