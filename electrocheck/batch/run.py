@@ -39,7 +39,8 @@ from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
-from electrocheck.batch.panels import first_pass
+from electrocheck.batch.panel_reading import panel_steps
+from electrocheck.batch.panels import Panels
 from electrocheck.batch.sources import sources
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
@@ -340,6 +341,7 @@ def run_batch(
                     summary,
                     progress,
                     again=lambda: read(Summary()),
+                    reread=lambda: read(summary),
                     patients=patients,
                 )
                 if patients is not None:
@@ -544,6 +546,7 @@ def _process(
     summary: Summary,
     progress: Callable[[int, int], None] | None,
     again: Callable[[], Iterator[Batch]] | None = None,
+    reread: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
 ) -> None:
     writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
@@ -551,31 +554,41 @@ def _process(
         interpreter = BatchInterpreter(
             layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
         )
-        # A long file grouped into panels is read twice: first its keys and flags.
-        panels = first_pass(layout, reference, interpreter, again)
-        summary.panels = None if panels is None else panels.summary
+        # A long file grouped into panels is read with its panels (see panel_reading).
+        summary.panels, batches_with_panels = panel_steps(
+            layout,
+            reference,
+            interpreter,
+            batches,
+            again,
+            reread,
+            options.layout.sorted_rows,
+            size=read_in.size,
+        )
         originals = internal_names(len(layout.header))
 
-        def interpreted(batch: pl.DataFrame, position: int) -> tuple[pl.DataFrame, int, int, int]:
+        def interpreted(
+            panels: Panels | None, batch: pl.DataFrame, position: int
+        ) -> tuple[Panels | None, pl.DataFrame, int, int, int]:
             batch, blank = without_blank_lines(batch, originals)
             read = batch.height
             if panels is not None:
                 batch = panels.before(batch)
-            return interpreter.interpret(batch), position, blank, read
+            return panels, interpreter.interpret(batch), position, blank, read
 
         background = BackgroundWriter(writer.write)
         # The per-patient table is counted beside the writing, in a thread of its own.
         tally = None if patients is None else BackgroundWriter(patients.add)
         try:
-            steps: Iterator[tuple[pl.DataFrame, int, int, int]] = (
-                interpreted(*batch) for batch in prefetched(batches)
+            steps: Iterator[tuple[Panels | None, pl.DataFrame, int, int, int]] = (
+                interpreted(panels, *batch) for panels, batch in batches_with_panels
             )
-            if panels is not None:
+            if summary.panels is not None:
                 # Two steps on two cores: the next batch is interpreted while this one gets
                 # its panels' columns and is counted (each step in row order). Without panels
                 # the second step is too small to gain from a thread of its own.
                 steps = prefetched(steps)
-            for result, position, blank, read in steps:
+            for panels, result, position, blank, read in steps:
                 summary.blank_lines += blank
                 summary.rows_read += read
                 if panels is not None:

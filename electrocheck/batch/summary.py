@@ -84,6 +84,16 @@ class PanelSummary:
     #: Panels that match each pattern, by the pattern's id.
     patterns: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: PanelSummary) -> None:
+        """Count ``other``'s panels, rows and notes in this summary too."""
+        self.panels += other.panels
+        self.rows_in_panels += other.rows_in_panels
+        self.added += other.added
+        self.alone.update(other.alone)
+        self.notes.update(other.notes)
+        self.shared_specimens += other.shared_specimens
+        self.patterns.update(other.patterns)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "columns": self.columns,

@@ -228,6 +228,14 @@ NoPanelsOption = Annotated[
         "no panel columns).",
     ),
 ]
+SortedOption = Annotated[
+    bool,
+    typer.Option(
+        "--sorted",
+        help="Long layout: the rows are sorted by patient id; read a part of the patients at "
+        "a time, so memory does not grow with the file (a row out of order stops the run).",
+    ),
+]
 LabFlagsOption = Annotated[
     bool,
     typer.Option(
@@ -327,6 +335,7 @@ def batch(
     birth_column: BirthColumnOption = None,
     panel_window: PanelWindowOption = "0",
     no_panels: NoPanelsOption = False,
+    sorted_rows: SortedOption = False,
     lab_flags: LabFlagsOption = False,
     file_ranges: FileRangesOption = False,
     symptomatic: EverySymptomaticOption = False,
@@ -380,6 +389,7 @@ def batch(
                 birth_column=birth_column,
                 panel_window=parse_window(panel_window),
                 panels=not no_panels,
+                sorted_rows=sorted_rows,
             ),
             delimiter=delimiter,
             output_format=None if output_format is None else output_format.value,
