@@ -105,6 +105,9 @@ class CheckReport:
     #: Each analyte given at times, its values in time order (``results`` holds the latest):
     #: see :func:`~electrocheck.batch.series.run_series`.
     series: tuple[Series, ...] = ()
+    #: The patient's medicines (``check --on``): (generic name, the name given), in
+    #: alphabetical order; each result lists those that explain it.
+    medicines: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``check --format json`` (with ``series`` where values
@@ -125,7 +128,16 @@ class CheckReport:
         }
         if self.series:
             data["series"] = [series.to_dict() for series in self.series]
+        if self.medicines:
+            data["medications"] = [
+                {"drug": drug, "given_as": given_as, "explains": self.explained_by(drug)}
+                for drug, given_as in self.medicines
+            ]
         return data
+
+    def explained_by(self, drug: str) -> list[str]:
+        """The analytes of the results ``drug`` (a generic name) explains."""
+        return [r.analyte for r in self.results if any(m.drug == drug for m in r.medications)]
 
     def fails(self, condition: str | None) -> bool:
         """Whether a ``--fail-on`` condition is met (``None`` never is), by any value: an

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
 from electrocheck.reference.changes import Changes
+from electrocheck.reference.medicines import Medicines
 from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
@@ -400,6 +401,22 @@ class Reference:
     # a measurement concept -> its LOINC code, and a unit concept -> its unit's spelling.
     omop_concepts: Mapping[int, str] = field(default_factory=_empty)
     omop_units: Mapping[int, str] = field(default_factory=_empty)
+    # Reads and checks the file's `medications` section: only when a medicine is looked up,
+    # so that a check without one never parses it (see :attr:`medications`). None: none.
+    medicine_reader: Callable[[], Medicines] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def medications(self) -> Medicines:
+        """The medicines of the file's ``medications`` section (none without it), read and
+        checked on first use; raises :class:`~electrocheck.errors.ReferenceFileError`
+        listing its problems.
+
+        >>> from electrocheck import load_reference
+        >>> drug = load_reference().medications.find("Erbitux")
+        >>> drug.key, [(e.analyte, e.direction) for e in drug.effects]
+        ('cetuximab', [('magnesium', 'low')])
+        """
+        return Medicines() if self.medicine_reader is None else self.medicine_reader()
 
     @property
     def origin(self) -> str:

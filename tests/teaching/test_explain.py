@@ -173,6 +173,8 @@ def test_every_source_named_is_listed(
     for correction in built_in_data["corrections"].values():
         if correction["corrects"] == key:
             named |= _sources_in(correction, frozenset())
+    for drug in built_in_data["medications"]["drugs"].values():  # the medicines that move it
+        named |= {e["source"] for e in drug["effects"] if e["analyte"] == key}
     sources = explain(ref, key)["sources"]
     assert set(sources) == named
     assert list(sources) == sorted(sources)
@@ -183,12 +185,16 @@ def test_every_source_named_is_listed(
 
 def test_potassium_sources_by_hand(ref: Reference) -> None:
     assert list(explain(ref, "k")["sources"]) == [
+        "abiraterone-label",  # the medicines that move potassium
         "banner-noco-potassium",
         "ctcae-v5",
         "davis-pediatric",
         "howard-tls",
+        "ifosfamide-label",
+        "irae-guidelines",
         "kost-1990",
         "kost-1991",
+        "msd-drug-causes",
         "msd-treatment",
         "msd-units",
         "muscle-effects",
