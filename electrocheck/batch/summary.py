@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -39,6 +39,9 @@ from electrocheck.batch.columns import (
 )
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationCounts
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -134,6 +137,8 @@ class Summary:
     by_patient: PatientFile | None = None
     #: FHIR input: the resources it held, and what was read of them.
     fhir: FhirSummary | None = None
+    #: The medication list joined to the results (``--medications``), or None.
+    medications: MedicationCounts | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -203,6 +208,7 @@ class Summary:
             "panels": None if self.panels is None else self.panels.to_dict(),
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
+            "medications": None if self.medications is None else self.medications.to_dict(),
             "warnings": self.warnings,
         }
 

@@ -222,3 +222,14 @@ def test_given_twice_is_refused(write_reference: Callable[..., Path]) -> None:
 
 def test_fold_drug() -> None:
     assert fold_drug("Zoledronic Acid") == fold_drug("zoledronic-acid") == "zoledronicacid"
+
+
+def test_codes_a_laboratory_adds_find_the_medicine(write_reference: Callable[..., Path]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        entry = data["medications"]["drugs"]["cetuximab"]
+        entry.update(atc="L01FE01", rxnorm="318341", omop=1234567)
+
+    medicines = load_reference(write_reference(edit)).medications
+    for code in ("L01FE01", "l01fe01", "318341", "1234567"):
+        assert medicines.find(code).key == "cetuximab"
+    assert medicines.omop == {1234567: "cetuximab"}
