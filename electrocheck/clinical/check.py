@@ -25,6 +25,7 @@ from electrocheck.errors import (
     ArgumentError,
     InputError,
     PatientError,
+    UnknownMedicineError,
     ValueTokenError,
     quote,
 )
@@ -196,6 +197,7 @@ def check(
     sex: str | None = None,
     symptomatic: bool | str = False,
     reference: Reference | str | os.PathLike[str] | None = None,
+    on: str | Iterable[str] | None = None,
     **named: Value | tuple[Value, str] | None,
 ) -> CheckReport:
     """Interpret a panel of values for one patient, as ``electrocheck check`` does.
@@ -212,6 +214,9 @@ def check(
     years; ``sex`` is F, M, female or male; ``symptomatic`` a bool (or yes/no). ``reference``
     is a :class:`~electrocheck.Reference`, the path of a reference file, or None for the
     built-in one. The first bad value raises its :class:`~electrocheck.InputError`.
+    ``on`` names the patient's medicines (a name, or names; ``check --on``): each abnormal
+    result then lists those that explain it, and a name the reference file cannot read
+    raises :class:`~electrocheck.errors.UnknownMedicineError`.
 
     >>> from electrocheck import check
     >>> report = check(["ca=7.6mg/dL", "k=3.1"], age=64, sex="F")
@@ -222,9 +227,21 @@ def check(
     [('calcium', 'L'), ('corrected_calcium', 'N')]
     >>> report.warnings
     ('k: no value (None): not interpreted',)
+    >>> report = check(mg="1.1mg/dL", on=["Erbitux", "omeprazole"])
+    >>> [m.drug for m in report.results[0].medications]
+    ['cetuximab', 'omeprazole']
     """
     given = check_arguments(values, named, age, sex, symptomatic, reference)
-    return given.with_missing(run_check(given.reference, given.tokens, given.patient))
+    report = given.with_missing(run_check(given.reference, given.tokens, given.patient))
+    if on is None:
+        return report
+    from electrocheck.clinical.medications import read_medicines, with_medicines
+
+    names: list[object] = [on] if isinstance(on, str) or not isinstance(on, Iterable) else [*on]
+    read = read_medicines(given.reference, [_text(n, "on", "'cetuximab'") for n in names])
+    if read.problems:
+        raise UnknownMedicineError(read.problems[0].removeprefix("--on: "))
+    return with_medicines(given.reference, report, read.given)
 
 
 class CheckArguments(NamedTuple):

@@ -127,3 +127,17 @@ def test_a_file_without_medicines_explains_nothing() -> None:
     bare = dataclasses.replace(load_reference(), medicine_reader=None)
     read = read_medicines(bare, ["cetuximab"])
     assert read.given == () and "unknown drug 'cetuximab'" in read.problems[0]
+
+
+def test_check_on(ref: Reference) -> None:
+    report = check(mg="1.1mg/dL", k=4.1, on="Erbitux", reference=ref)
+    assert [[m.drug for m in r.medications] for r in report.results] == [["cetuximab"], []]
+    assert check(mg="1.1mg/dL", on=[], reference=ref).medicines == ()
+
+
+@pytest.mark.parametrize("on", ["cetuximb", "HCT", [""], 3])
+def test_check_on_refuses_what_it_cannot_read(ref: Reference, on: object) -> None:
+    from electrocheck import InputError
+
+    with pytest.raises(InputError):
+        check(mg="1.1mg/dL", on=on, reference=ref)  # type: ignore[arg-type]
