@@ -51,6 +51,7 @@ def ranges_show(
                 "title": reference.title,
                 "analytes": ranges_listing(reference),
                 "medications": medications_listing(reference),
+                "medication_sources": dict(reference.medications.sources),
             }
         )
         return
@@ -76,15 +77,16 @@ def ranges_validate(
 
     try:
         reference = load_reference(file)
-        medicines = len(reference.medications.drugs)  # read on first use: read it now
+        medications = reference.medications  # read on first use: read it now
     except ReferenceFileError as exc:
         for problem in sorted(exc.problems, key=_line_of):
             typer.echo(f"electrocheck: error: {one_line(problem)}", err=True)
         count = len(exc.problems)
         typer.echo(f"electrocheck: {file}: {count} problem{'s' * (count != 1)}", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
-    counts = f"{len(reference.analytes)} analytes, {len(reference.sources)} sources"
-    counts += f", {medicines} medicines" if medicines else ""
+    sources = len(reference.sources) + len(medications.sources)
+    counts = f"{len(reference.analytes)} analytes, {sources} sources"
+    counts += f", {len(medications.drugs)} medicines" if medications.drugs else ""
     typer.echo(f"{file}: valid ({counts})")
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from electrocheck.errors import ReferenceFileError, quote
 from electrocheck.reference.changes import Changes
 from electrocheck.reference.check_analytes import read_analytes
 from electrocheck.reference.check_base import Checker, _kind, _line
 from electrocheck.reference.check_corrections import read_corrections, read_covariates
-from electrocheck.reference.check_medications import read_medications
 from electrocheck.reference.check_names import (
     name_index,
     read_aliases,
@@ -30,8 +29,10 @@ from electrocheck.reference.check_patterns import read_patterns, read_spasm_care
 from electrocheck.reference.check_signs import read_signs
 from electrocheck.reference.check_specimens import read_specimen_words
 from electrocheck.reference.check_trends import read_changes
-from electrocheck.reference.medicines import Medicines
 from electrocheck.reference.model import FORMAT, Reference, with_labels
+
+if TYPE_CHECKING:  # read on first use (see load): not loaded at every start
+    from electrocheck.reference.medicines import Medicines
 
 _TOP_OPTIONAL = frozenset(
     {
@@ -102,6 +103,8 @@ def read_reference(
     if "medications" in top:
         if medicine_reader is not None:
             c.fail("medications", "given twice", _line(top, "medications"))
+        from electrocheck.reference.check_medications import read_medications
+
         medicines = read_medications(c, top["medications"], _line(top, "medications"), analytes)
         medicine_reader = partial(_given, medicines)
     if c.problems:

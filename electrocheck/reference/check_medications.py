@@ -40,9 +40,12 @@ def read_medications(
 ) -> Medicines:
     """The :class:`Medicines` of the section ``node`` (at ``line``); ``analytes`` are the
     analyte keys an effect may name. Problems are recorded in ``c``."""
-    m = c.attempt(lambda: c.mapping(node, "medications", line, {"drugs"}, frozenset({"ambiguous"})))
+    m = c.attempt(
+        lambda: c.mapping(node, "medications", line, {"drugs"}, frozenset({"ambiguous", "sources"}))
+    )
     if m is None:
         return Medicines()
+    own = c.attempt(lambda: _sources(c, m)) or {}
     drugs_node = m["drugs"]
     if not isinstance(drugs_node, dict) or not drugs_node:
         c.fail(
@@ -60,11 +63,32 @@ def read_medications(
     ambiguous = c.attempt(lambda: _ambiguous(c, m, set(drugs_node))) or {}
     names, omop = _names(c, drugs, drugs_node, ambiguous)
     return Medicines(
+        sources=MappingProxyType(own),
         drugs=MappingProxyType(drugs),
         names=MappingProxyType(names),
         ambiguous=MappingProxyType(ambiguous),
         omop=MappingProxyType(omop),
     )
+
+
+def _sources(c: Checker, m: Any) -> dict[str, str]:
+    """The section's own sources, added to those a ``source:`` of it may name."""
+    if "sources" not in m:
+        return {}
+    node, line = m["sources"], _line(m, "sources")
+    if not isinstance(node, dict) or not node:
+        raise c.fail("medications.sources", f"must be a non-empty mapping, not {_kind(node)}", line)
+    found: dict[str, str] = {}
+    for key, value in node.items():
+        path, at = f"medications.sources.{key}", _line(node, key)
+        if str(key) in c.sources:
+            c.fail(path, "is also a source of the file's `sources:`", at)
+            continue
+        text = c.attempt(partial(c.text, value, path, at))
+        if text is not None:
+            found[str(key)] = text
+    c.sources.update(found)
+    return found
 
 
 def _medicine(

@@ -82,6 +82,7 @@ class Ambiguity:
 class Medicines:
     """The ``medications`` section: medicines by key, and every name looked up by."""
 
+    sources: Mapping[str, str] = field(default_factory=_empty)  # the section's own
     drugs: Mapping[str, Medicine] = field(default_factory=_empty)
     names: Mapping[str, str] = field(default_factory=_empty)  # folded name or code -> key
     ambiguous: Mapping[str, Ambiguity] = field(default_factory=_empty)  # folded name ->

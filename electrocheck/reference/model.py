@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
 from electrocheck.reference.changes import Changes
-from electrocheck.reference.medicines import Medicines
 from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
+
+if TYPE_CHECKING:  # the medicines are read on first use: their module too
+    from electrocheck.reference.medicines import Medicines
 
 #: Spasm-risk levels, from least to most.
 SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
@@ -416,7 +418,11 @@ class Reference:
         >>> drug.key, [(e.analyte, e.direction) for e in drug.effects]
         ('cetuximab', [('magnesium', 'low')])
         """
-        return Medicines() if self.medicine_reader is None else self.medicine_reader()
+        if self.medicine_reader is None:
+            from electrocheck.reference.medicines import Medicines
+
+            return Medicines()
+        return self.medicine_reader()
 
     @property
     def origin(self) -> str:

@@ -64,7 +64,7 @@ def explain(reference: Reference, name: str, units: str | None = None) -> dict[s
         "corrections": corrections,
         "spasm_care": [{"name": n, "text": t} for n, t in reference.spasm_care],
         "medications": medicines,
-        "sources": {key: reference.sources[key] for key in sorted(used)},
+        "sources": {key: source_text(reference, key) for key in sorted(used)},
     }
     if units is not None:
         found["shown_in"] = {"system": units, "unit": analyte.display_units.of(units)}
@@ -174,6 +174,12 @@ def _criterion(c: Criterion) -> dict[str, Any]:
         else {"grade": c.symptomatic[0], "becomes": c.symptomatic[1]},
         "source": c.source,
     }
+
+
+def source_text(reference: Reference, key: str) -> str:
+    """The text of a source: the file's, or one its medications section cites."""
+    found = reference.sources.get(key)
+    return reference.medications.sources[key] if found is None else found
 
 
 def medicines_of(reference: Reference, analyte: str) -> list[dict[str, Any]]:

@@ -283,7 +283,8 @@ def test_an_initialised_file_is_valid(tmp_path: Path, ref: Reference) -> None:
     assert run("ranges", "init", str(target)).exit_code == ExitCode.OK
     result = run("ranges", "validate", str(target))
     assert result.exit_code == ExitCode.OK and result.stderr == ""
-    counts = f"5 analytes, {len(ref.sources)} sources, {len(ref.medications.drugs)} medicines"
+    sources = len(ref.sources) + len(ref.medications.sources)
+    counts = f"5 analytes, {sources} sources, {len(ref.medications.drugs)} medicines"
     assert result.stdout == f"{target}: valid ({counts})\n"
 
 
@@ -375,7 +376,14 @@ def test_show_json(ref: Reference) -> None:
     result = run("ranges", "show", "--format", "json")
     assert result.exit_code == ExitCode.OK
     data = json.loads(result.stdout)
-    assert set(data) == {"reference", "path", "title", "analytes", "medications"}
+    assert set(data) == {
+        "reference",
+        "path",
+        "title",
+        "analytes",
+        "medications",
+        "medication_sources",
+    }
     assert data["medications"]["cetuximab"]["brands"] == ["Erbitux"]
     assert (data["reference"], data["path"]) == ("built-in", str(built_in_path()))
     assert data["title"] == "electrocheck built-in reference (adult serum and plasma)"

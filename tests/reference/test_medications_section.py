@@ -58,10 +58,12 @@ def test_names_refused(ref: Reference, name: str, message: str) -> None:
 
 
 def test_every_effect_is_sourced_and_names_an_analyte(ref: Reference) -> None:
+    cited = {**ref.sources, **ref.medications.sources}
+    assert not set(ref.sources) & set(ref.medications.sources)
     for drug in ref.medications.drugs.values():
-        assert drug.source in ref.sources
+        assert drug.source in cited
         for effect in drug.effects:
-            assert effect.source in ref.sources
+            assert effect.source in cited
             assert effect.analyte in ref.analytes
             assert effect.direction in ("low", "high")
 
@@ -92,12 +94,19 @@ def test_effects(ref: Reference, drug: str, analyte: str, direction: str, explai
 def test_the_section_is_kept_apart_with_its_line_numbers() -> None:
     text = built_in_path().read_text(encoding="utf-8")
     rest, section = split_medications(text)
-    assert section is not None and "medications:" not in rest
-    lines, rest_lines, section_lines = (t.split("\n") for t in (text, rest, section))
-    assert len(rest_lines) == len(lines)
+    assert section is not None and "\nmedications:" not in rest
+    lines, section_lines = text.split("\n"), section.split("\n")
     start = lines.index("medications:")
-    assert section_lines[start] == "medications:"
-    assert rest_lines[start - 1] == lines[start - 1]  # the line before is the rest's
+    assert section_lines[start:] == lines[start:]  # each line at its number
+    assert rest.split("\n")[:start] == lines[:start]
+
+
+def test_a_section_before_another_keeps_the_lines_after_it() -> None:
+    text = "a: 1\nmedications:\n  drugs: {}\n# note\nb: 2\n"
+    rest, section = split_medications(text)
+    assert rest == "a: 1\n\n\n\nb: 2\n"
+    assert section == "\nmedications:\n  drugs: {}\n# note\n"
+    assert split_medications("a: 1\nmedications: {}\n") == ("a: 1\nmedications: {}\n", None)
 
 
 def test_a_file_without_the_section_has_no_medicines(write_reference: Callable[..., Path]) -> None:
@@ -113,7 +122,8 @@ def test_a_section_in_flow_style_is_read_with_the_rest(
     drugs = {"cetuximab": built_in_data["medications"]["drugs"]["cetuximab"]}
     text = built_in_path().read_text(encoding="utf-8")
     rest, _ = split_medications(text)
-    flow = rest + "medications: " + json.dumps({"drugs": drugs}) + "\n"
+    own = built_in_data["medications"]["sources"]
+    flow = rest + "medications: " + json.dumps({"sources": own, "drugs": drugs}) + "\n"
     reference = load_reference(write_reference(text=flow))
     assert list(reference.medications.drugs) == ["cetuximab"]
 
@@ -190,6 +200,12 @@ P = "medications.drugs.cetuximab"
         ),
         (set_at("medications.ambiguous.0.source", "x"), "ambiguous[0].source: unknown source"),
         (set_at("medications", []), "medications: must be a mapping"),
+        (set_at("medications.sources", []), "medications.sources: must be a non-empty mapping"),
+        (
+            set_at("medications.sources.oronsky-2017", "again"),
+            "medications.sources.oronsky-2017: is also a source of the file's `sources:`",
+        ),
+        (set_at("medications.sources.drug-names", ""), "sources.drug-names: must be non-empty"),
     ],
 )
 def test_refused(
