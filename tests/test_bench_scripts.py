@@ -13,7 +13,8 @@ from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = [
-    *("batch", "by_patient", "compare", "fhir", "hl7v2", "jsonl", "mutation", "panels"),
+    *("batch", "by_patient", "compare", "fhir", "hl7v2", "jsonl", "medications", "mutation"),
+    "panels",
     "startup",
 ]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 import polars as pl
 
@@ -65,6 +65,9 @@ from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.model import Analyte, Covariate
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationJoin
 
 #: The formats a batch run writes.
 FORMATS = OUTPUT_FORMATS
@@ -118,6 +121,9 @@ class BatchOptions:
     #: Long files: also write one row per patient to this file (``-``: stdout), in the format
     #: of its extension, else the output's; None: not written
     by_patient: str | os.PathLike[str] | None = None
+    #: A medication list (CSV: patient, drug, start, stop) joined to the results: each
+    #: abnormal result names the medicines that explain it (see batch.medications)
+    medications: str | os.PathLike[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,12 @@ def run_batch(
     by_patient = (
         None if options.by_patient is None else _as_path(options.by_patient, "by_patient (or None)")
     )
+    medication_list = None
+    if options.medications is not None:  # read first: a bad list stops the run at once
+        from electrocheck.batch.medications import read_medication_list
+
+        where = _as_path(options.medications, "medications (or None)")
+        medication_list = read_medication_list(where, reference)
     requested = requested_format(output, options.output_format)
     out_delimiter = (
         None
@@ -313,6 +325,12 @@ def run_batch(
                 "redirect stdout"
             )
         layout = _layout(read_in, reference, options.layout)
+        medicines = None
+        if medication_list is not None:
+            from electrocheck.batch.medications import MedicationJoin
+
+            layout = replace(layout, medications=True)
+            medicines = MedicationJoin(medication_list, layout, options.layout, reference)
         patient_format = None
         if by_patient is not None:
             require_patients(layout, shown, options.layout.panels)
@@ -330,6 +348,9 @@ def run_batch(
                 ):
                     summary.warnings.append("no age column: adult limits were used")
                 patients = None if by_patient is None else PatientTable(layout)
+                if medicines is not None:  # counted again by a second reading of the file
+                    medicines.counts.results_explained = 0
+                    summary.medications = medicines.counts
                 _process(
                     read(summary),
                     handle,
@@ -343,6 +364,7 @@ def run_batch(
                     again=lambda: read(Summary()),
                     reread=lambda: read(summary),
                     patients=patients,
+                    medicines=medicines,
                 )
                 if patients is not None:
                     assert by_patient is not None and patient_format is not None
@@ -548,6 +570,7 @@ def _process(
     again: Callable[[], Iterator[Batch]] | None = None,
     reread: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
+    medicines: MedicationJoin | None = None,
 ) -> None:
     writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
     try:
@@ -593,6 +616,8 @@ def _process(
                 summary.rows_read += read
                 if panels is not None:
                     result = panels.after(result)
+                if medicines is not None:
+                    result = medicines.after(result)
                 background.submit(writer.slim(result))
                 count_batch(result, layout, summary)
                 if tally is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -40,6 +40,9 @@ from electrocheck.batch.columns import (
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
 from electrocheck.formats.hl7v2 import Hl7Summary
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationCounts
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -147,6 +150,8 @@ class Summary:
     fhir: FhirSummary | None = None
     #: HL7 v2 input: the messages it held, and what was read of them.
     hl7: Hl7Summary | None = None
+    #: The medication list joined to the results (``--medications``), or None.
+    medications: MedicationCounts | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -217,6 +222,7 @@ class Summary:
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
             "hl7": None if self.hl7 is None else self.hl7.to_dict(),
+            "medications": None if self.medications is None else self.medications.to_dict(),
             "warnings": self.warnings,
         }
 
