@@ -218,8 +218,9 @@ def run_batch(
     JSON Lines or Parquet (see :mod:`electrocheck.formats.outputs`), by its extension unless
     ``options`` say. The reference is the built-in file when None, the options the defaults
     of ``electrocheck batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)``
-    is called after each batch. Raises :class:`InputError` for an unreadable file, a file without a header,
-    or one in which no analyte can be recognized; bad cells only add to ``errors``.
+    is called after each batch. Raises :class:`InputError` for an unreadable file, a file
+    without a header, or one in which no analyte can be recognized; bad cells only add to
+    ``errors``.
 
     >>> import tempfile
     >>> from pathlib import Path
