@@ -79,9 +79,7 @@ def open_table(path: Path, shown: str, kind: str) -> Table:
         raise InputError(f"{shown} is {description} without any column")
     texts = [
         as_text(name, dtype, shown).alias(internal)
-        for (name, dtype), internal in zip(
-            schema.items(), internal_names(len(header)), strict=True
-        )
+        for (name, dtype), internal in zip(schema.items(), internal_names(len(header)), strict=True)
     ]
     return Table(header, frame.select(texts), height, path.stat().st_size, shown, description)
 
@@ -97,8 +95,7 @@ def _scan(path: Path, kind: str) -> pl.LazyFrame:
 def _damaged(shown: str, description: str, exc: BaseException) -> InputError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return InputError(
-        f"{shown} starts like {description} but cannot be read (damaged, or cut short?): "
-        f"{reason}"
+        f"{shown} starts like {description} but cannot be read (damaged, or cut short?): {reason}"
     )
 
 
