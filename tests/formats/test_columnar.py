@@ -163,7 +163,7 @@ def test_a_compressed_table_is_refused_with_what_to_do(tmp_path: Path) -> None:
 def test_a_table_without_columns_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "labs.parquet"
     pl.DataFrame().write_parquet(path)
-    with pytest.raises(InputError, match="'labs.parquet' is a Parquet file without any column"):
+    with pytest.raises(InputError, match=r"'labs\.parquet' is a Parquet file without any column"):
         open_table(path, "'labs.parquet'", "parquet")
 
 
