@@ -12,7 +12,17 @@ import pytest
 from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SCRIPTS = ["batch", "by_patient", "compare", "fhir", "jsonl", "mutation", "panels", "startup"]
+SCRIPTS = [
+    "batch",
+    "by_patient",
+    "compare",
+    "fhir",
+    "jsonl",
+    "mutation",
+    "panels",
+    "parquet",
+    "startup",
+]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]
 
 
@@ -34,3 +44,18 @@ def test_each_generator_writes_a_file_batch_reads(name: str, tmp_path: Path) -> 
     subprocess.run([sys.executable, str(BENCH / f"{name}.py"), str(source), "200"], check=True)
     summary = run_batch(source, tmp_path / "out.csv")
     assert summary.rows_read == 200 and summary.results > 0
+
+
+def test_the_parquet_benchmark_runs_its_four_commands_on_a_small_table(tmp_path: Path) -> None:
+    options = ["--rows", "200", "--rounds", "1", "--dir", str(tmp_path)]
+    found = subprocess.run(
+        [sys.executable, str(BENCH / "parquet.py"), *options],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert found.returncode == 0, found.stderr
+    for name in ("csv-in", "parquet-in", "csv-out", "parquet-out"):
+        assert f"  {name} " in found.stdout
+    same = [(tmp_path / f"out-measurement-{kind}.csv").read_bytes() for kind in ("csv", "parquet")]
+    assert same[0] == same[1] and same[0].count(b"\n") == 201
