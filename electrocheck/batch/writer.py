@@ -18,7 +18,7 @@ import io
 import threading
 from collections.abc import Iterator
 from queue import Empty, Full, Queue
-from typing import IO, Any
+from typing import IO, Any, Final, cast
 
 import polars as pl
 from polars.io.plugins import register_io_source
@@ -32,7 +32,7 @@ from electrocheck.reference import Reference
 #: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
 _JSON_ROWS = 2048
 #: Parquet's compression: quick to write and to read, as most Parquet writers' default is.
-PARQUET_COMPRESSION = "snappy"
+PARQUET_COMPRESSION: Final = "snappy"
 _POLL = 0.1  # seconds the Parquet sink and its writer wait for each other between checks
 
 
@@ -146,7 +146,7 @@ class _ParquetSink:
 
         def sink() -> None:
             try:
-                table.sink_parquet(output, compression=PARQUET_COMPRESSION)  # type: ignore[arg-type]
+                table.sink_parquet(cast("IO[bytes]", output), compression=PARQUET_COMPRESSION)
             except BaseException as error:  # raised in the writing thread
                 # polars words a failed write in its own terms: the OSError says what it was.
                 self.error = output.failure or error
