@@ -12,7 +12,9 @@ Each column becomes the text a CSV export of the same table would hold:
 * text as it is (an empty text is no value, as an empty CSV field);
 * an integer as its digits (``1001``); a decimal with its scale (``4.10``); a float as the
   shortest text that reads back as the same number, as polars writes it to CSV (``4.0``,
-  ``3.1``, ``0.30000000000000004``; a float32 ``3.1`` is ``3.1``). A note quotes those digits;
+  ``3.1``, ``0.30000000000000004``; a float32 ``3.1`` is ``3.1``). A note quotes those digits.
+  (Only a float under 0.00001 or from 1e16 on is written with an exponent, ``1e-7``, which a
+  cell's number does not take: no lab value is that size, and the cell is explained);
 * a date as ``2026-03-01``; a date and time as ``2026-03-01 08:00:00``, with the fraction of
   a second where there is one and the offset (``+00:00``) where the column has a time zone;
   a time of day as ``08:30:00``: the forms the time parser reads;
@@ -23,8 +25,9 @@ can be read from: the file is refused in one line that names the column and its 
 a damaged file, or one cut short.
 
 Parquet and Arrow IPC files are scanned by polars a slice of rows at a time, so memory stays
-flat however long the table. An Arrow IPC *stream* (no file footer) is read
-whole: polars cannot scan one.
+flat however long the table. An Arrow IPC *stream* has no footer: polars cannot scan one, so
+it is read whole, and one cut between two of its batches cannot be told from a whole one
+(cut inside a batch, it is refused).
 """
 
 from __future__ import annotations
