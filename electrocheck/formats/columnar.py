@@ -125,12 +125,9 @@ def as_text(name: str, dtype: pl.DataType, shown: str = "the table") -> pl.Expr:
 
 
 def _seconds(column: pl.Expr, form: str, zone: str) -> pl.Expr:
-    """Whole seconds as they are; a fraction of a second only where there is one."""
-    return (
-        pl.when(column.dt.nanosecond() == 0)
-        .then(column.dt.to_string(form + zone))
-        .otherwise(column.dt.to_string(form + "%.f" + zone))
-    )
+    """Whole seconds as they are; a fraction of a second only where there is one (``%.f``
+    writes nothing for none)."""
+    return column.dt.to_string(form + "%.f" + zone)
 
 
 def table_batches(table: Table) -> Iterator[tuple[pl.DataFrame, int]]:
