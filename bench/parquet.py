@@ -4,9 +4,9 @@ and Parquet output against CSV output.
 Generates N rows (1M by default) of an OMOP CDM MEASUREMENT table shaped as warehouses hold
 it (integer ids and concepts, a date and a datetime column, value_as_number as a float, unit
 concept and text, range_low and range_high; potassium, sodium, calcium and magnesium in turn,
-four results a panel, five panels a patient), written as Parquet with its column types and as CSV with
-the same text, and the wide lab file of bench/batch.py (bench/gen_wide.py, N rows). Then
-runs, alternating and side by side, new processes of
+four results a panel, five panels a patient), written as Parquet with its column types and
+as CSV with the same text, and the wide lab file of bench/batch.py (bench/gen_wide.py, N
+rows). Then runs, alternating and side by side, new processes of
 
   csv-in       electrocheck batch measurement.csv -o OUT.csv --quiet
   parquet-in   electrocheck batch measurement.parquet -o OUT.csv --quiet
@@ -16,7 +16,8 @@ runs, alternating and side by side, new processes of
 and prints the median wall time, CPU time (user and system) and peak memory (maximum
 resident set size) of each, the ratios parquet-in / csv-in and parquet-out / csv-out from
 the same run, and the machine's load average. Targets: both ratios at most 1.0; memory flat
-(give --rows to compare sizes). Use the Python of the environment electrocheck is installed in (polars is all it needs):
+(give --rows to compare sizes). Use the Python of the environment electrocheck is installed
+in (polars is all it needs):
 
     python bench/parquet.py [--rows 1000000] [--rounds 3] [--dir /tmp/electrocheck-bench]
                             [--check]
