@@ -127,7 +127,7 @@ def _text_content(path: Path, shown: str, compression: str) -> Content:
         if head.startswith(magic):  # read by seeking to its footer: not through a stream
             raise InputError(
                 f"{shown} is {what}, {compression}-compressed: decompress it first "
-                "(Parquet compresses its columns itself)"
+                "(Parquet and Arrow compress their columns themselves)"
             )
     if _is_json(head):
         return Content("fhir", compression, f"{compression}-compressed FHIR JSON")

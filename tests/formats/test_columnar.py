@@ -156,7 +156,7 @@ def test_a_compressed_table_is_refused_with_what_to_do(tmp_path: Path) -> None:
         sniff(path, "'labs.parquet.gz'")
     assert str(info.value) == (
         "'labs.parquet.gz' is a Parquet file, gzip-compressed: decompress it first "
-        "(Parquet compresses its columns itself)"
+        "(Parquet and Arrow compress their columns themselves)"
     )
 
 
