@@ -3,8 +3,9 @@
 :func:`run_batch` streams a lab export through
 :func:`~electrocheck.batch.engine.interpret_batch`, so memory stays flat however long the
 file. The input is delimited text (see :mod:`electrocheck.formats.delimited`: compressed or
-not, in any encoding and line ends, perhaps under lines of title) or a spreadsheet's sheet (see
-:mod:`electrocheck.formats.sheets`), known by its content (:mod:`electrocheck.formats.content`).
+not, in any encoding and line ends, perhaps under lines of title), a spreadsheet's sheet (see
+:mod:`electrocheck.formats.sheets`), or a Parquet or Arrow IPC table (see
+:mod:`electrocheck.formats.columnar`), known by its content (:mod:`electrocheck.formats.content`).
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added (see :mod:`~electrocheck.batch.writer`); a bad cell leaves its row in place with
 an explanation in ``errors``. Output goes to a temporary file beside the target and is moved
@@ -47,6 +48,7 @@ from electrocheck.batch.threads import BackgroundWriter, prefetched
 from electrocheck.batch.writer import Writer
 from electrocheck.clinical.arguments import require_reference
 from electrocheck.errors import ArgumentError, InputError, quote
+from electrocheck.formats.columnar import Table, open_table, table_batches
 from electrocheck.formats.content import Content, sniff
 from electrocheck.formats.delimited import (
     FALLBACK_ENCODING,
@@ -219,13 +221,14 @@ def run_batch(
     """Interpret the lab export ``source`` (``"-"`` for stdin) into ``output`` (None for
     stdout), and return the :class:`~electrocheck.batch.summary.Summary` of the run.
 
-    The input is delimited text (compressed or not, in any encoding and line ends) or a
-    spreadsheet, known by its content; the output CSV, TSV, JSON Lines or Parquet (see
-    :mod:`electrocheck.formats.outputs`), by its extension unless ``options`` say. The
-    reference is the built-in file when None, the options the defaults of ``electrocheck
-    batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)`` is called after
-    each batch. Raises :class:`InputError` for an unreadable file, a file without a header,
-    or one in which no analyte can be recognized; bad cells only add to ``errors``.
+    The input is delimited text (compressed or not, in any encoding and line ends), a
+    spreadsheet, or a Parquet or Arrow IPC table, known by its content; the output CSV, TSV,
+    JSON Lines or Parquet (see :mod:`electrocheck.formats.outputs`), by its extension unless
+    ``options`` say. The reference is the built-in file when None, the options the defaults
+    of ``electrocheck batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)``
+    is called after each batch. Raises :class:`InputError` for an unreadable file, a file
+    without a header, or one in which no analyte can be recognized; bad cells only add to
+    ``errors``.
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -293,7 +296,13 @@ def run_batch(
 
         sheet: Sheet | None = None
         csv_file: CsvFile | None = None
-        if content.kind == "sheet":
+        table: Table | None = None
+        if content.kind == "table":
+            assert content.table is not None
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            table = open_table(path, shown, content.table)
+            read_in = _Input(table.header, ",", table.size, f"the columns of {shown}", ())
+        elif content.kind == "sheet":
             _refuse_text_options(options, shown, content)
             sheet = open_sheet(
                 path, shown, content.description, options.sheet, options.skip_lines, accept
@@ -379,6 +388,9 @@ def run_batch(
             if sheet is not None:
                 shown_sheet = sheet
                 return attempt(lambda _: sheet_batches(shown_sheet))
+            if table is not None:
+                read_table = table
+                return attempt(lambda _: table_batches(read_table))
             assert csv_file is not None
             summary = _read_text(csv_file, options, attempt)
             summary.fhir = fhir
