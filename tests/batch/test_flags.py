@@ -352,3 +352,33 @@ def test_the_patients_sex_decides_whether_the_unit_does(
     assert messages[:2] == [None, None] and messages[2] is not None
     assert found["ambiguous"].to_list() == messages
     assert found["flag"].to_list() == ["HH", "HH", None]
+
+
+def test_a_unitless_value_of_each_flag_is_refused_where_the_unit_decides(
+    ref: Reference, write_reference: Callable[..., Path]
+) -> None:
+    # With the built-in file (magnesium in mmol/L by default) a high value can be normal in
+    # mg/dL; with a file whose default is mg/dL, a low one can be normal in mmol/L or mEq/L.
+    def mg_dl_default(data: dict[str, Any]) -> None:
+        data["analytes"]["magnesium"]["default_unit"] = "mg/dL"
+
+    mg_dl = load_reference(write_reference(mg_dl_default))
+    for reference, numbers in ((ref, (1.8, 2.0)), (mg_dl, (1.5, 0.8))):
+        rows = [Row("magnesium", number, None) for number in numbers]
+        found = refuse_ambiguous(flagged(reference, rows), reference)
+        record = reference.analytes["magnesium"]
+        unit = resolve_unit(record.default_unit)
+        flags = flagged(reference, rows)["flag"].to_list()
+        messages = [ambiguity(record, n, unit, f) for n, f in zip(numbers, flags, strict=True)]
+        assert None not in messages
+        assert found["ambiguous"].to_list() == messages
+        assert found["flag"].to_list() == [None, None]
+        assert [core(reference, row, row.number) for row in rows] == [(None, None)] * 2
+    assert flagged(ref, [Row("magnesium", n, None) for n in (1.8, 2.0)])["flag"].to_list() == [
+        "H",
+        "HH",
+    ]
+    assert flagged(mg_dl, [Row("magnesium", n, None) for n in (1.5, 0.8)])["flag"].to_list() == [
+        "L",
+        "LL",
+    ]
