@@ -9,6 +9,9 @@ the core's ``graded`` with the notes that say which limits were used.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -27,7 +30,7 @@ from electrocheck.batch.patient import segment_of
 from electrocheck.clinical.compare import LIMIT_TOLERANCE
 from electrocheck.clinical.interpret import critical_note, graded
 from electrocheck.clinical.result import Result, assumed_unit_note
-from electrocheck.reference import Reference
+from electrocheck.reference import Reference, load_reference
 from electrocheck.units.resolve import resolve_unit
 
 #: A censored bound past a limit: the core's answer for a value this far past it.
@@ -201,6 +204,7 @@ LAB_CASES = [
     (Row("potassium", 3.3, None, low=3.3, high=5.1, censor="<"), "L", "both"),
     (Row("potassium", 5.1, low=3.3, high=5.1, censor=">="), "N", "both"),
     (Row("calcium", 2.1, low=2.2, high=2.6), "L", "both"),
+    (Row("calcium", 2.5, low=2.0, high=2.6), "N", "both"),  # H by the file's: no caveat
     (Row("calcium", 2.1, low=2.2, high=2.6, covariate=True), "L", "both"),
     (Row("calcium", 1.9, low=2.2, high=2.6, covariate=True, censor="<"), "L", "both"),
     (Row("calcium", 1.9, low=2.2, high=2.6, symptomatic=True), "L", "both"),
@@ -245,5 +249,31 @@ def test_the_patient_chooses_the_limits_of_the_grade(ref: Reference) -> None:
     found = graded_rows(ref, rows)
     assert found["flag"].to_list() == [core(ref, row).flag for row in rows]
     assert found["flag"].to_list() == ["H", "N"]
+    assert found["grade_basis"].to_list() == [core(ref, row).grade_basis for row in rows]
+    assert found["notes"].to_list() == [list(core(ref, row).notes) for row in rows]
+
+
+def test_a_frame_without_a_flag_keeps_the_types_of_its_columns(ref: Reference) -> None:
+    found = graded_rows(ref, [Row("calcium", 100.0), Row("magnesium", 2.0, None)])
+    assert found["flag"].to_list() == [None, None]
+    assert found.select("grade", "grade_basis", "notes").schema == pl.Schema(
+        {"grade": pl.Int8, "grade_basis": pl.String, "notes": pl.List(pl.String)}
+    )
+    assert found.select("grade", "grade_basis", "notes").null_count().row(0) == (2, 2, 2)
+
+
+def test_the_patients_sex_chooses_the_limits_of_the_grade(
+    write_reference: Callable[..., Path],
+) -> None:
+    # A file whose women have a lower upper limit of potassium: 4.9 is high for a woman alone.
+    def female_band(data: dict[str, Any]) -> None:
+        bands = data["analytes"]["potassium"]["reference"]
+        bands.append({**bands[0], "sex": "female", "high": 4.8})
+
+    ref = load_reference(write_reference(female_band))
+    rows = [Row("potassium", 4.9, sex=sex) for sex in (None, "male", "female")]
+    found = graded_rows(ref, rows)
+    assert found["flag"].to_list() == ["N", "N", "H"]
+    assert found["grade"].to_list() == [core(ref, row).grade for row in rows]
     assert found["grade_basis"].to_list() == [core(ref, row).grade_basis for row in rows]
     assert found["notes"].to_list() == [list(core(ref, row).notes) for row in rows]
