@@ -8,6 +8,10 @@ value (no flag, censored, no number, no usable covariate) among them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import polars as pl
 import pytest
 
@@ -15,7 +19,7 @@ from electrocheck.batch.corrected_values import CorrectedValues
 from electrocheck.batch.covariates import CovariateReader
 from electrocheck.clinical.corrections import corrected_value, read_covariate
 from electrocheck.errors import InputError
-from electrocheck.reference import Reference
+from electrocheck.reference import Reference, load_reference
 from electrocheck.units.resolve import resolve_unit
 from electrocheck.units.tokens import parse_number
 
@@ -124,7 +128,10 @@ GLUCOSE = [
     ("99 mg/dL", None),  # below: one-sided, nothing added
     ("5 mmol/L", None),
     ("101 mg/dL", None),
+    ("100.5 mg/dL", None),  # less than one unit above the pivot: still added
     ("3000 mg/dL", None),
+    ("0.3 g/L", None),  # another mass unit
+    ("16.7 mEq/L", None),  # read as check reads it: glucose has no charge, 1 mEq is 1 mmol
 ]
 
 
@@ -199,3 +206,21 @@ def test_float_noise_is_dropped_as_check_drops_it(ref: Reference) -> None:
     values, _, _ = computed(ref, "corrected_calcium", [measured], [("35 g/L", None)])
     assert values == [core(ref, "corrected_calcium", measured, ("35 g/L", None))[0]]
     assert values != [raw]
+
+
+@pytest.mark.parametrize("covariate_unit", ["mmol/L", "mEq/L"])
+def test_a_formula_that_wants_its_covariate_in_substance_units(
+    write_reference: Callable[..., Path], covariate_unit: str
+) -> None:
+    # A file whose sodium correction takes glucose in mmol/L (or mEq/L): a glucose given in
+    # mg/dL is converted by its molar mass.
+    def in_substance(data: dict[str, Any]) -> None:
+        (formula,) = data["corrections"]["corrected_sodium"]["formulas"]
+        formula.update(covariate_unit=covariate_unit, pivot=5.55, per=5.55)
+
+    ref = load_reference(write_reference(in_substance))
+    (formula,) = ref.corrections["corrected_sodium"].formulas
+    assert formula.covariate_unit == covariate_unit
+    assert_as_core(ref, "corrected_sodium", SODIUM, GLUCOSE)
+    values, _, _ = computed(ref, "corrected_sodium", SODIUM[:1], [("300 mg/dL", None)])
+    assert values[0] is not None and values[0] > SODIUM[0][0]
