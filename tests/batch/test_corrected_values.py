@@ -46,7 +46,7 @@ def computed(
     rows = pl.DataFrame([(*m, *c) for m in measured for c in cells], schema=SCHEMA, orient="row")
     values, units, errors = CorrectedValues(ref, correction, reader).values(rows)
     assert (values.name, units.name, errors.name) == ("c_value", "c_unit", "c_error")
-    assert values.dtype == pl.Float64
+    assert (values.dtype, units.dtype, errors.dtype) == (pl.Float64, pl.String, pl.String)
     assert len(values) == len(units) == len(errors) == rows.height
     return values.to_list(), units.to_list(), errors.to_list()
 
@@ -224,3 +224,22 @@ def test_a_formula_that_wants_its_covariate_in_substance_units(
     assert_as_core(ref, "corrected_sodium", SODIUM, GLUCOSE)
     values, _, _ = computed(ref, "corrected_sodium", SODIUM[:1], [("300 mg/dL", None)])
     assert values[0] is not None and values[0] > SODIUM[0][0]
+
+
+#: Eleven spellings of a calcium unit: as many as the table of formulas has columns, and six
+#: albumin cells, as many as the table of covariates has: a table built without saying its
+#: rows are rows would be read column by column.
+ELEVEN_UNITS = ["mmol/L", "mg/dL", "mEq/L", "mg/L", "g/L", "mg%", "µmol/L", "g/dL", "mmol/dL"]
+ELEVEN_UNITS += ["µg/mL", "nmol/L"]
+SIX_CELLS: list[Cell] = [("2.5 g/dL", None), ("25 g/L", None), ("3 g/dL", None)]
+SIX_CELLS += [("30", "g/L"), ("4.5 g/dL", None), ("45 g/L", None)]
+
+
+def test_tables_as_wide_as_they_are_long(ref: Reference) -> None:
+    record = ref.analytes["calcium"]
+    measured: list[Measured] = [
+        (2.1 / record.factor_to_mmol(resolve_unit(unit)), unit, "L", None) for unit in ELEVEN_UNITS
+    ]
+    assert len(set(ELEVEN_UNITS)) == 11 and len(SIX_CELLS) == 6
+    assert_as_core(ref, "corrected_calcium", measured, SIX_CELLS)
+    assert_as_core(ref, "corrected_calcium", measured[:1], SIX_CELLS)
