@@ -3,6 +3,7 @@ how a problem names its key path, and the kind of value it found."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,7 @@ def test_an_unknown_key_is_named_so_that_it_can_be_found(
         (None, "empty"),
         (1.5, "a number"),
         (3, "a number"),
+        (datetime.date(2026, 11, 30), "a date"),  # YAML reads 2026-11-30 as a date
     ],
 )
 def test_a_wrong_value_is_named_by_its_kind(
