@@ -3,6 +3,7 @@ write files that batch reads. Smoke tests only: nothing here is timed."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,19 @@ def test_the_parquet_benchmark_runs_its_four_commands_on_a_small_table(tmp_path:
         assert f"  {name} " in found.stdout
     same = [(tmp_path / f"out-measurement-{kind}.csv").read_bytes() for kind in ("csv", "parquet")]
     assert same[0] == same[1] and same[0].count(b"\n") == 201
+
+
+def test_each_module_of_the_mutation_runs_and_its_tests_exist(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A renamed module or test file would leave a module unmeasured, or measured by nothing.
+    spec = importlib.util.spec_from_file_location("bench_mutation", BENCH / "mutation.py")
+    assert spec is not None and spec.loader is not None
+    mutation = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, mutation)  # its dataclass looks itself up
+    spec.loader.exec_module(mutation)
+    root = BENCH.parent
+    for module, tests in mutation.MODULES.items():
+        assert (root / "electrocheck" / (module.replace(".", "/") + ".py")).is_file(), module
+        assert tests and all((root / test).exists() for test in tests), (module, tests)
+    assert set(mutation.BARS) == set(mutation.MODULES)

@@ -219,9 +219,15 @@ def _line(node: Any, key: Any) -> int | None:
 
 
 def _kind(node: Any) -> str:
+    """What a value of the file is, in the file's words: a number read from the file is a
+    ``Written`` (which keeps its digits), and ``1`` an ``int``; both are numbers to whoever
+    wrote them."""
     if node is None:
         return "empty"
-    for kind, word in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "text")):
+    if isinstance(node, bool):  # before numbers: a bool is an int in Python
+        return "true/false"
+    kinds = ((int, "a number"), (float, "a number"), (dict, "a mapping"), (list, "a list"))
+    for kind, word in (*kinds, (str, "text")):
         if isinstance(node, kind):
             return word
     return f"a {type(node).__name__}"

@@ -56,7 +56,7 @@ INVALID: list[tuple[str, Edit, str]] = [
     (
         "analyte caveat brief a number",
         set_at("analytes.calcium.caveat_brief", 3),
-        "analytes.calcium.caveat_brief: must be non-empty text, not a int",
+        "analytes.calcium.caveat_brief: must be non-empty text, not a number",
     ),
     (
         "correction caveat brief longer than a line",

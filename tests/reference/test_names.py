@@ -308,6 +308,24 @@ def test_a_name_clash_is_reported_at_its_own_line(write_reference: Callable[...,
         load_reference(file)
 
 
+def test_an_entrys_key_used_by_another_is_reported_at_the_key(
+    write_reference: Callable[..., Path],
+) -> None:
+    # Potassium takes "sodium" as an alias first: the clash is sodium's own key, reported at
+    # the line of that key; a LOINC code clash, at the line of the code.
+    def edit(data: dict[str, Any]) -> None:
+        data["analytes"]["potassium"]["aliases"].append("sodium")
+        data["analytes"]["sodium"]["loinc"][1]["code"] = "2823-3"  # potassium's
+
+    file = write_reference(edit)
+    lines = file.read_text("utf-8").splitlines()
+    key = lines.index("  sodium:") + 1
+    code = next(n for n, t in enumerate(lines, 1) if t.endswith("code: 2823-3") and n > key)
+    problems = refused(file)
+    assert f"{file}:{key}: analytes.sodium: name 'sodium' is also used by potassium" in problems
+    assert any(p.startswith(f"{file}:{code}: analytes.sodium: name '2823-3'") for p in problems)
+
+
 def test_an_older_file_still_loads(write_reference: Callable[..., Path]) -> None:
     """Plain codes and no `names` section, as files written before the section: every name
     still found as written, and nothing left out of names."""

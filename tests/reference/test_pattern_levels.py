@@ -4,6 +4,7 @@ with file, line and key path; files written before them stay valid."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,22 @@ def test_the_quoted_pattern_message_is_real(tmp_path: Path) -> None:
     assert [f"electrocheck: error: {p.replace(str(tmp_path) + '/', '')}" for p in problems] == [
         quoted
     ]
+
+
+def test_a_pattern_includes_one_that_asks_the_same_level(
+    write_reference: Callable[..., Path],
+) -> None:
+    # A pattern that asks calcium low with potassium high includes the tumour-lysis one,
+    # which asks the same levels: whenever the first is met the second is.
+    def edit(data: dict[str, Any]) -> None:
+        ids = [p["id"] for p in data["patterns"]]
+        lysis = copy.deepcopy(data["patterns"][ids.index("tumour-lysis-ca")])
+        wider = {**lysis, "id": "lysis-with-mg", "brief": None, "includes": ["tumour-lysis-ca"]}
+        wider["when"] = {**lysis["when"], "magnesium": "low"}
+        data["patterns"].append({k: v for k, v in wider.items() if v is not None})
+
+    ref = load_reference(write_reference(edit))
+    wider = next(p for p in ref.patterns if p.id == "lysis-with-mg")
+    lysis = next(p for p in ref.patterns if p.id == "tumour-lysis-ca")
+    assert wider.includes == ("tumour-lysis-ca",)
+    assert set(lysis.when) < set(wider.when)  # the same levels, one analyte more

@@ -93,7 +93,12 @@ INVALID = [
     ("specimens", None, ["urine"], "specimens: must be a mapping, not a list"),
     ("specimens", "other", "urine", "specimens.other: must be a non-empty list, not text"),
     ("specimens", "other", [], "specimens.other: must be a non-empty list, not a list"),
-    ("specimens", "other", ["urine", 3], "specimens.other[1]: must be non-empty text, not a int"),
+    (
+        "specimens",
+        "other",
+        ["urine", 3],
+        "specimens.other[1]: must be non-empty text, not a number",
+    ),
     (
         "specimens",
         "blood",
