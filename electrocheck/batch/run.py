@@ -37,6 +37,7 @@ from electrocheck.batch.by_patient import (
 from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
+from electrocheck.batch.fhir_writer import FhirSource
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
 from electrocheck.batch.panels import first_pass
@@ -59,7 +60,13 @@ from electrocheck.formats.delimited import (
 from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
-from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
+from electrocheck.formats.outputs import (
+    OUTPUT_FORMATS,
+    OutputPlan,
+    fhir_form,
+    output_plan,
+    requested_format,
+)
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.model import Analyte, Covariate
@@ -107,7 +114,7 @@ class BatchOptions:
 
     layout: LayoutOptions = field(default_factory=LayoutOptions)
     delimiter: str | None = None  # sniffed from the header when None
-    #: csv, tsv, jsonl or parquet; None: by the output's extension, else the input's kind
+    #: csv, tsv, jsonl, parquet or fhir; None: by the output's extension, else the input's kind
     output_format: str | None = None
     encoding: str | None = None  # UTF-8, UTF-16 by its mark, or cp1252, when None
     skip_lines: int | None = None  # lines of title above the header; found when None
@@ -255,8 +262,10 @@ def run_batch(
         shown = quote("stdin" if str(source) == "-" else str(source))
         content = sniff(path, shown)
         fhir = None
+        fhir_source = None
         if content.kind == "fhir":  # read as the long table it is turned into
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            fhir_source = FhirSource(path, shown, content.compression)
             path, fhir = stack.enter_context(
                 fhir_table(path, shown, content.compression, _loinc_names(reference))
             )
@@ -330,6 +339,7 @@ def run_batch(
                     progress,
                     again=lambda: read(Summary()),
                     patients=patients,
+                    fhir=(fhir_form(None if fhir is None else fhir.form), fhir_source),
                 )
                 if patients is not None:
                     assert by_patient is not None and patient_format is not None
@@ -514,11 +524,12 @@ def _process(
     progress: Callable[[int, int], None] | None,
     again: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
+    fhir: tuple[str, FhirSource | None] = ("bundle", None),
 ) -> None:
-    writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
+    writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter, *fhir)
     try:
         interpreter = BatchInterpreter(
-            layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
+            layout, reference, detail=writer.detail, symptomatic=options.layout.symptomatic
         )
         # A long file grouped into panels is read twice: first its keys and flags.
         panels = first_pass(layout, reference, interpreter, again)
