@@ -299,15 +299,18 @@ class FhirWriter:
         }
         corrects = correction.corrects if correction is not None else ""
         source = self.sources.get(corrects)
-        if source is not None:
+        context = self._context(row)[0]  # an added row has its panel's patient, time, specimen
+        if source is not None:  # the corrected Observation's own, where it has them
             original = source[0]
-            for key in ("subject", "effectiveDateTime", "effectivePeriod", "effectiveInstant"):
-                if key in original:
-                    resource[key] = copy.deepcopy(original[key])
+            if "subject" in original:
+                context["subject"] = original["subject"]
             if "specimen" in original:
-                resource["specimen"] = copy.deepcopy(original["specimen"])
-        else:
-            resource.update(self._context(row)[0])
+                context["specimen"] = original["specimen"]
+            for key in ("effectiveDateTime", "effectivePeriod", "effectiveInstant"):
+                if key in original:
+                    context.pop("effectiveDateTime", None)
+                    context[key] = original[key]
+        resource.update(copy.deepcopy(context))
         resource["valueQuantity"] = mmol_quantity(result["value"], result.get("censored"))
         if source is not None:
             reference = source[1] or f"Observation/{source[0].get('id')}"
@@ -340,7 +343,7 @@ class FhirWriter:
             return found, notes
         keys = self.keys
         if panels.patient is not None and row.get(keys[panels.patient]):
-            found["subject"] = {"identifier": {"value": str(row[keys[panels.patient]])}}
+            found["subject"] = _reference(str(row[keys[panels.patient]]))
         if panels.time is not None and row.get(keys[panels.time]):
             written = str(row[keys[panels.time]]).strip()
             if panels.clock is not None and row.get(keys[panels.clock]):
@@ -355,7 +358,7 @@ class FhirWriter:
                 notes.append(f"collected {written!r} (as written; FHIR needs a time zone)")
         specimen: dict[str, Any] = {}
         if panels.specimen is not None and row.get(keys[panels.specimen]):
-            specimen["identifier"] = {"value": str(row[keys[panels.specimen]])}
+            specimen = _reference(str(row[keys[panels.specimen]]))
         kind = self.layout.specimen
         if kind is not None and row.get(keys[kind]):
             specimen["display"] = str(row[keys[kind]])
@@ -419,6 +422,18 @@ class _LoincCodes:
             concept["coding"] = [coding]
         concept["text"] = test
         return concept
+
+
+#: A FHIR reference as the reading of FHIR input writes it (``Patient/7``, ``urn:uuid:...``).
+_REFERENCE = re.compile(r"[A-Z][A-Za-z]+/[A-Za-z0-9.-]{1,64}|urn:uuid:[0-9a-fA-F-]{36}")
+
+
+def _reference(text: str) -> dict[str, Any]:
+    """A patient or specimen column's cell: a reference where it is one (FHIR input), else
+    an identifier (a CSV's ``mrn``)."""
+    if _REFERENCE.fullmatch(text):
+        return {"reference": text}
+    return {"identifier": {"value": text}}
 
 
 def _names(code: LoincCode) -> set[str]:
