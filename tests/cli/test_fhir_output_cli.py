@@ -1,0 +1,83 @@
+"""``electrocheck batch --format fhir`` at the command line: a Bundle or NDJSON, to stdout or
+to a file named as the user likes, the summary unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fhir_schema import resources_of
+from typer.testing import CliRunner
+
+from electrocheck.cli.commands import app
+from electrocheck.cli.exit_codes import ExitCode
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("source", "form", "observations"),
+    [
+        ("examples/fhir-bundle.json", "bundle", 9),
+        ("examples/fhir-export.ndjson.gz", "ndjson", 6),
+        ("examples/labevents-panels.csv", "bundle", 12),
+        ("examples/wide.csv", "bundle", 12),
+    ],
+)
+def test_format_fhir_to_stdout(source: str, form: str, observations: int) -> None:
+    result = runner.invoke(app, ["batch", str(ROOT / source), "--format", "fhir", "--quiet"])
+    assert result.exit_code == ExitCode.OK, result.output
+    text = result.stdout
+    assert text.startswith('{"resourceType":"Bundle"') == (form == "bundle")
+    written = resources_of(text)
+    assert sum(r["resourceType"] == "Observation" for r in written) == observations
+
+
+@pytest.mark.parametrize("name", ["out.json", "out.ndjson", "out.fhir", "out"])
+def test_format_fhir_to_a_file_of_any_name(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    result = runner.invoke(
+        app, ["batch", str(ROOT / "examples/long.csv"), "-f", "fhir", "-o", str(target)]
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert result.stdout == ""
+    assert "6 rows read, 6 written" in result.stderr
+    assert json.loads(target.read_text())["type"] == "collection"
+
+
+def test_without_format_fhir_a_json_file_is_refused_and_ndjson_is_json_lines(
+    tmp_path: Path,
+) -> None:
+    source = str(ROOT / "examples/long.csv")
+    refused = runner.invoke(app, ["batch", source, "-o", str(tmp_path / "out.json")])
+    assert refused.exit_code == ExitCode.ERROR
+    assert "--format" in refused.stderr
+    lines = tmp_path / "out.ndjson"
+    assert runner.invoke(app, ["batch", source, "-o", str(lines)]).exit_code == ExitCode.OK
+    assert json.loads(lines.read_text().splitlines()[0])["record"] == "texts"
+
+
+def test_the_per_patient_table_of_a_fhir_run_is_csv(tmp_path: Path) -> None:
+    patients = tmp_path / "patients"
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(ROOT / "examples/labevents-panels.csv"),
+            "--format",
+            "fhir",
+            "-o",
+            str(tmp_path / "out.json"),
+            "--by-patient",
+            str(patients),
+        ],
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert patients.read_text().startswith("patient")
+
+
+def test_help_names_fhir() -> None:
+    result = runner.invoke(app, ["batch", "--help"], env={"COLUMNS": "200"})
+    assert "fhir" in result.stdout
