@@ -289,7 +289,11 @@ class FhirWriter:
         analyte = result["analyte"]
         correction = self.reference.corrections.get(analyte)
         label = correction.label if correction is not None else analyte
-        name = f"row-{number}-{analyte}"
+        corrects = correction.corrects if correction is not None else ""
+        source = self.sources.get(corrects)
+        # Named after the Observation it corrects where that has an id of the input's own.
+        own = source[0].get("id") if source is not None and self.originals is not None else None
+        name = f"{own}-{analyte}" if isinstance(own, str) else f"row-{number}-{analyte}"
         resource: dict[str, Any] = {
             "resourceType": "Observation",
             "id": resource_id(name),
@@ -297,8 +301,6 @@ class FhirWriter:
             "category": copy.deepcopy(LABORATORY),
             "code": {"coding": [{"system": RESULT_CODES, "code": analyte, "display": label}]},
         }
-        corrects = correction.corrects if correction is not None else ""
-        source = self.sources.get(corrects)
         context = self._context(row)[0]  # an added row has its panel's patient, time, specimen
         if source is not None:  # the corrected Observation's own, where it has them
             original = source[0]

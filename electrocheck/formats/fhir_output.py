@@ -107,7 +107,7 @@ def applied_range(result: dict[str, Any]) -> dict[str, Any]:
     else:  # the reference file's, for the patient's population
         population = result.get("population")
         text = LIMITS_TEXTS["reference"]
-        entry["text"] = f"{text} ({population})" if population else text
+        entry["text"] = f"{text}, for {population}" if population else text
     return entry
 
 

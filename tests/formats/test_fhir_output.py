@@ -107,7 +107,7 @@ def test_grade_risk_and_patterns_are_extensions(
     ("limits", "low", "high", "text"),
     [
         ("lab", 3.5, 5.1, "applied by electrocheck: the lab's own limits, in mmol/L"),
-        ("reference", 3.5, 5.0, "the reference file's limits, in mmol/L (adults)"),
+        ("reference", 3.5, 5.0, "the reference file's limits, in mmol/L, for adults"),
         ("reference", None, 5.0, "the reference file's limits"),
     ],
 )
