@@ -12,7 +12,17 @@ import pytest
 from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SCRIPTS = ["batch", "by_patient", "compare", "fhir", "jsonl", "mutation", "panels", "startup"]
+SCRIPTS = [
+    "batch",
+    "by_patient",
+    "compare",
+    "fhir",
+    "fhir_output",
+    "jsonl",
+    "mutation",
+    "panels",
+    "startup",
+]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]
 
 

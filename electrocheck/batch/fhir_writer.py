@@ -40,6 +40,7 @@ from electrocheck.formats.fhir_originals import Item, Originals, split_name
 from electrocheck.formats.fhir_output import (
     LABORATORY,
     RESULT_CODES,
+    Fragments,
     Sink,
     add_notes,
     full_url,
@@ -96,7 +97,8 @@ class FhirWriter:
     ) -> None:
         self.layout = layout
         self.reference = reference
-        self.sink = Sink(handle, form)
+        self.parts = Fragments()
+        self.sink = Sink(handle, form, self.parts)
         self.bundle = form == "bundle"
         self.line = json_line(layout, keys)
         prefix = name_prefix(layout)
@@ -241,13 +243,13 @@ class FhirWriter:
             target = parts[component - 1] if isinstance(parts, list) else resource
         result = results[0] if results else None
         if result is not None:
-            interpret(target, result, patterns)
+            interpret(target, result, patterns, self.parts)
             self.sources[result["analyte"]] = (resource, pending.url)
         notes = self._notes(row, result)
         notes += [f"read: {n}" for n in str(self._field(row, "fhir_notes") or "").split("; ") if n]
         if component:
             notes = [f"component {component}: {n}" for n in notes]
-        add_notes(resource, notes)
+        add_notes(resource, notes, self.parts)
 
     def _flush(self) -> None:
         pending, self.pending = self.pending, None
@@ -274,11 +276,11 @@ class FhirWriter:
         context, said = self._context(row)
         resource.update(context)
         resource["valueQuantity"] = mmol_quantity(result["value"], result.get("censored"))
-        interpret(resource, result, patterns)
+        interpret(resource, result, patterns, self.parts)
         notes = [*said, *self._notes(row, result)]
         if result.get("entered_unit"):
             notes.insert(0, f"as entered: {result.get('input')} ({result['entered_unit']})")
-        add_notes(resource, notes)
+        add_notes(resource, notes, self.parts)
         url = full_url(name) if self.bundle else None
         self.sink.write(resource, url)
         self.sources[result["analyte"]] = (resource, url)
@@ -317,8 +319,8 @@ class FhirWriter:
         if source is not None:
             reference = source[1] or f"Observation/{source[0].get('id')}"
             resource["derivedFrom"] = [{"reference": reference}]
-        interpret(resource, result, patterns)
-        add_notes(resource, self._notes(row, result))
+        interpret(resource, result, patterns, self.parts)
+        add_notes(resource, self._notes(row, result), self.parts)
         url = full_url(name) if self.bundle else None
         pending = self.pending
         if source is not None and pending is not None and source[0] is pending.resource:

@@ -111,11 +111,18 @@ def applied_range(result: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def interpret(target: dict[str, Any], result: dict[str, Any], patterns: list[str]) -> None:
+def interpret(
+    target: dict[str, Any],
+    result: dict[str, Any],
+    patterns: list[str],
+    parts: Fragments | None = None,
+) -> None:
     """Set a result's interpretation, applied range and coded facts on ``target`` (an
-    Observation or a component): see the module."""
+    Observation or a component): see the module. ``parts`` makes the parts that repeat once
+    (see :class:`Fragments`)."""
+    made = parts or _PLAIN
     original = target.get("interpretation")
-    target["interpretation"] = [flag_concept(result["flag"])]
+    target["interpretation"] = [made.part(("flag", result["flag"]), flag_concept, result["flag"])]
     extensions = [
         e
         for e in target.get("extension") or []
@@ -130,15 +137,25 @@ def interpret(target: dict[str, Any], result: dict[str, Any], patterns: list[str
     elif result.get("lab_flag"):
         lab = {"text": str(result["lab_flag"])}
         extensions.append({"url": LAB_INTERPRETATION, "valueCodeableConcept": lab})
-    if result.get("grade") is not None:
-        extensions.append({"url": CTCAE_GRADE, "valueInteger": int(result["grade"])})
-    if result.get("spasm_risk"):
-        extensions.append({"url": SPASM_RISK, "valueCode": str(result["spasm_risk"])})
-    extensions += [{"url": PATTERN, "valueCode": pattern} for pattern in patterns]
+    grade = None if result.get("grade") is None else int(result["grade"])
+    risk = str(result["spasm_risk"]) if result.get("spasm_risk") else None
+    key = ("extensions", grade, risk, *patterns)
+    extensions += made.items(key, _extensions, grade, risk, patterns)
     target["extension"] = extensions
     ranges = target.get("referenceRange")
     kept = [r for r in ranges if isinstance(r, dict)] if isinstance(ranges, list) else []
-    target["referenceRange"] = [applied_range(result), *kept]
+    key = ("range", result.get("low"), result.get("high"), result.get("limits"))
+    applied = made.part((*key, result.get("population")), applied_range, result)
+    target["referenceRange"] = [applied, *kept]
+
+
+def _extensions(grade: int | None, risk: str | None, patterns: list[str]) -> list[Any]:
+    made: list[Any] = []
+    if grade is not None:
+        made.append({"url": CTCAE_GRADE, "valueInteger": grade})
+    if risk is not None:
+        made.append({"url": SPASM_RISK, "valueCode": risk})
+    return made + [{"url": PATTERN, "valueCode": pattern} for pattern in patterns]
 
 
 _OURS = frozenset({CTCAE_GRADE, SPASM_RISK, PATTERN, LAB_INTERPRETATION})
@@ -156,14 +173,21 @@ def result_notes(result: dict[str, Any]) -> list[str]:
     return notes
 
 
-def add_notes(resource: dict[str, Any], texts: list[str]) -> None:
+def add_notes(resource: dict[str, Any], texts: list[str], parts: Fragments | None = None) -> None:
     """Add electrocheck's notes after the resource's own (each text once)."""
     if not texts:
         return
+    made = parts or _PLAIN
     notes = resource.get("note")
-    notes = [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
-    notes += [{"authorString": AUTHOR, "text": text} for text in dict.fromkeys(texts)]
+    # The lab's notes, and parts already added (marks: another component's notes).
+    notes = [n for n in notes if isinstance(n, (dict, str))] if isinstance(notes, list) else []
+    unique = tuple(dict.fromkeys(texts))
+    notes += made.items(("notes", *unique), _notes, unique)
     resource["note"] = notes
+
+
+def _notes(texts: tuple[str, ...]) -> list[Any]:
+    return [{"authorString": AUTHOR, "text": text} for text in texts]
 
 
 LABORATORY = [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}]
@@ -186,29 +210,98 @@ def outcome(name: str, issues: list[tuple[str, str, str]]) -> dict[str, Any]:
 
 
 #: A decimal of the input, carried as its text so that it is written back as it was (FHIR
-#: gives a decimal's trailing zeros meaning: 2.10 is not 2.1). JSON text never holds a NUL,
-#: so the mark cannot be confused with a string of the input.
-_MARK = "\x00n:"
-_MARKED = re.compile(r'"\\u0000n:([^"]*)"')
+#: gives a decimal's trailing zeros meaning: 2.10 is not 2.1); and a part made once, carried
+#: as its number among :class:`Fragments`. JSON text never holds a NUL, so neither mark can
+#: be confused with a string of the input.
+_DECIMAL, _PART = "\x00n:", "\x00f:"
+_MARKED = re.compile(r'"\\u0000([nf]):([^"]*)"')
 
 
 def keep_decimal(text: str) -> str:
     """``parse_float`` for reading resources that are written back."""
-    return _MARK + text
+    return _DECIMAL + text
+
+
+class Fragments:
+    """The parts of resources that repeat from one to the next (a flag's interpretation, a
+    range, an extension, a note), each encoded once and put in place as text by
+    :meth:`encode`: most of what electrocheck adds is the same few hundred parts. At most
+    :data:`LIMIT` are kept; past them (notes that differ from row to row, such as changes
+    over time) a part is made each time, so memory stays flat."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[Any, ...], str] = {}
+        self.texts: list[str] = []
+
+    def part(self, key: tuple[Any, ...], make: Any, *args: Any) -> Any:
+        """The part ``make(*args)`` makes, as a mark (or itself, past the limit)."""
+        mark = self.marks.get(key)
+        if mark is not None:
+            return mark
+        value = make(*args)
+        if len(self.texts) >= self.LIMIT:
+            return value
+        mark = f"{_PART}{len(self.texts)}"
+        self.texts.append(_encoded(value))
+        self.marks[key] = mark
+        return mark
+
+    def items(self, key: tuple[Any, ...], make: Any, *args: Any) -> list[Any]:
+        """The items of the list ``make(*args)`` makes, as one mark that stands for all of
+        them in a list (or the items themselves, past the limit)."""
+        mark = self.marks.get(key)
+        if mark is not None:
+            return [mark]
+        value = make(*args)
+        if not value or len(self.texts) >= self.LIMIT:
+            return list(value)
+        mark = f"{_PART}{len(self.texts)}"
+        self.texts.append(_encoded(value)[1:-1])  # [a,b] without its brackets: a,b
+        self.marks[key] = mark
+        return [mark]
+
+    def encode(self, resource: dict[str, Any]) -> str:
+        """A resource as one line of JSON: the input's decimals as they were written, each
+        part in its place."""
+        text = json.dumps(resource, separators=(",", ":"))
+        return _MARKED.sub(self._put, text) if "\\u0000" in text else text
+
+    def _put(self, found: re.Match[str]) -> str:
+        kind, body = found.group(1), found.group(2)
+        return body if kind == "n" else self.texts[int(body)]
+
+
+class _Plain(Fragments):
+    """Parts made as they are, no marks (for callers that encode resources themselves)."""
+
+    def part(self, key: tuple[Any, ...], make: Any, *args: Any) -> Any:
+        return make(*args)
+
+    def items(self, key: tuple[Any, ...], make: Any, *args: Any) -> list[Any]:
+        return list(make(*args))
+
+
+_PLAIN = _Plain()
+
+
+def _encoded(value: Any) -> str:
+    return _PLAIN.encode(value)
 
 
 def encode(resource: dict[str, Any]) -> str:
     """A resource as one line of JSON, the input's decimals as they were written."""
-    text = json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
-    return _MARKED.sub(r"\1", text) if "\\u0000n:" in text else text
+    return _PLAIN.encode(resource)
 
 
 class Sink:
     """Writes resources: one per line (NDJSON), or as the entries of one ``collection``
     Bundle, written as they come, closed by :meth:`finish`."""
 
-    def __init__(self, handle: IO[bytes], form: str) -> None:
+    def __init__(self, handle: IO[bytes], form: str, parts: Fragments | None = None) -> None:
         self.handle = handle
+        self.parts = parts or _PLAIN
         self.bundle = form == "bundle"
         self.count = 0
         self.kinds: dict[str, int] = {}
@@ -216,7 +309,7 @@ class Sink:
             handle.write(b'{"resourceType":"Bundle","type":"collection","entry":[')
 
     def write(self, resource: dict[str, Any], url: str | None = None) -> None:
-        text = encode(resource)
+        text = self.parts.encode(resource)
         kind = str(resource.get("resourceType"))
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if self.bundle:
@@ -248,6 +341,7 @@ __all__ = [
     "RESULT_CODES",
     "SPASM_RISK",
     "V3_INTERPRETATION",
+    "Fragments",
     "Sink",
     "add_notes",
     "applied_range",
