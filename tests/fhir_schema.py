@@ -21,7 +21,7 @@ def resources_of(text: str) -> list[dict[str, Any]]:
     if text.startswith('{"resourceType":"Bundle"'):
         bundle = json.loads(text)
         valid(bundle)
-        found = [entry["resource"] for entry in bundle["entry"]]
+        found = [entry["resource"] for entry in bundle.get("entry", [])]
     else:
         found = [json.loads(line) for line in text.splitlines()]
     for resource in found:

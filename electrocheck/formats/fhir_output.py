@@ -141,7 +141,10 @@ def interpret(
     risk = str(result["spasm_risk"]) if result.get("spasm_risk") else None
     key = ("extensions", grade, risk, *patterns)
     extensions += made.items(key, _extensions, grade, risk, patterns)
-    target["extension"] = extensions
+    if extensions:  # FHIR JSON has no empty lists
+        target["extension"] = extensions
+    else:
+        target.pop("extension", None)
     ranges = target.get("referenceRange")
     kept = [r for r in ranges if isinstance(r, dict)] if isinstance(ranges, list) else []
     key = ("range", result.get("low"), result.get("high"), result.get("limits"))
@@ -305,15 +308,15 @@ class Sink:
         self.bundle = form == "bundle"
         self.count = 0
         self.kinds: dict[str, int] = {}
-        if self.bundle:
-            handle.write(b'{"resourceType":"Bundle","type":"collection","entry":[')
+        if self.bundle:  # "entry" comes with the first: FHIR JSON has no empty lists
+            handle.write(b'{"resourceType":"Bundle","type":"collection"')
 
     def write(self, resource: dict[str, Any], url: str | None = None) -> None:
         text = self.parts.encode(resource)
         kind = str(resource.get("resourceType"))
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if self.bundle:
-            head = "\n" if self.count == 0 else ",\n"
+            head = ',"entry":[\n' if self.count == 0 else ",\n"
             entry = (
                 f'{{"fullUrl":{json.dumps(url)},"resource":{text}}}'
                 if url
@@ -326,7 +329,7 @@ class Sink:
 
     def finish(self) -> None:
         if self.bundle:
-            self.handle.write(b"\n]}\n")
+            self.handle.write(b"\n]}\n" if self.count else b"}\n")
 
 
 __all__ = [

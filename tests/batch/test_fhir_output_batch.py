@@ -286,6 +286,10 @@ def test_an_empty_file_of_rows_is_an_empty_bundle(tmp_path: Path) -> None:
     source = tmp_path / "labs.csv"
     source.write_text("test,value,unit\n", encoding="utf-8")
     assert _fhir(source, tmp_path) == []
+    assert json.loads((tmp_path / "out.fhir").read_text()) == {
+        "resourceType": "Bundle",
+        "type": "collection",
+    }
 
 
 # --------------------------------------------------------------------------- same answers

@@ -3,6 +3,7 @@ to a file named as the user likes, the summary unchanged."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -81,3 +82,10 @@ def test_the_per_patient_table_of_a_fhir_run_is_csv(tmp_path: Path) -> None:
 def test_help_names_fhir() -> None:
     result = runner.invoke(app, ["batch", "--help"], env={"COLUMNS": "200"})
     assert "fhir" in result.stdout
+
+
+def test_ndjson_from_stdin_comes_back_ndjson() -> None:
+    text = gzip.decompress((ROOT / "examples/fhir-export.ndjson.gz").read_bytes())
+    result = runner.invoke(app, ["batch", "-", "--format", "fhir", "--quiet"], input=text)
+    assert result.exit_code == ExitCode.OK, result.output
+    assert [r["resourceType"] for r in resources_of(result.stdout)].count("Patient") == 1

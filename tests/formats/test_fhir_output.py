@@ -245,3 +245,17 @@ def test_a_bundles_entries_and_contained_observations(tmp_path: Path) -> None:
     rest = originals.rest()
     assert [i.resource.get("id") for i in rest] == [None, None, "o2"]
     assert rest[0].url == "urn:uuid:r"
+
+
+def test_an_empty_bundle_has_no_entry_list() -> None:
+    out = io.BytesIO()
+    sink = Sink(out, "bundle")
+    sink.finish()
+    assert json.loads(out.getvalue()) == {"resourceType": "Bundle", "type": "collection"}
+
+
+def test_a_result_without_coded_facts_adds_no_empty_extension_list() -> None:
+    obs = _observation()
+    interpret(obs, {**RESULT, "grade": None, "spasm_risk": None}, [])
+    assert "extension" not in obs
+    valid(obs)
