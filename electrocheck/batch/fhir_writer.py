@@ -126,6 +126,11 @@ class FhirWriter:
         self.sources: dict[str, tuple[dict[str, Any], str | None]] = {}
         self.rows = 0
         self.codes = _LoincCodes(reference)
+        # Each pattern's analytes, for the patterns of a wide row's results.
+        self.pattern_analytes = {
+            p.id: {key for key, _ in p.when}
+            for p in (*reference.patterns, *reference.specimen_patterns)
+        }
 
     # ----------------------------------------------------------------- the batches
 
@@ -187,8 +192,7 @@ class FhirWriter:
         analyte = result["analyte"]
         correction = self.reference.corrections.get(analyte)
         analyte = correction.corrects if correction is not None else analyte
-        by_id = {p.id: p for p in (*self.reference.patterns, *self.reference.specimen_patterns)}
-        return [p for p in patterns if p in by_id and analyte in {key for key, _ in by_id[p].when}]
+        return [p for p in patterns if analyte in self.pattern_analytes.get(p, ())]
 
     def _notes(self, row: dict[str, Any], result: dict[str, Any] | None) -> list[str]:
         named = self.named

@@ -232,7 +232,7 @@ class Fragments:
     :data:`LIMIT` are kept; past them (notes that differ from row to row, such as changes
     over time) a part is made each time, so memory stays flat."""
 
-    LIMIT = 50_000
+    LIMIT = 10_000
 
     def __init__(self) -> None:
         self.marks: dict[tuple[Any, ...], str] = {}
