@@ -355,3 +355,26 @@ def test_flag_grade_and_notes_are_those_of_csv_and_json_lines(
         assert obs["valueQuantity"]["value"] == float(row["value_mmol_l"])
         if analyte.startswith("corrected"):
             assert obs["derivedFrom"]
+
+
+def test_a_bundle_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from electrocheck.batch import fhir_writer
+
+    target = tmp_path / "out.json"
+    target.write_text("kept", encoding="utf-8")
+    calls: list[int] = []
+
+    def failing(self: Any, row: dict[str, Any]) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        original(self, row)
+
+    original = fhir_writer.FhirWriter._row
+    monkeypatch.setattr(fhir_writer.FhirWriter, "_row", failing)
+    with pytest.raises(OSError):
+        run_batch(EXAMPLES / "long.csv", target, options=BatchOptions(output_format="fhir"))
+    assert target.read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
