@@ -73,6 +73,38 @@ class FhirSource:
 
 
 @dataclass
+class FhirOutput:
+    """What FHIR output held: its form, and the resources written, by type."""
+
+    form: str  # "bundle" or "ndjson"
+    kinds: dict[str, int] = field(default_factory=dict)
+    derived: int = 0  # Observations of corrected results
+    outcomes: int = 0  # OperationOutcomes of rows that gave no result or had errors
+
+    def line(self) -> str:
+        """One line of the run's summary."""
+        total = sum(self.kinds.values())
+        parts = []
+        for kind, count in sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+            text = f"{kind} {count:,}"
+            if kind == "Observation" and self.derived:
+                text += f" ({self.derived:,} of corrected results)"
+            if kind == "OperationOutcome":
+                text += " (rows without a result, or with errors)"
+            parts.append(text)
+        form = "a Bundle" if self.form == "bundle" else "NDJSON"
+        return f"  FHIR output: {form} of {total:,} resources: " + ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "form": self.form,
+            "resources": dict(sorted(self.kinds.items())),
+            "corrected_results": self.derived,
+            "outcomes": self.outcomes,
+        }
+
+
+@dataclass
 class _Pending:
     """An Observation being written: its rows (itself, its components) and what derives
     from it come one after the other; it is written once the next one starts."""
@@ -122,6 +154,7 @@ class FhirWriter:
         )
         self.prefix = prefix
         self.pending: _Pending | None = None
+        self.output = FhirOutput(form)
         # The Observations of the last input row, by analyte: what its corrections derive from.
         self.sources: dict[str, tuple[dict[str, Any], str | None]] = {}
         self.rows = 0
@@ -146,6 +179,7 @@ class FhirWriter:
             for item in self.originals.rest():
                 self.sink.write(item.resource, item.url)
         self.sink.finish()
+        self.output.kinds = dict(self.sink.kinds)
 
     def close(self) -> None:
         if self.originals is not None:
@@ -179,6 +213,7 @@ class FhirWriter:
                 self._built(result, row, number, self._row_patterns(patterns, result))
         errors = row.get(named["errors"]) or []
         if errors or not results:
+            self.output.outcomes += 1
             self.sink.write(*self._outcome(row, number, errors, bool(results)))
 
     def _field(self, row: dict[str, Any], header_name: str) -> Any:
@@ -326,6 +361,7 @@ class FhirWriter:
         interpret(resource, result, patterns, self.parts)
         add_notes(resource, self._notes(row, result), self.parts)
         url = full_url(name) if self.bundle else None
+        self.output.derived += 1
         pending = self.pending
         if source is not None and pending is not None and source[0] is pending.resource:
             pending.derived.append((resource, url))  # written after the Observation it corrects
@@ -448,4 +484,4 @@ def _names(code: LoincCode) -> set[str]:
     return {code.code.casefold(), (code.name or "").casefold(), (code.short or "").casefold()}
 
 
-__all__ = ["FhirSource", "FhirWriter"]
+__all__ = ["FhirOutput", "FhirSource", "FhirWriter"]

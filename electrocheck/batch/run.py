@@ -573,6 +573,8 @@ def _process(
                 if tally is not None:
                     tally.close()
         writer.finish()
+        if writer.fhir is not None:
+            summary.fhir_output = writer.fhir.output
     finally:
         writer.close()
 

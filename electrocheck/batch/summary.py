@@ -37,6 +37,7 @@ from electrocheck.batch.columns import (
     fate_columns,
     wide_prefixes,
 )
+from electrocheck.batch.fhir_writer import FhirOutput
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
 
@@ -134,6 +135,8 @@ class Summary:
     by_patient: PatientFile | None = None
     #: FHIR input: the resources it held, and what was read of them.
     fhir: FhirSummary | None = None
+    #: FHIR output: the resources written.
+    fhir_output: FhirOutput | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -203,6 +206,7 @@ class Summary:
             "panels": None if self.panels is None else self.panels.to_dict(),
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
+            "fhir_output": None if self.fhir_output is None else self.fhir_output.to_dict(),
             "warnings": self.warnings,
         }
 

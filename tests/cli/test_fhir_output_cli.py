@@ -89,3 +89,50 @@ def test_ndjson_from_stdin_comes_back_ndjson() -> None:
     result = runner.invoke(app, ["batch", "-", "--format", "fhir", "--quiet"], input=text)
     assert result.exit_code == ExitCode.OK, result.output
     assert [r["resourceType"] for r in resources_of(result.stdout)].count("Patient") == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        (
+            "examples/fhir-bundle.json",
+            "FHIR output: a Bundle of 13 resources: Observation 9 (2 of corrected results), "
+            "DiagnosticReport 1, Encounter 1, Patient 1, Specimen 1",
+        ),
+        (
+            "examples/long.csv",
+            "FHIR output: a Bundle of 6 resources: Observation 4, OperationOutcome 2 (rows "
+            "without a result, or with errors)",
+        ),
+        (
+            "examples/fhir-export.ndjson.gz",
+            "FHIR output: NDJSON of 7 resources: Observation 6, Patient 1",
+        ),
+    ],
+)
+def test_the_summary_says_what_was_written(tmp_path: Path, source: str, line: str) -> None:
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(
+        app,
+        [
+            *["batch", str(ROOT / source), "--format", "fhir", "-o", str(tmp_path / "out")],
+            *["--summary-json", str(summary)],
+        ],
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert f"  {line}\n" in result.stderr
+    written = json.loads(summary.read_text())["fhir_output"]
+    assert sum(written["resources"].values()) == int(line.split(" of ")[1].split()[0])
+
+
+def test_other_formats_say_nothing_of_fhir_output(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(
+        app,
+        [
+            *["batch", str(ROOT / "examples/fhir-bundle.json"), "-o", str(tmp_path / "out.csv")],
+            *["--summary-json", str(summary)],
+        ],
+    )
+    assert "FHIR output" not in result.stderr
+    assert json.loads(summary.read_text())["fhir_output"] is None
