@@ -276,12 +276,12 @@ class FhirWriter:
         pending = self.pending
         pending.components.add(component)
         resource = pending.resource
-        target = resource
+        target: Any = resource
         if component:
             parts = resource.get("component")
-            target = parts[component - 1] if isinstance(parts, list) else resource
+            target = parts[component - 1] if isinstance(parts, list) else None
         result = results[0] if results else None
-        if result is not None:
+        if result is not None and isinstance(target, dict):
             interpret(target, result, patterns, self.parts)
             self.sources[result["analyte"]] = (resource, pending.url)
         notes = self._notes(row, result)

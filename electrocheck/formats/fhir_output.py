@@ -123,10 +123,11 @@ def interpret(
     made = parts or _PLAIN
     original = target.get("interpretation")
     target["interpretation"] = [made.part(("flag", result["flag"]), flag_concept, result["flag"])]
+    own = target.get("extension")
     extensions = [
         e
-        for e in target.get("extension") or []
-        if not (isinstance(e, dict) and e.get("url") in _OURS)
+        for e in (own if isinstance(own, list) else [])
+        if _is_part(e) or (isinstance(e, dict) and e.get("url") not in _OURS)
     ]
     if isinstance(original, list):
         extensions += [
@@ -183,7 +184,9 @@ def add_notes(resource: dict[str, Any], texts: list[str], parts: Fragments | Non
     made = parts or _PLAIN
     notes = resource.get("note")
     # The lab's notes, and parts already added (marks: another component's notes).
-    notes = [n for n in notes if isinstance(n, (dict, str))] if isinstance(notes, list) else []
+    notes = (
+        [n for n in notes if isinstance(n, dict) or _is_part(n)] if isinstance(notes, list) else []
+    )
     unique = tuple(dict.fromkeys(texts))
     notes += made.items(("notes", *unique), _notes, unique)
     resource["note"] = notes
@@ -287,6 +290,11 @@ class _Plain(Fragments):
 
 
 _PLAIN = _Plain()
+
+
+def _is_part(value: object) -> bool:
+    """Whether a list's item is a part already added (a mark of :class:`Fragments`)."""
+    return isinstance(value, str) and value.startswith(_PART)
 
 
 def _encoded(value: Any) -> str:

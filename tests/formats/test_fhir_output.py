@@ -259,3 +259,19 @@ def test_a_result_without_coded_facts_adds_no_empty_extension_list() -> None:
     interpret(obs, {**RESULT, "grade": None, "spasm_risk": None}, [])
     assert "extension" not in obs
     valid(obs)
+
+
+@pytest.mark.parametrize(
+    "extension",
+    [
+        {"url": "http://lab.example/x"},
+        "text",
+        3,
+        [{"url": "http://lab.example/x", "valueString": "k"}],
+    ],
+)
+def test_an_extension_of_the_wrong_shape_is_not_copied_into_the_list(extension: Any) -> None:
+    obs = _observation(extension=extension)
+    interpret(obs, RESULT, [])
+    kept = [e for e in obs["extension"] if e["url"] == "http://lab.example/x"]
+    assert kept == (extension if isinstance(extension, list) else [])
