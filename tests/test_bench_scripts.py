@@ -13,13 +13,7 @@ from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = [
-    "batch",
-    "by_patient",
-    "compare",
-    "fhir",
-    "fhir_output",
-    "jsonl",
-    "mutation",
+    *("batch", "by_patient", "compare", "fhir", "fhir_output", "hl7v2", "jsonl", "mutation"),
     "panels",
     "startup",
 ]
@@ -44,3 +38,17 @@ def test_each_generator_writes_a_file_batch_reads(name: str, tmp_path: Path) -> 
     subprocess.run([sys.executable, str(BENCH / f"{name}.py"), str(source), "200"], check=True)
     summary = run_batch(source, tmp_path / "out.csv")
     assert summary.rows_read == 200 and summary.results > 0
+
+
+def test_the_hl7_benchmark_writes_the_same_results_twice(tmp_path: Path) -> None:
+    """bench/hl7v2.py's messages and its CSV give the same flags (so its ratio compares like
+    with like)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from hl7v2 import generate  # bench/hl7v2.py
+    finally:
+        sys.path.remove(str(BENCH))
+    messages, table = generate(tmp_path, 42)
+    found = [run_batch(path, tmp_path / f"{path.name}.out.csv") for path in (messages, table)]
+    assert found[0].rows_read == found[1].rows_read == 42
+    assert found[0].flags == found[1].flags and found[0].results == 42

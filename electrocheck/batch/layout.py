@@ -399,6 +399,8 @@ class LayoutOptions:
     birth_column: str | None = None
     panel_window: float = 0.0  # seconds; 0: a panel's rows share one collection time
     panels: bool = True  # False: no grouping (the output of a file without key columns)
+    #: The rows are sorted by patient id: read a part of the patients at a time (--sorted)
+    sorted_rows: bool = False
 
 
 def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOptions) -> Layout:

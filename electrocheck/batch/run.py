@@ -40,7 +40,8 @@ from electrocheck.batch.engine import BatchInterpreter, interpret_batch
 from electrocheck.batch.fhir_writer import FhirSource
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
-from electrocheck.batch.panels import first_pass
+from electrocheck.batch.panel_reading import panel_steps
+from electrocheck.batch.panels import Panels
 from electrocheck.batch.sources import sources
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
@@ -60,6 +61,7 @@ from electrocheck.formats.delimited import (
 from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
+from electrocheck.formats.hl7v2 import hl7_table
 from electrocheck.formats.outputs import (
     OUTPUT_FORMATS,
     OutputPlan,
@@ -266,8 +268,16 @@ def run_batch(
         if content.kind == "fhir":  # read as the long table it is turned into
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
             fhir_source = FhirSource(path, shown, content.compression)
+            converting, progress = _in_two(progress, path)
             path, fhir = stack.enter_context(
-                fhir_table(path, shown, content.compression, _loinc_names(reference))
+                fhir_table(path, shown, content.compression, _loinc_names(reference), converting)
+            )
+            content = Content("text")
+        hl7 = None
+        if content.kind == "hl7":  # read as the long table it is turned into, as FHIR is
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            path, hl7 = stack.enter_context(
+                hl7_table(path, shown, content.compression, _loinc_names(reference))
             )
             content = Content("text")
 
@@ -303,6 +313,8 @@ def run_batch(
             read_in = _csv_input(csv_file)
             if fhir is not None:
                 read_in = replace(read_in, warnings=read_in.warnings + tuple(fhir.warnings()))
+            if hl7 is not None:
+                read_in = replace(read_in, warnings=read_in.warnings + tuple(hl7.warnings()))
         plan = output_plan(requested, out_delimiter, read_in.delimiter)
         if plan.format == "parquet" and output is None and sys.stdout.isatty():
             raise InputError(
@@ -338,6 +350,7 @@ def run_batch(
                     summary,
                     progress,
                     again=lambda: read(Summary()),
+                    reread=lambda: read(summary),
                     patients=patients,
                     fhir=(fhir_form(None if fhir is None else fhir.form), fhir_source),
                 )
@@ -357,7 +370,27 @@ def run_batch(
             assert csv_file is not None
             summary = _read_text(csv_file, options, attempt)
             summary.fhir = fhir
+            summary.hl7 = hl7
             return summary
+
+
+def _in_two(
+    progress: Callable[[int, int], None] | None, source: Path
+) -> tuple[Callable[[int, int], None] | None, Callable[[int, int], None] | None]:
+    """Progress of FHIR input, one bar over its file's bytes: the first half of it for turning
+    the file into the long table, the second for reading the table (of a size of its own)."""
+    if progress is None:
+        return None, None
+    size = max(source.stat().st_size, 1)
+    half = size // 2
+
+    def converting(done: int, total: int) -> None:
+        progress(half * done // max(total, 1), size)
+
+    def reading(done: int, total: int) -> None:
+        progress(half + (size - half) * done // max(total, 1), size)
+
+    return converting, reading
 
 
 def _as_path(path: object, argument: str) -> str | Path:
@@ -523,6 +556,7 @@ def _process(
     summary: Summary,
     progress: Callable[[int, int], None] | None,
     again: Callable[[], Iterator[Batch]] | None = None,
+    reread: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
     fhir: tuple[str, FhirSource | None] = ("bundle", None),
 ) -> None:
@@ -531,31 +565,41 @@ def _process(
         interpreter = BatchInterpreter(
             layout, reference, detail=writer.detail, symptomatic=options.layout.symptomatic
         )
-        # A long file grouped into panels is read twice: first its keys and flags.
-        panels = first_pass(layout, reference, interpreter, again)
-        summary.panels = None if panels is None else panels.summary
+        # A long file grouped into panels is read with its panels (see panel_reading).
+        summary.panels, batches_with_panels = panel_steps(
+            layout,
+            reference,
+            interpreter,
+            batches,
+            again,
+            reread,
+            options.layout.sorted_rows,
+            size=read_in.size,
+        )
         originals = internal_names(len(layout.header))
 
-        def interpreted(batch: pl.DataFrame, position: int) -> tuple[pl.DataFrame, int, int, int]:
+        def interpreted(
+            panels: Panels | None, batch: pl.DataFrame, position: int
+        ) -> tuple[Panels | None, pl.DataFrame, int, int, int]:
             batch, blank = without_blank_lines(batch, originals)
             read = batch.height
             if panels is not None:
                 batch = panels.before(batch)
-            return interpreter.interpret(batch), position, blank, read
+            return panels, interpreter.interpret(batch), position, blank, read
 
         background = BackgroundWriter(writer.write)
         # The per-patient table is counted beside the writing, in a thread of its own.
         tally = None if patients is None else BackgroundWriter(patients.add)
         try:
-            steps: Iterator[tuple[pl.DataFrame, int, int, int]] = (
-                interpreted(*batch) for batch in prefetched(batches)
+            steps: Iterator[tuple[Panels | None, pl.DataFrame, int, int, int]] = (
+                interpreted(panels, *batch) for panels, batch in batches_with_panels
             )
-            if panels is not None:
+            if summary.panels is not None:
                 # Two steps on two cores: the next batch is interpreted while this one gets
                 # its panels' columns and is counted (each step in row order). Without panels
                 # the second step is too small to gain from a thread of its own.
                 steps = prefetched(steps)
-            for result, position, blank, read in steps:
+            for panels, result, position, blank, read in steps:
                 summary.blank_lines += blank
                 summary.rows_read += read
                 if panels is not None:

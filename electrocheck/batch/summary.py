@@ -40,6 +40,7 @@ from electrocheck.batch.columns import (
 from electrocheck.batch.fhir_writer import FhirOutput
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
+from electrocheck.formats.hl7v2 import Hl7Summary
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -83,6 +84,16 @@ class PanelSummary:
     shared_specimens: int = 0
     #: Panels that match each pattern, by the pattern's id.
     patterns: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: PanelSummary) -> None:
+        """Count ``other``'s panels, rows and notes in this summary too."""
+        self.panels += other.panels
+        self.rows_in_panels += other.rows_in_panels
+        self.added += other.added
+        self.alone.update(other.alone)
+        self.notes.update(other.notes)
+        self.shared_specimens += other.shared_specimens
+        self.patterns.update(other.patterns)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +146,8 @@ class Summary:
     by_patient: PatientFile | None = None
     #: FHIR input: the resources it held, and what was read of them.
     fhir: FhirSummary | None = None
+    #: HL7 v2 input: the messages it held, and what was read of them.
+    hl7: Hl7Summary | None = None
     #: FHIR output: the resources written.
     fhir_output: FhirOutput | None = None
 
@@ -206,6 +219,7 @@ class Summary:
             "panels": None if self.panels is None else self.panels.to_dict(),
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
+            "hl7": None if self.hl7 is None else self.hl7.to_dict(),
             "fhir_output": None if self.fhir_output is None else self.fhir_output.to_dict(),
             "warnings": self.warnings,
         }

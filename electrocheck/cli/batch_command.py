@@ -37,7 +37,8 @@ SourceArgument = Annotated[
     typer.Argument(
         metavar="FILE",
         help="Lab export to read: CSV or TSV (gzip, bzip2, xz or zstd compressed, or not), "
-        "an Excel sheet, or FHIR R4 JSON (a Bundle, an Observation, or NDJSON); - for stdin.",
+        "an Excel sheet, FHIR R4 JSON (a Bundle, an Observation, or NDJSON), or HL7 v2 "
+        "messages (ORU^R01); - for stdin.",
         show_default=False,
     ),
 ]
@@ -228,6 +229,14 @@ NoPanelsOption = Annotated[
         "no panel columns).",
     ),
 ]
+SortedOption = Annotated[
+    bool,
+    typer.Option(
+        "--sorted",
+        help="Long layout: the rows are sorted by patient id; read a part of the patients at "
+        "a time, so memory does not grow with the file (a row out of order stops the run).",
+    ),
+]
 LabFlagsOption = Annotated[
     bool,
     typer.Option(
@@ -327,6 +336,7 @@ def batch(
     birth_column: BirthColumnOption = None,
     panel_window: PanelWindowOption = "0",
     no_panels: NoPanelsOption = False,
+    sorted_rows: SortedOption = False,
     lab_flags: LabFlagsOption = False,
     file_ranges: FileRangesOption = False,
     symptomatic: EverySymptomaticOption = False,
@@ -352,6 +362,9 @@ def batch(
 
     FHIR R4 JSON (a Bundle, an Observation, or Bulk Data NDJSON, gzipped or not) is read as
     the long table of its Observations: electrocheck batch export.ndjson.gz -o checked.csv
+
+    HL7 v2 ORU^R01 messages (one or many, MLLP-framed or not) are read as the long table of
+    their OBX results: electrocheck batch results.hl7 -o checked.csv
     """
     with errors_to_exit():
         from electrocheck.batch.layout import LayoutOptions
@@ -377,6 +390,7 @@ def batch(
                 birth_column=birth_column,
                 panel_window=parse_window(panel_window),
                 panels=not no_panels,
+                sorted_rows=sorted_rows,
             ),
             delimiter=delimiter,
             output_format=None if output_format is None else output_format.value,

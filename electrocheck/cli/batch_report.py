@@ -84,6 +84,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
     ]
     if summary.fhir is not None:
         lines.append(summary.fhir.line())
+    if summary.hl7 is not None:
+        lines.append(summary.hl7.line())
     if summary.fhir_output is not None:
         lines.append(summary.fhir_output.line())
     if summary.panels is not None:

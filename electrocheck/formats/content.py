@@ -1,8 +1,10 @@
 """What a file holds, known by its first bytes rather than its name.
 
 A lab export arrives as delimited text, perhaps compressed (gzip, bzip2, xz or zstd), as a
-spreadsheet (``.xlsx``, ``.xls``, ``.ods``), or as FHIR JSON (a Bundle, an Observation, or
-NDJSON of resources, compressed or not: text whose first character is ``{``). :func:`sniff`
+spreadsheet (``.xlsx``, ``.xls``, ``.ods``), as FHIR JSON (a Bundle, an Observation, or
+NDJSON of resources, compressed or not: text whose first character is ``{``), or as HL7 v2
+messages (text that starts with ``MSH|``, a batch file's ``FHS|`` or ``BHS|``, or MLLP's start
+byte before them, compressed or not). :func:`sniff`
 tells them apart by their magic bytes, whatever the file is called, and refuses in one line
 what electrocheck cannot read (a PDF, a zip archive, a web page saved as ``.xls``), saying what
 would work instead.
@@ -10,6 +12,7 @@ would work instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +50,18 @@ _MARKUP = (
     (b"<?xml", "an XML document"),
 )
 _SAVE_AS = "open it in a spreadsheet program and save it as CSV or .xlsx"
+#: HL7 v2: a message header (or a batch file's), then its field separator, which is no
+#: letter, digit, space or the delimiter of a CSV file; a header with nothing after it too.
+_HL7 = re.compile(rb"(?:MSH|FHS|BHS)(?:[^\w\s,;]|\r|\n|\Z)")
 
 
 @dataclass(frozen=True)
 class Content:
-    """What a file holds: ``"text"`` (delimited text, perhaps compressed), ``"sheet"``, or
-    ``"fhir"`` (FHIR JSON, perhaps compressed)."""
+    """What a file holds: ``"text"`` (delimited text, perhaps compressed), ``"sheet"``,
+    ``"fhir"`` (FHIR JSON, perhaps compressed) or ``"hl7"`` (HL7 v2, perhaps compressed)."""
 
-    kind: str  # "text", "sheet" or "fhir"
-    compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd", for text and FHIR
+    kind: str  # "text", "sheet", "fhir" or "hl7"
+    compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd": text, FHIR, HL7
     description: str = "delimited text"
 
     @property
@@ -93,6 +99,8 @@ def sniff(path: Path, shown: str) -> Content:
             )
     if _is_json(head):
         return Content("fhir", description="FHIR JSON")
+    if _is_hl7(head):
+        return Content("hl7", description="HL7 v2")
     return Content("text")
 
 
@@ -100,6 +108,11 @@ def _is_json(head: bytes) -> bool:
     """Whether text starts as a JSON object does: FHIR JSON, or NDJSON (no header of a lab
     export starts with a brace)."""
     return head.lstrip(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+
+
+def _is_hl7(head: bytes) -> bool:
+    """Whether text starts as HL7 v2 messages do, perhaps framed by MLLP (0x0b first)."""
+    return _HL7.match(head.lstrip(b"\xef\xbb\xbf").lstrip(b"\x0b \t\r\n")) is not None
 
 
 def _text_content(path: Path, shown: str, compression: str) -> Content:
@@ -113,6 +126,8 @@ def _text_content(path: Path, shown: str, compression: str) -> Content:
         head = b""
     if _is_json(head):
         return Content("fhir", compression, f"{compression}-compressed FHIR JSON")
+    if _is_hl7(head):
+        return Content("hl7", compression, f"{compression}-compressed HL7 v2")
     return Content("text", compression, f"{compression}-compressed text")
 
 
