@@ -45,11 +45,11 @@ def script() -> str:
 
 @dataclass
 class Runs:
-    """The wall times, CPU times and peak memory of one command's runs."""
+    """The wall times, peak memory and CPU times of one command's runs."""
 
     seconds: list[float] = field(default_factory=list)
     megabytes: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user and system seconds
 
     @property
     def median(self) -> float:
@@ -73,6 +73,7 @@ def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, Runs]:
             runs[name].seconds.append(seconds)
             runs[name].cpu.append(cpu)
             runs[name].megabytes.append(megabytes)
+            runs[name].cpu.append(cpu)
     return runs
 
 

@@ -3,8 +3,9 @@
 :func:`run_batch` streams a lab export through
 :func:`~electrocheck.batch.engine.interpret_batch`, so memory stays flat however long the
 file. The input is delimited text (see :mod:`electrocheck.formats.delimited`: compressed or
-not, in any encoding and line ends, perhaps under lines of title) or a spreadsheet's sheet (see
-:mod:`electrocheck.formats.sheets`), known by its content (:mod:`electrocheck.formats.content`).
+not, in any encoding and line ends, perhaps under lines of title), a spreadsheet's sheet (see
+:mod:`electrocheck.formats.sheets`), or a Parquet or Arrow IPC table (see
+:mod:`electrocheck.formats.columnar`), known by its content (:mod:`electrocheck.formats.content`).
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added (see :mod:`~electrocheck.batch.writer`); a bad cell leaves its row in place with
 an explanation in ``errors``. Output goes to a temporary file beside the target and is moved
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 import polars as pl
 
@@ -48,6 +49,7 @@ from electrocheck.batch.threads import BackgroundWriter, prefetched
 from electrocheck.batch.writer import Writer
 from electrocheck.clinical.arguments import require_reference
 from electrocheck.errors import ArgumentError, InputError, quote
+from electrocheck.formats.columnar import Table, open_table, table_batches
 from electrocheck.formats.content import Content, sniff
 from electrocheck.formats.delimited import (
     FALLBACK_ENCODING,
@@ -72,6 +74,9 @@ from electrocheck.formats.outputs import (
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.model import Analyte, Covariate
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationJoin
 
 #: The formats a batch run writes.
 FORMATS = OUTPUT_FORMATS
@@ -125,6 +130,9 @@ class BatchOptions:
     #: Long files: also write one row per patient to this file (``-``: stdout), in the format
     #: of its extension, else the output's; None: not written
     by_patient: str | os.PathLike[str] | None = None
+    #: A medication list (CSV: patient, drug, start, stop) joined to the results: each
+    #: abnormal result names the medicines that explain it (see batch.medications)
+    medications: str | os.PathLike[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,13 +228,14 @@ def run_batch(
     """Interpret the lab export ``source`` (``"-"`` for stdin) into ``output`` (None for
     stdout), and return the :class:`~electrocheck.batch.summary.Summary` of the run.
 
-    The input is delimited text (compressed or not, in any encoding and line ends) or a
-    spreadsheet, known by its content; the output CSV, TSV, JSON Lines or Parquet (see
-    :mod:`electrocheck.formats.outputs`), by its extension unless ``options`` say. The
-    reference is the built-in file when None, the options the defaults of ``electrocheck
-    batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)`` is called after
-    each batch. Raises :class:`InputError` for an unreadable file, a file without a header,
-    or one in which no analyte can be recognized; bad cells only add to ``errors``.
+    The input is delimited text (compressed or not, in any encoding and line ends), a
+    spreadsheet, or a Parquet or Arrow IPC table, known by its content; the output CSV, TSV,
+    JSON Lines or Parquet (see :mod:`electrocheck.formats.outputs`), by its extension unless
+    ``options`` say. The reference is the built-in file when None, the options the defaults
+    of ``electrocheck batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)``
+    is called after each batch. Raises :class:`InputError` for an unreadable file, a file
+    without a header, or one in which no analyte can be recognized; bad cells only add to
+    ``errors``.
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -252,6 +261,12 @@ def run_batch(
     by_patient = (
         None if options.by_patient is None else _as_path(options.by_patient, "by_patient (or None)")
     )
+    medication_list = None
+    if options.medications is not None:  # read first: a bad list stops the run at once
+        from electrocheck.batch.medications import read_medication_list
+
+        where = _as_path(options.medications, "medications (or None)")
+        medication_list = read_medication_list(where, reference)
     requested = requested_format(output, options.output_format)
     out_delimiter = (
         None
@@ -290,7 +305,13 @@ def run_batch(
 
         sheet: Sheet | None = None
         csv_file: CsvFile | None = None
-        if content.kind == "sheet":
+        table: Table | None = None
+        if content.kind == "table":
+            assert content.table is not None
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            table = open_table(path, shown, content.table)
+            read_in = _Input(table.header, ",", table.size, f"the columns of {shown}", ())
+        elif content.kind == "sheet":
             _refuse_text_options(options, shown, content)
             sheet = open_sheet(
                 path, shown, content.description, options.sheet, options.skip_lines, accept
@@ -322,6 +343,12 @@ def run_batch(
                 "redirect stdout"
             )
         layout = _layout(read_in, reference, options.layout)
+        medicines = None
+        if medication_list is not None:
+            from electrocheck.batch.medications import MedicationJoin
+
+            layout = replace(layout, medications=True)
+            medicines = MedicationJoin(medication_list, layout, options.layout, reference)
         patient_format = None
         if by_patient is not None:
             require_patients(layout, shown, options.layout.panels)
@@ -339,6 +366,9 @@ def run_batch(
                 ):
                     summary.warnings.append("no age column: adult limits were used")
                 patients = None if by_patient is None else PatientTable(layout)
+                if medicines is not None:  # counted again by a second reading of the file
+                    medicines.counts.results_explained = 0
+                    summary.medications = medicines.counts
                 _process(
                     read(summary),
                     handle,
@@ -352,6 +382,7 @@ def run_batch(
                     again=lambda: read(Summary()),
                     reread=lambda: read(summary),
                     patients=patients,
+                    medicines=medicines,
                     fhir=(fhir_form(None if fhir is None else fhir.form), fhir_source),
                 )
                 if patients is not None:
@@ -367,6 +398,9 @@ def run_batch(
             if sheet is not None:
                 shown_sheet = sheet
                 return attempt(lambda _: sheet_batches(shown_sheet))
+            if table is not None:
+                read_table = table
+                return attempt(lambda _: table_batches(read_table))
             assert csv_file is not None
             summary = _read_text(csv_file, options, attempt)
             summary.fhir = fhir
@@ -558,6 +592,7 @@ def _process(
     again: Callable[[], Iterator[Batch]] | None = None,
     reread: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
+    medicines: MedicationJoin | None = None,
     fhir: tuple[str, FhirSource | None] = ("bundle", None),
 ) -> None:
     writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter, *fhir)
@@ -604,6 +639,8 @@ def _process(
                 summary.rows_read += read
                 if panels is not None:
                     result = panels.after(result)
+                if medicines is not None:
+                    result = medicines.after(result)
                 background.submit(writer.slim(result))
                 count_batch(result, layout, summary)
                 if tally is not None:

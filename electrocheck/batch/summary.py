@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -41,6 +41,9 @@ from electrocheck.batch.fhir_writer import FhirOutput
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
 from electrocheck.formats.hl7v2 import Hl7Summary
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationCounts
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -148,6 +151,8 @@ class Summary:
     fhir: FhirSummary | None = None
     #: HL7 v2 input: the messages it held, and what was read of them.
     hl7: Hl7Summary | None = None
+    #: The medication list joined to the results (``--medications``), or None.
+    medications: MedicationCounts | None = None
     #: FHIR output: the resources written.
     fhir_output: FhirOutput | None = None
 
@@ -220,6 +225,7 @@ class Summary:
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
             "hl7": None if self.hl7 is None else self.hl7.to_dict(),
+            "medications": None if self.medications is None else self.medications.to_dict(),
             "fhir_output": None if self.fhir_output is None else self.fhir_output.to_dict(),
             "warnings": self.warnings,
         }

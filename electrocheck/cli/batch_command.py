@@ -296,6 +296,18 @@ BatchFailOnOption = Annotated[
         show_default=False,
     ),
 ]
+MedicationsOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--medications",
+        metavar="FILE",
+        help="A medication list (CSV: patient, drug, optional start and stop; MIMIC "
+        "prescriptions, OMOP DRUG_EXPOSURE and PCORnet PRESCRIBING are known by their "
+        "columns), joined to the results by patient and collection time: each abnormal "
+        "result names the medicines that explain it in a medications column.",
+        show_default=False,
+    ),
+]
 ByPatientOption = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -347,6 +359,7 @@ def batch(
     summary_json: SummaryJsonOption = None,
     by_patient: ByPatientOption = None,
     quiet: QuietOption = False,
+    medications: MedicationsOption = None,
 ) -> None:
     """Interpret a CSV lab export: every row kept, result columns added.
 
@@ -399,6 +412,7 @@ def batch(
             sheet=sheet,
             output_delimiter=output_delimiter,
             by_patient=by_patient,
+            medications=medications,
         )
         from electrocheck.cli.batch_report import batch_progress, print_summary
 

@@ -2,9 +2,11 @@
 
 A lab export arrives as delimited text, perhaps compressed (gzip, bzip2, xz or zstd), as a
 spreadsheet (``.xlsx``, ``.xls``, ``.ods``), as FHIR JSON (a Bundle, an Observation, or
-NDJSON of resources, compressed or not: text whose first character is ``{``), or as HL7 v2
+NDJSON of resources, compressed or not: text whose first character is ``{``), as HL7 v2
 messages (text that starts with ``MSH|``, a batch file's ``FHS|`` or ``BHS|``, or MLLP's start
-byte before them, compressed or not). :func:`sniff`
+byte before them, compressed or not), or as a table of a data warehouse: Parquet (``PAR1``),
+an Arrow IPC file (Feather version 2, ``ARROW1``) or an Arrow IPC stream (a first message's
+continuation marker, ``FF FF FF FF``). :func:`sniff`
 tells them apart by their magic bytes, whatever the file is called, and refuses in one line
 what electrocheck cannot read (a PDF, a zip archive, a web page saved as ``.xls``), saying what
 would work instead.
@@ -34,9 +36,9 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _REFUSED: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF", "a PDF document", "export the results from the lab system as CSV or .xlsx"),
     (
-        b"PAR1",
-        "a Parquet file",
-        "read it with polars and pass the frame to electrocheck.batch.interpret_frame",
+        b"FEA1",
+        "a Feather file of the first version",
+        "save it again as Parquet or Feather version 2 (Arrow IPC), e.g. with polars",
     ),
     (b"\x89PNG", "a PNG image", "export the results from the lab system as CSV or .xlsx"),
     (b"\xff\xd8\xff", "a JPEG image", "export the results from the lab system as CSV or .xlsx"),
@@ -53,16 +55,24 @@ _SAVE_AS = "open it in a spreadsheet program and save it as CSV or .xlsx"
 #: HL7 v2: a message header (or a batch file's), then its field separator, which is no
 #: letter, digit, space or the delimiter of a CSV file; a header with nothing after it too.
 _HL7 = re.compile(rb"(?:MSH|FHS|BHS)(?:[^\w\s,;]|\r|\n|\Z)")
+#: Tables of a data warehouse: magic bytes, and the kind of table (see formats.columnar).
+_TABLES = (
+    (b"PAR1", "parquet", "a Parquet file"),
+    (b"ARROW1", "ipc", "an Arrow IPC file (Feather)"),
+    (b"\xff\xff\xff\xff", "ipc_stream", "an Arrow IPC stream"),
+)
 
 
 @dataclass(frozen=True)
 class Content:
     """What a file holds: ``"text"`` (delimited text, perhaps compressed), ``"sheet"``,
-    ``"fhir"`` (FHIR JSON, perhaps compressed) or ``"hl7"`` (HL7 v2, perhaps compressed)."""
+    ``"fhir"`` (FHIR JSON, perhaps compressed), ``"hl7"`` (HL7 v2, perhaps compressed), or
+    ``"table"`` (Parquet or Arrow IPC)."""
 
-    kind: str  # "text", "sheet", "fhir" or "hl7"
+    kind: str  # "text", "sheet", "fhir", "hl7" or "table"
     compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd": text, FHIR, HL7
     description: str = "delimited text"
+    table: str | None = None  # "parquet", "ipc" or "ipc_stream", for a table
 
     @property
     def compressed(self) -> bool:
@@ -87,6 +97,9 @@ def sniff(path: Path, shown: str) -> Content:
         return Content("sheet", description="an Excel 97-2003 workbook (.xls)")
     if head.startswith(_ZIP):
         return _zip_content(path, shown)
+    for magic, table, what in _TABLES:
+        if head.startswith(magic):
+            return Content("table", description=what, table=table)
     for magic, what, instead in _REFUSED:
         if head.startswith(magic):
             raise InputError(f"{shown} is {what}, not a lab export: {instead}")
@@ -124,6 +137,12 @@ def _text_content(path: Path, shown: str, compression: str) -> Content:
             head = stream.read_up_to(64)
     except InputError:  # damaged, or zstd without its package: the reader says so, later
         head = b""
+    for magic, _, what in _TABLES:
+        if head.startswith(magic):  # read by seeking to its footer: not through a stream
+            raise InputError(
+                f"{shown} is {what}, {compression}-compressed: decompress it first "
+                "(Parquet and Arrow compress their columns themselves)"
+            )
     if _is_json(head):
         return Content("fhir", compression, f"{compression}-compressed FHIR JSON")
     if _is_hl7(head):
