@@ -14,8 +14,8 @@ from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = [
-    *("batch", "by_patient", "compare", "fhir", "hl7v2", "jsonl", "medications", "mutation"),
-    *("panels", "parquet"),
+    *("batch", "by_patient", "compare", "fhir", "fhir_output", "hl7v2", "jsonl"),
+    *("medications", "mutation", "panels", "parquet"),
     "startup",
 ]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]

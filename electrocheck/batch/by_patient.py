@@ -156,7 +156,7 @@ def patient_plan(
         raise InputError(f"--by-patient {shown}: {REFUSED_EXTENSIONS[suffix]}")
     found = EXTENSIONS.get(suffix)
     if found is None:
-        return main
+        return OutputPlan("csv") if main.format == "fhir" else main  # a table is not FHIR
     if found == "tsv":
         return OutputPlan("csv", "\t")
     if found == "csv":

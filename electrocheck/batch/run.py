@@ -38,6 +38,7 @@ from electrocheck.batch.by_patient import (
 from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
+from electrocheck.batch.fhir_writer import FhirSource
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
 from electrocheck.batch.panel_reading import panel_steps
@@ -63,7 +64,13 @@ from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
 from electrocheck.formats.hl7v2 import hl7_table
-from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
+from electrocheck.formats.outputs import (
+    OUTPUT_FORMATS,
+    OutputPlan,
+    fhir_form,
+    output_plan,
+    requested_format,
+)
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.model import Analyte, Covariate
@@ -114,7 +121,7 @@ class BatchOptions:
 
     layout: LayoutOptions = field(default_factory=LayoutOptions)
     delimiter: str | None = None  # sniffed from the header when None
-    #: csv, tsv, jsonl or parquet; None: by the output's extension, else the input's kind
+    #: csv, tsv, jsonl, parquet or fhir; None: by the output's extension, else the input's kind
     output_format: str | None = None
     encoding: str | None = None  # UTF-8, UTF-16 by its mark, or cp1252, when None
     skip_lines: int | None = None  # lines of title above the header; found when None
@@ -272,8 +279,10 @@ def run_batch(
         shown = quote("stdin" if str(source) == "-" else str(source))
         content = sniff(path, shown)
         fhir = None
+        fhir_source = None
         if content.kind == "fhir":  # read as the long table it is turned into
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            fhir_source = FhirSource(path, shown, content.compression)
             converting, progress = _in_two(progress, path)
             path, fhir = stack.enter_context(
                 fhir_table(path, shown, content.compression, _loinc_names(reference), converting)
@@ -374,6 +383,7 @@ def run_batch(
                     reread=lambda: read(summary),
                     patients=patients,
                     medicines=medicines,
+                    fhir=(fhir_form(None if fhir is None else fhir.form), fhir_source),
                 )
                 if patients is not None:
                     assert by_patient is not None and patient_format is not None
@@ -583,11 +593,12 @@ def _process(
     reread: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
     medicines: MedicationJoin | None = None,
+    fhir: tuple[str, FhirSource | None] = ("bundle", None),
 ) -> None:
-    writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
+    writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter, *fhir)
     try:
         interpreter = BatchInterpreter(
-            layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
+            layout, reference, detail=writer.detail, symptomatic=options.layout.symptomatic
         )
         # A long file grouped into panels is read with its panels (see panel_reading).
         summary.panels, batches_with_panels = panel_steps(
@@ -643,6 +654,8 @@ def _process(
                 if tally is not None:
                     tally.close()
         writer.finish()
+        if writer.fhir is not None:
+            summary.fhir_output = writer.fhir.output
     finally:
         writer.close()
 

@@ -37,6 +37,7 @@ from electrocheck.batch.columns import (
     fate_columns,
     wide_prefixes,
 )
+from electrocheck.batch.fhir_writer import FhirOutput
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
 from electrocheck.formats.hl7v2 import Hl7Summary
@@ -152,6 +153,8 @@ class Summary:
     hl7: Hl7Summary | None = None
     #: The medication list joined to the results (``--medications``), or None.
     medications: MedicationCounts | None = None
+    #: FHIR output: the resources written.
+    fhir_output: FhirOutput | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -223,6 +226,7 @@ class Summary:
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
             "hl7": None if self.hl7 is None else self.hl7.to_dict(),
             "medications": None if self.medications is None else self.medications.to_dict(),
+            "fhir_output": None if self.fhir_output is None else self.fhir_output.to_dict(),
             "warnings": self.warnings,
         }
 

@@ -1,4 +1,4 @@
-"""Writing processed batches: CSV (any delimiter), JSON Lines, or Parquet.
+"""Writing processed batches: CSV (any delimiter), JSON Lines, Parquet, or FHIR R4.
 
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added: as CSV, the header followed by the columns of
@@ -8,7 +8,8 @@ columns, the input's as text and the results typed (numbers, grades), under name
 as JSON keys are.
 
 Parquet is written by polars' sink in one pass as the batches come (snappy-compressed, as
-most Parquet writers do by default), a row group at a time, so memory stays flat.
+most Parquet writers do by default), a row group at a time, so memory stays flat. FHIR is written by
+:class:`~electrocheck.batch.fhir_writer.FhirWriter`, from the rows of JSON Lines.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import polars as pl
 from polars.io.plugins import register_io_source
 
 from electrocheck.batch.columns import json_keys, output_names
+from electrocheck.batch.fhir_writer import FhirSource, FhirWriter
 from electrocheck.batch.jsonl import json_line, slimmed, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
@@ -37,8 +39,9 @@ _POLL = 0.1  # seconds the Parquet sink and its writer wait for each other betwe
 
 
 class Writer:
-    """Writes processed batches as CSV, JSON Lines or Parquet; :meth:`finish` once all were
-    written, :meth:`close` in any case."""
+    """Writes processed batches as CSV, JSON Lines, Parquet or FHIR; :meth:`finish` once all
+    were written, :meth:`close` in any case. ``fhir_form`` (``bundle`` or ``ndjson``) and
+    ``fhir_source`` (the FHIR input, whose resources are written back) are FHIR's."""
 
     def __init__(
         self,
@@ -48,11 +51,16 @@ class Writer:
         reference: Reference,
         output_format: str,
         delimiter: str = ",",
+        fhir_form: str = "bundle",
+        fhir_source: FhirSource | None = None,
     ) -> None:
         self.handle = handle
         self.layout = layout
         self.jsonl = output_format == "jsonl"
+        #: Whether the engine must make the full results (JSON Lines and FHIR write them).
+        self.detail = output_format in ("jsonl", "fhir")
         self.parquet: _ParquetSink | None = None
+        self.fhir: FhirWriter | None = None
         self.delimiter = delimiter
         self.originals = internal_names(len(header))
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
@@ -60,6 +68,9 @@ class Writer:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             handle.write(texts_record(reference, layout))
             self.line = json_line(layout, self.keys)
+        elif output_format == "fhir":
+            keys = _unique_keys(header, taken=set(json_keys(layout).values()))
+            self.fhir = FhirWriter(handle, keys, layout, reference, fhir_form, fhir_source)
         elif output_format == "parquet":
             names = _unique_keys(header, taken=set())
             names += _unique_keys(output_names(layout), taken=set(names))
@@ -73,7 +84,7 @@ class Writer:
 
     def slim(self, result: pl.DataFrame) -> pl.DataFrame:
         """What :meth:`write` needs of a processed batch, to keep while it waits its turn."""
-        return slimmed(result, self.layout) if self.jsonl else result
+        return slimmed(result, self.layout) if self.detail else result
 
     def write(self, result: pl.DataFrame) -> None:
         """Write a processed batch (one :meth:`slim` has made ready)."""
@@ -85,6 +96,8 @@ class Writer:
                 lines.write_csv(
                     self.handle, include_header=False, quote_style="never", batch_size=_JSON_ROWS
                 )
+        elif self.fhir is not None:
+            self.fhir.write(result)
         elif self.parquet is not None:
             self.parquet.write(result)
         else:
@@ -96,11 +109,16 @@ class Writer:
         """Complete the output once every batch has been written."""
         if self.parquet is not None:
             self.parquet.finish()
+        if self.fhir is not None:
+            self.fhir.finish()
 
     def close(self) -> None:
-        """Remove what the writer kept aside (Parquet parts), whether it finished or not."""
+        """Remove what the writer kept aside (Parquet parts, the FHIR input read again),
+        whether it finished or not."""
         if self.parquet is not None:
             self.parquet.close()
+        if self.fhir is not None:
+            self.fhir.close()
 
 
 class _ParquetSink:

@@ -21,6 +21,7 @@ class BatchFormat(str, Enum):
     tsv = "tsv"
     jsonl = "jsonl"
     parquet = "parquet"
+    fhir = "fhir"
 
 
 class LayoutChoice(str, Enum):
@@ -55,9 +56,9 @@ BatchFormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="csv, tsv, jsonl (a record of texts, then one object per row) or parquet. "
-        "Default: from -o's extension, else as the input (tsv for tab-separated input, "
-        "csv otherwise).",
+        help="csv, tsv, jsonl (a record of texts, then one object per row), parquet, or fhir "
+        "(FHIR R4 Observations: NDJSON for NDJSON input, else a Bundle). Default: from -o's "
+        "extension, else as the input (tsv for tab-separated input, csv otherwise).",
         show_default=False,
     ),
 ]

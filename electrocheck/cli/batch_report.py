@@ -87,6 +87,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
         lines.append(summary.fhir.line())
     if summary.hl7 is not None:
         lines.append(summary.hl7.line())
+    if summary.fhir_output is not None:
+        lines.append(summary.fhir_output.line())
     if summary.panels is not None:
         lines.append(_panel_lines(summary.panels)[0])
     fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]

@@ -7,6 +7,10 @@ tab-separated for a tab-separated input, CSV otherwise.
 
 CSV keeps the input's delimiter (a semicolon file stays a semicolon file) except a tab, which
 makes TSV; ``--output-delimiter`` chooses another.
+
+FHIR R4 (``fhir``) is chosen by ``--format`` alone (``.json`` and ``.ndjson`` name other
+things too): NDJSON for an NDJSON input, a ``collection`` Bundle for any other
+(:func:`fhir_form`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 from electrocheck.errors import InputError, quote
 
 #: The formats a batch run writes.
-OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "parquet")
+OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "parquet", "fhir")
 #: Output extensions, and the format each means.
 EXTENSIONS = {
     ".csv": "csv",
@@ -45,11 +49,18 @@ REFUSED_EXTENSIONS = {
 
 @dataclass(frozen=True)
 class OutputPlan:
-    """The format of the output (``csv``, ``jsonl`` or ``parquet``) and, for CSV, the
-    delimiter (a tab for TSV)."""
+    """The format of the output (``csv``, ``jsonl``, ``parquet`` or ``fhir``) and, for CSV,
+    the delimiter (a tab for TSV)."""
 
     format: str
     delimiter: str = ","
+
+
+def fhir_form(input_form: str | None) -> str:
+    """How FHIR output is written: ``ndjson`` for an NDJSON input (``input_form`` is the
+    FHIR reading's ``NDJSON``), else ``bundle`` (a Bundle, an Observation, or any other
+    input: one file of results, as a FHIR server takes a ``collection``)."""
+    return "ndjson" if input_form == "NDJSON" else "bundle"
 
 
 def requested_format(output: str | Path | None, given: str | None) -> str | None:
@@ -76,7 +87,7 @@ def output_plan(requested: str | None, delimiter: str | None, input_delimiter: s
     if requested is None and delimiter is not None:
         return OutputPlan("csv", delimiter)
     fmt = requested or ("tsv" if input_delimiter == "\t" else "csv")
-    if fmt in ("jsonl", "parquet"):
+    if fmt in ("jsonl", "parquet", "fhir"):
         if delimiter is not None:
             raise InputError(f"--output-delimiter applies to csv and tsv output, not {fmt}")
         return OutputPlan(fmt)
@@ -96,6 +107,7 @@ __all__ = [
     "OUTPUT_FORMATS",
     "REFUSED_EXTENSIONS",
     "OutputPlan",
+    "fhir_form",
     "output_plan",
     "requested_format",
 ]

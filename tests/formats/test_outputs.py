@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from electrocheck.errors import InputError
-from electrocheck.formats.outputs import OutputPlan, output_plan, requested_format
+from electrocheck.formats.outputs import OutputPlan, fhir_form, output_plan, requested_format
 
 TAB = "\t"
 
@@ -34,6 +34,10 @@ PLANS = [
     (None, None, ";", TAB, OutputPlan("csv", ";")),  # --output-delimiter decides
     ("out.csv", None, "|", ",", OutputPlan("csv", "|")),
     ("-", None, None, TAB, OutputPlan("csv", TAB)),
+    (None, "fhir", None, ",", OutputPlan("fhir")),
+    ("out.json", "fhir", None, ",", OutputPlan("fhir")),  # .json is refused without it
+    ("out.ndjson", "fhir", None, TAB, OutputPlan("fhir")),
+    ("out.ndjson", None, None, ",", OutputPlan("jsonl")),  # FHIR by --format alone
 ]
 
 
@@ -69,6 +73,7 @@ def test_a_format_not_written_is_refused(output: str | None, fmt: str | None, me
     [
         ("jsonl", ",", "--output-delimiter applies to csv and tsv output, not jsonl"),
         ("parquet", TAB, "--output-delimiter applies to csv and tsv output, not parquet"),
+        ("fhir", ";", "--output-delimiter applies to csv and tsv output, not fhir"),
         ("tsv", ";", "--output-delimiter ';' contradicts tsv output (tab-separated)"),
     ],
 )
@@ -76,3 +81,18 @@ def test_a_delimiter_that_does_not_fit_is_refused(fmt: str, delimiter: str, mess
     with pytest.raises(InputError) as info:
         output_plan(fmt, delimiter, ",")
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("form", "written"),
+    [
+        ("NDJSON", "ndjson"),
+        ("Bundle (collection)", "bundle"),
+        ("Observation", "bundle"),
+        (None, "bundle"),
+    ],
+)
+def test_fhir_output_is_ndjson_for_ndjson_input_else_a_bundle(
+    form: str | None, written: str
+) -> None:
+    assert fhir_form(form) == written
