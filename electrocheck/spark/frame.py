@@ -1,0 +1,291 @@
+"""A Spark DataFrame interpreted as ``electrocheck batch`` interprets a file.
+
+:func:`interpret_spark` checks on the driver what can be checked before any task runs (the
+pyspark version, the reference file, the columns' types, the layout) and returns a DataFrame
+with the columns ``batch`` writes as Parquet: the input's as text, then the results, typed.
+The rows go through the engine of ``batch`` in Spark's Python workers
+(:mod:`~electrocheck.spark.tasks`):
+
+- a wide frame, or a long one without panels: batch by batch (``mapInArrow``), where the
+  rows are;
+- a long frame grouped into panels: numbered in input order, partitioned by the range of
+  their patient's id, so that each patient's rows are interpreted together in one task and
+  the partitions follow the order of the ids; then each partition's panels, numbered from 1,
+  are numbered across partitions, as ``batch`` numbers them (by patient, then time).
+
+The reference file is read and validated on the driver, and its text sent to the executors,
+which load it once per process (:mod:`~electrocheck.spark.reference_text`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from electrocheck.batch.columns import added_names, output_names
+from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
+from electrocheck.batch.sources import sources
+from electrocheck.batch.summary import Summary
+from electrocheck.errors import ArgumentError, InputError, quote
+from electrocheck.spark import tasks
+from electrocheck.spark.reference_text import ReferenceText
+from electrocheck.spark.tally import Counts, accumulator, added_up
+from electrocheck.spark.version import require_pyspark
+
+#: Rows of a long frame with panels given to one task, when the number of partitions is not
+#: given: each task holds its partition's rows in memory (about 1 KB a row at most).
+ROWS_PER_PARTITION = 1_000_000
+#: Spark types read as text: numbers, booleans, dates and times, as polars writes them.
+_TEXT_TYPES = (
+    "StringType",
+    "VarcharType",
+    "CharType",
+    "ByteType",
+    "ShortType",
+    "IntegerType",
+    "LongType",
+    "FloatType",
+    "DoubleType",
+    "DecimalType",
+    "BooleanType",
+    "DateType",
+    "TimestampType",
+    "TimestampNTZType",
+    "NullType",
+)
+_MID = "_electrocheck_mid"
+
+
+@dataclass
+class SparkRun:
+    """A frame interpreted (lazily), and what is needed to sum up the run once it ran."""
+
+    frame: Any  # the output DataFrame
+    layout: Layout
+    base: Summary  # the driver's part of the summary: layout, columns, warnings
+    counts: Any  # the accumulator of the partitions' counts
+
+    def summary(self) -> Summary:
+        """The summary of the run, once an action has run the frame."""
+        counts: Counts = self.counts.value
+        return added_up(self.base, counts)
+
+
+def interpret_spark(
+    frame: Any,
+    reference: str | os.PathLike[str] | None = None,
+    options: LayoutOptions | None = None,
+    aliases: tuple[tuple[str, str], ...] = (),
+    partitions: int | None = None,
+) -> Any:
+    """Interpret a Spark DataFrame in the wide, long, OMOP or PCORnet layout: a DataFrame
+    with the columns ``electrocheck batch`` writes (the input's as text, then the results).
+
+    ``reference`` is the path of a reference file on the driver (None: the built-in one);
+    ``options`` say what the columns are where their names do not (as in ``batch``);
+    ``aliases`` are ``--alias`` pairs (label, analyte). ``partitions``: how many tasks share a
+    long frame grouped into panels (default: one per million rows, at least Spark's default
+    parallelism). Raises :class:`~electrocheck.errors.ElectrocheckError` before any task runs
+    for an unsupported pyspark, a reference file that does not validate, a column of a type
+    that cannot be read as text, or a frame whose layout is not recognized. A frame grouped
+    into panels is counted (one Spark job) when this is called, and its interpreted rows are
+    kept (``persist``) so that the numbering of the panels does not run them twice.
+    """
+    return prepare(frame, reference, options, aliases, partitions).frame
+
+
+def prepare(
+    frame: Any,
+    reference: str | os.PathLike[str] | None = None,
+    options: LayoutOptions | None = None,
+    aliases: tuple[tuple[str, str], ...] = (),
+    partitions: int | None = None,
+) -> SparkRun:
+    """:func:`interpret_spark`, with the summary of the run to come."""
+    require_pyspark()
+    from pyspark.sql import DataFrame
+
+    if not isinstance(frame, DataFrame):
+        raise ArgumentError(f"frame: expected a Spark DataFrame, not {type(frame).__name__}")
+    if options is None:
+        options = LayoutOptions()
+    if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
+        raise ArgumentError(f"partitions: expected a number from 1, not {quote(partitions)}")
+    header = tuple(frame.columns)
+    _check_columns(frame)
+    text, loaded = ReferenceText.read(reference, aliases)
+    layout = _layout(header, loaded, options)
+    plan = tasks.Plan(header, options, text)
+    grouped = layout.kind == "long" and layout.panels is not None
+    base = Summary(layout=layout.kind, columns=[s.name for s in sources(layout, loaded)])
+    if layout.patient.age is None and (layout.panels is None or layout.panels.birth is None):
+        base.warnings.append("no age column: adult limits were used")
+    empty: Counts = {}
+    shape = tasks.empty_output(plan, grouped, lambda part, counted: empty.update({part: counted}))
+    base = added_up(base, empty)
+    base.rows_written = 0
+    arrow_schema, spark_schema = _schemas(shape)
+    counts = accumulator(frame.sparkSession.sparkContext)
+
+    def tally(part: int, summary: Summary) -> None:
+        counts.add({part: summary})
+
+    if not grouped:
+        run = tasks.arrow_function(plan, False, arrow_schema, tally)
+        return SparkRun(frame.mapInArrow(run, spark_schema), layout, base, counts)
+    out = _by_patient(frame, plan, layout, arrow_schema, spark_schema, tally, partitions, base)
+    return SparkRun(out, layout, base, counts)
+
+
+def _check_columns(frame: Any) -> None:
+    """One clear message for a name the frame repeats, or a column that is not text,
+    numbers, booleans, dates or times."""
+    names = [name.casefold() for name in frame.columns]
+    doubled = sorted({n for n in frame.columns if names.count(n.casefold()) > 1})
+    if doubled:
+        raise InputError(
+            f"the frame has more than one column called {', '.join(map(quote, doubled))} "
+            "(names are compared ignoring case, as Spark does): rename them first"
+        )
+    for field in frame.schema.fields:
+        kind = type(field.dataType).__name__
+        if kind not in _TEXT_TYPES:
+            raise InputError(
+                f"column {quote(field.name)} is of type {field.dataType.simpleString()}, which "
+                "cannot be read as a lab export's text: cast it to string, or drop it"
+            )
+
+
+def _layout(header: tuple[str, ...], reference: Any, options: LayoutOptions) -> Layout:
+    """The frame's layout, or an InputError that names the frame's columns."""
+    try:
+        return detect_layout(header, reference, options)
+    except MissingColumnError:
+        raise
+    except InputError as exc:
+        fields = ", ".join(quote(name) for name in header[:8])
+        more = f", ... ({len(header)} columns)" if len(header) > 8 else ""
+        message = f"{exc} (the frame's columns: {fields}{more})"
+        try:
+            error = type(exc)(message)
+        except TypeError:  # an error type built from more than a message
+            error = InputError(message)
+        raise error from None
+
+
+def _schemas(shape: pl.DataFrame) -> tuple[Any, Any]:
+    """The Arrow and Spark schemas of the output, from the output of no rows: text as
+    Arrow's ``string``, which Spark reads."""
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    arrow = shape.to_arrow().schema
+    fields = [
+        pa.field(f.name, pa.string()) if f.type == pa.large_string() else f for f in arrow
+    ]
+    schema = pa.schema(fields)
+    return schema, from_arrow_schema(schema)
+
+
+def _by_patient(
+    frame: Any,
+    plan: tasks.Plan,
+    layout: Layout,
+    arrow_schema: Any,
+    spark_schema: Any,
+    tally: Any,
+    partitions: int | None,
+    base: Summary,
+) -> Any:
+    """A long frame grouped into panels: its rows numbered in input order, partitioned by the
+    range of their patient's id, interpreted a partition at a time, the panels numbered."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    col = F.col
+    names = list(frame.columns)
+    # Blank rows (every field missing) are not rows of data, and take no row number.
+    filled = F.lit(False)
+    for name in names:
+        filled = filled | col(name).isNotNull()
+    counted = frame.select(
+        "*", filled.alias("_electrocheck_filled"), F.spark_partition_id().alias("_p")
+    )
+    numbers = {
+        row["_p"]: (row["rows"], row["blank"])
+        for row in counted.groupBy("_p")
+        .agg(
+            F.sum(F.when(col("_electrocheck_filled"), 1).otherwise(0)).alias("rows"),
+            F.sum(F.when(col("_electrocheck_filled"), 0).otherwise(1)).alias("blank"),
+        )
+        .collect()
+    }
+    base.blank_lines += sum(blank for _, blank in numbers.values())
+    total = sum(rows for rows, _ in numbers.values())
+    starts, start = {}, 0
+    for part in sorted(numbers):
+        starts[part] = start
+        start += numbers[part][0]
+    rows = frame.filter(filled).withColumn(_MID, F.monotonically_increasing_id())
+    part_of = F.shiftright(col(_MID), 33)
+    start_of = F.create_map(*(x for p, s in starts.items() for x in (F.lit(p), F.lit(s))))
+    if not starts:
+        start_of = F.create_map(F.lit(0), F.lit(0))
+    numbered = rows.withColumn(
+        tasks.ROW,
+        (F.element_at(start_of, part_of.cast("int")) + col(_MID).bitwiseAND((1 << 33) - 1) + 1)
+        .cast("long"),
+    ).drop(_MID)
+    assert layout.panels is not None
+    count = partitions or max(
+        frame.sparkSession.sparkContext.defaultParallelism, math.ceil(total / ROWS_PER_PARTITION)
+    )
+    patient = layout.panels.patient
+    if patient is None:
+        # Without patients, the panels are numbered in order of time: all in one task.
+        base.warnings.append("no patient column: the rows were interpreted in one task")
+        spread = numbered.repartition(1)
+    else:
+        # Patients in the order of their ids, as the panels number them (ids compared as
+        # text, with white space around them left out); the rows without one spread by row.
+        shown = col(names[patient]).cast("string")
+        key = F.nullif(F.regexp_replace(shown, r"(?U)^\s+|\s+$", ""), F.lit(""))
+        spread = numbered.repartitionByRange(
+            count, key.asc_nulls_first(), F.when(key.isNull(), col(tasks.ROW)).asc_nulls_first()
+        )
+    import pyarrow as pa
+
+    with_part = arrow_schema.append(pa.field(tasks.PART, pa.int32(), nullable=False))
+    run = tasks.arrow_function(plan, True, with_part, tally)
+    interpreted = spread.mapInArrow(run, _with_part(spark_schema)).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    panel = output_names(layout)[added_names(layout).index("panel")]
+    panels = interpreted.groupBy(tasks.PART).agg(F.max(col(panel)).alias("_n"))
+    before = Window.orderBy(tasks.PART).rowsBetween(Window.unboundedPreceding, -1)
+    offsets = panels.select(
+        tasks.PART, F.coalesce(F.sum(F.coalesce(col("_n"), F.lit(0))).over(before), F.lit(0))
+        .cast("long")
+        .alias("_offset")
+    )
+    joined = interpreted.join(F.broadcast(offsets), on=tasks.PART, how="left")
+    return joined.select(
+        *(
+            (col(panel) + col("_offset")).alias(panel) if name == panel else col(name)
+            for name in spark_schema.fieldNames()
+        )
+    )
+
+
+def _with_part(schema: Any) -> Any:
+    from pyspark.sql.types import IntegerType, StructField, StructType
+
+    return StructType([*schema.fields, StructField(tasks.PART, IntegerType(), False)])
+
+
+__all__ = ["ROWS_PER_PARTITION", "SparkRun", "interpret_spark", "prepare"]
