@@ -9,6 +9,7 @@ every task has succeeded: a failed job leaves no output folder behind it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
 import warnings
@@ -182,6 +183,7 @@ class _Folder:
 def _first_line(exc: BaseException) -> str:
     """The line of a Spark error that says what went wrong (not its Java stack)."""
     text = str(getattr(exc, "desc", None) or exc)
+    text = re.sub(r"\s*SQLSTATE: \w+", "", text)  # Spark's error class says it already
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in reversed(lines):  # a Python worker's error: its last line
         if line.startswith(("electrocheck", "polars", "ValueError", "RuntimeError")):
