@@ -12,7 +12,18 @@ import pytest
 from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SCRIPTS = ["batch", "by_patient", "compare", "fhir", "jsonl", "mutation", "panels", "startup"]
+# spark.py answers --help only here: a run of it starts Spark (seconds before its first task).
+SCRIPTS = [
+    "batch",
+    "by_patient",
+    "compare",
+    "fhir",
+    "jsonl",
+    "mutation",
+    "panels",
+    "spark",
+    "startup",
+]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]
 
 

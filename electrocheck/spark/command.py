@@ -86,8 +86,7 @@ MultilineOption = Annotated[
     bool,
     typer.Option(
         "--multiline",
-        help="CSV fields may hold line breaks (inside quotes): each file is then read by one "
-        "task.",
+        help="CSV fields may hold line breaks (inside quotes): each file is then read by one task.",
     ),
 ]
 PartitionsOption = Annotated[

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]  # (the spark extra installs it)
 
 from electrocheck.batch.columns import added_names, output_names
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
@@ -180,13 +181,10 @@ def _layout(header: tuple[str, ...], reference: Any, options: LayoutOptions) -> 
 def _schemas(shape: pl.DataFrame) -> tuple[Any, Any]:
     """The Arrow and Spark schemas of the output, from the output of no rows: text as
     Arrow's ``string``, which Spark reads."""
-    import pyarrow as pa
     from pyspark.sql.pandas.types import from_arrow_schema
 
     arrow = shape.to_arrow().schema
-    fields = [
-        pa.field(f.name, pa.string()) if f.type == pa.large_string() else f for f in arrow
-    ]
+    fields = [pa.field(f.name, pa.string()) if f.type == pa.large_string() else f for f in arrow]
     schema = pa.schema(fields)
     return schema, from_arrow_schema(schema)
 
@@ -238,8 +236,9 @@ def _by_patient(
         start_of = F.create_map(F.lit(0), F.lit(0))
     numbered = rows.withColumn(
         tasks.ROW,
-        (F.element_at(start_of, part_of.cast("int")) + col(_MID).bitwiseAND((1 << 33) - 1) + 1)
-        .cast("long"),
+        (
+            F.element_at(start_of, part_of.cast("int")) + col(_MID).bitwiseAND((1 << 33) - 1) + 1
+        ).cast("long"),
     ).drop(_MID)
     assert layout.panels is not None
     count = partitions or max(
@@ -258,8 +257,6 @@ def _by_patient(
         spread = numbered.repartitionByRange(
             count, key.asc_nulls_first(), F.when(key.isNull(), col(tasks.ROW)).asc_nulls_first()
         )
-    import pyarrow as pa
-
     with_part = arrow_schema.append(pa.field(tasks.PART, pa.int32(), nullable=False))
     run = tasks.arrow_function(plan, True, with_part, tally)
     interpreted = spread.mapInArrow(run, _with_part(spark_schema)).persist(
@@ -269,9 +266,10 @@ def _by_patient(
     panels = interpreted.groupBy(tasks.PART).agg(F.max(col(panel)).alias("_n"))
     before = Window.orderBy(tasks.PART).rowsBetween(Window.unboundedPreceding, -1)
     offsets = panels.select(
-        tasks.PART, F.coalesce(F.sum(F.coalesce(col("_n"), F.lit(0))).over(before), F.lit(0))
+        tasks.PART,
+        F.coalesce(F.sum(F.coalesce(col("_n"), F.lit(0))).over(before), F.lit(0))
         .cast("long")
-        .alias("_offset")
+        .alias("_offset"),
     )
     joined = interpreted.join(F.broadcast(offsets), on=tasks.PART, how="left")
     return joined.select(

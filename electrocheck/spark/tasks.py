@@ -174,4 +174,13 @@ def arrow_function(
     return run
 
 
-__all__ = ["CHUNK_ROWS", "PART", "ROW", "Plan", "arrow_function", "empty_output", "patients", "rows"]
+__all__ = [
+    "CHUNK_ROWS",
+    "PART",
+    "ROW",
+    "Plan",
+    "arrow_function",
+    "empty_output",
+    "patients",
+    "rows",
+]

@@ -81,7 +81,7 @@ def test_a_frame_with_no_layout(spark: Any) -> None:
 @pytest.mark.spark
 def test_a_reference_file_that_does_not_validate(spark: Any) -> None:
     frame = spark.createDataFrame([("3.1",)], "K string")
-    with pytest.raises(ReferenceFileError, match="broken-lab.yaml"):
+    with pytest.raises(ReferenceFileError, match=r"broken-lab\.yaml"):
         _no_task(spark, lambda: interpret_spark(frame, EXAMPLES / "broken-lab.yaml"))
 
 
