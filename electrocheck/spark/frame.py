@@ -19,6 +19,7 @@ which load it once per process (:mod:`~electrocheck.spark.reference_text`).
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from dataclasses import dataclass
@@ -69,11 +70,17 @@ class SparkRun:
     layout: Layout
     base: Summary  # the driver's part of the summary: layout, columns, warnings
     counts: Any  # the accumulator of the partitions' counts
+    kept: Any = None  # the interpreted rows kept for the numbering of the panels
 
     def summary(self) -> Summary:
         """The summary of the run, once an action has run the frame."""
         counts: Counts = self.counts.value
-        return added_up(self.base, counts)
+        return added_up(copy.deepcopy(self.base), counts)
+
+    def release(self) -> None:
+        """Let go of the rows kept for the numbering of the panels."""
+        if self.kept is not None:
+            self.kept.unpersist()
 
 
 def interpret_spark(
@@ -138,8 +145,10 @@ def prepare(
     if not grouped:
         run = tasks.arrow_function(plan, False, arrow_schema, tally)
         return SparkRun(frame.mapInArrow(run, spark_schema), layout, base, counts)
-    out = _by_patient(frame, plan, layout, arrow_schema, spark_schema, tally, partitions, base)
-    return SparkRun(out, layout, base, counts)
+    out, kept = _by_patient(
+        frame, plan, layout, arrow_schema, spark_schema, tally, partitions, base
+    )
+    return SparkRun(out, layout, base, counts, kept)
 
 
 def _check_columns(frame: Any) -> None:
@@ -198,7 +207,7 @@ def _by_patient(
     tally: Any,
     partitions: int | None,
     base: Summary,
-) -> Any:
+) -> tuple[Any, Any]:
     """A long frame grouped into panels: its rows numbered in input order, partitioned by the
     range of their patient's id, interpreted a partition at a time, the panels numbered."""
     from pyspark import StorageLevel
@@ -272,12 +281,13 @@ def _by_patient(
         .alias("_offset"),
     )
     joined = interpreted.join(F.broadcast(offsets), on=tasks.PART, how="left")
-    return joined.select(
+    numbered_panels = joined.select(
         *(
             (col(panel) + col("_offset")).alias(panel) if name == panel else col(name)
             for name in spark_schema.fieldNames()
         )
     )
+    return numbered_panels, interpreted
 
 
 def _with_part(schema: Any) -> Any:

@@ -93,6 +93,9 @@ def session(master: str | None) -> Any:
     if (master or LOCAL).startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = builder.config("spark.ui.showConsoleProgress", "false")
+    # Batches of the size batch reads (Spark's default is 10,000 rows): fewer, larger calls
+    # of the engine.
+    builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536")
     with _quiet_warnings():
         spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -144,13 +147,16 @@ def run_spark(source: str, output: str, options: JobOptions | None = None) -> Su
     folder = _Folder(spark, output)
     frame = read_input(spark, source, options)
     run = prepare(frame, options.reference, options.layout, options.aliases, options.partitions)
-    with folder.written() as temporary, _quiet_warnings():
-        try:
-            run.frame.write.mode("errorifexists").parquet(temporary)
-        except Exception as exc:
-            raise SparkJobError(
-                f"the Spark job failed, and {quote(output)} was not written: {_first_line(exc)}"
-            ) from None
+    try:
+        with folder.written() as temporary, _quiet_warnings():
+            try:
+                run.frame.write.mode("errorifexists").parquet(temporary)
+            except Exception as exc:
+                raise SparkJobError(
+                    f"the Spark job failed, and {quote(output)} was not written: {_first_line(exc)}"
+                ) from None
+    finally:
+        run.release()
     return run.summary()
 
 

@@ -100,6 +100,9 @@ def test_long_files_over_several_partitions(spark: Any, tmp_path: Path, rows: li
     run = _spark(spark, path, partitions=3)
     got = _in_order(pl.DataFrame(pl.from_arrow(run.frame.toArrow())))
     assert_frame_equal(got, _batch(path, tmp_path))
+    patients = {patient.strip() for patient, *_ in rows} - {""}
+    if len(patients) >= 4:  # the patients were interpreted in more than one task
+        assert sum(1 for s in run.counts.value.values() if s.rows_read) > 1
 
 
 @settings(
