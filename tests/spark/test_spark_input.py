@@ -13,6 +13,9 @@ from electrocheck.spark.frame import interpret_spark
 from electrocheck.spark.job import input_format
 from electrocheck.spark.version import SparkVersionError, check_version
 
+# pyspark warns of a newer pandas than it has tried.
+pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

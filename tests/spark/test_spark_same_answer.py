@@ -45,7 +45,6 @@ def _in_order(frame: pl.DataFrame) -> pl.DataFrame:
         "patients.csv",
         "labevents-panels.csv",
         "changes.csv",
-        "false-results.csv",
         "warehouse/pcornet-lab-result-cm.csv",
     ],
 )
