@@ -209,85 +209,93 @@ def _by_patient(
     base: Summary,
 ) -> tuple[Any, Any]:
     """A long frame grouped into panels: its rows numbered in input order, partitioned by the
-    range of their patient's id, interpreted a partition at a time, the panels numbered."""
+    range of their patient's id, interpreted a partition at a time, the panels numbered; and
+    the interpreted rows, kept until the job is done."""
     from pyspark import StorageLevel
-    from pyspark.sql import Window
+
+    numbered, total = _numbered(frame, base)
+    count = partitions or max(
+        frame.sparkSession.sparkContext.defaultParallelism, math.ceil(total / ROWS_PER_PARTITION)
+    )
+    spread = _spread(numbered, layout, count, base)
+    with_part = arrow_schema.append(pa.field(tasks.PART, pa.int32(), nullable=False))
+    run = tasks.arrow_function(plan, True, with_part, tally)
+    interpreted = spread.mapInArrow(run, _with_part(spark_schema))
+    interpreted = interpreted.persist(StorageLevel.MEMORY_AND_DISK)
+    return _panels_numbered(interpreted, layout, spark_schema), interpreted
+
+
+def _numbered(frame: Any, base: Summary) -> tuple[Any, int]:
+    """The frame's rows with their number in input order, from 1 (:data:`tasks.ROW`), and how
+    many there are: a counting pass first, partition by partition. Blank rows (every field
+    missing) are not rows of data: left out, counted in ``base``, and take no number."""
     from pyspark.sql import functions as F
 
     col = F.col
-    names = list(frame.columns)
-    # Blank rows (every field missing) are not rows of data, and take no row number.
     filled = F.lit(False)
-    for name in names:
+    for name in frame.columns:
         filled = filled | col(name).isNotNull()
-    counted = frame.select(
-        "*", filled.alias("_electrocheck_filled"), F.spark_partition_id().alias("_p")
-    )
+    counted = frame.select(filled.alias("_filled"), F.spark_partition_id().alias("_p"))
     numbers = {
         row["_p"]: (row["rows"], row["blank"])
         for row in counted.groupBy("_p")
         .agg(
-            F.sum(F.when(col("_electrocheck_filled"), 1).otherwise(0)).alias("rows"),
-            F.sum(F.when(col("_electrocheck_filled"), 0).otherwise(1)).alias("blank"),
+            F.sum(F.when(col("_filled"), 1).otherwise(0)).alias("rows"),
+            F.sum(F.when(col("_filled"), 0).otherwise(1)).alias("blank"),
         )
         .collect()
     }
     base.blank_lines += sum(blank for _, blank in numbers.values())
-    total = sum(rows for rows, _ in numbers.values())
-    starts, start = {}, 0
+    starts, start = [F.lit(0), F.lit(0)], 0
     for part in sorted(numbers):
-        starts[part] = start
+        starts += [F.lit(part), F.lit(start)]
         start += numbers[part][0]
+    # monotonically_increasing_id: the partition's number in the upper bits, the row's
+    # position in it below.
     rows = frame.filter(filled).withColumn(_MID, F.monotonically_increasing_id())
-    part_of = F.shiftright(col(_MID), 33)
-    start_of = F.create_map(*(x for p, s in starts.items() for x in (F.lit(p), F.lit(s))))
-    if not starts:
-        start_of = F.create_map(F.lit(0), F.lit(0))
-    numbered = rows.withColumn(
-        tasks.ROW,
-        (
-            F.element_at(start_of, part_of.cast("int")) + col(_MID).bitwiseAND((1 << 33) - 1) + 1
-        ).cast("long"),
-    ).drop(_MID)
+    part_of = F.shiftright(col(_MID), 33).cast("int")
+    first = F.element_at(F.create_map(*starts[2:] or starts), part_of)
+    row = (first + col(_MID).bitwiseAND((1 << 33) - 1) + 1).cast("long")
+    return rows.withColumn(tasks.ROW, row).drop(_MID), start
+
+
+def _spread(numbered: Any, layout: Layout, count: int, base: Summary) -> Any:
+    """The rows in ``count`` partitions: each patient's in one, the partitions in the order
+    of the patients' ids, as the panels are numbered (ids compared as text, without the white
+    space around them); the rows without a patient spread by their number."""
+    from pyspark.sql import functions as F
+
     assert layout.panels is not None
-    count = partitions or max(
-        frame.sparkSession.sparkContext.defaultParallelism, math.ceil(total / ROWS_PER_PARTITION)
-    )
     patient = layout.panels.patient
     if patient is None:
         # Without patients, the panels are numbered in order of time: all in one task.
         base.warnings.append("no patient column: the rows were interpreted in one task")
-        spread = numbered.repartition(1)
-    else:
-        # Patients in the order of their ids, as the panels number them (ids compared as
-        # text, with white space around them left out); the rows without one spread by row.
-        shown = col(names[patient]).cast("string")
-        key = F.nullif(F.regexp_replace(shown, r"(?U)^\s+|\s+$", ""), F.lit(""))
-        spread = numbered.repartitionByRange(
-            count, key.asc_nulls_first(), F.when(key.isNull(), col(tasks.ROW)).asc_nulls_first()
-        )
-    with_part = arrow_schema.append(pa.field(tasks.PART, pa.int32(), nullable=False))
-    run = tasks.arrow_function(plan, True, with_part, tally)
-    interpreted = spread.mapInArrow(run, _with_part(spark_schema)).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
+        return numbered.repartition(1)
+    shown = F.col(numbered.columns[patient]).cast("string")
+    key = F.nullif(F.regexp_replace(shown, r"(?U)^\s+|\s+$", ""), F.lit(""))
+    alone = F.when(key.isNull(), F.col(tasks.ROW))
+    return numbered.repartitionByRange(count, key.asc_nulls_first(), alone.asc_nulls_first())
+
+
+def _panels_numbered(interpreted: Any, layout: Layout, spark_schema: Any) -> Any:
+    """The interpreted rows with their panels numbered across partitions: each partition's
+    numbers (from 1) after the panels of the partitions before it."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    col = F.col
     panel = output_names(layout)[added_names(layout).index("panel")]
     panels = interpreted.groupBy(tasks.PART).agg(F.max(col(panel)).alias("_n"))
     before = Window.orderBy(tasks.PART).rowsBetween(Window.unboundedPreceding, -1)
-    offsets = panels.select(
-        tasks.PART,
-        F.coalesce(F.sum(F.coalesce(col("_n"), F.lit(0))).over(before), F.lit(0))
-        .cast("long")
-        .alias("_offset"),
-    )
+    earlier = F.sum(F.coalesce(col("_n"), F.lit(0))).over(before)
+    offsets = panels.select(tasks.PART, F.coalesce(earlier, F.lit(0)).cast("long").alias("_at"))
     joined = interpreted.join(F.broadcast(offsets), on=tasks.PART, how="left")
-    numbered_panels = joined.select(
+    return joined.select(
         *(
-            (col(panel) + col("_offset")).alias(panel) if name == panel else col(name)
+            (col(panel) + col("_at")).alias(panel) if name == panel else col(name)
             for name in spark_schema.fieldNames()
         )
     )
-    return numbered_panels, interpreted
 
 
 def _with_part(schema: Any) -> Any:
