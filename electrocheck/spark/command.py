@@ -198,7 +198,7 @@ def spark(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the job, and keep any traceback from the user (as the ``electrocheck`` command)."""
-    return edge.run(app, argv)
+    return edge.run(app, argv, prog_name="python -m electrocheck.spark")
 
 
 __all__ = ["app", "main", "spark"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -151,3 +153,15 @@ def test_a_name_the_frame_repeats(spark: Any) -> None:
 def test_not_a_spark_frame() -> None:
     with pytest.raises(InputError, match="expected a Spark DataFrame, not dict"):
         interpret_spark({"K": ["3.1"]})
+
+
+def test_the_job_answers_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "electrocheck.spark", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "100", "PATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Usage: python -m electrocheck.spark [OPTIONS]" in done.stdout
