@@ -3,9 +3,9 @@
 Each task gets the :class:`Plan` (the header, the layout options and the reference file's
 text, sent once), finds the layout again and interprets its rows with the engine of
 ``electrocheck batch``, by the same code: :class:`~electrocheck.batch.engine.BatchInterpreter`
-and, for a long file grouped into panels, :func:`~electrocheck.batch.panels.first_pass` with
-its :meth:`~electrocheck.batch.panels.Panels.before` and
-:meth:`~electrocheck.batch.panels.Panels.after`. No rule is written here.
+and, for a long file grouped into panels, :class:`~electrocheck.batch.panels.Panels` (its
+first pass, then :meth:`~electrocheck.batch.panels.Panels.before` and
+:meth:`~electrocheck.batch.panels.Panels.after`). No rule is written here.
 
 - :func:`rows` interprets batch by batch (``mapInArrow``): each row alone, as a wide file's
   rows are, and a long file's without panels.
@@ -32,7 +32,7 @@ from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import added_names, output_names
 from electrocheck.batch.engine import BatchInterpreter
 from electrocheck.batch.layout import Layout, LayoutOptions, detect_layout
-from electrocheck.batch.panels import first_pass
+from electrocheck.batch.panels import Panels
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
@@ -111,8 +111,8 @@ def patients(
         for start in range(0, max(text.height, 1), CHUNK_ROWS):
             yield text.slice(start, CHUNK_ROWS), start
 
-    panels = first_pass(layout, reference, interpreter, chunks)
-    assert panels is not None
+    panels = Panels(layout, reference, interpreter)
+    panels.first_pass(chunks())
     summary = Summary(panels=panels.summary)
     source_row = f"r{added_names(layout).index('source_row')}"
     for chunk, _ in chunks():
