@@ -101,7 +101,8 @@ def interpret_spark(
     for an unsupported pyspark, a reference file that does not validate, a column of a type
     that cannot be read as text, or a frame whose layout is not recognized. A frame grouped
     into panels is counted (one Spark job) when this is called, and its interpreted rows are
-    kept (``persist``) so that the numbering of the panels does not run them twice.
+    kept on the executors' disks (``persist``) so that the numbering of the panels does
+    not run them twice.
     """
     return prepare(frame, reference, options, aliases, partitions).frame
 
@@ -221,7 +222,9 @@ def _by_patient(
     with_part = arrow_schema.append(pa.field(tasks.PART, pa.int32(), nullable=False))
     run = tasks.arrow_function(plan, True, with_part, tally)
     interpreted = spread.mapInArrow(run, _with_part(spark_schema))
-    interpreted = interpreted.persist(StorageLevel.MEMORY_AND_DISK)
+    # Kept on the executors' disks, streamed batch by batch: a partition of a million rows
+    # kept in the JVM's memory would need more than its heap.
+    interpreted = interpreted.persist(StorageLevel.DISK_ONLY)
     return _panels_numbered(interpreted, layout, spark_schema), interpreted
 
 
