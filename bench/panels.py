@@ -10,9 +10,15 @@ processes of
 
 and prints the median wall time of each, their ratio, and each one's peak memory (maximum
 resident set size of the child). Targets: time with panels at most 2x without, at 1M rows;
-peak memory at most 1 GB. Use the Python of the environment electrocheck is installed in:
+peak memory at most 1 GB. With --sorted, also
+
+  sorted       electrocheck batch SORTED -o OUT --quiet --sorted
+
+on a copy of the file sorted by patient (made once, with polars), read a part of its patients
+at a time. Use the Python of the environment electrocheck is installed in:
 
     python bench/panels.py [--rounds 3] [--sizes 1000000 5000000] [--dir DIR] [--check]
+                           [--sorted]
 """
 
 from __future__ import annotations
@@ -39,12 +45,30 @@ def generate(directory: Path, rows: int) -> Path:
     return path
 
 
+def sorted_copy(source: Path) -> Path:
+    """``source`` sorted by patient id (rows of one patient in file order), made once, in a
+    process of its own (a child forked from a large process would report its memory)."""
+    path = source.with_name(source.stem + "-sorted.csv")
+    if not path.exists():
+        print(f"sorting {source} into {path} ...", file=sys.stderr)
+        code = (
+            "import sys, polars as pl; "
+            "pl.read_csv(sys.argv[1], infer_schema=False)"
+            ".sort('patient_id', maintain_order=True).write_csv(sys.argv[2])"
+        )
+        subprocess.run([sys.executable, "-c", code, str(source), str(path)], check=True)
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench-panels"))
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--sorted", action="store_true", help="also run --sorted on a copy sorted by patient"
+    )
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()
@@ -56,6 +80,9 @@ def main() -> int:
             "no panels": [exe, "batch", str(source), "-o", str(out), "-q", "--no-panels"],
             "panels": [exe, "batch", str(source), "-o", str(out), "-q"],
         }
+        if args.sorted:
+            by_patient = str(sorted_copy(source))
+            commands["sorted"] = [exe, "batch", by_patient, "-o", str(out), "-q", "--sorted"]
         before = load()
         runs = alternate(commands, args.rounds)
         size = source.stat().st_size / 1e6

@@ -45,14 +45,19 @@ def script() -> str:
 
 @dataclass
 class Runs:
-    """The wall times and peak memory of one command's runs."""
+    """The wall times, peak memory and CPU times of one command's runs."""
 
     seconds: list[float] = field(default_factory=list)
     megabytes: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user and system seconds
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def peak(self) -> float:
@@ -64,9 +69,11 @@ def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, Runs]:
     runs = {name: Runs() for name in commands}
     for _ in range(rounds):
         for name, argv in commands.items():
-            seconds, megabytes = run(argv)
+            seconds, cpu, megabytes = measure(argv)
             runs[name].seconds.append(seconds)
+            runs[name].cpu.append(cpu)
             runs[name].megabytes.append(megabytes)
+            runs[name].cpu.append(cpu)
     return runs
 
 

@@ -58,6 +58,7 @@ from electrocheck.errors import (
     UnitError,
     UnitSettingError,
     UnknownAnalyteError,
+    UnknownMedicineError,
     ValueTokenError,
 )
 from electrocheck.reference import Reference, load_reference
@@ -113,6 +114,7 @@ __all__ = [
     "UnitError",
     "UnitSettingError",
     "UnknownAnalyteError",
+    "UnknownMedicineError",
     "ValueTokenError",
     "__version__",
     "check",

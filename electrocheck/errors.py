@@ -154,6 +154,18 @@ class PatientError(InputError):
     """
 
 
+class UnknownMedicineError(InputError):
+    """A medicine name is empty, unknown to the reference file, or may mean more than one
+    medicine (``HCT``: hydrocortisone or hydrochlorothiazide).
+
+    >>> from electrocheck import load_reference
+    >>> load_reference().medications.find("cetuximb")
+    Traceback (most recent call last):
+    ...
+    electrocheck.errors.UnknownMedicineError: unknown drug 'cetuximb' (nearest: cetuximab)
+    """
+
+
 #: Longest piece of user text quoted whole in a message.
 QUOTE_LIMIT = 60
 

@@ -14,14 +14,8 @@ from electrocheck.batch.run import run_batch
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 # spark.py answers --help only here: a run of it starts Spark (seconds before its first task).
 SCRIPTS = [
-    "batch",
-    "by_patient",
-    "compare",
-    "fhir",
-    "jsonl",
-    "mutation",
-    "panels",
-    "spark",
+    *("batch", "by_patient", "compare", "fhir", "hl7v2", "jsonl", "medications", "mutation"),
+    *("panels", "parquet", "spark"),
     "startup",
 ]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]
@@ -45,3 +39,32 @@ def test_each_generator_writes_a_file_batch_reads(name: str, tmp_path: Path) -> 
     subprocess.run([sys.executable, str(BENCH / f"{name}.py"), str(source), "200"], check=True)
     summary = run_batch(source, tmp_path / "out.csv")
     assert summary.rows_read == 200 and summary.results > 0
+
+
+def test_the_hl7_benchmark_writes_the_same_results_twice(tmp_path: Path) -> None:
+    """bench/hl7v2.py's messages and its CSV give the same flags (so its ratio compares like
+    with like)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from hl7v2 import generate  # bench/hl7v2.py
+    finally:
+        sys.path.remove(str(BENCH))
+    messages, table = generate(tmp_path, 42)
+    found = [run_batch(path, tmp_path / f"{path.name}.out.csv") for path in (messages, table)]
+    assert found[0].rows_read == found[1].rows_read == 42
+    assert found[0].flags == found[1].flags and found[0].results == 42
+
+
+def test_the_parquet_benchmark_runs_its_four_commands_on_a_small_table(tmp_path: Path) -> None:
+    options = ["--rows", "200", "--rounds", "1", "--dir", str(tmp_path)]
+    found = subprocess.run(
+        [sys.executable, str(BENCH / "parquet.py"), *options],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert found.returncode == 0, found.stderr
+    for name in ("csv-in", "parquet-in", "csv-out", "parquet-out"):
+        assert f"  {name} " in found.stdout
+    same = [(tmp_path / f"out-measurement-{kind}.csv").read_bytes() for kind in ("csv", "parquet")]
+    assert same[0] == same[1] and same[0].count(b"\n") == 201

@@ -88,7 +88,11 @@ _ANALYTE_FIELDS = (
     *_ANALYTE_KEYS,
     *("results", "abnormal", "critical", "severity", "grade"),
     *("value", "unit", "mmol_l", "when", "row"),
+    "medications",
 )
+#: With ``--medications``: after each analyte's columns, the medicines that explain its
+#: abnormal results (each once, in alphabetical order, as the output's column joins them).
+MEDICATION_COLUMN = "medications"
 
 
 def require_patients(layout: Layout, shown: str, panels: bool = True) -> None:
@@ -237,6 +241,7 @@ class PatientTable:
         # The few columns read, then the rows with a result: a batch has dozens of columns.
         read = {r[name] for name in ("analyte", "flag", "grade", "value_mmol_l", "source_row")}
         read |= {r["patterns"], *(r[name] for name in _CHANGES if self.tracked)}
+        read |= {r[name] for name in ("medications",) if name in r}
         read |= {f"c{i}" for i in (long.value, long.numeric, long.unit) if i is not None}
         read |= {f"c{i}" for i in (c.patient, c.time, c.clock) if i is not None}
         found = result.select(sorted(read)).filter(
@@ -272,6 +277,9 @@ class PatientTable:
             unit.cast(pl.String).alias("unit"),
             col(r["source_row"]).cast(pl.Int64).alias("row"),
             col(r["patterns"]).alias("patterns"),
+            (col(r["medications"]) if "medications" in r else pl.lit(None, pl.String)).alias(
+                "medications"
+            ),
             *changes,
         )
         if c.time is not None:
@@ -320,6 +328,11 @@ class PatientTable:
                 *(
                     expr.alias(f"{analyte}_{name}")
                     for name, expr in zip(ANALYTE_COLUMNS, _analyte_columns(), strict=True)
+                ),
+                *(
+                    [col(MEDICATION_COLUMN).alias(f"{analyte}_{MEDICATION_COLUMN}")]
+                    if self.layout.medications
+                    else []
                 ),
             )
             table = table.join(one, on="patient", how="left")
@@ -389,6 +402,15 @@ def _by_analyte(rows: pl.DataFrame) -> pl.DataFrame:
         col("severity").max(),
         col("grade").max(),
         *(col(name).last() for name in ("value", "unit", "mmol_l", "when", "row")),
+        # Each medicine once, of the results it explains and of tables folded before.
+        col("medications")
+        .drop_nulls()
+        .str.split("; ")
+        .explode()
+        .unique()
+        .sort()
+        .str.join("; ")
+        .replace("", None),
     )
 
 

@@ -33,13 +33,28 @@ def added_names(layout: Layout) -> list[str]:
         panels = list(PANEL_NAMES) if layout.panels is not None else []
         if layout.panels is not None and layout.panels.patient is not None:
             panels += CHANGE_NAMES if layout.panels.time is not None else []
-        return [*result_names(layout, 0).values(), "errors", *panels]
+        return [*result_names(layout, 0).values(), "errors", *panels, *medication_names(layout)]
     names: list[str] = []
     for i in range(len(layout.wide)):
         names += result_names(layout, i).values()
     for prefix in derived_prefixes(layout):
         names += [f"{prefix}{name}" for name in WIDE_NAMES.values()]
-    return [*names, "patterns", "errors"]
+    return [*names, "patterns", "errors", *medication_names(layout)]
+
+
+#: The column of the patient's medicines that explain a result (``batch --medications``).
+MEDICATIONS = "medications"
+
+
+def medication_names(layout: Layout) -> list[str]:
+    """The columns of the medicines that explain each result, last of the added columns:
+    ``medications`` in a long file; in a wide file one per result, ``potassium_medications``
+    (and ``corrected_calcium_medications``). None without ``--medications``."""
+    if not layout.medications:
+        return []
+    if layout.kind == "long":
+        return [MEDICATIONS]
+    return [f"{p}{MEDICATIONS}" for p in (*wide_prefixes(layout.wide), *derived_prefixes(layout))]
 
 
 def result_names(layout: Layout, i: int) -> dict[str, str]:
@@ -271,6 +286,7 @@ __all__ = [
     "FLAG_CODES",
     "JSON_KEYS",
     "LONG_NAMES",
+    "MEDICATIONS",
     "NOTES_SEP",
     "PANEL_NAMES",
     "PATTERN_NOTES",
@@ -284,6 +300,7 @@ __all__ = [
     "error_columns",
     "fate_columns",
     "json_keys",
+    "medication_names",
     "name_prefix",
     "output_names",
     "result_names",

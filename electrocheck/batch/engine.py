@@ -36,6 +36,7 @@ from electrocheck.batch.columns import (
     UNREADABLE,
     WIDE_NAMES,
     added_names,
+    medication_names,
     result_names,
     writes_lab_flag,
 )
@@ -240,6 +241,9 @@ class BatchInterpreter:
                 results[0]["number"].alias(MEASURED_NUMBER),
                 results[0]["spelling"].alias(MEASURED_UNIT),
             ]
+        # Filled by batch.medications from the results, once they are known.
+        nothing = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+        by_name.update((name, nothing.alias(name)) for name in medication_names(self.layout))
         # A row's own problem (more fields than the header, from the csv reader) comes first.
         row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
         by_name["errors"] = _joined_errors(row_errors + errors)

@@ -24,6 +24,7 @@ from electrocheck.batch.columns import (
     detail_columns,
     error_columns,
     json_keys,
+    medication_names,
     name_prefix,
     output_names,
 )
@@ -91,11 +92,18 @@ def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
         pl.lit(ROW).alias(named["record"]),
         *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
     )
-    results = pl.concat_str(
-        [pl.col(name) for name in detail_columns(layout)],
-        separator=",",
-        ignore_nulls=True,
-    )
+    details = [pl.col(name) for name in detail_columns(layout)]
+    if layout.medications:  # each result's medicines, in place of its empty list
+        details = [
+            detail.str.strip_suffix(NO_MEDICATIONS)
+            + pl.concat_str(
+                pl.lit('"medications":['),
+                pl.col(f"{MEDICATION_JSON}{i}").fill_null(""),
+                pl.lit("]}"),
+            )
+            for i, detail in enumerate(details)
+        ]
+    results = pl.concat_str(details, separator=",", ignore_nulls=True)
     # Text, not lists: a list per row costs several times the text it becomes.
     errors = pl.concat_str(
         [_quoted(pl.col(e)) for e in error_columns(layout)], separator=",", ignore_nulls=True
@@ -113,7 +121,20 @@ def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
     parts += [pl.lit(f",{json.dumps(named['errors'])}:["), errors.fill_null(""), pl.lit("]")]
     if layout.panels is not None:
         parts += [pl.lit(","), _members(pl.struct(_panel_keys(layout)))]
+    if layout.medications:
+        parts += [pl.lit(","), _members(pl.struct(_medication_keys(layout)))]
     return pl.concat_str(*parts, pl.lit("}")).alias("line")
+
+
+def _medication_keys(layout: Layout) -> list[pl.Expr]:
+    """The medicines that explain each result, as lists, under the CSV's column names."""
+    names = added_names(layout)
+    shown = dict(zip(names, output_names(layout), strict=True))
+    empty = pl.lit([], pl.List(pl.String))
+    return [
+        pl.col(f"r{names.index(name)}").str.split("; ").fill_null(empty).alias(shown[name])
+        for name in medication_names(layout)
+    ]
 
 
 def _members(record: pl.Expr) -> pl.Expr:
@@ -194,5 +215,12 @@ def result_json(lab_flag: bool = False) -> pl.Expr:
         col("population").alias("population"),
         col("censored").alias("censored"),
         col("limits").alias("limits"),
+        # Filled where the run has a medication list (see json_line).
+        pl.lit([], pl.List(pl.String)).alias("medications"),
     )
     return pl.when(flag.is_not_null()).then(record.struct.json_encode()).alias("json")
+
+
+#: How a result's JSON ends before its medicines are known, and the column of a processed
+#: batch that holds them as JSON objects for each result (``k_medications0`` ...).
+NO_MEDICATIONS, MEDICATION_JSON = '"medications":[]}', "k_medications"

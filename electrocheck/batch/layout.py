@@ -24,6 +24,7 @@ after case folding and squeezing white space, underscores and hyphens, so ``Valu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -366,6 +367,8 @@ class Layout:
     lookalike: tuple[int, ...] = ()  # of them, those whose header looks like an electrolyte
     panels: PanelColumns | None = None  # long only: how rows are grouped into panels
     warehouse: WarehouseColumns | None = None  # long only: a warehouse table's own columns
+    #: A medicines column per result (``batch --medications``): see batch.medications.
+    medications: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,6 +402,8 @@ class LayoutOptions:
     birth_column: str | None = None
     panel_window: float = 0.0  # seconds; 0: a panel's rows share one collection time
     panels: bool = True  # False: no grouping (the output of a file without key columns)
+    #: The rows are sorted by patient id: read a part of the patients at a time (--sorted)
+    sorted_rows: bool = False
 
 
 def detect_layout(header: Sequence[str], reference: Reference, options: LayoutOptions) -> Layout:
@@ -605,6 +610,31 @@ def _panel_columns(
             )
         return None
     return PanelColumns(patient, time, clock, specimen, birth, options.panel_window)
+
+
+def patient_and_time(layout: Layout, options: LayoutOptions) -> PanelColumns:
+    """The columns of a file's patient and collection time (and time of day), as panels
+    find theirs (``--patient-column``, ``--time-column``, else by name among the columns not
+    otherwise read): a long file's panel columns where it has them; either may be None."""
+    if layout.panels is not None:
+        return layout.panels
+    read: set[int | None] = {i for i in range(len(layout.header)) if i not in layout.unread}
+    if layout.long is not None:
+        long = layout.long
+        read = {*long.tests, long.value, long.numeric, long.unit, long.flag}
+    named = dataclasses.replace(options, panels=True, specimen_id_column=None, birth_column=None)
+    patient = (
+        named_column(layout.header, options.patient_column, "--patient-column")
+        if options.patient_column is not None
+        else next((i for i in _find(layout.header, PATIENT_NAMES) if i not in read), None)
+    )
+    try:
+        found = _panel_columns(layout.header, named, read)
+    except InputError:  # no time: the patient alone
+        found = None
+    if found is None:
+        return PanelColumns(patient=patient)
+    return dataclasses.replace(found, patient=patient, specimen=None, birth=None)
 
 
 def named_column(header: tuple[str, ...], name: str, option: str) -> int:

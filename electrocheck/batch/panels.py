@@ -11,7 +11,9 @@ core's :func:`~electrocheck.clinical.corrections.corrected_value` and ``correcte
 and :class:`~electrocheck.batch.patterns.PatternFinder` (the rule of
 :func:`~electrocheck.clinical.patterns.sides`).
 
-The rows of a panel may lie anywhere in the file, so it is read twice, streaming both times:
+The rows of a panel may lie anywhere in the file, so there are two passes over its rows
+(read once and kept, twice streaming, or a part of its patients at a time: see
+:mod:`~electrocheck.batch.panel_reading`):
 
 1. :meth:`Panels.first_pass` reads each block's key columns (once per distinct combination
    of their texts) and the flags of the results of its analytes (the engine's own
@@ -35,7 +37,7 @@ time cannot be read (and without a specimen number), is interpreted alone, with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -68,7 +70,7 @@ from electrocheck.batch.patterns import PatternFinder, meets
 from electrocheck.batch.signs import sign_counts
 from electrocheck.batch.sources import PANEL_COVARIATE, SPECIMEN_KIND, plain, sources
 from electrocheck.batch.summary import ALONE_REASONS, PanelSummary
-from electrocheck.batch.threads import prefetched
+from electrocheck.batch.threads import prefetched, started
 from electrocheck.batch.times import TimeReader
 from electrocheck.batch.trends import CODE, VALUE, changes_of, tracked
 from electrocheck.batch.warehouse import test_expressions, unit_expression
@@ -91,6 +93,8 @@ BIRTH_UNREADABLE, BIRTH_AFTER, BIRTH_NO_TIME = 1, 2, 3
 _DAY_MS = 86_400_000.0
 #: The fields of a corrected result the panel table keeps for the second pass.
 _CORRECTED = ("mmol_l", "flag", "grade", "risk", "limits", "error")
+#: Flag codes (:data:`FLAG_CODES`, and 0 for none) a pattern's level is looked up by.
+_CODES = max(FLAG_CODES.values()) + 1
 #: Rows of partial panel tables gathered before they are folded together again.
 _FOLD_AT = 500_000
 #: A note on a row: where it is said, and its text.
@@ -101,7 +105,19 @@ class Panels:
     """The panels of one long file: built by :meth:`first_pass`, applied batch by batch by
     :meth:`before` and :meth:`after`."""
 
-    def __init__(self, layout: Layout, reference: Reference, interpreter: BatchInterpreter):
+    def __init__(
+        self,
+        layout: Layout,
+        reference: Reference,
+        interpreter: BatchInterpreter,
+        whole: PanelSummary | None = None,
+        first_row: int = 0,
+        first_panel: int = 0,
+    ):
+        """A part of a file's patients (see :mod:`~electrocheck.batch.panel_reading`) has
+        the summary of the ``whole`` file (None: the panels are the whole file's), which its
+        counts join on the first :meth:`after` (the thread that writes it), and its rows and
+        panels are numbered on from ``first_row`` and ``first_panel``."""
         assert layout.panels is not None and layout.long is not None
         self.layout = layout
         self.columns: PanelColumns = layout.panels
@@ -148,6 +164,7 @@ class Panels:
             for analyte, side in pattern.when:
                 mask = self.sides[side].get(analyte, 0) | (1 << n)
                 self.sides[side][analyte] = mask
+        self.side_index, self.side_table = self._sides_table()
         self.internal: list[str] = []
         # The corrected results are kept in the panel table where the output needs no texts.
         self.keeps_corrected = "notes" not in interpreter.fields
@@ -162,6 +179,9 @@ class Panels:
         self.rows: pl.DataFrame | None = None
         self.named = pl.Enum(sorted(set(self.analytes) | set(reference.covariates)))
         self.summary = PanelSummary(columns=self._shown_columns(), window=self.columns.window)
+        self.whole = whole
+        # The rows and panels of earlier parts: added to this part's numbers where written.
+        self.first_row, self.first_panel = first_row, first_panel
         self.rows_seen = 0
         self.rows_kept = 0  # rows read by the first pass
         names = added_names(layout)
@@ -306,8 +326,12 @@ class Panels:
 
     # ----------------------------------------------------------------------- first pass
 
-    def first_pass(self, batches: Iterator[tuple[pl.DataFrame, int]]) -> None:
-        """Read every row's key and result once, and build the table of panels."""
+    def first_pass(
+        self, batches: Iterator[tuple[pl.DataFrame, int]], at_once: bool = False
+    ) -> None:
+        """Read every row's key and result once, and build the table of panels. ``at_once``:
+        the changes over time are compared while the table is made, on another core (where
+        the rows are few enough for the memory of both)."""
         partials: list[pl.DataFrame] = []
         gathered = 0
         folded = 0
@@ -338,10 +362,17 @@ class Panels:
         if self.tracks:
             patients = table[PATIENT].drop_nulls().n_unique()
             tracked.append(self._tracked_rows())
+        compared = (
+            started(lambda: self._changes(tracked, patients, in_row_order=True))
+            if tracked and at_once
+            else None
+        )
         self._finish(table)
         del table
         self._index_rows()
-        if tracked:
+        if compared is not None:
+            compared()
+        elif tracked:
             self._changes(tracked, patients)
 
     def _tracked_rows(self) -> tuple[pl.DataFrame, int]:
@@ -359,7 +390,9 @@ class Panels:
             self.kept[n] = block.drop(columns)
         return pl.concat(found), pl.concat(hashes).n_unique()
 
-    def _changes(self, tracked: list[tuple[pl.DataFrame, int]], patients: int) -> None:
+    def _changes(
+        self, tracked: list[tuple[pl.DataFrame, int]], patients: int, in_row_order: bool = False
+    ) -> None:
         """Each row's changes over time, from the kept rows' times, values and patients (taken
         out of ``tracked``, from :meth:`_tracked_rows`; ``patients``: how many distinct ids
         the panels hold)."""
@@ -368,7 +401,11 @@ class Panels:
             return
         # (Taken out of the list, so the comparisons can let go of the rows as they go.)
         self.changes = changes_of(
-            tracked.pop()[0], self.rows_kept, self.reference.changes, self.summary.notes
+            tracked.pop()[0],
+            self.rows_kept,
+            self.reference.changes,
+            self.summary.notes,
+            in_row_order=in_row_order,
         )
 
     def _keyed(self, batch: pl.DataFrame) -> pl.DataFrame:
@@ -554,7 +591,7 @@ class Panels:
                 .agg(col(PATIENT).n_unique().alias("owners"))
                 .filter(col("owners") > 1)
             )
-            self.summary.shared_specimens = shared.height
+            self.summary.shared_specimens += shared.height
             if shared.height:
                 self.shared = shared.select(SPECIMEN, col("owners").alias("k_owners"))
         order = [PATIENT, "t_min", SPECIMEN]
@@ -580,8 +617,8 @@ class Panels:
                 )
                 .select(*KEYS, PANEL)
             )
-        self.summary.panels = panels.height
-        self.summary.rows_in_panels = int(panels["rows"].sum() or 0)
+        self.summary.panels += panels.height
+        self.summary.rows_in_panels += int(panels["rows"].sum() or 0)
         codes: list[pl.Series] = []
         for a in self.analytes:
             codes += [panels[f"lo_{a}"], panels[f"hi_{a}"]]
@@ -786,6 +823,9 @@ class Panels:
     def after(self, result: pl.DataFrame) -> pl.DataFrame:
         """A processed batch with its panels' columns, and each corrected result as a row of
         its own right after the result it corrects."""
+        if self.whole is not None:  # a part's first pass counted apart: added to the whole
+            self.whole.add(self.summary)
+            self.summary, self.whole = self.whole, None
         col = pl.col
         r = self.r
         analyte, flag = col(r["analyte"]), col(r["flag"])
@@ -833,8 +873,8 @@ class Panels:
             )
         result = result.with_columns(
             pl.lit("input").alias(r["row_kind"]),
-            col(ROW).alias(r["source_row"]),
-            col(PANEL).alias(r["panel"]),
+            (col(ROW) + self.first_row).alias(r["source_row"]),
+            (col(PANEL) + self.first_panel).alias(r["panel"]),
             col("t_min").dt.to_string("%Y-%m-%dT%H:%M:%S").alias(r["panel_time"]),
             _noted(result, notes, "; ").alias(r["panel_notes"]),
         )
@@ -1035,8 +1075,8 @@ class Panels:
             r["censored"]: pl.lit(None, pl.String),
             r["limits"]: corrected["limits"],
             r["row_kind"]: pl.lit("added"),
-            r["source_row"]: pl.col(ROW),
-            r["panel"]: pl.col(PANEL),
+            r["source_row"]: pl.col(ROW) + self.first_row,
+            r["panel"]: pl.col(PANEL) + self.first_panel,
             r["panel_time"]: pl.col("t_min").dt.to_string("%Y-%m-%dT%H:%M:%S"),
             r["errors"]: pl.lit(None, pl.String),
         }
@@ -1064,19 +1104,30 @@ class Panels:
         for c in self.corrections:
             replaced = replaced | ((sf == c.corrects) & col(f"has_{c.key}").fill_null(False))
         deciding = added | ~replaced
-
-        def side(name: str) -> pl.Expr:
-            return sf.replace_strict(self.sides[name], default=0, return_dtype=pl.Int64)
-
-        mine: pl.Expr = pl.lit(0, pl.Int64)
-        for level, by_analyte in self.sides.items():
-            if by_analyte:  # low or high; LL or HH (very low, very high) where a pattern asks
-                taking = pl.when(deciding & meets(code, level)).then(side(level))
-                mine = mine | taking.otherwise(pl.lit(0, pl.Int64))
+        # The patterns the result's analyte takes part in at its flag's levels: one look-up
+        # (by analyte and flag code) in the table of :meth:`_sides_table`.
+        analyte = sf.replace_strict(self.side_index, default=len(self.side_index))
+        at = analyte.cast(pl.Int64) * _CODES + code.fill_null(0).cast(pl.Int64)
+        mine = pl.when(deciding).then(pl.lit(self.side_table).gather(at)).otherwise(0)
         bits = frame.select((col("bits").fill_null(0) & mine).alias("b")).to_series()
         ids = self.finder.named(bits)
         notes = bits.replace_strict(self._notes_of(bits), return_dtype=pl.String)
         return frame.with_columns(ids.alias(r["patterns"]), notes.alias(PATTERN_NOTES))
+
+    def _sides_table(self) -> tuple[dict[str, int], pl.Series]:
+        """The patterns a result takes part in (as bits), by its analyte's number and its
+        flag's code: at ``number * _CODES + code`` (the last analyte's number: any other)."""
+        names = sorted({a for by_analyte in self.sides.values() for a in by_analyte})
+        index = {a: n for n, a in enumerate(names)}
+        codes = pl.Series("code", range(_CODES), dtype=pl.Int8)
+        table = [0] * (_CODES * (len(names) + 1))
+        for level, by_analyte in self.sides.items():
+            met = pl.select(meets(pl.lit(codes), level).fill_null(False)).to_series().to_list()
+            for a, mask in by_analyte.items():
+                for code, yes in enumerate(met):
+                    if yes and code:  # code 0: no flag
+                        table[index[a] * _CODES + code] |= mask
+        return index, pl.Series("sides", table, dtype=pl.Int64)
 
     def _notes_of(self, bits: pl.Series) -> dict[int, str | None]:
         for value in bits.unique().to_list():
@@ -1147,19 +1198,4 @@ def _empty(width: int) -> pl.DataFrame:
     return pl.DataFrame(schema=dict.fromkeys(internal_names(width), pl.String))
 
 
-def first_pass(
-    layout: Layout,
-    reference: Reference,
-    interpreter: BatchInterpreter,
-    again: Callable[[], Iterator[tuple[pl.DataFrame, int]]] | None,
-) -> Panels | None:
-    """The panels of a long file whose rows are grouped, built from a first reading of its
-    rows (``again()``: the file's batches from the start); None where they are not."""
-    if layout.panels is None or again is None:
-        return None
-    panels = Panels(layout, reference, interpreter)
-    panels.first_pass(prefetched(again()))
-    return panels
-
-
-__all__ = ["Panels", "first_pass"]
+__all__ = ["Panels"]

@@ -3,8 +3,9 @@
 :func:`run_batch` streams a lab export through
 :func:`~electrocheck.batch.engine.interpret_batch`, so memory stays flat however long the
 file. The input is delimited text (see :mod:`electrocheck.formats.delimited`: compressed or
-not, in any encoding and line ends, perhaps under lines of title) or a spreadsheet's sheet (see
-:mod:`electrocheck.formats.sheets`), known by its content (:mod:`electrocheck.formats.content`).
+not, in any encoding and line ends, perhaps under lines of title), a spreadsheet's sheet (see
+:mod:`electrocheck.formats.sheets`), or a Parquet or Arrow IPC table (see
+:mod:`electrocheck.formats.columnar`), known by its content (:mod:`electrocheck.formats.content`).
 Every input row comes out, in order, with its original fields unchanged and the result
 columns added (see :mod:`~electrocheck.batch.writer`); a bad cell leaves its row in place with
 an explanation in ``errors``. Output goes to a temporary file beside the target and is moved
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 import polars as pl
 
@@ -39,13 +40,15 @@ from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
-from electrocheck.batch.panels import first_pass
+from electrocheck.batch.panel_reading import panel_steps
+from electrocheck.batch.panels import Panels
 from electrocheck.batch.sources import sources
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
 from electrocheck.batch.writer import Writer
 from electrocheck.clinical.arguments import require_reference
 from electrocheck.errors import ArgumentError, InputError, quote
+from electrocheck.formats.columnar import Table, open_table, table_batches
 from electrocheck.formats.content import Content, sniff
 from electrocheck.formats.delimited import (
     FALLBACK_ENCODING,
@@ -59,10 +62,14 @@ from electrocheck.formats.delimited import (
 from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
+from electrocheck.formats.hl7v2 import hl7_table
 from electrocheck.formats.outputs import OUTPUT_FORMATS, OutputPlan, output_plan, requested_format
 from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.model import Analyte, Covariate
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationJoin
 
 #: The formats a batch run writes.
 FORMATS = OUTPUT_FORMATS
@@ -116,6 +123,9 @@ class BatchOptions:
     #: Long files: also write one row per patient to this file (``-``: stdout), in the format
     #: of its extension, else the output's; None: not written
     by_patient: str | os.PathLike[str] | None = None
+    #: A medication list (CSV: patient, drug, start, stop) joined to the results: each
+    #: abnormal result names the medicines that explain it (see batch.medications)
+    medications: str | os.PathLike[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -211,13 +221,14 @@ def run_batch(
     """Interpret the lab export ``source`` (``"-"`` for stdin) into ``output`` (None for
     stdout), and return the :class:`~electrocheck.batch.summary.Summary` of the run.
 
-    The input is delimited text (compressed or not, in any encoding and line ends) or a
-    spreadsheet, known by its content; the output CSV, TSV, JSON Lines or Parquet (see
-    :mod:`electrocheck.formats.outputs`), by its extension unless ``options`` say. The
-    reference is the built-in file when None, the options the defaults of ``electrocheck
-    batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)`` is called after
-    each batch. Raises :class:`InputError` for an unreadable file, a file without a header,
-    or one in which no analyte can be recognized; bad cells only add to ``errors``.
+    The input is delimited text (compressed or not, in any encoding and line ends), a
+    spreadsheet, or a Parquet or Arrow IPC table, known by its content; the output CSV, TSV,
+    JSON Lines or Parquet (see :mod:`electrocheck.formats.outputs`), by its extension unless
+    ``options`` say. The reference is the built-in file when None, the options the defaults
+    of ``electrocheck batch`` (:class:`BatchOptions`). ``progress(bytes_done, bytes_total)``
+    is called after each batch. Raises :class:`InputError` for an unreadable file, a file
+    without a header, or one in which no analyte can be recognized; bad cells only add to
+    ``errors``.
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -243,6 +254,12 @@ def run_batch(
     by_patient = (
         None if options.by_patient is None else _as_path(options.by_patient, "by_patient (or None)")
     )
+    medication_list = None
+    if options.medications is not None:  # read first: a bad list stops the run at once
+        from electrocheck.batch.medications import read_medication_list
+
+        where = _as_path(options.medications, "medications (or None)")
+        medication_list = read_medication_list(where, reference)
     requested = requested_format(output, options.output_format)
     out_delimiter = (
         None
@@ -257,8 +274,16 @@ def run_batch(
         fhir = None
         if content.kind == "fhir":  # read as the long table it is turned into
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            converting, progress = _in_two(progress, path)
             path, fhir = stack.enter_context(
-                fhir_table(path, shown, content.compression, _loinc_names(reference))
+                fhir_table(path, shown, content.compression, _loinc_names(reference), converting)
+            )
+            content = Content("text")
+        hl7 = None
+        if content.kind == "hl7":  # read as the long table it is turned into, as FHIR is
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            path, hl7 = stack.enter_context(
+                hl7_table(path, shown, content.compression, _loinc_names(reference))
             )
             content = Content("text")
 
@@ -271,7 +296,13 @@ def run_batch(
 
         sheet: Sheet | None = None
         csv_file: CsvFile | None = None
-        if content.kind == "sheet":
+        table: Table | None = None
+        if content.kind == "table":
+            assert content.table is not None
+            _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
+            table = open_table(path, shown, content.table)
+            read_in = _Input(table.header, ",", table.size, f"the columns of {shown}", ())
+        elif content.kind == "sheet":
             _refuse_text_options(options, shown, content)
             sheet = open_sheet(
                 path, shown, content.description, options.sheet, options.skip_lines, accept
@@ -294,6 +325,8 @@ def run_batch(
             read_in = _csv_input(csv_file)
             if fhir is not None:
                 read_in = replace(read_in, warnings=read_in.warnings + tuple(fhir.warnings()))
+            if hl7 is not None:
+                read_in = replace(read_in, warnings=read_in.warnings + tuple(hl7.warnings()))
         plan = output_plan(requested, out_delimiter, read_in.delimiter)
         if plan.format == "parquet" and output is None and sys.stdout.isatty():
             raise InputError(
@@ -301,6 +334,12 @@ def run_batch(
                 "redirect stdout"
             )
         layout = _layout(read_in, reference, options.layout)
+        medicines = None
+        if medication_list is not None:
+            from electrocheck.batch.medications import MedicationJoin
+
+            layout = replace(layout, medications=True)
+            medicines = MedicationJoin(medication_list, layout, options.layout, reference)
         patient_format = None
         if by_patient is not None:
             require_patients(layout, shown, options.layout.panels)
@@ -318,6 +357,9 @@ def run_batch(
                 ):
                     summary.warnings.append("no age column: adult limits were used")
                 patients = None if by_patient is None else PatientTable(layout)
+                if medicines is not None:  # counted again by a second reading of the file
+                    medicines.counts.results_explained = 0
+                    summary.medications = medicines.counts
                 _process(
                     read(summary),
                     handle,
@@ -329,7 +371,9 @@ def run_batch(
                     summary,
                     progress,
                     again=lambda: read(Summary()),
+                    reread=lambda: read(summary),
                     patients=patients,
+                    medicines=medicines,
                 )
                 if patients is not None:
                     assert by_patient is not None and patient_format is not None
@@ -344,10 +388,33 @@ def run_batch(
             if sheet is not None:
                 shown_sheet = sheet
                 return attempt(lambda _: sheet_batches(shown_sheet))
+            if table is not None:
+                read_table = table
+                return attempt(lambda _: table_batches(read_table))
             assert csv_file is not None
             summary = _read_text(csv_file, options, attempt)
             summary.fhir = fhir
+            summary.hl7 = hl7
             return summary
+
+
+def _in_two(
+    progress: Callable[[int, int], None] | None, source: Path
+) -> tuple[Callable[[int, int], None] | None, Callable[[int, int], None] | None]:
+    """Progress of FHIR input, one bar over its file's bytes: the first half of it for turning
+    the file into the long table, the second for reading the table (of a size of its own)."""
+    if progress is None:
+        return None, None
+    size = max(source.stat().st_size, 1)
+    half = size // 2
+
+    def converting(done: int, total: int) -> None:
+        progress(half * done // max(total, 1), size)
+
+    def reading(done: int, total: int) -> None:
+        progress(half + (size - half) * done // max(total, 1), size)
+
+    return converting, reading
 
 
 def _as_path(path: object, argument: str) -> str | Path:
@@ -513,42 +580,56 @@ def _process(
     summary: Summary,
     progress: Callable[[int, int], None] | None,
     again: Callable[[], Iterator[Batch]] | None = None,
+    reread: Callable[[], Iterator[Batch]] | None = None,
     patients: PatientTable | None = None,
+    medicines: MedicationJoin | None = None,
 ) -> None:
     writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter)
     try:
         interpreter = BatchInterpreter(
             layout, reference, detail=writer.jsonl, symptomatic=options.layout.symptomatic
         )
-        # A long file grouped into panels is read twice: first its keys and flags.
-        panels = first_pass(layout, reference, interpreter, again)
-        summary.panels = None if panels is None else panels.summary
+        # A long file grouped into panels is read with its panels (see panel_reading).
+        summary.panels, batches_with_panels = panel_steps(
+            layout,
+            reference,
+            interpreter,
+            batches,
+            again,
+            reread,
+            options.layout.sorted_rows,
+            size=read_in.size,
+        )
         originals = internal_names(len(layout.header))
 
-        def interpreted(batch: pl.DataFrame, position: int) -> tuple[pl.DataFrame, int, int, int]:
+        def interpreted(
+            panels: Panels | None, batch: pl.DataFrame, position: int
+        ) -> tuple[Panels | None, pl.DataFrame, int, int, int]:
             batch, blank = without_blank_lines(batch, originals)
             read = batch.height
             if panels is not None:
                 batch = panels.before(batch)
-            return interpreter.interpret(batch), position, blank, read
+            return panels, interpreter.interpret(batch), position, blank, read
 
         background = BackgroundWriter(writer.write)
         # The per-patient table is counted beside the writing, in a thread of its own.
         tally = None if patients is None else BackgroundWriter(patients.add)
         try:
-            steps: Iterator[tuple[pl.DataFrame, int, int, int]] = (
-                interpreted(*batch) for batch in prefetched(batches)
+            steps: Iterator[tuple[Panels | None, pl.DataFrame, int, int, int]] = (
+                interpreted(panels, *batch) for panels, batch in batches_with_panels
             )
-            if panels is not None:
+            if summary.panels is not None:
                 # Two steps on two cores: the next batch is interpreted while this one gets
                 # its panels' columns and is counted (each step in row order). Without panels
                 # the second step is too small to gain from a thread of its own.
                 steps = prefetched(steps)
-            for result, position, blank, read in steps:
+            for panels, result, position, blank, read in steps:
                 summary.blank_lines += blank
                 summary.rows_read += read
                 if panels is not None:
                     result = panels.after(result)
+                if medicines is not None:
+                    result = medicines.after(result)
                 background.submit(writer.slim(result))
                 count_batch(result, layout, summary)
                 if tally is not None:

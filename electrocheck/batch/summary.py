@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -39,6 +39,10 @@ from electrocheck.batch.columns import (
 )
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.fhir import FhirSummary
+from electrocheck.formats.hl7v2 import Hl7Summary
+
+if TYPE_CHECKING:  # loaded only for a run with a medication list
+    from electrocheck.batch.medications import MedicationCounts
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -82,6 +86,16 @@ class PanelSummary:
     shared_specimens: int = 0
     #: Panels that match each pattern, by the pattern's id.
     patterns: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: PanelSummary) -> None:
+        """Count ``other``'s panels, rows and notes in this summary too."""
+        self.panels += other.panels
+        self.rows_in_panels += other.rows_in_panels
+        self.added += other.added
+        self.alone.update(other.alone)
+        self.notes.update(other.notes)
+        self.shared_specimens += other.shared_specimens
+        self.patterns.update(other.patterns)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +148,10 @@ class Summary:
     by_patient: PatientFile | None = None
     #: FHIR input: the resources it held, and what was read of them.
     fhir: FhirSummary | None = None
+    #: HL7 v2 input: the messages it held, and what was read of them.
+    hl7: Hl7Summary | None = None
+    #: The medication list joined to the results (``--medications``), or None.
+    medications: MedicationCounts | None = None
 
     def any_flag(self, flags: frozenset[str]) -> bool:
         return any(count for (_, flag), count in self.flags.items() if flag in flags)
@@ -203,6 +221,8 @@ class Summary:
             "panels": None if self.panels is None else self.panels.to_dict(),
             "by_patient": None if self.by_patient is None else self.by_patient.to_dict(),
             "fhir": None if self.fhir is None else self.fhir.to_dict(),
+            "hl7": None if self.hl7 is None else self.hl7.to_dict(),
+            "medications": None if self.medications is None else self.medications.to_dict(),
             "warnings": self.warnings,
         }
 

@@ -100,4 +100,26 @@ class BackgroundWriter(Generic[T]):
             raise self.error
 
 
-__all__ = ["BackgroundWriter", "prefetched"]
+def started(work: Callable[[], None]) -> Callable[[], None]:
+    """``work()`` begun in a background thread; the function returned waits for it to end
+    and raises its exception, if any."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # raised in the caller, by the function returned
+            failures.append(error)
+
+    thread = threading.Thread(target=run, name="electrocheck-worker", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failures:
+            raise failures[0]
+
+    return wait
+
+
+__all__ = ["BackgroundWriter", "prefetched", "started"]

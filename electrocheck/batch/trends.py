@@ -89,8 +89,13 @@ def with_changes(
             [pl.repeat(None, result.height, dtype=_TYPES[a], eager=True).alias(a) for a in ANSWERS]
         )
     else:
+        # The answers between the batch's first and last (all of them, side by side, where
+        # they are in the order of the rows).
         at = answers.at.gather(result[row] - 1)
-        found = answers.answers.select(pl.all().gather(at))
+        first = at.min()
+        start = 0 if first is None else int(first)  # type: ignore[arg-type]
+        near = answers.answers.slice(start, 1 + int(at.max() or 0) - start)  # type: ignore[arg-type]
+        found = near.select(pl.all().gather(at - start))
     # (A result whose time could not be read has no other note: it is compared with nothing.)
     unread = result.select(col(bad_time) & col(r["flag"]).is_not_null()).to_series()
     return result.with_columns(
@@ -139,11 +144,17 @@ def results_of(rows: pl.DataFrame, analyte: str, start: int = 0) -> pl.DataFrame
 
 
 def changes_of(
-    results: pl.DataFrame, height: int, changes: Changes, counts: dict[str, int]
+    results: pl.DataFrame,
+    height: int,
+    changes: Changes,
+    counts: dict[str, int],
+    in_row_order: bool = False,
 ) -> Answers:
     """The answers of :data:`ANSWERS` for each of ``height`` rows: ``results`` holds the rows
     with a result, time and patient, as :func:`results_of` gives them (numbered from 0).
-    ``counts`` adds the rows with each kind of note."""
+    ``counts`` adds the rows with each kind of note. ``in_row_order``: the answers are put
+    back in the order of the rows (a copy of them, at once), so that each batch finds its own
+    side by side."""
     col = pl.col
     frame = results
     # Every rule compares a patient's results alone, so the patients are compared in parts
@@ -160,6 +171,8 @@ def changes_of(
             pieces.append(_compared(split.pop(), changes, counts))
         found = pl.concat(pieces)
         del pieces
+    if in_row_order:
+        found = found.sort("i")
     # Where each of the rows finds its own answers.
     at = pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
         found["i"], pl.int_range(found.height, dtype=pl.UInt32, eager=True)

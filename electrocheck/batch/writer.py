@@ -7,20 +7,21 @@ then one object per row (see :mod:`~electrocheck.batch.jsonl`); as Parquet, the 
 columns, the input's as text and the results typed (numbers, grades), under names made unique
 as JSON keys are.
 
-Parquet is written batch by batch into parts in a temporary folder, and the parts into the
-output in one stream by :meth:`Writer.finish`, so memory stays flat.
+Parquet is written by polars' sink in one pass as the batches come (snappy-compressed, as
+most Parquet writers do by default), a row group at a time, so memory stays flat.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
-from pathlib import Path
-from typing import IO
+import threading
+from collections.abc import Iterator
+from queue import Empty, Full, Queue
+from typing import IO, Any, Final, cast
 
 import polars as pl
+from polars.io.plugins import register_io_source
 
 from electrocheck.batch.columns import json_keys, output_names
 from electrocheck.batch.jsonl import json_line, slimmed, texts_record
@@ -30,6 +31,9 @@ from electrocheck.reference import Reference
 
 #: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
 _JSON_ROWS = 2048
+#: Parquet's compression: quick to write and to read, as most Parquet writers' default is.
+PARQUET_COMPRESSION: Final = "snappy"
+_POLL = 0.1  # seconds the Parquet sink and its writer wait for each other between checks
 
 
 class Writer:
@@ -48,7 +52,7 @@ class Writer:
         self.handle = handle
         self.layout = layout
         self.jsonl = output_format == "jsonl"
-        self.parquet: _ParquetParts | None = None
+        self.parquet: _ParquetSink | None = None
         self.delimiter = delimiter
         self.originals = internal_names(len(header))
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
@@ -59,7 +63,7 @@ class Writer:
         elif output_format == "parquet":
             names = _unique_keys(header, taken=set())
             names += _unique_keys(output_names(layout), taken=set(names))
-            self.parquet = _ParquetParts(handle, self.originals + self.added, names)
+            self.parquet = _ParquetSink(handle, self.originals + self.added, names)
         else:
             text = io.StringIO()
             csv.writer(text, delimiter=delimiter, lineterminator="\n").writerow(
@@ -99,33 +103,102 @@ class Writer:
             self.parquet.close()
 
 
-class _ParquetParts:
-    """Batches written as Parquet parts, then streamed into one file."""
+class _ParquetSink:
+    """Batches handed, as they come, to polars' Parquet sink running in a thread of its own:
+    the file is written in one pass, a row group at a time, so memory stays flat. (Parts
+    written first and then copied into one file cost a second pass over every row.)
+
+    Either side may stop: a sink that fails (a full disk) raises its error on the next
+    write; a run that fails elsewhere closes the sink, which ends what it wrote (the file is
+    thrown away). Each side waits on the other only a poll at a time, so neither is left
+    waiting for the other for ever."""
 
     def __init__(self, handle: IO[bytes], columns: list[str], names: list[str]) -> None:
         self.handle = handle
         self.columns = columns
         self.names = dict(zip(columns, names, strict=True))
-        self.folder = Path(tempfile.mkdtemp(prefix="electrocheck-parquet-"))
-        self.parts: list[Path] = []
+        self.queue: Queue[pl.DataFrame | None] = Queue(maxsize=2)
+        self.stopped = threading.Event()  # the sink ended, or is to end now
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
 
     def write(self, result: pl.DataFrame) -> None:
-        part = self.folder / f"{len(self.parts):06d}.parquet"
-        result.select(self.columns).rename(self.names).write_parquet(
-            part, compression="uncompressed", statistics=False
-        )
-        self.parts.append(part)
+        frame = result.select(self.columns).rename(self.names)
+        if self.thread is None:
+            self._start(frame.schema)
+        self._put(frame)
+
+    def _start(self, schema: pl.Schema) -> None:
+        def batches(
+            columns: list[str] | None, predicate: object, rows: int | None, size: int | None
+        ) -> Iterator[pl.DataFrame]:
+            while not self.stopped.is_set():
+                try:
+                    frame = self.queue.get(timeout=_POLL)
+                except Empty:
+                    continue
+                if frame is None:
+                    return
+                yield frame if columns is None else frame.select(columns)
+
+        table = register_io_source(batches, schema=schema)
+        output = _Watched(self.handle)
+
+        def sink() -> None:
+            try:
+                table.sink_parquet(cast("IO[bytes]", output), compression=PARQUET_COMPRESSION)
+            except BaseException as error:  # raised in the writing thread
+                # polars words a failed write in its own terms: the OSError says what it was.
+                self.error = output.failure or error
+            finally:
+                self.stopped.set()
+
+        self.thread = threading.Thread(target=sink, name="electrocheck-parquet", daemon=True)
+        self.thread.start()
+
+    def _put(self, frame: pl.DataFrame | None) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(frame, timeout=_POLL)
+                return
+            except Full:
+                continue
+        if self.error is not None:
+            raise self.error
 
     def finish(self) -> None:
-        if not self.parts:  # no rows: the header's columns alone, as text
+        if self.thread is None:  # no rows: the header's columns alone, as text
             names = list(self.names.values())
             empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
             empty.write_parquet(self.handle)
             return
-        pl.scan_parquet(self.parts).sink_parquet(self.handle)
+        self._put(None)  # the end of the batches
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.thread is not None:
+            self.stopped.set()
+            self.thread.join()
+
+
+class _Watched:
+    """A file whose first failed write (a full disk) is kept."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.failure: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as error:
+            self.failure = self.failure or error
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
 
 
 def _unique_keys(header: list[str], taken: set[str] | None = None) -> list[str]:

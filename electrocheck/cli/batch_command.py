@@ -36,7 +36,8 @@ SourceArgument = Annotated[
     typer.Argument(
         metavar="FILE",
         help="Lab export to read: CSV or TSV (gzip, bzip2, xz or zstd compressed, or not), "
-        "an Excel sheet, or FHIR R4 JSON (a Bundle, an Observation, or NDJSON); - for stdin.",
+        "an Excel sheet, FHIR R4 JSON (a Bundle, an Observation, or NDJSON), or HL7 v2 "
+        "messages (ORU^R01); - for stdin.",
         show_default=False,
     ),
 ]
@@ -227,6 +228,14 @@ NoPanelsOption = Annotated[
         "no panel columns).",
     ),
 ]
+SortedOption = Annotated[
+    bool,
+    typer.Option(
+        "--sorted",
+        help="Long layout: the rows are sorted by patient id; read a part of the patients at "
+        "a time, so memory does not grow with the file (a row out of order stops the run).",
+    ),
+]
 LabFlagsOption = Annotated[
     bool,
     typer.Option(
@@ -286,6 +295,18 @@ BatchFailOnOption = Annotated[
         show_default=False,
     ),
 ]
+MedicationsOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--medications",
+        metavar="FILE",
+        help="A medication list (CSV: patient, drug, optional start and stop; MIMIC "
+        "prescriptions, OMOP DRUG_EXPOSURE and PCORnet PRESCRIBING are known by their "
+        "columns), joined to the results by patient and collection time: each abnormal "
+        "result names the medicines that explain it in a medications column.",
+        show_default=False,
+    ),
+]
 ByPatientOption = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -326,6 +347,7 @@ def batch(
     birth_column: BirthColumnOption = None,
     panel_window: PanelWindowOption = "0",
     no_panels: NoPanelsOption = False,
+    sorted_rows: SortedOption = False,
     lab_flags: LabFlagsOption = False,
     file_ranges: FileRangesOption = False,
     symptomatic: EverySymptomaticOption = False,
@@ -336,6 +358,7 @@ def batch(
     summary_json: SummaryJsonOption = None,
     by_patient: ByPatientOption = None,
     quiet: QuietOption = False,
+    medications: MedicationsOption = None,
 ) -> None:
     """Interpret a CSV lab export: every row kept, result columns added.
 
@@ -351,6 +374,9 @@ def batch(
 
     FHIR R4 JSON (a Bundle, an Observation, or Bulk Data NDJSON, gzipped or not) is read as
     the long table of its Observations: electrocheck batch export.ndjson.gz -o checked.csv
+
+    HL7 v2 ORU^R01 messages (one or many, MLLP-framed or not) are read as the long table of
+    their OBX results: electrocheck batch results.hl7 -o checked.csv
     """
     with errors_to_exit():
         from electrocheck.batch.layout import LayoutOptions
@@ -376,6 +402,7 @@ def batch(
                 birth_column=birth_column,
                 panel_window=parse_window(panel_window),
                 panels=not no_panels,
+                sorted_rows=sorted_rows,
             ),
             delimiter=delimiter,
             output_format=None if output_format is None else output_format.value,
@@ -384,6 +411,7 @@ def batch(
             sheet=sheet,
             output_delimiter=output_delimiter,
             by_patient=by_patient,
+            medications=medications,
         )
         from electrocheck.cli.batch_report import batch_progress, print_summary
 

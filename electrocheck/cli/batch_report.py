@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from electrocheck.batch.by_patient import PatientFile
+from electrocheck.batch.medications import SKIP_REASONS, MedicationCounts
 from electrocheck.batch.run import Summary
 from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary
 from electrocheck.clinical.check import FAIL_ON
@@ -84,6 +85,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
     ]
     if summary.fhir is not None:
         lines.append(summary.fhir.line())
+    if summary.hl7 is not None:
+        lines.append(summary.hl7.line())
     if summary.panels is not None:
         lines.append(_panel_lines(summary.panels)[0])
     fates = [(FATE_LABELS[f], summary.fates[f]) for f in FATE_NAMES if summary.fates[f]]
@@ -112,8 +115,31 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
         lines += _panel_lines(summary.panels)[1:]
     if summary.by_patient is not None:
         lines += _patient_lines(summary.by_patient)
+    if summary.medications is not None:
+        lines += _medication_lines(summary.medications)
     lines += [f"  ! {warning}" for warning in _warnings(summary)]
     stream.write("\n".join(lines) + "\n")
+
+
+def _medication_lines(counts: MedicationCounts) -> list[str]:
+    """The medication list: its rows, those used, left out and of other drugs."""
+    skipped = [(r.replace("_", " "), counts.skipped[r]) for r in SKIP_REASONS if counts.skipped[r]]
+    other = sum(counts.other_drugs.values())
+    line = (
+        f"  medications ({counts.layout} list): {counted(counts.rows, 'row')}, "
+        f"{counts.used:,} of medicines that move electrolytes, "
+        f"{counted(counts.results_explained, 'result')} explained"
+    )
+    lines = [line]
+    if other:
+        names = ", ".join(quote(n) for n, _ in counts.other_drugs.most_common(5))
+        more = ", ..." if len(counts.other_drugs) > 5 else ""
+        lines.append(f"  medications of no known effect: {counted(other, 'row')} ({names}{more})")
+    if skipped:
+        lines.append(f"  medication rows left out: {_listed(skipped)}")
+    if counts.untimed:
+        lines.append("  ! no collection time: each patient's medicines joined to all results")
+    return lines
 
 
 def _warnings(summary: Summary) -> list[str]:

@@ -135,6 +135,17 @@ def check(
         ),
     ] = False,
     no_pager: NoPagerOption = False,
+    on: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--on",
+            metavar="DRUG",
+            help="A medicine the patient takes (generic or brand name, or a code the "
+            "reference file gives), e.g. --on cetuximab; repeatable or comma-separated. Each "
+            "abnormal value lists first the medicines that explain it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Interpret one or more electrolyte values.
 
@@ -151,6 +162,11 @@ def check(
     glucose-corrected sodium.
     A value that cannot be read is reported on stderr and the others are still shown; the
     exit code is then 2.
+
+    With --on DRUG, each abnormal value lists first the patient's medicines that explain it
+    (from the reference file's medications, with their mechanism and source); the general
+    causes follow without them. A medicine that explains none of the values is said once; a
+    name the file does not know is a warning on stderr with the nearest known names.
 
     Values at times (na=118@08:00 na=126@20:00) are a series: the table shows the latest of
     each analyte; under it, the values with a sparkline, the last change and its rate per
@@ -169,6 +185,14 @@ def check(
             report = run_series(reference, tokens, patient, choice, keep_going=True)
         else:
             report = run_check(reference, tokens, patient, choice, keep_going=True)
+        if on:  # loaded only with medicines: a check without them reads no medicine
+            from electrocheck.clinical.medications import read_medicines, with_medicines
+
+            given = read_medicines(reference, on)
+            report = with_medicines(reference, report, given.given)
+    if on:
+        for problem in given.problems:  # a hint; the check runs without that medicine
+            edge.report_warning(problem)
     if plot is not None and report.results:
         from electrocheck.teaching.plot import plot_results
 

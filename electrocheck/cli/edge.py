@@ -171,6 +171,19 @@ def report_error(message: str, code: int = ExitCode.ERROR, *, kind: str = "error
         typer.echo(line.encode("ascii", "replace").decode("ascii"), err=True)
 
 
+def report_warning(message: str) -> None:
+    """Print one warning on stderr (a line of text, or a JSON object under ``--format
+    json``): something the user should know that stops nothing, the exit code unchanged."""
+    if _json_errors:
+        line = json.dumps({"warning": one_line(message)}, ensure_ascii=False)
+    else:
+        line = f"electrocheck: warning: {one_line(message)}"
+    try:
+        typer.echo(line, err=True)
+    except UnicodeEncodeError:  # a stderr that cannot take the user's text
+        typer.echo(line.encode("ascii", "replace").decode("ascii"), err=True)
+
+
 #: The value argument that stands for the values on stdin.
 STDIN_ARGUMENT = "-"
 

@@ -39,9 +39,10 @@ def ranges_show(
     """
     with errors_to_exit():
         reference = load_reference(ranges)
+        reference.medications  # noqa: B018 - read now: a broken section is one line, exit 2
     path = str(built_in_path()) if reference.path is None else str(reference.path)
     if output_format is OutputFormat.json:
-        from electrocheck.teaching.explain import ranges_listing
+        from electrocheck.teaching.explain import medications_listing, ranges_listing
 
         print_json(
             {
@@ -49,6 +50,8 @@ def ranges_show(
                 "path": path,
                 "title": reference.title,
                 "analytes": ranges_listing(reference),
+                "medications": medications_listing(reference),
+                "medication_sources": dict(reference.medications.sources),
             }
         )
         return
@@ -74,15 +77,17 @@ def ranges_validate(
 
     try:
         reference = load_reference(file)
+        medications = reference.medications  # read on first use: read it now
     except ReferenceFileError as exc:
         for problem in sorted(exc.problems, key=_line_of):
             typer.echo(f"electrocheck: error: {one_line(problem)}", err=True)
         count = len(exc.problems)
         typer.echo(f"electrocheck: {file}: {count} problem{'s' * (count != 1)}", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
-    typer.echo(
-        f"{file}: valid ({len(reference.analytes)} analytes, {len(reference.sources)} sources)"
-    )
+    sources = len(reference.sources) + len(medications.sources)
+    counts = f"{len(reference.analytes)} analytes, {sources} sources"
+    counts += f", {len(medications.drugs)} medicines" if medications.drugs else ""
+    typer.echo(f"{file}: valid ({counts})")
 
 
 @ranges_app.command("init")

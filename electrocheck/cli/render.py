@@ -17,7 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from electrocheck.clinical.check import Brief, CheckReport
-from electrocheck.clinical.result import FLAG_WORDS, Result, assumed_unit_note, format_number
+from electrocheck.clinical.result import (
+    FLAG_WORDS,
+    Explanation,
+    Result,
+    assumed_unit_note,
+    format_number,
+)
 from electrocheck.clinical.shown import interval_text
 from electrocheck.reference import Reference
 from electrocheck.teaching import gauge as gauges
@@ -127,16 +133,21 @@ def render_check(
         closing += f" {EXPLAIN_HINT}"
     out.print(Text(closing, style="dim"))
     if explain:
-        _explanations(report, out)
+        _explanations(report, out, reference)
 
 
-def _explanations(report: CheckReport, out: Console) -> None:
+def _explanations(report: CheckReport, out: Console, reference: Reference) -> None:
     """What each abnormal value means and every note in full, then the patterns in full."""
     for result in report.results:
         notes = [n for n in result.notes if n != assumed_unit_note(result.entered_unit)]
         if result.abnormal or notes:
+            causes = None
+            if result.medications:
+                from electrocheck.clinical.medications import other_causes
+
+                causes = other_causes(reference, result)
             out.print()
-            out.print(explanation(result, notes))
+            out.print(explanation(result, notes, causes))
     if report.series:
         from electrocheck.cli.render_series import series_explained
 
@@ -257,7 +268,29 @@ def _footnotes(report: CheckReport, width: int) -> Table:
         grid.add_row("!", Text(line, style="yellow"))
     for pattern in report.pattern_lines or report.pattern_briefs or report.patterns:
         grid.add_row("»", Text(pattern, style="bold magenta"))
+    if report.medicines:
+        _medicine_lines(grid, report)
     return grid
+
+
+def _medicine_lines(grid: Table, report: CheckReport) -> None:
+    """The patient's medicines that explain each abnormal value, with mechanism and source,
+    and once those that explain none of them."""
+    for result in report.results:
+        for medicine in result.medications:
+            line = Text(f"{result.label} {FLAG_WORDS[result.flag]}: ", style="bold")
+            line.append(f"{_drug_name(medicine)}: {medicine.effect} [{medicine.source}]")
+            grid.add_row(Text("•", style="cyan"), line)
+    from electrocheck.clinical.medications import without_effect
+
+    for drug in without_effect(report):
+        grid.add_row("·", Text(f"{drug}: no effect on these values", style="dim"))
+
+
+def _drug_name(medicine: Explanation) -> str:
+    """The generic name, and the name it was given as where that is another."""
+    same = medicine.given_as.casefold() == medicine.drug.casefold()
+    return medicine.drug if same else f"{medicine.drug} (as {medicine.given_as})"
 
 
 def _first_that_fits(width: int, *forms: str) -> str:
@@ -293,9 +326,12 @@ def _populations(report: CheckReport) -> str:
     return "; ".join(f"limits for {p}: {', '.join(labels)}" for p, labels in populations.items())
 
 
-def explanation(result: Result, notes: list[str] | None = None) -> Group:
+def explanation(
+    result: Result, notes: list[str] | None = None, causes: tuple[str, ...] | None = None
+) -> Group:
     """What a value means for muscle and its cancer-related causes (for an abnormal value),
-    and its ``notes`` in full."""
+    and its ``notes`` in full. The patient's medicines that explain it come first, with
+    mechanism, onset and source; ``causes`` are then the other causes (all by default)."""
     heading = Text()
     heading.append(f"{result.label} ", style="bold")
     heading.append(f" {result.flag} ", style=FLAG_STYLES[result.flag])
@@ -307,14 +343,25 @@ def explanation(result: Result, notes: list[str] | None = None) -> Group:
     direction = "low" if result.flag in ("L", "LL") else "high"
     parts: list[Text | Padding] = []
     if result.abnormal:
-        causes = _marked()
-        for cause in result.cancer_causes:
-            causes.add_row("•", cause)
+        listed = _marked()
+        for cause in result.cancer_causes if causes is None else causes:
+            listed.add_row("•", cause)
         parts += [
             _labelled("In muscle", result.muscle_role),
             _labelled(f"When {direction}", result.effect or ""),
-            Text("Cancer-related causes to look for:", style="bold"),
-            Padding(causes, (0, 0, 0, 1), expand=False),
+        ]
+        if result.medications:
+            medicines = _marked()
+            for m in result.medications:
+                medicines.add_row("•", f"{_drug_name(m)}: {m.effect}; onset {m.onset} [{m.source}]")
+            parts += [
+                Text("The patient's medicines that explain it:", style="bold"),
+                Padding(medicines, (0, 0, 0, 1), expand=False),
+            ]
+        other = "Other cancer-related causes" if result.medications else "Cancer-related causes"
+        parts += [
+            Text(f"{other} to look for:", style="bold"),
+            Padding(listed, (0, 0, 0, 1), expand=False),
         ]
     if notes:
         grid = _marked()

@@ -36,6 +36,10 @@ def render_explain(data: dict[str, Any], out: Console) -> None:
         body: list[Any] = [_labelled("Effect", part["effect"])]
         body.append(Text("Cancer-related causes:", style="bold"))
         body.append(Padding(_bullets(part["causes"]), (0, 0, 0, 1)))
+        medicines = [m for m in data.get("medications", ()) if m["direction"] == side]
+        if medicines:
+            body.append(Text("Medicines that can cause it:", style="bold"))
+            body.append(Padding(_bullets([_medicine_line(m) for m in medicines]), (0, 0, 0, 1)))
         if part["treatment"]:
             body.append(_labelled("What is done", part["treatment"]))
         out.print(Padding(Group(*body), (0, 0, 0, 2)))
@@ -75,6 +79,11 @@ def render_explain(data: dict[str, Any], out: Console) -> None:
     for key, text in data["sources"].items():
         grid.add_row(key, text)
     out.print(Padding(grid, (0, 0, 0, 1)))
+
+
+def _medicine_line(medicine: dict[str, Any]) -> str:
+    brands = f" ({', '.join(medicine['brands'])})" if medicine["brands"] else ""
+    return f"{medicine['drug']}{brands}: {medicine['mechanism']}"
 
 
 def render_overview(items: list[dict[str, Any]], out: Console) -> None:
@@ -235,6 +244,26 @@ def render_ranges(reference: Reference, path: str, out: Console) -> None:
                     correction.key, f"{correction.corrects} by {correction.covariate} ({formulas})"
                 )
             )
+    if reference.medications.drugs:
+        out.print()
+        out.print(_medications_table(reference))
+
+
+def _medications_table(reference: Reference) -> Table:
+    """Each medicine of the file: its other names and codes, what it moves, the sources."""
+    table = _table()
+    for name in ("Medicine", "Also known as", "Moves", "Sources"):
+        table.add_column(name)
+    for drug in reference.medications.drugs.values():
+        codes = [
+            f"{kind} {code}"
+            for kind, code in (("ATC", drug.atc), ("RxNorm", drug.rxnorm))
+            if code is not None
+        ]
+        moves = ", ".join(f"{e.direction} {e.analyte}" for e in drug.effects)
+        sources = ", ".join(dict.fromkeys([drug.source, *(e.source for e in drug.effects)]))
+        table.add_row(drug.key, ", ".join([*drug.also, *drug.brands, *codes]), moves, sources)
+    return table
 
 
 def _table() -> Table:

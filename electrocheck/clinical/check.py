@@ -25,6 +25,7 @@ from electrocheck.errors import (
     ArgumentError,
     InputError,
     PatientError,
+    UnknownMedicineError,
     ValueTokenError,
     quote,
 )
@@ -105,6 +106,9 @@ class CheckReport:
     #: Each analyte given at times, its values in time order (``results`` holds the latest):
     #: see :func:`~electrocheck.batch.series.run_series`.
     series: tuple[Series, ...] = ()
+    #: The patient's medicines (``check --on``): (generic name, the name given), in
+    #: alphabetical order; each result lists those that explain it.
+    medicines: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``check --format json`` (with ``series`` where values
@@ -125,7 +129,16 @@ class CheckReport:
         }
         if self.series:
             data["series"] = [series.to_dict() for series in self.series]
+        if self.medicines:
+            data["medications"] = [
+                {"drug": drug, "given_as": given_as, "explains": self.explained_by(drug)}
+                for drug, given_as in self.medicines
+            ]
         return data
+
+    def explained_by(self, drug: str) -> list[str]:
+        """The analytes of the results ``drug`` (a generic name) explains."""
+        return [r.analyte for r in self.results if any(m.drug == drug for m in r.medications)]
 
     def fails(self, condition: str | None) -> bool:
         """Whether a ``--fail-on`` condition is met (``None`` never is), by any value: an
@@ -184,6 +197,7 @@ def check(
     sex: str | None = None,
     symptomatic: bool | str = False,
     reference: Reference | str | os.PathLike[str] | None = None,
+    on: str | Iterable[str] | None = None,
     **named: Value | tuple[Value, str] | None,
 ) -> CheckReport:
     """Interpret a panel of values for one patient, as ``electrocheck check`` does.
@@ -200,6 +214,9 @@ def check(
     years; ``sex`` is F, M, female or male; ``symptomatic`` a bool (or yes/no). ``reference``
     is a :class:`~electrocheck.Reference`, the path of a reference file, or None for the
     built-in one. The first bad value raises its :class:`~electrocheck.InputError`.
+    ``on`` names the patient's medicines (a name, or names; ``check --on``): each abnormal
+    result then lists those that explain it, and a name the reference file cannot read
+    raises :class:`~electrocheck.errors.UnknownMedicineError`.
 
     >>> from electrocheck import check
     >>> report = check(["ca=7.6mg/dL", "k=3.1"], age=64, sex="F")
@@ -210,9 +227,21 @@ def check(
     [('calcium', 'L'), ('corrected_calcium', 'N')]
     >>> report.warnings
     ('k: no value (None): not interpreted',)
+    >>> report = check(mg="1.1mg/dL", on=["Erbitux", "omeprazole"])
+    >>> [m.drug for m in report.results[0].medications]
+    ['cetuximab', 'omeprazole']
     """
     given = check_arguments(values, named, age, sex, symptomatic, reference)
-    return given.with_missing(run_check(given.reference, given.tokens, given.patient))
+    report = given.with_missing(run_check(given.reference, given.tokens, given.patient))
+    if on is None:
+        return report
+    from electrocheck.clinical.medications import read_medicines, with_medicines
+
+    names: list[object] = [on] if isinstance(on, str) or not isinstance(on, Iterable) else [*on]
+    read = read_medicines(given.reference, [_text(n, "on", "'cetuximab'") for n in names])
+    if read.problems:
+        raise UnknownMedicineError(read.problems[0].removeprefix("--on: "))
+    return with_medicines(given.reference, report, read.given)
 
 
 class CheckArguments(NamedTuple):

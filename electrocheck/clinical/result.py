@@ -107,6 +107,27 @@ class Shown(NamedTuple):
         }
 
 
+class Explanation(NamedTuple):
+    """A medicine of the patient that explains a result: its generic name, the name it was
+    given as (a brand name, an ATC code), what it does (the mechanism) and when (the onset),
+    and the source that says so."""
+
+    drug: str
+    given_as: str
+    effect: str
+    source: str
+    onset: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """One entry of a result's ``medications`` in JSON."""
+        return {
+            "drug": self.drug,
+            "given_as": self.given_as,
+            "effect": self.effect,
+            "source": self.source,
+        }
+
+
 @dataclass(frozen=True)
 class Result:
     """The interpretation of one value. Numbers are in mmol/L unless named ``entered_*``;
@@ -145,6 +166,8 @@ class Result:
     shown: Shown | None = None
     # What the result was judged by, for showing it in another unit (not part of the JSON).
     applied: Applied | None = field(default=None, repr=False, compare=False)
+    # The patient's medicines that explain an abnormal result, by drug name (``check --on``).
+    medications: tuple[Explanation, ...] = ()
 
     @property
     def abnormal(self) -> bool:
@@ -179,6 +202,7 @@ class Result:
             "grade_basis": self.grade_basis,
             "population": self.population,
             "shown": None if self.shown is None else self.shown.to_dict(),
+            "medications": [m.to_dict() for m in self.medications],
         }
 
 

@@ -1,8 +1,12 @@
 """What a file holds, known by its first bytes rather than its name.
 
 A lab export arrives as delimited text, perhaps compressed (gzip, bzip2, xz or zstd), as a
-spreadsheet (``.xlsx``, ``.xls``, ``.ods``), or as FHIR JSON (a Bundle, an Observation, or
-NDJSON of resources, compressed or not: text whose first character is ``{``). :func:`sniff`
+spreadsheet (``.xlsx``, ``.xls``, ``.ods``), as FHIR JSON (a Bundle, an Observation, or
+NDJSON of resources, compressed or not: text whose first character is ``{``), as HL7 v2
+messages (text that starts with ``MSH|``, a batch file's ``FHS|`` or ``BHS|``, or MLLP's start
+byte before them, compressed or not), or as a table of a data warehouse: Parquet (``PAR1``),
+an Arrow IPC file (Feather version 2, ``ARROW1``) or an Arrow IPC stream (a first message's
+continuation marker, ``FF FF FF FF``). :func:`sniff`
 tells them apart by their magic bytes, whatever the file is called, and refuses in one line
 what electrocheck cannot read (a PDF, a zip archive, a web page saved as ``.xls``), saying what
 would work instead.
@@ -10,6 +14,7 @@ would work instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +36,9 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _REFUSED: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF", "a PDF document", "export the results from the lab system as CSV or .xlsx"),
     (
-        b"PAR1",
-        "a Parquet file",
-        "read it with polars and pass the frame to electrocheck.batch.interpret_frame",
+        b"FEA1",
+        "a Feather file of the first version",
+        "save it again as Parquet or Feather version 2 (Arrow IPC), e.g. with polars",
     ),
     (b"\x89PNG", "a PNG image", "export the results from the lab system as CSV or .xlsx"),
     (b"\xff\xd8\xff", "a JPEG image", "export the results from the lab system as CSV or .xlsx"),
@@ -47,16 +52,27 @@ _MARKUP = (
     (b"<?xml", "an XML document"),
 )
 _SAVE_AS = "open it in a spreadsheet program and save it as CSV or .xlsx"
+#: HL7 v2: a message header (or a batch file's), then its field separator, which is no
+#: letter, digit, space or the delimiter of a CSV file; a header with nothing after it too.
+_HL7 = re.compile(rb"(?:MSH|FHS|BHS)(?:[^\w\s,;]|\r|\n|\Z)")
+#: Tables of a data warehouse: magic bytes, and the kind of table (see formats.columnar).
+_TABLES = (
+    (b"PAR1", "parquet", "a Parquet file"),
+    (b"ARROW1", "ipc", "an Arrow IPC file (Feather)"),
+    (b"\xff\xff\xff\xff", "ipc_stream", "an Arrow IPC stream"),
+)
 
 
 @dataclass(frozen=True)
 class Content:
-    """What a file holds: ``"text"`` (delimited text, perhaps compressed), ``"sheet"``, or
-    ``"fhir"`` (FHIR JSON, perhaps compressed)."""
+    """What a file holds: ``"text"`` (delimited text, perhaps compressed), ``"sheet"``,
+    ``"fhir"`` (FHIR JSON, perhaps compressed), ``"hl7"`` (HL7 v2, perhaps compressed), or
+    ``"table"`` (Parquet or Arrow IPC)."""
 
-    kind: str  # "text", "sheet" or "fhir"
-    compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd", for text and FHIR
+    kind: str  # "text", "sheet", "fhir", "hl7" or "table"
+    compression: str | None = None  # "gzip", "bzip2", "xz" or "zstd": text, FHIR, HL7
     description: str = "delimited text"
+    table: str | None = None  # "parquet", "ipc" or "ipc_stream", for a table
 
     @property
     def compressed(self) -> bool:
@@ -81,6 +97,9 @@ def sniff(path: Path, shown: str) -> Content:
         return Content("sheet", description="an Excel 97-2003 workbook (.xls)")
     if head.startswith(_ZIP):
         return _zip_content(path, shown)
+    for magic, table, what in _TABLES:
+        if head.startswith(magic):
+            return Content("table", description=what, table=table)
     for magic, what, instead in _REFUSED:
         if head.startswith(magic):
             raise InputError(f"{shown} is {what}, not a lab export: {instead}")
@@ -93,6 +112,8 @@ def sniff(path: Path, shown: str) -> Content:
             )
     if _is_json(head):
         return Content("fhir", description="FHIR JSON")
+    if _is_hl7(head):
+        return Content("hl7", description="HL7 v2")
     return Content("text")
 
 
@@ -100,6 +121,11 @@ def _is_json(head: bytes) -> bool:
     """Whether text starts as a JSON object does: FHIR JSON, or NDJSON (no header of a lab
     export starts with a brace)."""
     return head.lstrip(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+
+
+def _is_hl7(head: bytes) -> bool:
+    """Whether text starts as HL7 v2 messages do, perhaps framed by MLLP (0x0b first)."""
+    return _HL7.match(head.lstrip(b"\xef\xbb\xbf").lstrip(b"\x0b \t\r\n")) is not None
 
 
 def _text_content(path: Path, shown: str, compression: str) -> Content:
@@ -111,8 +137,16 @@ def _text_content(path: Path, shown: str, compression: str) -> Content:
             head = stream.read_up_to(64)
     except InputError:  # damaged, or zstd without its package: the reader says so, later
         head = b""
+    for magic, _, what in _TABLES:
+        if head.startswith(magic):  # read by seeking to its footer: not through a stream
+            raise InputError(
+                f"{shown} is {what}, {compression}-compressed: decompress it first "
+                "(Parquet and Arrow compress their columns themselves)"
+            )
     if _is_json(head):
         return Content("fhir", compression, f"{compression}-compressed FHIR JSON")
+    if _is_hl7(head):
+        return Content("hl7", compression, f"{compression}-compressed HL7 v2")
     return Content("text", compression, f"{compression}-compressed text")
 
 

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from electrocheck.errors import InputError
+from electrocheck.formats.fhir_quick import quick_reader
 from electrocheck.formats.fhir_types import (
     INTERPRETATION_SYSTEMS,
     LOINC,
@@ -346,6 +347,8 @@ class _Context:
 
 
 _NONE = _Context()
+#: A progress callback: bytes done, bytes in all.
+Progress = Callable[[int, int], None]
 
 
 class _Tables:
@@ -666,8 +669,10 @@ def _patient_facts(patient: dict[str, Any]) -> tuple[str, str]:
 # --------------------------------------------------------------------------- the file
 
 
-def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str) -> None:
-    """Read a file's resources: NDJSON line by line, or one JSON document (a Bundle)."""
+def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str, quick: bool = True) -> None:
+    """Read a file's resources: NDJSON line by line, or one JSON document (a Bundle). Where
+    ``quick`` and msgspec is installed, NDJSON lines of the common Observation's shape are
+    read by :mod:`~electrocheck.formats.fhir_quick`, to the same rows."""
     first_line, number = b"", 0
     for line in lines:
         number += 1
@@ -691,11 +696,14 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str) -> None:
     _read_one(tables, first, f"line {number}", first=True)
     count = 1
     decode = _DECODER.decode
+    common = quick_reader(tables) if quick else None
     for line in lines:
         number += 1
         if len(line) < 3 and not line.strip():
             continue
         count += 1
+        if common is not None and common(line, number):
+            continue
         try:
             resource = decode(line.decode("utf-8"))
         except (ValueError, RecursionError) as exc:
@@ -726,27 +734,71 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
-def _lines(path: Path, shown: str, compression: str | None) -> Iterator[bytes]:
+def row_writer(out: IO[str]) -> Callable[[list[str]], None]:
+    """Writes a row as ``csv.writer(out).writerow`` does, byte for byte: a row whose cells
+    need no quoting is joined here, several times faster; any other goes to the csv module
+    (which quotes a cell with a comma, a quote or a line end; NUL is left to it too)."""
+    writerow = csv.writer(out).writerow
+    write = out.write
+
+    def row(cells: list[str]) -> None:
+        line = ",".join(cells)
+        if (
+            '"' in line
+            or "\n" in line
+            or "\r" in line
+            or "\x00" in line
+            or line.count(",") != len(cells) - 1
+            or len(cells) < 2
+        ):
+            writerow(cells)
+        else:
+            write(line + "\r\n")
+
+    return row
+
+
+#: Lines read between two calls of a progress callback.
+_PROGRESS_EVERY = 1 << 15
+
+
+def _lines(
+    path: Path, shown: str, compression: str | None, progress: Progress | None = None
+) -> Iterator[bytes]:
     with TextStream(path, shown, compression) as stream:
-        yield from io.BufferedReader(StreamReader(stream), buffer_size=1 << 20)
+        lines = io.BufferedReader(StreamReader(stream), buffer_size=1 << 20)
+        if progress is None:
+            yield from lines
+            return
+        size = path.stat().st_size
+        for number, line in enumerate(lines):
+            if not number % _PROGRESS_EVERY:
+                progress(stream.position(), size)
+            yield line
+        progress(size, size)
 
 
 @contextmanager
 def fhir_table(
-    path: Path, shown: str, compression: str | None, known: Callable[[str], str | None]
+    path: Path,
+    shown: str,
+    compression: str | None,
+    known: Callable[[str], str | None],
+    progress: Progress | None = None,
 ) -> Iterator[tuple[Path, FhirSummary]]:
     """The FHIR file at ``path`` as a temporary long CSV file of :data:`HEADER`, and what it
-    held; ``known(code)`` is the name of a LOINC code the reference file knows, else None.
+    held; ``known(code)`` is the name of a LOINC code the reference file knows, else None;
+    ``progress(bytes_read, bytes_of_the_file)`` is called now and then as the file is read.
     The file is removed when the block ends. Raises :class:`InputError` for JSON that is not FHIR, a
     file without any Observation, or compressed data that is damaged."""
     handle, name = tempfile.mkstemp(prefix="electrocheck-fhir-", suffix=".csv")
     table = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(HEADER)
-            tables = _Tables(writer.writerow, known)
-            read_resources(_lines(path, shown, compression), tables, shown)
+            write = row_writer(out)
+            write(list(HEADER))
+            tables = _Tables(write, known)
+            read_resources(_lines(path, shown, compression, progress), tables, shown)
         summary = tables.summary
         if not summary.observations:
             held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
@@ -791,13 +843,17 @@ def _complete(table: Path, tables: _Tables) -> None:
 
 
 def write_table(
-    source: IO[bytes] | Iterator[bytes], out: IO[str], known: Callable[[str], str | None]
+    source: IO[bytes] | Iterator[bytes],
+    out: IO[str],
+    known: Callable[[str], str | None],
+    quick: bool = True,
 ) -> FhirSummary:
-    """Write FHIR JSON (its lines) as the long table to ``out``; for tests and the API."""
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    tables = _Tables(writer.writerow, known)
-    read_resources(iter(source), tables, "the input")
+    """Write FHIR JSON (its lines) as the long table to ``out``; for tests and the API
+    (``quick=False`` reads every line with the general code: see :func:`read_resources`)."""
+    write = row_writer(out)
+    write(list(HEADER))
+    tables = _Tables(write, known)
+    read_resources(iter(source), tables, "the input", quick)
     return tables.summary
 
 

@@ -1,16 +1,17 @@
 """Checks of the reference file as a whole: the top-level keys, ``format``, ``title`` and
 ``sources``; each section in turn (``names``, ``specimens`` and ``lookalike``, ``analytes``,
 ``covariates``, ``aliases``, ``corrections``, ``spasm_care``, ``specimen_signs``,
-``patterns``); names that two
+``patterns``, ``medications``); names that two
 entries share (:mod:`~electrocheck.reference.check_names`); and the assembly of the
 :class:`~electrocheck.reference.model.Reference`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from electrocheck.errors import ReferenceFileError, quote
 from electrocheck.reference.changes import Changes
@@ -30,6 +31,9 @@ from electrocheck.reference.check_specimens import read_specimen_words
 from electrocheck.reference.check_trends import read_changes
 from electrocheck.reference.model import FORMAT, Reference, with_labels
 
+if TYPE_CHECKING:  # read on first use (see load): not loaded at every start
+    from electrocheck.reference.medicines import Medicines
+
 _TOP_OPTIONAL = frozenset(
     {
         "names",
@@ -43,13 +47,18 @@ _TOP_OPTIONAL = frozenset(
         "specimen_signs",
         "changes",
         "omop",
+        "medications",
     }
 )
 
 
-def read_reference(c: Checker, data: Any) -> Reference:
+def read_reference(
+    c: Checker, data: Any, medicine_reader: Callable[[], Medicines] | None = None
+) -> Reference:
     """The :class:`Reference` of a parsed file; raises :class:`ReferenceFileError` listing
-    every problem found."""
+    every problem found. ``medicine_reader`` reads the ``medications`` section when the
+    loader has kept it apart (see :mod:`~electrocheck.reference.load`); a section in ``data``
+    is read here."""
     top = c.attempt(
         lambda: c.mapping(
             data, "(top level)", 1, {"format", "title", "sources", "analytes"}, _TOP_OPTIONAL
@@ -91,6 +100,13 @@ def read_reference(c: Checker, data: Any) -> Reference:
     patterns = read_patterns(c, top, {*analytes, *corrections}, written, set(signs))
     changes = c.attempt(lambda: read_changes(c, top, set(analytes), written))
     omop_concepts, omop_units = read_omop(c, top, {**analytes, **covariates})
+    if "medications" in top:
+        if medicine_reader is not None:
+            c.fail("medications", "given twice", _line(top, "medications"))
+        from electrocheck.reference.check_medications import read_medications
+
+        medicines = read_medications(c, top["medications"], _line(top, "medications"), analytes)
+        medicine_reader = partial(_given, medicines)
     if c.problems:
         raise ReferenceFileError(c.problems)
     return Reference(
@@ -117,7 +133,12 @@ def read_reference(c: Checker, data: Any) -> Reference:
         changes=changes or Changes(),
         omop_concepts=MappingProxyType(omop_concepts),
         omop_units=MappingProxyType(omop_units),
+        medicine_reader=medicine_reader,
     )
+
+
+def _given(medicines: Medicines) -> Medicines:
+    return medicines
 
 
 def read_sources(c: Checker, node: Any, line: int | None) -> None:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from electrocheck.errors import InputError, UnitError, UnknownAnalyteError, quote
 from electrocheck.reference.changes import Changes
 from electrocheck.reference.names import ANALYTES, AliasProblem, fold_name, nearest, place_alias
 from electrocheck.reference.patient import UNKNOWN, AgeBand, Patient
 from electrocheck.units.resolve import MMOL_PER_L, Unit, resolve_unit
+
+if TYPE_CHECKING:  # the medicines are read on first use: their module too
+    from electrocheck.reference.medicines import Medicines
 
 #: Spasm-risk levels, from least to most.
 SPASM_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
@@ -400,6 +403,26 @@ class Reference:
     # a measurement concept -> its LOINC code, and a unit concept -> its unit's spelling.
     omop_concepts: Mapping[int, str] = field(default_factory=_empty)
     omop_units: Mapping[int, str] = field(default_factory=_empty)
+    # Reads and checks the file's `medications` section: only when a medicine is looked up,
+    # so that a check without one never parses it (see :attr:`medications`). None: none.
+    medicine_reader: Callable[[], Medicines] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def medications(self) -> Medicines:
+        """The medicines of the file's ``medications`` section (none without it), read and
+        checked on first use; raises :class:`~electrocheck.errors.ReferenceFileError`
+        listing its problems.
+
+        >>> from electrocheck import load_reference
+        >>> drug = load_reference().medications.find("Erbitux")
+        >>> drug.key, [(e.analyte, e.direction) for e in drug.effects]
+        ('cetuximab', [('magnesium', 'low')])
+        """
+        if self.medicine_reader is None:
+            from electrocheck.reference.medicines import Medicines
+
+            return Medicines()
+        return self.medicine_reader()
 
     @property
     def origin(self) -> str:

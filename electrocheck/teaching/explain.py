@@ -45,6 +45,8 @@ def explain(reference: Reference, name: str, units: str | None = None) -> dict[s
         for c in reference.corrections.values()
         if c.corrects == analyte.key
     ]
+    medicines = medicines_of(reference, analyte.key)
+    used |= {effect["source"] for effect in medicines}
     found = {
         "analyte": analyte.key,
         "label": analyte.label,
@@ -61,7 +63,8 @@ def explain(reference: Reference, name: str, units: str | None = None) -> dict[s
         "grades": grades,
         "corrections": corrections,
         "spasm_care": [{"name": n, "text": t} for n, t in reference.spasm_care],
-        "sources": {key: reference.sources[key] for key in sorted(used)},
+        "medications": medicines,
+        "sources": {key: source_text(reference, key) for key in sorted(used)},
     }
     if units is not None:
         found["shown_in"] = {"system": units, "unit": analyte.display_units.of(units)}
@@ -170,6 +173,55 @@ def _criterion(c: Criterion) -> dict[str, Any]:
         if c.symptomatic is None
         else {"grade": c.symptomatic[0], "becomes": c.symptomatic[1]},
         "source": c.source,
+    }
+
+
+def source_text(reference: Reference, key: str) -> str:
+    """The text of a source: the file's, or one its medications section cites."""
+    found = reference.sources.get(key)
+    return reference.medications.sources[key] if found is None else found
+
+
+def medicines_of(reference: Reference, analyte: str) -> list[dict[str, Any]]:
+    """The medicines of the reference file that move ``analyte`` (a key), low side first."""
+    return [
+        {
+            "drug": drug.key,
+            "brands": list(drug.brands),
+            "direction": effect.direction,
+            "mechanism": effect.mechanism,
+            "onset": effect.onset,
+            "source": effect.source,
+        }
+        for direction in ("low", "high")
+        for drug in reference.medications.drugs.values()
+        if (effect := drug.effect_on(analyte, direction)) is not None
+    ]
+
+
+def medications_listing(reference: Reference) -> dict[str, Any]:
+    """Every medicine of the reference file with its names, codes and effects, as
+    ``ranges show`` lists them."""
+    return {
+        key: {
+            "also": list(drug.also),
+            "brands": list(drug.brands),
+            "atc": drug.atc,
+            "rxnorm": drug.rxnorm,
+            "omop": drug.omop,
+            "source": drug.source,
+            "effects": [
+                {
+                    "analyte": e.analyte,
+                    "direction": e.direction,
+                    "mechanism": e.mechanism,
+                    "onset": e.onset,
+                    "source": e.source,
+                }
+                for e in drug.effects
+            ],
+        }
+        for key, drug in reference.medications.drugs.items()
     }
 
 

@@ -86,6 +86,18 @@ def test_ndjson_gzipped_or_not_and_whatever_its_name(tmp_path: Path, name: str) 
     assert (absent["data_absent_reason"], absent["analyte"], absent["errors"]) == ("error", "", "")
 
 
+@pytest.mark.parametrize("name", ["export.ndjson", "export.ndjson.gz", "bmp-bundle.json"])
+def test_progress_goes_once_over_the_fhir_file(tmp_path: Path, name: str) -> None:
+    # Turning the file into a table is the first half of the bar, reading the table the second.
+    calls: list[tuple[int, int]] = []
+    run_batch(DATA / name, tmp_path / "out.csv", progress=lambda *call: calls.append(call))
+    size = (DATA / name).stat().st_size
+    done = [d for d, _ in calls]
+    assert {total for _, total in calls} == {size}
+    assert done == sorted(done) and done[-1] == size
+    assert size // 2 in done  # the table is written: half way
+
+
 def test_stdin(tmp_path: Path) -> None:
     text = (DATA / "export.ndjson").read_text()
     result = runner.invoke(app, ["batch", "-", "--quiet"], input=text)

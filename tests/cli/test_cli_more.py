@@ -283,7 +283,9 @@ def test_an_initialised_file_is_valid(tmp_path: Path, ref: Reference) -> None:
     assert run("ranges", "init", str(target)).exit_code == ExitCode.OK
     result = run("ranges", "validate", str(target))
     assert result.exit_code == ExitCode.OK and result.stderr == ""
-    assert result.stdout == f"{target}: valid (5 analytes, {len(ref.sources)} sources)\n"
+    sources = len(ref.sources) + len(ref.medications.sources)
+    counts = f"5 analytes, {sources} sources, {len(ref.medications.drugs)} medicines"
+    assert result.stdout == f"{target}: valid ({counts})\n"
 
 
 # --------------------------------------------------------------------------- ranges validate
@@ -374,7 +376,15 @@ def test_show_json(ref: Reference) -> None:
     result = run("ranges", "show", "--format", "json")
     assert result.exit_code == ExitCode.OK
     data = json.loads(result.stdout)
-    assert set(data) == {"reference", "path", "title", "analytes"}
+    assert set(data) == {
+        "reference",
+        "path",
+        "title",
+        "analytes",
+        "medications",
+        "medication_sources",
+    }
+    assert data["medications"]["cetuximab"]["brands"] == ["Erbitux"]
     assert (data["reference"], data["path"]) == ("built-in", str(built_in_path()))
     assert data["title"] == "electrocheck built-in reference (adult serum and plasma)"
     assert list(data["analytes"]) == KEYS

@@ -239,7 +239,7 @@ EARLIER_KEYS = [
 @pytest.mark.parametrize("system", [None, "si", "conventional"])
 def test_json_keeps_every_earlier_key_in_mmol_per_litre(ref: Reference, system: str | None) -> None:
     data = interpret(ref, "ca", 7.6, "mg/dL", units=UnitChoice(system)).to_dict()
-    assert list(data) == [*EARLIER_KEYS, "shown"]
+    assert list(data) == [*EARLIER_KEYS, "shown", "medications"]
     assert (data["unit"], data["low"], data["high"]) == ("mmol/L", 2.121, 2.545)
     assert (data["critical_low"], data["critical_high"]) == (1.497, 3.244)
 

@@ -26,6 +26,9 @@ KINDS = [
     (b"BZh is how this header starts,K\n1,2\n", "labs.csv", ("text", None)),  # not bzip2
     (b"\xef\xbb\xbfmrn,K\n1,3.1\n", "labs.csv", ("text", None)),
     (b"", "empty.csv", ("text", None)),  # refused later, as empty
+    (b"PAR1\x15\x04", "labs.csv", ("table", None)),
+    (b"ARROW1\x00\x00", "labs.csv", ("table", None)),
+    (b"\xff\xff\xff\xff\x78\x00", "labs.csv", ("table", None)),
 ]
 
 
@@ -62,7 +65,7 @@ def test_a_workbook_and_an_ods_are_sheets_whatever_their_name(tmp_path: Path) ->
 # (what the file holds, what the one-line refusal says of it, what it says would work)
 REFUSED = [
     (b"%PDF-1.7\n...", "is a PDF document", "as CSV or .xlsx"),
-    (b"PAR1\x00\x00", "is a Parquet file", "interpret_frame"),
+    (b"FEA1\x00\x00", "is a Feather file of the first version", "Feather version 2"),
     (b"\x89PNG\r\n\x1a\n", "is a PNG image", "as CSV"),
     (b"SQLite format 3\x00...", "is an SQLite database", "export the table as CSV"),
     (b"<html><body><table>", "is an HTML page", "save it as CSV or .xlsx"),

@@ -173,22 +173,29 @@ def test_every_source_named_is_listed(
     for correction in built_in_data["corrections"].values():
         if correction["corrects"] == key:
             named |= _sources_in(correction, frozenset())
+    for drug in built_in_data["medications"]["drugs"].values():  # the medicines that move it
+        named |= {e["source"] for e in drug["effects"] if e["analyte"] == key}
     sources = explain(ref, key)["sources"]
     assert set(sources) == named
     assert list(sources) == sorted(sources)
     for name, text in sources.items():
-        assert text == ref.sources[name]
-        assert " ".join(text.split()) == " ".join(built_in_data["sources"][name].split())
+        assert text == {**ref.sources, **ref.medications.sources}[name]
+        written = {**built_in_data["sources"], **built_in_data["medications"]["sources"]}
+        assert " ".join(text.split()) == " ".join(written[name].split())
 
 
 def test_potassium_sources_by_hand(ref: Reference) -> None:
     assert list(explain(ref, "k")["sources"]) == [
+        "abiraterone-label",  # the medicines that move potassium
         "banner-noco-potassium",
         "ctcae-v5",
         "davis-pediatric",
         "howard-tls",
+        "ifosfamide-label",
+        "irae-guidelines",
         "kost-1990",
         "kost-1991",
+        "msd-drug-causes",
         "msd-treatment",
         "msd-units",
         "muscle-effects",

@@ -1,0 +1,238 @@
+"""How the rows of a long file grouped into panels are read: once, twice, or a part of its
+patients at a time.
+
+:class:`~electrocheck.batch.panels.Panels` needs every row of a panel, and every earlier result
+of a patient, before it can answer for any of them; its first pass builds the table of panels
+and changes over time, and the run's usual pass then interprets the rows with it. The rows are
+had for both passes in one of three ways:
+
+- **Once, kept in memory**, where the file's rows fit in :data:`IN_MEMORY_BYTES` (polars'
+  estimate of the text read: about 1.2 million rows of 7 short columns, whose run peaks near
+  0.6 GB). The first pass reads them and keeps them, and compares the changes over time while
+  it makes the panel table, on another core; the usual pass takes the rows from memory,
+  letting go of each batch once it is interpreted.
+- **Twice, streaming**, for a larger file: the first reading builds the panel table, the second
+  interprets. Memory holds the table and a few small columns per row, not the rows. A file
+  larger than :data:`IN_MEMORY_BYTES` on disk is read this way; a smaller one (compressed,
+  or a spreadsheet) found too large while being read once is read again this way from the
+  start.
+- **A part of the patients at a time**, where the rows are declared sorted by patient
+  (``--sorted``): parts of about :data:`PART_ROWS` rows that end where a patient does are each
+  read once, in memory, and interpreted before the next, so memory does not grow with the file.
+  Every panel and every change over time belongs to one patient, so each part gives its rows
+  the answers of the whole file, and the panels are numbered on from part to part. A patient id
+  lower than the one before it stops the run with an error naming the row: a row out of order
+  is never put in the wrong part. Rows without a patient id are interpreted alone wherever
+  they are. A specimen number shared by two patients is found among the patients of one part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import polars as pl
+
+from electrocheck.batch.cells import blank_to_null, without_blank_lines
+from electrocheck.batch.engine import BatchInterpreter
+from electrocheck.batch.layout import Layout
+from electrocheck.batch.panels import Panels
+from electrocheck.batch.summary import PanelSummary
+from electrocheck.batch.threads import prefetched
+from electrocheck.errors import InputError, quote
+from electrocheck.formats.frame import internal_names
+from electrocheck.reference import Reference
+
+#: Bytes of rows (polars' estimate of the batches read) kept in memory to read a file once.
+IN_MEMORY_BYTES = 80 << 20
+#: Rows of a part of a sorted file's patients (more where the last patient runs on).
+PART_ROWS = 500_000
+
+Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
+#: Each batch with the panels it is interpreted with (None: a file whose rows are not grouped).
+Step = tuple[Panels | None, Batch]
+
+
+class _TooLarge(Exception):
+    """The rows read so far do not fit in :data:`IN_MEMORY_BYTES`."""
+
+
+def panel_steps(
+    layout: Layout,
+    reference: Reference,
+    interpreter: BatchInterpreter,
+    batches: Iterator[Batch],
+    again: Callable[[], Iterator[Batch]] | None,
+    reread: Callable[[], Iterator[Batch]] | None = None,
+    sorted_rows: bool = False,
+    size: int | None = None,
+) -> tuple[PanelSummary | None, Iterator[Step]]:
+    """The summary of a long file's panels (None where its rows are not grouped), and each of
+    its batches with the panels it is interpreted with. ``batches`` is the file's reading;
+    ``again()`` reads it from the start again for a first pass (None: it cannot be, and the
+    rows are not grouped), ``reread()`` for the run's usual pass (``again`` where None);
+    ``sorted_rows``: the rows are declared sorted by patient (``--sorted``); ``size``: the
+    file's bytes on disk, where known."""
+    if sorted_rows and (layout.panels is None or layout.panels.patient is None):
+        raise InputError(
+            "--sorted reads a long file a part of its patients at a time: it needs its rows "
+            "grouped into panels by a patient column (give --patient-column, without "
+            "--no-panels)"
+        )
+    if layout.panels is None or again is None:
+        return None, ((None, batch) for batch in prefetched(batches))
+    panels = Panels(layout, reference, interpreter)
+    if sorted_rows:
+        return panels.summary, _parts(panels, prefetched(batches))
+    return panels.summary, _whole(panels, batches, again, reread or again, size)
+
+
+def _whole(
+    panels: Panels,
+    batches: Iterator[Batch],
+    again: Callable[[], Iterator[Batch]],
+    reread: Callable[[], Iterator[Batch]],
+    size: int | None,
+) -> Iterator[Step]:
+    """The batches of a whole file: read once where they fit in memory, else twice (a file
+    larger on disk than the memory allowed is not tried)."""
+    if size is None or size <= IN_MEMORY_BYTES:
+        held = _held(panels, batches)
+        if held is not None:
+            held.reverse()  # each batch let go of once it is taken
+            while held:
+                yield panels, held.pop()
+            return
+        batches = reread()  # (the rows held were let go of)
+        summary = panels.summary
+        panels = Panels(panels.layout, panels.reference, panels.interpreter)
+        panels.summary = summary  # (nothing was counted in it yet)
+    panels.first_pass(prefetched(again()))
+    yield from ((panels, batch) for batch in prefetched(batches))
+
+
+def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
+    """The batches, kept while the panels' first pass reads them; None where they do not
+    fit in :data:`IN_MEMORY_BYTES` (the reading then stops, and they are let go of)."""
+    held: list[Batch] = []
+    reading = prefetched(batches)
+
+    def holding() -> Iterator[Batch]:
+        size = 0.0
+        for batch in reading:
+            held.append(batch)
+            size += batch[0].estimated_size()
+            if size > IN_MEMORY_BYTES:
+                raise _TooLarge
+            yield batch
+
+    try:
+        panels.first_pass(holding(), at_once=True)
+    except _TooLarge:
+        held.clear()
+        _close(reading)  # the reader thread stops
+        return None
+    return held
+
+
+def _close(batches: Iterator[Batch]) -> None:
+    close = getattr(batches, "close", None)
+    if close is not None:
+        close()
+
+
+def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
+    """The batches of a file sorted by patient, a part of its patients at a time."""
+    columns = panels.columns
+    assert columns.patient is not None
+    name = f"c{columns.patient}"
+    originals = internal_names(len(panels.layout.header))
+    order = _Order(panels.layout.header[columns.patient])
+    whole = panels.summary  # the first part's: each next part's counts join it
+    part: list[Batch] = []
+    rows = 0  # in the part (blank lines too)
+    done = False  # whether a part was interpreted
+    for batch, position in batches:
+        frame, _ = without_blank_lines(batch, originals)
+        before = order.last
+        order.check(frame[name])
+        part.append((batch, position))
+        rows += batch.height
+        if rows < PART_ROWS:
+            continue
+        head, tail = _at_last_patient(batch, name)
+        if not head.height and order.last == before:  # one patient, who may run on
+            continue
+        part[-1] = (head, position)
+        if rows > tail.height:  # the part has rows of its own
+            yield from _part(panels, part)
+            panels, done = _next(panels, whole), True
+        part, rows = [(tail, position)], tail.height
+    if part or not done:
+        yield from _part(panels, part)
+
+
+def _part(panels: Panels, part: list[Batch]) -> Iterator[Step]:
+    """One part's batches with its panels, each let go of once it is taken."""
+    panels.first_pass(iter(part), at_once=True)
+    part.reverse()
+    while part:
+        yield panels, part.pop()
+
+
+def _next(panels: Panels, whole: PanelSummary) -> Panels:
+    """The panels of the part after ``panels``'s: numbered on, counted in ``whole``."""
+    assert panels.table is not None
+    return Panels(
+        panels.layout,
+        panels.reference,
+        panels.interpreter,
+        whole,
+        first_row=panels.first_row + panels.rows_kept,
+        first_panel=panels.first_panel + panels.table.height,
+    )
+
+
+def _at_last_patient(batch: pl.DataFrame, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A batch cut where its last patient's rows start (rows without an id go with the rows
+    before them); all of it after the cut where no row has an id."""
+    ids = batch.select(blank_to_null(pl.col(name)).alias("id")).with_row_index("i")
+    present = ids.drop_nulls("id")
+    if present.is_empty():  # no patient starts here
+        return batch.head(0), batch
+    last = present["id"][-1]
+    others = present.filter(pl.col("id") != last)
+    cut = 0 if others.is_empty() else int(others["i"][-1]) + 1
+    return batch.head(cut), batch.slice(cut)
+
+
+class _Order:
+    """Checks that the patient ids of a file's rows never go down, batch after batch."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self.last: str | None = None
+        self.rows = 0  # rows checked (without blank lines)
+
+    def check(self, texts: pl.Series) -> None:
+        ids = pl.DataFrame({"id": texts}).select(blank_to_null(pl.col("id")).alias("id"))
+        ids = ids.with_row_index("i")
+        present = ids.drop_nulls("id")
+        before = pl.col("id").shift(1)
+        if self.last is not None:
+            before = before.fill_null(pl.lit(self.last))
+        wrong = present.filter(pl.col("id") < before).head(1)
+        if wrong.height:
+            i, found = wrong.row(0)
+            previous = present.filter(pl.col("i") < i)["id"]
+            earlier = previous[-1] if previous.len() else self.last
+            raise InputError(
+                f"--sorted: row {self.rows + i + 1} has {self.column} {quote(found)} after "
+                f"{quote(earlier)}: the rows are not sorted by patient id (sort them, or leave "
+                "out --sorted)"
+            )
+        if present.height:
+            self.last = present["id"][-1]
+        self.rows += texts.len()
+
+
+__all__ = ["IN_MEMORY_BYTES", "PART_ROWS", "Step", "panel_steps"]
