@@ -13,9 +13,10 @@ import pytest
 from electrocheck.batch.run import run_batch
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+# spark.py answers --help only here: a run of it starts Spark (seconds before its first task).
 SCRIPTS = [
     *("batch", "by_patient", "compare", "fhir", "fhir_output", "hl7v2", "jsonl"),
-    *("medications", "mutation", "panels", "parquet"),
+    *("medications", "mutation", "panels", "parquet", "spark"),
     "startup",
 ]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]

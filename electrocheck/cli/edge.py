@@ -215,7 +215,7 @@ def errors_to_exit() -> Iterator[None]:
         fail(str(exc))
 
 
-def run(app: Callable[..., Any], argv: list[str] | None) -> int:
+def run(app: Callable[..., Any], argv: list[str] | None, prog_name: str = "electrocheck") -> int:
     """Run the app and return its exit code, keeping any traceback from the user."""
     _stop_cleanly_on_sigterm()
     # An exception Python can only ignore (Ctrl-C landing while a file object is being
@@ -223,7 +223,7 @@ def run(app: Callable[..., Any], argv: list[str] | None) -> int:
     sys.unraisablehook = _ignore
     try:
         try:
-            app(args=argv, prog_name="electrocheck")
+            app(args=argv, prog_name=prog_name)
         finally:
             sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
     except OutputClosed:
