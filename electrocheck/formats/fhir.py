@@ -43,7 +43,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,6 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from electrocheck.errors import InputError
+from electrocheck.formats.conversion import ProblemTally, not_read, ranked, temporary_table
 from electrocheck.formats.fhir_quick import quick_reader
 from electrocheck.formats.fhir_types import (
     INTERPRETATION_SYSTEMS,
@@ -122,7 +122,7 @@ _SEXES = {"male": "male", "female": "female"}
 
 
 @dataclass
-class FhirSummary:
+class FhirSummary(ProblemTally):
     """What a FHIR file held, and what became of it."""
 
     form: str = ""  # "Bundle (collection)", "NDJSON", "Observation"
@@ -131,15 +131,9 @@ class FhirSummary:
     rows: int = 0
     component_rows: int = 0  # rows of an Observation's components
     groupings: int = 0  # Observations that only group others (hasMember, component)
-    problems: Counter[str] = field(default_factory=Counter)  # keys of PROBLEMS
-    examples: dict[str, str] = field(default_factory=dict)  # the first of each problem
     unknown_types: Counter[str] = field(default_factory=Counter)
     absent: Counter[str] = field(default_factory=Counter)  # dataAbsentReason codes
     rows_without_birth: int = 0
-
-    def problem(self, kind: str, where: str) -> None:
-        self.problems[kind] += 1
-        self.examples.setdefault(kind, where)
 
     def line(self) -> str:
         """One line of the run's summary: what was read, and what was not."""
@@ -148,10 +142,7 @@ class FhirSummary:
             for name in READ_TYPES[1:]
             if name != "Bundle" and self.resources[name]
         ]
-        other = sorted(
-            (kv for kv in self.resources.items() if kv[0] not in READ_TYPES),
-            key=lambda kv: (-kv[1], kv[0]),
-        )
+        other = ranked({k: n for k, n in self.resources.items() if k not in READ_TYPES})
         text = f"  FHIR {self.form}: {self.observations:,} Observations in {self.rows:,} rows"
         if self.component_rows:
             text += f" ({self.component_rows:,} from components)"
@@ -159,21 +150,11 @@ class FhirSummary:
             text += f", {self.groupings:,} grouping others"
         if read:
             text += "; read with them: " + ", ".join(read)
-        if other:
-            shown = ", ".join(f"{name} {count:,}" for name, count in other[:6])
-            more = f" and {len(other) - 6} more types" if len(other) > 6 else ""
-            text += f"; not read: {shown}{more}"
-        return text
+        return text + not_read(other, "more types")
 
     def warnings(self) -> list[str]:
         """What the summary warns of: each kind of problem, with where it first was."""
-        found = []
-        for kind, (one, many) in PROBLEMS.items():
-            count = self.problems[kind]
-            if count == 1:
-                found.append(f"FHIR: 1 {one}: {self.examples[kind]}")
-            elif count:
-                found.append(f"FHIR: {count:,} {many}, the first {self.examples[kind]}")
+        found = self.problem_warnings("FHIR", PROBLEMS)
         if self.absent:
             shown = ", ".join(f"{code} {n:,}" for code, n in self.absent.most_common())
             found.append(f"FHIR: Observations without a value, by dataAbsentReason: {shown}")
@@ -791,31 +772,28 @@ def fhir_table(
     ``progress(bytes_read, bytes_of_the_file)`` is called now and then as the file is read.
     The file is removed when the block ends. Raises :class:`InputError` for JSON that is not FHIR, a
     file without any Observation, or compressed data that is damaged."""
-    handle, name = tempfile.mkstemp(prefix="electrocheck-fhir-", suffix=".csv")
-    table = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            write = row_writer(out)
-            write(list(HEADER))
-            tables = _Tables(write, known)
-            read_resources(_lines(path, shown, compression, progress), tables, shown)
-        summary = tables.summary
-        if not summary.observations:
-            held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
-            raise InputError(
-                f"{shown} is FHIR JSON without any Observation"
-                + (f" (it holds {held})" if held else "")
-            )
-        if tables.late:
-            _complete(table, tables)
-        yield table, summary
+        with temporary_table("fhir") as table:
+            with open(table, "w", encoding="utf-8", newline="") as out:
+                write = row_writer(out)
+                write(list(HEADER))
+                tables = _Tables(write, known)
+                read_resources(_lines(path, shown, compression, progress), tables, shown)
+            summary = tables.summary
+            if not summary.observations:
+                held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
+                raise InputError(
+                    f"{shown} is FHIR JSON without any Observation"
+                    + (f" (it holds {held})" if held else "")
+                )
+            if tables.late:
+                _complete(table, tables)
+            yield table, summary
     except InputError as exc:
         message = str(exc)
         if message.startswith("is "):
             raise InputError(f"{shown} {message}") from None
         raise
-    finally:
-        table.unlink(missing_ok=True)
 
 
 def _complete(table: Path, tables: _Tables) -> None:

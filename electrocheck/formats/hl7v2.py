@@ -42,9 +42,7 @@ from __future__ import annotations
 import csv
 import importlib
 import logging
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,6 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from electrocheck.errors import InputError
+from electrocheck.formats.conversion import ProblemTally, not_read, ranked, temporary_table
 from electrocheck.formats.fhir_types import UCUM_UNITS
 from electrocheck.formats.stream import TextStream
 
@@ -144,7 +143,7 @@ _LONGEST = 64 << 20
 
 
 @dataclass
-class Hl7Summary:
+class Hl7Summary(ProblemTally):
     """What an HL7 v2 file held, and what became of it."""
 
     messages: int = 0
@@ -153,20 +152,14 @@ class Hl7Summary:
     groups: int = 0  # OBR groups
     results: int = 0  # OBX segments, each a row
     value_types: Counter[str] = field(default_factory=Counter)  # OBX-2
-    problems: Counter[str] = field(default_factory=Counter)  # keys of PROBLEMS
-    examples: dict[str, str] = field(default_factory=dict)  # the first of each problem
     rows_without_birth: int = 0
-
-    def problem(self, kind: str, where: str) -> None:
-        self.problems[kind] += 1
-        self.examples.setdefault(kind, where)
 
     def line(self) -> str:
         """One line of the run's summary: what was read, and what was not."""
-        types = ", ".join(f"{name} {n:,}" for name, n in _ranked(self.message_types))
+        types = ", ".join(f"{name} {n:,}" for name, n in ranked(self.message_types))
         read = [f"{name} {self.segments[name]:,}" for name in READ_SEGMENTS[1:] if name != "OBX"]
         read = [text for text in read if not text.endswith(" 0")]
-        other = _ranked(Counter({k: n for k, n in self.segments.items() if k not in READ_SEGMENTS}))
+        other = ranked({k: n for k, n in self.segments.items() if k not in READ_SEGMENTS})
         text = (
             f"  HL7 v2: {self.messages:,} message{'' if self.messages == 1 else 's'}"
             + (f" ({types})" if types else "")
@@ -175,24 +168,12 @@ class Hl7Summary:
         )
         if read:
             text += "; read with them: " + ", ".join(read)
-        if other:
-            shown = ", ".join(f"{name} {count:,}" for name, count in other[:6])
-            more = f" and {len(other) - 6} more" if len(other) > 6 else ""
-            text += f"; not read: {shown}{more}"
-        return text
+        return text + not_read(other, "more")
 
     def warnings(self) -> list[str]:
         """What the summary warns of: each kind of problem, with where it first was."""
-        found = []
-        for kind, (one, many) in PROBLEMS.items():
-            count = self.problems[kind]
-            if count == 1:
-                found.append(f"HL7: 1 {one}: {self.examples[kind]}")
-            elif count:
-                found.append(f"HL7: {count:,} {many}, the first {self.examples[kind]}")
-        others = _ranked(
-            Counter({k: n for k, n in self.value_types.items() if k not in NUMERIC_TYPES})
-        )
+        found = self.problem_warnings("HL7", PROBLEMS)
+        others = ranked({k: n for k, n in self.value_types.items() if k not in NUMERIC_TYPES})
         if others:
             count = sum(n for _, n in others)
             shown = ", ".join(f"{kind or '(none)'} {n:,}" for kind, n in others)
@@ -219,10 +200,6 @@ class Hl7Summary:
             "problems": {kind: self.problems[kind] for kind in PROBLEMS},
             "rows_without_birth_date": self.rows_without_birth,
         }
-
-
-def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 # --------------------------------------------------------------------------- the parser
@@ -641,24 +618,20 @@ def hl7_table(
     The file is removed when the block ends. Raises :class:`InputError` for a file whose first
     MSH is broken, a file without any OBX, or without the ``hl7`` package."""
     library = _parser(shown)
-    handle, name = tempfile.mkstemp(prefix="electrocheck-hl7-", suffix=".csv")
-    table = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+    with temporary_table("hl7") as table:
+        with open(table, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(HEADER)
             reader = _Reader(writer.writerow, known, library)
             read_messages(_blocks(path, shown, compression), reader, shown)
         summary = reader.summary
         if not summary.results:
-            held = ", ".join(f"{k} {n:,}" for k, n in _ranked(summary.message_types)[:6])
+            held = ", ".join(f"{k} {n:,}" for k, n in ranked(summary.message_types)[:6])
             raise InputError(
                 f"{shown} is HL7 v2 without any OBX result"
                 + (f" (it holds {held})" if held else "")
             )
         yield table, summary
-    finally:
-        table.unlink(missing_ok=True)
 
 
 def write_table(
