@@ -24,12 +24,11 @@ import argparse
 import csv
 import os
 import random
-import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import Runs, alternate, script  # bench/timing.py, beside this file
+from timing import alternate, script  # bench/timing.py, beside this file
 
 #: (LOINC code, display, UCUM code, low and high of the values drawn, the lab's range)
 TESTS = (
@@ -90,29 +89,6 @@ def generate(directory: Path, rows: int) -> tuple[Path, Path]:
     return messages, table
 
 
-def _alternate_with_cpu(
-    commands: dict[str, list[str]], rounds: int
-) -> tuple[dict[str, Runs], dict[str, list[float]]]:
-    """:func:`timing.alternate`, one command at a time, with the CPU seconds (user and system)
-    of each run besides: on a machine shared with other work, steadier than wall time."""
-    runs = {name: Runs() for name in commands}
-    cpu: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(rounds):
-        for name, argv in commands.items():
-            before = os.times()
-            found = alternate({name: argv}, 1)[name]
-            after = os.times()
-            runs[name].seconds += found.seconds
-            runs[name].megabytes += found.megabytes
-            cpu[name].append(
-                after.children_user
-                - before.children_user
-                + after.children_system
-                - before.children_system
-            )
-    return runs, cpu
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -127,7 +103,7 @@ def main() -> int:
         "hl7": [exe, "batch", str(messages), "-o", str(args.dir / "out-hl7.csv"), "--quiet"],
     }
     load = os.getloadavg()
-    runs, cpu = _alternate_with_cpu(commands, args.rounds)  # in turn: drift hits both alike
+    runs = alternate(commands, args.rounds)  # in turn: drift hits both alike
     load = tuple(max(a, b) for a, b in zip(load, os.getloadavg(), strict=True))
     sizes = {"csv": table.stat().st_size / 1e6, "hl7": messages.stat().st_size / 1e6}
     print(
@@ -138,11 +114,11 @@ def main() -> int:
         each = ", ".join(f"{t:.2f}" for t in runs[name].seconds)
         print(
             f"  {name:<4} {runs[name].median:6.2f} s ({each}), "
-            f"CPU {statistics.median(cpu[name]):6.2f} s"
+            f"CPU {runs[name].cpu_median:6.2f} s"
             f"   peak memory {runs[name].peak:5.0f} MB   input {sizes[name]:6.0f} MB"
         )
     wall = runs["hl7"].median / runs["csv"].median
-    used = statistics.median(cpu["hl7"]) / statistics.median(cpu["csv"])
+    used = runs["hl7"].cpu_median / runs["csv"].cpu_median
     print(f"  hl7 / csv: time {wall:.2f}, CPU time {used:.2f}")
     return 0
 

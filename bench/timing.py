@@ -73,7 +73,6 @@ def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, Runs]:
             runs[name].seconds.append(seconds)
             runs[name].cpu.append(cpu)
             runs[name].megabytes.append(megabytes)
-            runs[name].cpu.append(cpu)
     return runs
 
 
