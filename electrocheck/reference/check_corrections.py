@@ -185,12 +185,15 @@ def check_covariate_units(
         for spelling in (covariate.default_unit, *covariate.units):
             try:
                 covariate.convert(1.0, resolve_unit(spelling), target)
-            except UnitError:
+            except UnitError as err:
+                hint = (
+                    str(err).split(": ", 1)[1]
+                    if target.kind == "equivalent"
+                    else f"{covariate.key} in {spelling} cannot be converted to "
+                    f"{target.spelling} (give the covariate a molar_mass, or another unit)"
+                )
                 raise c.fail(
-                    f"{path}.formulas[{i}].covariate_unit",
-                    f"{covariate.key} in {spelling} cannot be converted to "
-                    f"{target.spelling} (give the covariate a molar_mass, or another unit)",
-                    _line(items, i),
+                    f"{path}.formulas[{i}].covariate_unit", hint, _line(items, i)
                 ) from None
     return True
 

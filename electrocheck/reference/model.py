@@ -222,6 +222,13 @@ class Covariate:
         """``value`` in ``unit``, converted to ``to``."""
         if unit.kind == to.kind:
             return value * unit.to_base / to.to_base
+        if "equivalent" in (unit.kind, to.kind):
+            # mEq/L counts charges; a covariate has no valence in the file (glucose, albumin
+            # carry none that labs report by), so reading mEq/L as mmol/L would be a guess.
+            raise UnitError(
+                f"{self.key}: cannot convert {unit.spelling} to {to.spelling}: an equivalent "
+                f"unit needs a valence, and {self.key} has none (give {' or '.join(self.units)})"
+            )
         if self.molar_mass is None:
             raise UnitError(f"{self.key}: cannot convert {unit.spelling} to {to.spelling}")
         mass = self.molar_mass.value

@@ -18,7 +18,7 @@ import pytest
 from electrocheck.batch.corrected_values import CorrectedValues
 from electrocheck.batch.covariates import CovariateReader
 from electrocheck.clinical.corrections import corrected_value, read_covariate
-from electrocheck.errors import InputError
+from electrocheck.errors import InputError, ReferenceFileError
 from electrocheck.reference import Reference, load_reference
 from electrocheck.units.resolve import resolve_unit
 from electrocheck.units.tokens import parse_number
@@ -131,7 +131,7 @@ GLUCOSE = [
     ("100.5 mg/dL", None),  # less than one unit above the pivot: still added
     ("3000 mg/dL", None),
     ("0.3 g/L", None),  # another mass unit
-    ("16.7 mEq/L", None),  # read as check reads it: glucose has no charge, 1 mEq is 1 mmol
+    ("16.7 mEq/L", None),  # refused as check refuses it: glucose has no valence
 ]
 
 
@@ -208,22 +208,33 @@ def test_float_noise_is_dropped_as_check_drops_it(ref: Reference) -> None:
     assert values != [raw]
 
 
-@pytest.mark.parametrize("covariate_unit", ["mmol/L", "mEq/L"])
 def test_a_formula_that_wants_its_covariate_in_substance_units(
-    write_reference: Callable[..., Path], covariate_unit: str
+    write_reference: Callable[..., Path],
 ) -> None:
-    # A file whose sodium correction takes glucose in mmol/L (or mEq/L): a glucose given in
-    # mg/dL is converted by its molar mass.
+    # A file whose sodium correction takes glucose in mmol/L: a glucose given in mg/dL is
+    # converted by its molar mass.
     def in_substance(data: dict[str, Any]) -> None:
         (formula,) = data["corrections"]["corrected_sodium"]["formulas"]
-        formula.update(covariate_unit=covariate_unit, pivot=5.55, per=5.55)
+        formula.update(covariate_unit="mmol/L", pivot=5.55, per=5.55)
 
     ref = load_reference(write_reference(in_substance))
     (formula,) = ref.corrections["corrected_sodium"].formulas
-    assert formula.covariate_unit == covariate_unit
+    assert formula.covariate_unit == "mmol/L"
     assert_as_core(ref, "corrected_sodium", SODIUM, GLUCOSE)
     values, _, _ = computed(ref, "corrected_sodium", SODIUM[:1], [("300 mg/dL", None)])
     assert values[0] is not None and values[0] > SODIUM[0][0]
+
+
+def test_a_formula_that_wants_its_covariate_in_equivalents_is_refused(
+    write_reference: Callable[..., Path],
+) -> None:
+    # Glucose has no valence: no glucose could ever be converted to mEq/L for the formula.
+    def in_equivalents(data: dict[str, Any]) -> None:
+        (formula,) = data["corrections"]["corrected_sodium"]["formulas"]
+        formula.update(covariate_unit="mEq/L", pivot=5.55, per=5.55)
+
+    with pytest.raises(ReferenceFileError, match=r"covariate_unit: .*needs a valence"):
+        load_reference(write_reference(in_equivalents))
 
 
 #: Eleven spellings of a calcium unit: as many as the table of formulas has columns, and six

@@ -231,6 +231,10 @@ def test_albumin_implausible_in_its_default_unit_hints_at_g_l(ref: Reference) ->
         (["ca=7.6mg/dL", "alb=0.4g/dL"], ImplausibleValueError),  # 4 g/L
         (["na=128", "glu=400mmol/L"], ImplausibleValueError),  # 7206 mg/dL
         (["ca=7.6mg/dL", "alb=0.5mmol/L"], UnitError),  # albumin has no molar mass
+        # Equivalents count charges; glucose and albumin have no valence to count them by.
+        (["na=128", "glu=5mEq/L"], UnitError),
+        (["na=128", "glu=5meq/l"], UnitError),
+        (["ca=7.6mg/dL", "alb=3mEq/L"], UnitError),
         (["ca=7.6mg/dL", "alb=2.5kg"], UnitError),
         (["ca=7.6mg/dL", "alb=-2.5g/dL"], ValueTokenError),
         (["ca=7.6mg/dL", "alb=abc"], ValueTokenError),
