@@ -19,6 +19,12 @@ left out, and counted by reason, when its patient is blank, its drug is blank or
 medicines, a date cannot be read, or it starts after it stops; a drug the reference file does
 not know moves no electrolyte it knows of, and is counted by name.
 
+The medicines of a FHIR file's ``MedicationRequest`` and ``MedicationStatement`` resources
+(read by :mod:`electrocheck.formats.fhir_medications`) are a list of the same kind, checked
+and counted by the same code (:func:`fhir_medication_list`); a resource that says its
+medicine was not given is left out and counted. A FHIR list and a ``--medications`` list make
+one list, their union (:func:`joined`).
+
 A result is explained by a medicine of its patient active at its collection time (from its
 start, or always where none is given, to its stop, or open-ended where none is given; a stop
 given as a date alone lasts that whole day) that has an effect on the result's analyte in the
@@ -49,6 +55,7 @@ from electrocheck.batch.layout import PATIENT_NAMES, Layout, LayoutOptions, pati
 from electrocheck.batch.times import read_times
 from electrocheck.clinical.medications import FLAG_SIDES, analyte_of
 from electrocheck.errors import InputError, UnknownMedicineError, quote
+from electrocheck.formats.fhir_medications import NAMES_SEPARATOR
 from electrocheck.reference import Reference
 
 #: How the drugs of a list are joined in a cell, in alphabetical order.
@@ -60,6 +67,7 @@ SKIP_REASONS = (
     "ambiguous_drug",
     "unreadable_date",
     "start_after_stop",
+    "not_given",
 )
 #: Names of drugs the reference file does not know, listed in the summary, most rows first.
 NAMES_LISTED = 20
@@ -164,9 +172,54 @@ def read_medication_list(path: str | Path, reference: Reference) -> MedicationLi
         _coalesced(raw, roles.get("concept", ())).alias("concept"),
         _coalesced(raw, roles.get("start", ())).alias("start_text"),
         _coalesced(raw, roles.get("stop", ())).alias("stop_text"),
+        pl.lit(False).alias("not_given"),
     )
     counts = MedicationCounts(file=str(path), layout=kind, rows=frame.height)
     return MedicationList(_checked(frame, reference, counts), counts)
+
+
+def fhir_medication_list(rows: list[list[Any]], file: str, reference: Reference) -> MedicationList:
+    """The medication list of a FHIR file's MedicationRequests and MedicationStatements
+    (the rows :class:`~electrocheck.formats.fhir.FhirSummary` holds: patient, the drug's
+    names, start, stop, not given), checked as a CSV list is."""
+    text = pl.String
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "patient": text,
+            "name": text,
+            "start_text": text,
+            "stop_text": text,
+            "not_given": pl.Boolean,
+        },
+        orient="row",
+    ).select(
+        blank_to_null(pl.col("patient")).alias("patient"),
+        blank_to_null(pl.col("name")).alias("name"),
+        pl.lit(None, pl.String).alias("concept"),
+        blank_to_null(pl.col("start_text")).alias("start_text"),
+        blank_to_null(pl.col("stop_text")).alias("stop_text"),
+        pl.col("not_given"),
+    )
+    counts = MedicationCounts(file=file, layout="fhir", rows=frame.height)
+    return MedicationList(_checked(frame, reference, counts), counts)
+
+
+def joined(first: MedicationList | None, second: MedicationList | None) -> MedicationList | None:
+    """Two medication lists as one (a ``--medications`` list and a FHIR file's): every row
+    of both, counted together."""
+    if first is None or second is None:
+        return first or second
+    one, two = first.counts, second.counts
+    counts = MedicationCounts(
+        file=f"{one.file} + {two.file}",
+        layout=f"{one.layout} + {two.layout}",
+        rows=one.rows + two.rows,
+        used=one.used + two.used,
+        skipped=one.skipped + two.skipped,
+        other_drugs=one.other_drugs + two.other_drugs,
+    )
+    return MedicationList(pl.concat([first.frame, second.frame]), counts)
 
 
 def _separator(head: str) -> str:
@@ -224,7 +277,9 @@ def _checked(frame: pl.DataFrame, reference: Reference, counts: MedicationCounts
         col("stop_text").is_not_null() & col("stop").is_null()
     )
     reason = (
-        pl.when(col("patient").is_null())
+        pl.when(col("not_given"))
+        .then(pl.lit("not_given"))
+        .when(col("patient").is_null())
         .then(pl.lit("no_patient"))
         .when(col("problem").is_not_null())
         .then(col("problem"))
@@ -239,39 +294,60 @@ def _checked(frame: pl.DataFrame, reference: Reference, counts: MedicationCounts
         counts.skipped[why] += count
     kept = frame.filter(col("reason").is_null())
     other = kept.filter(col("drug").is_null())
-    for name, count in other["name"].fill_null("").value_counts().iter_rows():
+    for name, count in other["given"].fill_null("").value_counts().iter_rows():
         counts.other_drugs[name] += count
     known = kept.filter(col("drug").is_not_null()).select(
-        "patient", "drug", pl.coalesce("name", "drug").alias("given_as"), "start", "stop"
+        "patient", "drug", pl.coalesce("given", "drug").alias("given_as"), "start", "stop"
     )
     counts.used = known.height
     return known
 
 
 def _drug_keys(reference: Reference, frame: pl.DataFrame) -> list[pl.Series]:
-    """Each row's medicine (its generic name, or null for one the file does not know) and
-    its problem (a reason of :data:`SKIP_REASONS`), each distinct name read once."""
+    """Each row's medicine (its generic name, or null for one the file does not know), the
+    name it is given as, and its problem (a reason of :data:`SKIP_REASONS`), each distinct
+    name read once. A FHIR row's name is several (see :func:`_drug_among`)."""
     medicines = reference.medications
     distinct = frame.select("name", "concept").unique()
     keys: list[str | None] = []
+    given: list[str | None] = []
     problems: list[str | None] = []
     for name, concept in distinct.iter_rows():
-        key, problem = None, None
+        key, problem, shown = None, None, name
         if concept is not None and concept.isdigit() and int(concept) in medicines.omop:
             key = medicines.omop[int(concept)]
         elif name is None:
             problem = "empty_drug" if concept is None or concept.strip("0") == "" else None
         else:
-            key, problem = _drug_of(reference, name)
+            key, problem, shown = _drug_among(reference, name.split(NAMES_SEPARATOR))
         keys.append(key)
+        given.append(shown)
         problems.append(problem)
     table = distinct.with_columns(
-        pl.Series("drug", keys, dtype=pl.String), pl.Series("problem", problems, dtype=pl.String)
+        pl.Series("drug", keys, dtype=pl.String),
+        pl.Series("given", given, dtype=pl.String),
+        pl.Series("problem", problems, dtype=pl.String),
     )
     joined = frame.select("name", "concept").join(
         table, on=["name", "concept"], how="left", nulls_equal=True, maintain_order="left"
     )
-    return [joined["drug"], joined["problem"]]
+    return [joined["drug"], joined["given"], joined["problem"]]
+
+
+def _drug_among(
+    reference: Reference, names: list[str]
+) -> tuple[str | None, str | None, str | None]:
+    """The medicine the first of ``names`` the reference file knows names, with that name;
+    else no medicine, the first name, and the problem of the first that has one (a FHIR
+    drug goes by a text, displays and codes; a CSV list's by one name)."""
+    problems = []
+    for name in names:
+        key, problem = _drug_of(reference, name)
+        if key is not None:
+            return key, None, name
+        problems.append(problem)
+    problem = next((p for p in problems if p is not None and p != "empty_drug"), problems[0])
+    return None, problem, names[0]
 
 
 def _drug_of(reference: Reference, name: str) -> tuple[str | None, str | None]:
@@ -402,5 +478,7 @@ __all__ = [
     "MedicationCounts",
     "MedicationJoin",
     "MedicationList",
+    "fhir_medication_list",
+    "joined",
     "read_medication_list",
 ]

@@ -288,6 +288,12 @@ def run_batch(
                 fhir_table(path, shown, content.compression, _loinc_names(reference), converting)
             )
             content = Content("text")
+            if fhir.medications:  # its MedicationRequests and Statements: a medication list
+                from electrocheck.batch.medications import fhir_medication_list, joined
+
+                named = "stdin" if str(source) == "-" else str(source)
+                listed = fhir_medication_list(fhir.medications, named, reference)
+                medication_list = joined(medication_list, listed)
         hl7 = None
         if content.kind == "hl7":  # read as the long table it is turned into, as FHIR is
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")

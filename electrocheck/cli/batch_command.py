@@ -1,7 +1,5 @@
 """``electrocheck batch``: its options, and the exit code its summary decides."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

@@ -6,8 +6,6 @@ own. What every command shares (errors as one line, exit codes, options, printin
 :mod:`electrocheck.cli.edge` and :mod:`electrocheck.cli.options`.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Any, Optional
 

@@ -1,7 +1,5 @@
 """``electrocheck ranges``: show, validate and start reference files."""
 
-from __future__ import annotations
-
 import re
 import sys
 from pathlib import Path

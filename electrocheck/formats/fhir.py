@@ -52,6 +52,13 @@ from typing import IO, Any
 
 from electrocheck.errors import InputError
 from electrocheck.formats.conversion import ProblemTally, not_read, ranked, temporary_table
+from electrocheck.formats.fhir_medications import (
+    MEDICATION_TYPES,
+    NAMES_SEPARATOR,
+    drug_names,
+    not_given,
+    times,
+)
 from electrocheck.formats.fhir_quick import quick_reader
 from electrocheck.formats.fhir_types import (
     INTERPRETATION_SYSTEMS,
@@ -83,8 +90,20 @@ HEADER = (
     "fhir_notes",
 )
 _PATIENT, _BIRTH, _SEX, _SPECIMEN_ID, _SPECIMEN_TYPE = 0, 1, 2, 4, 5
-#: Resources whose content goes into the rows (the others are counted, not read).
-READ_TYPES = ("Observation", "Patient", "DiagnosticReport", "Specimen", "Bundle")
+#: Resources whose content goes into the rows, or into the medication list (the others are
+#: counted, not read).
+READ_TYPES = (
+    "Observation",
+    "Patient",
+    "DiagnosticReport",
+    "Specimen",
+    "Bundle",
+    *MEDICATION_TYPES,
+    "Medication",
+)
+#: A row of the medication list the file holds: patient, the drug's names (joined by
+#: NAMES_SEPARATOR), start, stop, and whether the resource says it was not given.
+MedicationRow = list[Any]
 #: Problems counted, and how the summary names one of them and many.
 PROBLEMS = {
     "not_json": ("line that is not JSON", "lines that are not JSON"),
@@ -134,6 +153,8 @@ class FhirSummary(ProblemTally):
     unknown_types: Counter[str] = field(default_factory=Counter)
     absent: Counter[str] = field(default_factory=Counter)  # dataAbsentReason codes
     rows_without_birth: int = 0
+    #: The rows of the medication list its MedicationRequests and MedicationStatements make.
+    medications: list[MedicationRow] = field(default_factory=list, repr=False)
 
     def line(self) -> str:
         """One line of the run's summary: what was read, and what was not."""
@@ -348,6 +369,10 @@ class _Tables:
         self.waiting: set[str] = set()
         self.late = False
         self.index: dict[str, dict[str, Any]] = {}  # the current Bundle's resources
+        # NDJSON: Medications by key, and the medication rows that name one by reference
+        # (their index in summary.medications, the key, where), resolved at the end.
+        self.medicines: dict[str, list[str]] = {}
+        self.pending: list[tuple[int, str, str]] = []
 
     # ----------------------------------------------------------------- resources
 
@@ -379,6 +404,12 @@ class _Tables:
             self._remember(f"Patient/{_text(resource.get('id'))}", resource, self.patients)
         elif kind == "Specimen":
             self._remember(f"Specimen/{_text(resource.get('id'))}", resource, self.specimens)
+        elif kind in MEDICATION_TYPES:
+            self.medication(resource, where)
+        elif kind == "Medication":
+            self.medicines[f"Medication/{_text(resource.get('id'))}"] = drug_names(
+                resource.get("code")
+            )
         elif kind == "OperationOutcome" and first:
             issues = [_dict(i) for i in _list(resource.get("issue"))]
             said = "; ".join(
@@ -459,6 +490,8 @@ class _Tables:
                 self.observation(resource, contexts.get(id(resource), _NONE), here)
             elif kind == "Bundle":
                 self.bundle(resource, here)
+            elif kind in MEDICATION_TYPES:
+                self.medication(resource, here)
             for found, context, at in contained:
                 if context.container is resource and id(found) not in done:
                     done.add(id(found))
@@ -606,6 +639,54 @@ class _Tables:
                 "; ".join(notes),
             ]
         )
+
+    # ----------------------------------------------------------------- medicines
+
+    def medication(self, resource: dict[str, Any], where: str) -> None:
+        """A MedicationRequest or MedicationStatement: one row of the medication list."""
+        patient = self._subject_key(_dict(resource.get("subject")), resource)
+        names: list[str] = []
+        pending = ""
+        if "medicationCodeableConcept" in resource:
+            names = drug_names(resource["medicationCodeableConcept"])
+        elif "medicationReference" in resource:
+            reference = _dict(resource["medicationReference"])
+            text = _text(reference.get("reference"))
+            found = self._resolve(reference, resource) if self.index or text[:1] == "#" else None
+            if isinstance(found, dict) and found.get("resourceType") == "Medication":
+                names = drug_names(found.get("code"))
+            elif text and not self.index and text[0] != "#":
+                pending = _canonical(text)  # a Medication of another NDJSON line
+            else:
+                self.summary.problem("unresolved", f"{text or '(no reference)'!r} ({where})")
+        start, stop = times(resource)
+        rows = self.summary.medications
+        rows.append([patient, NAMES_SEPARATOR.join(names), start, stop, not_given(resource)])
+        if pending:
+            self.pending.append((len(rows) - 1, pending, where))
+
+    def finish(self) -> None:
+        """Give the medication rows of NDJSON the names of the Medications they refer to."""
+        for index, key, where in self.pending:
+            names = self.medicines.get(key)
+            if names is None:
+                self.summary.problem("unresolved", f"{key!r} ({where})")
+            else:
+                self.summary.medications[index][1] = NAMES_SEPARATOR.join(names)
+        self.pending = []
+
+    def _subject_key(self, subject: dict[str, Any], container: dict[str, Any]) -> str:
+        """The patient a subject names, as :meth:`_patient` keys it (without waiting for its
+        Patient: a medication row needs no birth date)."""
+        text = _text(subject.get("reference"))
+        if text and (self.index or text[0] == "#"):
+            found = self._resolve(subject, container)
+            if isinstance(found, dict) and found.get("resourceType") == "Patient":
+                return _key(found, text)
+        if text:
+            return _canonical(text)
+        ident = _dict(subject.get("identifier"))
+        return _text(ident.get("value")) or _text(subject.get("display"))
 
     def _patient(self, subject: dict[str, Any], *containers: Any) -> tuple[str, str, str]:
         text = _text(subject.get("reference"))
@@ -779,6 +860,7 @@ def fhir_table(
                 write(list(HEADER))
                 tables = _Tables(write, known)
                 read_resources(_lines(path, shown, compression, progress), tables, shown)
+                tables.finish()
             summary = tables.summary
             if not summary.observations:
                 held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
@@ -832,6 +914,7 @@ def write_table(
     write(list(HEADER))
     tables = _Tables(write, known)
     read_resources(iter(source), tables, "the input", quick)
+    tables.finish()
     return tables.summary
 
 

@@ -27,7 +27,7 @@ from electrocheck.reference.medicines import (
 )
 
 _DRUG_KEYS = {"source", "effects"}
-_DRUG_OPTIONAL = frozenset({"also", "brands", "atc", "rxnorm", "omop"})
+_DRUG_OPTIONAL = frozenset({"also", "brands", "atc", "rxnorm", "omop", "codes_source"})
 _EFFECT_KEYS = {"analyte", "direction", "mechanism", "onset", "source"}
 #: An ATC code of a chemical substance (level 5): L01XC06.
 _ATC = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
@@ -103,10 +103,18 @@ def _medicine(
     rxnorm = c.attempt(partial(_code, c, m, "rxnorm", path, _RXNORM, "an RxNorm code (digits)"))
     omop = c.attempt(partial(_omop, c, m, path))
     source = c.attempt(lambda: c.source(m["source"], f"{path}.source", _line(m, "source")))
+    codes_source = c.attempt(partial(_codes_source, c, m, path))
     effects = c.attempt(partial(_effects, c, m["effects"], path, _line(m, "effects"), analytes))
     if source is None or effects is None or len(c.problems) > before:
         raise _Invalid()  # an entry with a problem is left out whole, reported once
-    return Medicine(name, also, brands, atc, rxnorm, omop, source, effects)
+    return Medicine(name, also, brands, atc, rxnorm, omop, source, effects, codes_source)
+
+
+def _codes_source(c: Checker, m: Any, path: str) -> str | None:
+    """The source of a medicine's codes, where it is not that of its names (optional)."""
+    if "codes_source" not in m:
+        return None
+    return c.source(m["codes_source"], f"{path}.codes_source", _line(m, "codes_source"))
 
 
 def _optional_texts(c: Checker, m: Any, key: str, path: str) -> tuple[str, ...]:

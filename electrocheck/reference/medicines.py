@@ -50,8 +50,9 @@ class Medicine:
     atc: str | None  # None where the file gives no code
     rxnorm: str | None
     omop: int | None  # the OMOP concept id of the ingredient, where the file gives one
-    source: str  # where its names and codes come from
+    source: str  # where its names (and codes, without codes_source) come from
     effects: tuple[Effect, ...]
+    codes_source: str | None = None  # where its ATC and RxNorm codes come from, if apart
 
     def effect_on(self, analyte: str, direction: str) -> Effect | None:
         """Its effect that moves ``analyte`` (a key) to ``direction``, if it has one."""

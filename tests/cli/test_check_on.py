@@ -29,6 +29,7 @@ def run(*args: str) -> Any:
         ["--on", "cetuximab", "--on", "omeprazole"],
         ["--on", "Erbitux", "--on", "PRILOSEC"],
         ["--on", " erbitux , omeprazole "],
+        ["--on", "L01FE01,A02BC01"],  # ATC codes
     ],
 )
 def test_repeatable_comma_separated_brand_names(options: list[str]) -> None:

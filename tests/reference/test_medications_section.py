@@ -68,10 +68,38 @@ def test_every_effect_is_sourced_and_names_an_analyte(ref: Reference) -> None:
             assert effect.direction in ("low", "high")
 
 
-def test_the_built_in_file_gives_no_codes(ref: Reference) -> None:
-    """Its sources name no ATC, RxNorm or OMOP code: none is made up."""
+def test_the_built_in_codes_are_sourced(ref: Reference) -> None:
+    """An ATC code only with the source it was read in; no RxNorm or OMOP code is made up."""
+    cited = {**ref.sources, **ref.medications.sources}
     drugs = ref.medications.drugs.values()
-    assert all(d.atc is None and d.rxnorm is None and d.omop is None for d in drugs)
+    assert all(d.rxnorm is None and d.omop is None for d in drugs)
+    assert all((d.atc is None) == (d.codes_source is None) for d in drugs)
+    coded = [d for d in drugs if d.atc is not None]
+    assert len(coded) == 32
+    for drug in coded:
+        assert drug.codes_source in cited
+        assert drug.atc is not None and drug.atc in cited[drug.codes_source]
+
+
+@pytest.mark.parametrize(
+    ("code", "drug"),
+    [
+        ("L01FE01", "cetuximab"),
+        ("l01fe01", "cetuximab"),
+        ("L01XA01", "cisplatin"),
+        ("L01FF02", "pembrolizumab"),
+        ("A02BC01", "omeprazole"),
+        ("C03CA01", "furosemide"),
+    ],
+)
+def test_atc_codes_find_their_medicine(ref: Reference, code: str, drug: str) -> None:
+    assert ref.medications.find(code).key == drug
+
+
+def test_an_atc_code_not_given_is_unknown(ref: Reference) -> None:
+    """Vincristine's code (L01CA02) was not confirmed in a source read: it is not given."""
+    with pytest.raises(UnknownMedicineError, match="unknown drug 'L01CA02'"):
+        ref.medications.find("L01CA02")
 
 
 @pytest.mark.parametrize(
@@ -179,6 +207,10 @@ P = "medications.drugs.cetuximab"
         (_edit_drug("cetuximab", "omop", True), f"{P}.omop: must be an OMOP concept id"),
         (_edit_drug("cetuximab", "source", "nowhere"), f"{P}.source: unknown source 'nowhere'"),
         (_edit_drug("cetuximab", "source", DELETE), f"{P}.source: missing"),
+        (
+            _edit_drug("cetuximab", "codes_source", "nowhere"),
+            f"{P}.codes_source: unknown source 'nowhere'",
+        ),
         (_edit_drug("cetuximab", "effects", []), f"{P}.effects: must be a non-empty list"),
         (_edit_drug("cetuximab", "colour", "red"), f"{P}.colour: unknown key"),
         (_edit_effect("cetuximab", "analyte", "chloride"), "unknown analyte 'chloride'"),
