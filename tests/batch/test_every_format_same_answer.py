@@ -81,6 +81,8 @@ PATIENTS: dict[int, tuple[dt.date | None, str | None]] = {
     4: (None, None),
 }
 FIRST = dt.datetime(2026, 3, 1, 0, 0)
+#: Collection times, in hours after the first: within a panel's hour, a day, four days.
+HOURS = (0, 1, 8, 30, 47, 96)
 ZONES = (dt.timezone.utc, dt.timezone(dt.timedelta(hours=1)), dt.timezone(dt.timedelta(hours=-5)))
 CENSORS = ("<", ">", "<=", ">=")
 
@@ -135,8 +137,9 @@ class Result:
 
 
 @st.composite
-def results(draw: st.DrawFn) -> Result:
-    analyte = draw(st.sampled_from(sorted(TESTS)))
+def results(draw: st.DrawFn, patients: list[int], tests: list[str], hours: list[int]) -> Result:
+    """A result of one of these patients, tests and collection times."""
+    analyte = draw(st.sampled_from(tests))
     unit = draw(st.sampled_from(sorted(TESTS[analyte][1])))
     limits = None
     if analyte in REFERENCE.analytes:
@@ -159,14 +162,37 @@ def results(draw: st.DrawFn) -> Result:
         span = st.integers(int(lowest * 100), int(highest * 100)).map(lambda n: n / 100)
         value = draw(st.sampled_from(pivots) | span)
     return Result(
-        patient=draw(st.sampled_from(sorted(PATIENTS))),
-        time=FIRST + dt.timedelta(hours=draw(st.sampled_from((0, 1, 8, 30, 47, 96)))),
+        patient=draw(st.sampled_from(patients)),
+        time=FIRST + dt.timedelta(hours=draw(st.sampled_from(hours))),
         analyte=analyte,
         unit=unit,
-        value=draw(st.none() | st.just(value)) if draw(st.integers(0, 9)) == 0 else value,
+        value=None if draw(st.integers(0, 9)) == 0 else value,
         censor=draw(st.sampled_from(("",) * 4 + CENSORS)),
         limits=limits,
     )
+
+
+@st.composite
+def lab_results(draw: st.DrawFn) -> list[Result]:
+    """Results of a few patients, tests and collection times, so that one patient's results
+    make panels and series; one result of a test for each patient and time. In the order a
+    lab sends them: by patient and collection, as the HL7 messages are."""
+
+    def some(items: Any, most: int) -> Any:
+        return draw(
+            st.lists(st.sampled_from(sorted(items)), min_size=1, max_size=most, unique=True)
+        )
+
+    patients, tests, hours = some(PATIENTS, 2), some(TESTS, 4), some(HOURS, 3)
+    drawn = draw(
+        st.lists(
+            results(patients, tests, hours),
+            min_size=4,
+            max_size=14,
+            unique_by=lambda r: (r.patient, r.time, r.analyte),
+        )
+    )
+    return sorted(drawn, key=lambda r: (r.patient, r.time))
 
 
 # --------------------------------------------------------------------------- the writers
@@ -409,12 +435,7 @@ def _answers(folder: Path, kind: str) -> dict[tuple[str, str, str], dict[str, An
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    drawn=st.lists(
-        results(),
-        min_size=1,
-        max_size=14,
-        unique_by=lambda r: (r.patient, r.time, r.analyte),
-    ),
+    drawn=lab_results(),
     zone=st.sampled_from(ZONES),
     patients_last=st.booleans(),
 )
@@ -425,8 +446,6 @@ def test_every_format_gives_every_result_the_same_answer(
     patients_last: bool,
 ) -> None:
     folder = tmp_path_factory.mktemp("formats")
-    # In the order a lab sends them: by patient and collection, as the HL7 messages are.
-    drawn = sorted(drawn, key=lambda r: (r.patient, r.time))
     _long_csv(folder / "labs.csv", drawn, zone)
     _bundle(folder / "bundle.json", drawn, zone)
     _ndjson(folder / "export.ndjson.gz", drawn, zone, patients_last)
