@@ -16,7 +16,9 @@ The common ground of the five formats, to which the results are held:
   ``range_high``): a one-sided range (``<5.1``) is text OMOP has no place for;
 * the patient's date of birth and sex are columns joined to the MEASUREMENT table from
   PERSON (``birth_datetime``, and ``sex`` as a word: OMOP's gender concept ids are not read);
-* one LOINC code per test, the one with an OMOP standard concept, whatever the unit.
+* one LOINC code per test, the one with an OMOP standard concept, whatever the unit;
+* a whole number written with its point (``100.0``): ``value_as_number`` is a double, read
+  as the text ``100.0``, and the note of a corrected result quotes its covariate as written.
 """
 
 from __future__ import annotations
@@ -71,18 +73,21 @@ COVARIATE_VALUES = {
     ("glucose", "mg/dL"): (40.0, 1200.0, (100.0,)),
     ("glucose", "mmol/L"): (2.0, 60.0, (5.55,)),
 }
-#: Patients: (date of birth, sex), where known. A newborn reaches 11 days (the end of the
-#: first band of children's limits) on 2 March; a child; an adult; one of whom nothing is
-#: known (adult limits).
+#: Patients: (date of birth, sex), where known. On 2 March a newborn reaches 11 days (the end
+#: of the first band of children's limits), a child 3 years and a youth 18 (the end of the
+#: children's critical limits); an adult; one of whom nothing is known (adult limits).
 PATIENTS: dict[int, tuple[dt.date | None, str | None]] = {
     1: (dt.date(1950, 1, 1), "female"),
-    2: (dt.date(2019, 6, 1), "male"),
+    2: (dt.date(2023, 3, 2), "male"),
     3: (dt.date(2026, 2, 19), "female"),
     4: (None, None),
+    5: (dt.date(2008, 3, 2), "male"),
 }
+#: The first collection, in UTC.
 FIRST = dt.datetime(2026, 3, 1, 0, 0)
-#: Collection times, in hours after the first: within a panel's hour, a day, four days.
-HOURS = (0, 1, 8, 30, 47, 96)
+#: Collection times, in hours after the first: within a panel's hour, a day, four days; on
+#: either side of midnight on 2 March, in UTC and in the time zones a format is written in.
+HOURS = (0, 1, 8, 23, 24, 30, 47, 96)
 ZONES = (dt.timezone.utc, dt.timezone(dt.timedelta(hours=1)), dt.timezone(dt.timedelta(hours=-5)))
 CENSORS = ("<", ">", "<=", ">=")
 
@@ -115,7 +120,7 @@ class Result:
     """One result as drawn: what each format writes in its own way."""
 
     patient: int
-    time: dt.datetime  # naive: in the example's time zone
+    time: dt.datetime  # in UTC, written in each format's time zone
     analyte: str
     unit: str
     value: float | None  # None: no value (a result not given)
@@ -198,6 +203,11 @@ def lab_results(draw: st.DrawFn) -> list[Result]:
 # --------------------------------------------------------------------------- the writers
 
 
+def _at(time: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """A time in UTC as the same instant in ``zone``: each format may write its own."""
+    return time.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+
+
 def _long_csv(path: Path, drawn: list[Result], zone: dt.tzinfo) -> None:
     with path.open("w", newline="", encoding="utf-8") as out:
         table = csv.writer(out)
@@ -211,7 +221,7 @@ def _long_csv(path: Path, drawn: list[Result], zone: dt.tzinfo) -> None:
                     r.patient,
                     "" if birth is None else birth.isoformat(),
                     sex or "",
-                    r.time.replace(tzinfo=zone).isoformat(),
+                    _at(r.time, zone).isoformat(),
                     r.code,
                     r.text,
                     r.unit,
@@ -227,7 +237,7 @@ def _observation(number: int, r: Result, zone: dt.tzinfo) -> dict[str, Any]:
         "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": r.code}]},
         "subject": {"reference": f"Patient/{r.patient}"},
-        "effectiveDateTime": r.time.replace(tzinfo=zone).isoformat(),
+        "effectiveDateTime": _at(r.time, zone).isoformat(),
     }
     if r.value is None:
         found["dataAbsentReason"] = {"coding": [{"code": "not-performed"}]}
@@ -272,7 +282,7 @@ def _ndjson(path: Path, drawn: list[Result], zone: dt.tzinfo, patients_last: boo
 
 
 def _hl7_time(time: dt.datetime, zone: dt.tzinfo) -> str:
-    return time.replace(tzinfo=zone).strftime("%Y%m%d%H%M%z")
+    return _at(time, zone).strftime("%Y%m%d%H%M%z")
 
 
 def _hl7(path: Path, drawn: list[Result], zone: dt.tzinfo) -> None:
@@ -303,9 +313,9 @@ def _hl7(path: Path, drawn: list[Result], zone: dt.tzinfo) -> None:
     path.write_text("".join(messages), encoding="utf-8", newline="")
 
 
-def _omop(path: Path, drawn: list[Result], zone: dt.tzinfo) -> None:
+def _omop(path: Path, drawn: list[Result]) -> None:
     """A MEASUREMENT table, its unit a concept where the reference file knows one, else
-    text; a censored value's sign in ``value_source_value``."""
+    text; a censored value's sign in ``value_source_value``; its times in UTC."""
     rows = []
     for i, r in enumerate(drawn):
         birth, sex = PATIENTS[r.patient]
@@ -315,7 +325,7 @@ def _omop(path: Path, drawn: list[Result], zone: dt.tzinfo) -> None:
                 "measurement_id": i + 1,
                 "person_id": r.patient,
                 "measurement_concept_id": CONCEPTS[r.code],
-                "measurement_datetime": r.time.replace(tzinfo=zone),
+                "measurement_datetime": _at(r.time, dt.timezone.utc),
                 "value_as_number": r.value,
                 "value_source_value": r.text if r.censor and r.value is not None else None,
                 "unit_concept_id": concept,
@@ -436,21 +446,21 @@ def _answers(folder: Path, kind: str) -> dict[tuple[str, str, str], dict[str, An
 )
 @given(
     drawn=lab_results(),
-    zone=st.sampled_from(ZONES),
+    zones=st.tuples(*[st.sampled_from(ZONES)] * 4),
     patients_last=st.booleans(),
 )
 def test_every_format_gives_every_result_the_same_answer(
     tmp_path_factory: pytest.TempPathFactory,
     drawn: list[Result],
-    zone: dt.tzinfo,
+    zones: tuple[dt.tzinfo, ...],
     patients_last: bool,
 ) -> None:
     folder = tmp_path_factory.mktemp("formats")
-    _long_csv(folder / "labs.csv", drawn, zone)
-    _bundle(folder / "bundle.json", drawn, zone)
-    _ndjson(folder / "export.ndjson.gz", drawn, zone, patients_last)
-    _hl7(folder / "labs.hl7", drawn, zone)
-    _omop(folder / "measurement.parquet", drawn, zone)
+    _long_csv(folder / "labs.csv", drawn, zones[0])
+    _bundle(folder / "bundle.json", drawn, zones[1])
+    _ndjson(folder / "export.ndjson.gz", drawn, zones[2], patients_last)
+    _hl7(folder / "labs.hl7", drawn, zones[3])
+    _omop(folder / "measurement.parquet", drawn)
     expected = _answers(folder, "long CSV")
     assert len(expected) >= len(drawn)  # a row for each result, and the corrected ones
     for kind in FORMATS:
