@@ -10,8 +10,9 @@ cell's, else the companion column's, else the header's, else the analyte's defau
 distinct unit spelling is resolved once into a factor to mmol/L (electrocheck's unit table:
 the same conversion), applied to the column; a value outside the analyte's plausible range,
 or without a number, or in an unknown unit, is an error; the value is flagged against the
-adult reference and critical limits and graded by the CTCAE cuts, all read from the reference
-file; the rows are written back with the mmol/L value, flag, grade and errors of each analyte.
+adult reference and critical limits of its unit's system (mass or substance) and graded by
+the CTCAE cuts, all read from the reference file (the flags are batch's, a test checks; the
+grades leave out CTCAE's symptom rules); the rows are written back with the mmol/L value, flag, grade and errors of each analyte.
 Wide files (bench/gen_wide.py, bench/gen_mixed.py) and long ones (bench/gen_long.py: test,
 value and unit columns) are read. Age, sex, lab flags, patterns, spasm risk and the summary
 that electrocheck adds are left out: the yardstick does less than electrocheck, not more.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,31 +49,43 @@ def columns(header: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
     return found
 
 
-def limits(reference, key: str) -> dict[str, float | list[tuple[int, float]]]:  # type: ignore[no-untyped-def]
+def limits(reference, key: str, system: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The adult limits (mmol/L) and CTCAE cuts of an analyte for values given in a unit of
+    ``system`` (mass or substance), as the reference file gives them."""
     analyte = reference.analytes[key]
-    normal = next(x for x in analyte.reference if x.age is None and x.sex is None)
-    critical = next(x for x in analyte.critical if x.age is None and x.sex is None)
+
+    def adult(entries):  # type: ignore[no-untyped-def]
+        found = [x for x in entries if x.age is None and x.sex is None]
+        return next((x for x in found if x.system == system), found[0])
+
+    def cuts(scale):  # type: ignore[no-untyped-def]
+        criterion = next((c for c in scale.criteria if c.system == system), scale.criteria[0])
+        return [(g, mmol) for g, _, mmol in criterion.cuts]
+
+    normal, critical = adult(analyte.reference), adult(analyte.critical)
     return {
         "low": normal.low_mmol,
         "high": normal.high_mmol,
         "crit_low": critical.low_mmol,
         "crit_high": critical.high_mmol,
-        "plaus_low": analyte.plausible.low_mmol,
-        "plaus_high": analyte.plausible.high_mmol,
-        "grades_low": [(g, mmol) for g, _, mmol in analyte.grade_low.criteria[0].cuts],
-        "grades_high": [(g, mmol) for g, _, mmol in analyte.grade_high.criteria[0].cuts],
+        "grades_low": cuts(analyte.grade_low),
+        "grades_high": cuts(analyte.grade_high),
     }
 
 
-def factors(spellings: pd.Series, molar_mass: float, valence: float) -> pd.Series:
-    """Factor to mmol/L of each distinct spelling (NaN where it is not a unit)."""
+def units(spellings: pd.Series, molar_mass: float, valence: float) -> pd.DataFrame:
+    """Factor to mmol/L and unit system of each distinct spelling (NaN where it is not a
+    unit): a few spellings per column, resolved once each, not once per row."""
     out = {}
-    for spelling in spellings.dropna().unique():  # a few spellings per column, not rows
+    for spelling in spellings.dropna().unique():
         try:
-            out[spelling] = resolve_unit(spelling).factor_to_mmol(molar_mass, int(valence))
+            unit = resolve_unit(spelling)
         except UnitError:
-            out[spelling] = np.nan
-    return pd.Series(out, dtype="float64")
+            out[spelling] = (np.nan, "substance")
+            continue
+        system = "mass" if unit.kind == "mass" else "substance"
+        out[spelling] = (unit.factor_to_mmol(molar_mass, int(valence)), system)
+    return pd.DataFrame.from_dict(out, orient="index", columns=["factor", "system"])
 
 
 def interpret(
@@ -83,37 +97,46 @@ def interpret(
     if unit_column is not None:
         unit = unit.fillna(unit_column.str.strip().replace("", np.nan))
     unit = unit.fillna(header_unit or analyte.default_unit)
-    table = factors(unit, analyte.molar_mass.value, analyte.valence.value)
-    factor = unit.map(table)
+    table = units(unit, analyte.molar_mass.value, analyte.valence.value)
+    factor = unit.map(table["factor"])
+    mass = (unit.map(table["system"]) == "mass").to_numpy()
     mmol = parts["number"].astype("float64") * factor
-    cut = limits(reference, key)
-    plausible = mmol.between(cut["plaus_low"], cut["plaus_high"])
-    mmol = mmol.where(plausible).round(4)
+    plausible = mmol.between(analyte.plausible.low_mmol, analyte.plausible.high_mmol)
+    mmol = mmol.where(plausible)
+    by_mass, by_substance = limits(reference, key, "mass"), limits(reference, key, "substance")
+    cut = {
+        name: np.where(mass, by_mass[name], by_substance[name])
+        for name in ("low", "high", "crit_low", "crit_high")
+    }
+    # The limits' float tolerance, as in check: a value on a limit is within it.
+    below = mmol.to_numpy() < cut["low"] * (1 - 1e-9)
+    above = mmol.to_numpy() > cut["high"] * (1 + 1e-9)
     flag = pd.Series(
         np.select(
             [
-                mmol < cut["crit_low"],
-                mmol < cut["low"],
-                mmol > cut["crit_high"],
-                mmol > cut["high"],
-                mmol.notna(),
+                mmol.to_numpy() < cut["crit_low"] * (1 - 1e-9),
+                below,
+                mmol.to_numpy() > cut["crit_high"] * (1 + 1e-9),
+                above,
+                mmol.notna().to_numpy(),
             ],
             ["LL", "L", "HH", "H", "N"],
             default="",
         ),
         index=text.index,
     ).replace("", None)
-    grade = pd.Series(np.where(flag.isin(["L", "LL", "H", "HH"]), 1, 0), index=text.index)
-    for g, value in cut["grades_low"]:
-        grade = grade.mask(mmol < value, g)
-    for g, value in cut["grades_high"]:
-        grade = grade.mask(mmol > value, g)
+    grade = pd.Series(np.where(below | above, 1, 0), index=text.index)
+    for scale, side in ((by_mass, mass), (by_substance, ~mass)):
+        for g, value in scale["grades_low"]:
+            grade = grade.mask(side & (mmol < value * (1 + 1e-9)) & below, g)
+        for g, value in scale["grades_high"]:
+            grade = grade.mask(side & (mmol > value * (1 - 1e-9)) & above, g)
     grade = grade.astype("Int8").where(mmol.notna())
     error = pd.Series(None, index=text.index, dtype="object")
     error = error.mask(text.notna() & parts["number"].isna(), f"{key}: no number")
     error = error.mask(parts["number"].notna() & factor.isna(), f"{key}: unknown unit")
     error = error.mask(factor.notna() & parts["number"].notna() & ~plausible, f"{key}: implausible")
-    return pd.DataFrame({"mmol_l": mmol, "flag": flag, "grade": grade, "error": error})
+    return pd.DataFrame({"mmol_l": mmol.round(4), "flag": flag, "grade": grade, "error": error})
 
 
 def main() -> int:
