@@ -242,8 +242,10 @@ class BatchInterpreter:
                 results[0]["spelling"].alias(MEASURED_UNIT),
             ]
         # Filled by batch.medications from the results, once they are known.
-        nothing = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
-        by_name.update((name, nothing.alias(name)) for name in medication_names(self.layout))
+        medicines = medication_names(self.layout)
+        if medicines:
+            nothing = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+            by_name.update((name, nothing.alias(name)) for name in medicines)
         # A row's own problem (more fields than the header, from the csv reader) comes first.
         row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
         by_name["errors"] = _joined_errors(row_errors + errors)

@@ -246,13 +246,17 @@ def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
         keys = [c.analyte for c in layout.wide] + [key for key, _, _ in layout.corrections]
         prefixes = wide_prefixes(layout.wide) + derived_prefixes(layout)
         for key, prefix in zip(keys, prefixes, strict=True):
-            flags = result[column[f"{prefix}flag"]].drop_nulls().value_counts()
+            # Counted with the nulls, then the nulls left out: cheaper than dropping them.
+            flags = result[column[f"{prefix}flag"]].value_counts()
             for flag, count in flags.iter_rows():
-                summary.flags[(key, flag)] += count
-                summary.results += count
-        patterns = result[column["patterns"]].drop_nulls().str.split("; ").explode()
-        for pattern, count in patterns.value_counts().iter_rows():
-            summary.patterns[pattern] += count
+                if flag is not None:
+                    summary.flags[(key, flag)] += count
+                    summary.results += count
+        # Each distinct list of patterns is split once, not each row's.
+        for patterns, count in result[column["patterns"]].value_counts().iter_rows():
+            if patterns is not None:
+                for pattern in patterns.split("; "):
+                    summary.patterns[pattern] += count
     summary.cell_errors += sum(
         int(result[name].is_not_null().sum()) for name in error_columns(layout)
     )
