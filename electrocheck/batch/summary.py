@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from electrocheck.batch.by_patient import PatientFile
 from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import (
     DISAGREES,
@@ -37,13 +36,14 @@ from electrocheck.batch.columns import (
     fate_columns,
     wide_prefixes,
 )
-from electrocheck.batch.fhir_writer import FhirOutput
 from electrocheck.batch.layout import Layout
-from electrocheck.formats.fhir import FhirSummary
-from electrocheck.formats.hl7v2 import Hl7Summary
 
-if TYPE_CHECKING:  # loaded only for a run with a medication list
+if TYPE_CHECKING:  # loaded only by the runs that fill them: a CSV run needs none
+    from electrocheck.batch.by_patient import PatientFile
+    from electrocheck.batch.fhir_writer import FhirOutput
     from electrocheck.batch.medications import MedicationCounts
+    from electrocheck.formats.fhir import FhirSummary
+    from electrocheck.formats.hl7v2 import Hl7Summary
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (

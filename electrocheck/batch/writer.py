@@ -19,17 +19,19 @@ import io
 import threading
 from collections.abc import Iterator
 from queue import Empty, Full, Queue
-from typing import IO, Any, Final, cast
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 import polars as pl
 from polars.io.plugins import register_io_source
 
 from electrocheck.batch.columns import json_keys, output_names
-from electrocheck.batch.fhir_writer import FhirSource, FhirWriter
 from electrocheck.batch.jsonl import json_line, slimmed, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
+
+if TYPE_CHECKING:  # loaded only for FHIR output
+    from electrocheck.batch.fhir_writer import FhirSource, FhirWriter
 
 #: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
 _JSON_ROWS = 2048
@@ -69,6 +71,8 @@ class Writer:
             handle.write(texts_record(reference, layout))
             self.line = json_line(layout, self.keys)
         elif output_format == "fhir":
+            from electrocheck.batch.fhir_writer import FhirWriter
+
             keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             self.fhir = FhirWriter(handle, keys, layout, reference, fhir_form, fhir_source)
         elif output_format == "parquet":
