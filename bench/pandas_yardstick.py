@@ -12,7 +12,8 @@ the same conversion), applied to the column; a value outside the analyte's plaus
 or without a number, or in an unknown unit, is an error; the value is flagged against the
 adult reference and critical limits of its unit's system (mass or substance) and graded by
 the CTCAE cuts, all read from the reference file (the flags are batch's, a test checks; the
-grades leave out CTCAE's symptom rules); the rows are written back with the mmol/L value, flag, grade and errors of each analyte.
+grades leave out CTCAE's symptom rules); the rows are written back with the mmol/L value,
+flag, grade and errors of each analyte.
 Wide files (bench/gen_wide.py, bench/gen_mixed.py) and long ones (bench/gen_long.py: test,
 value and unit columns) are read. Age, sex, lab flags, patterns, spasm risk and the summary
 that electrocheck adds are left out: the yardstick does less than electrocheck, not more.
