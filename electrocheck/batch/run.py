@@ -603,7 +603,11 @@ def _process(
     writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter, *fhir)
     try:
         interpreter = BatchInterpreter(
-            layout, reference, detail=writer.detail, symptomatic=options.layout.symptomatic
+            layout,
+            reference,
+            detail=writer.detail,
+            symptomatic=options.layout.symptomatic,
+            segments=writer.segments,
         )
         # A long file grouped into panels is read with its panels (see panel_reading).
         summary.panels, batches_with_panels = panel_steps(

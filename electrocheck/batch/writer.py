@@ -24,7 +24,8 @@ from typing import IO, TYPE_CHECKING, Any, Final, cast
 import polars as pl
 from polars.io.plugins import register_io_source
 
-from electrocheck.batch.columns import json_keys, output_names
+from electrocheck.batch.columns import json_keys, output_names, result_names
+from electrocheck.batch.distinct import SEGMENT_MARK
 from electrocheck.batch.jsonl import json_line, slimmed, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
@@ -38,6 +39,7 @@ _JSON_ROWS = 2048
 #: Parquet's compression: quick to write and to read, as most Parquet writers' default is.
 PARQUET_COMPRESSION: Final = "snappy"
 _POLL = 0.1  # seconds the Parquet sink and its writer wait for each other between checks
+_MARK = SEGMENT_MARK.encode()
 
 
 class Writer:
@@ -66,6 +68,15 @@ class Writer:
         self.delimiter = delimiter
         self.originals = internal_names(len(header))
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
+        #: CSV's delimiter, for the engine to make each source's fields as one text with
+        #: (see :meth:`_segmented`); None for the other formats.
+        single = len(delimiter.encode("utf-8")) == 1  # one byte, to stand for each mark
+        self.segments = delimiter if output_format == "csv" and single else None
+        sources = len(layout.wide) if layout.kind == "wide" else 1
+        self.segment_names = [f"s{i}" for i in range(sources)]
+        # The added columns the segments stand for: every source's fields, first.
+        self.segmented_columns = sum(len(result_names(layout, i)) for i in range(sources))
+        self.marks = bytes.maketrans(_MARK, delimiter.encode("utf-8")) if single else b""
         if self.jsonl:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             handle.write(texts_record(reference, layout))
@@ -105,9 +116,31 @@ class Writer:
         elif self.parquet is not None:
             self.parquet.write(result)
         else:
+            data = self._segmented(result)
+            if data is not None:
+                self.handle.write(data)
+                return
             result.select(self.originals + self.added).write_csv(
                 self.handle, include_header=False, separator=self.delimiter
             )
+
+    def _segmented(self, result: pl.DataFrame) -> bytes | None:
+        """The CSV text of a batch whose sources' fields the engine made as one text each
+        (columns ``s0``, ``s1`` ...: see :func:`~electrocheck.batch.distinct.segments`): each
+        written as one column, and the marks between its fields made the delimiter. A quarter
+        of the columns to write, and the same bytes. None where the engine did not make them,
+        or a row's are missing, or an input cell holds the mark itself: the batch is then
+        written column by column."""
+        names = self.segment_names
+        if any(name not in result.columns or result[name].null_count() for name in names):
+            return None
+        columns = self.originals + names + self.added[self.segmented_columns :]
+        buffer = io.BytesIO()
+        result.select(columns).write_csv(buffer, include_header=False, separator=self.delimiter)
+        data = buffer.getvalue()
+        if data.count(_MARK) != result.height * (self.segmented_columns - len(names)):
+            return None
+        return data.translate(self.marks)
 
     def finish(self) -> None:
         """Complete the output once every batch has been written."""
