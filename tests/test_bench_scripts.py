@@ -17,7 +17,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 # spark.py answers --help only here: a run of it starts Spark (seconds before its first task).
 SCRIPTS = [
     *("batch", "by_patient", "compare", "fhir", "fhir_output", "hl7v2", "jsonl"),
-    *("medications", "mutation", "panels", "parquet", "polars_copy", "spark"),
+    *("batch_phases", "medications", "mutation", "panels", "parquet", "polars_copy", "spark"),
     "startup",
 ]
 GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel", "gen_mixed", "gen_long"]
