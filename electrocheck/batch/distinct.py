@@ -84,9 +84,9 @@ class SourceInterpreter:
         known = self.known
         if known is not None:
             joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
-            missing = joined["seen"].is_null()
-            if not missing.any():  # the usual case once a file is under way
+            if joined["seen"].null_count() == 0:  # the usual case once a file is under way
                 return joined.select(fields)
+            missing = joined["seen"].is_null()
             if known.height > self.MEMORY_ROWS:
                 known = None  # forget, so that all-different values cannot grow it forever
         new = (rows if known is None else rows.filter(missing)).unique()
