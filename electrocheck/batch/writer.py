@@ -40,6 +40,8 @@ _JSON_ROWS = 2048
 PARQUET_COMPRESSION: Final = "snappy"
 _POLL = 0.1  # seconds the Parquet sink and its writer wait for each other between checks
 _MARK = SEGMENT_MARK.encode()
+#: Rows of CSV written at a time where each source's results are one text (see _segmented).
+_CSV_ROWS = 8192
 
 
 class Writer:
@@ -116,13 +118,16 @@ class Writer:
         elif self.parquet is not None:
             self.parquet.write(result)
         else:
-            data = self._segmented(result)
-            if data is not None:
-                self.handle.write(data)
-                return
-            result.select(self.originals + self.added).write_csv(
-                self.handle, include_header=False, separator=self.delimiter
-            )
+            # A slice at a time: the text of a slice, not of the whole batch, is held.
+            for start in range(0, max(result.height, 1), _CSV_ROWS):
+                rows = result.slice(start, _CSV_ROWS)
+                data = self._segmented(rows)
+                if data is not None:
+                    self.handle.write(data)
+                    continue
+                rows.select(self.originals + self.added).write_csv(
+                    self.handle, include_header=False, separator=self.delimiter
+                )
 
     def _segmented(self, result: pl.DataFrame) -> bytes | None:
         """The CSV text of a batch whose sources' fields the engine made as one text each
