@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from electrocheck.batch.run import run_batch
@@ -16,10 +17,10 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 # spark.py answers --help only here: a run of it starts Spark (seconds before its first task).
 SCRIPTS = [
     *("batch", "by_patient", "compare", "fhir", "fhir_output", "hl7v2", "jsonl"),
-    *("medications", "mutation", "panels", "parquet", "spark"),
+    *("batch_phases", "medications", "mutation", "panels", "parquet", "polars_copy", "spark"),
     "startup",
 ]
-GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel"]
+GENERATORS = ["gen_wide", "gen_long_panels", "gen_panel", "gen_mixed", "gen_long"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -40,6 +41,26 @@ def test_each_generator_writes_a_file_batch_reads(name: str, tmp_path: Path) -> 
     subprocess.run([sys.executable, str(BENCH / f"{name}.py"), str(source), "200"], check=True)
     summary = run_batch(source, tmp_path / "out.csv")
     assert summary.rows_read == 200 and summary.results > 0
+
+
+@pytest.mark.parametrize("name", ["gen_wide", "gen_mixed", "gen_long"])
+def test_the_pandas_yardstick_flags_as_batch_does(name: str, tmp_path: Path) -> None:
+    """bench/pandas_yardstick.py does the work it is compared for: its flags are batch's."""
+    pytest.importorskip("pandas")
+    source = tmp_path / f"{name}.csv"
+    subprocess.run([sys.executable, str(BENCH / f"{name}.py"), str(source), "400"], check=True)
+    yardstick = tmp_path / "pandas.csv"
+    subprocess.run(
+        [sys.executable, str(BENCH / "pandas_yardstick.py"), str(source), str(yardstick)],
+        check=True,
+    )
+    run_batch(source, tmp_path / "out.csv")
+    ours = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    theirs = pl.read_csv(yardstick, infer_schema=False)
+    flags = [name for name in theirs.columns if name.endswith("flag")]
+    assert flags and ours.height == theirs.height == 400
+    for name in flags:
+        assert ours[name].to_list() == theirs[name].to_list(), name
 
 
 def test_the_hl7_benchmark_writes_the_same_results_twice(tmp_path: Path) -> None:

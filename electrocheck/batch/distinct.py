@@ -59,6 +59,7 @@ class SourceInterpreter:
         reference: Reference,
         fields: tuple[str, ...],
         json: pl.Expr | None = None,
+        segment: tuple[tuple[str, ...], str] | None = None,
     ) -> None:
         self.source = source
         self.patient = patient  # the patient columns the file lacks, with their fixed value
@@ -67,6 +68,9 @@ class SourceInterpreter:
         # The expression of the "json" field (the whole result as JSON text), where the
         # fields have one: made once per distinct input, like the others.
         self.json = json
+        # The result fields a CSV row holds, and its delimiter, where the "segment" field
+        # (those fields as the row's text) is asked for: made once per distinct input too.
+        self.segment = segment
         self.known: pl.DataFrame | None = None
         # A long file's test columns name each row's analyte: read once per distinct text.
         self.tests = TestNames(reference) if source.tests else None
@@ -80,9 +84,9 @@ class SourceInterpreter:
         known = self.known
         if known is not None:
             joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
-            missing = joined["seen"].is_null()
-            if not missing.any():  # the usual case once a file is under way
+            if joined["seen"].null_count() == 0:  # the usual case once a file is under way
                 return joined.select(fields)
+            missing = joined["seen"].is_null()
             if known.height > self.MEMORY_ROWS:
                 known = None  # forget, so that all-different values cannot grow it forever
         new = (rows if known is None else rows.filter(missing)).unique()
@@ -102,7 +106,7 @@ class SourceInterpreter:
             rows = self.tests.add(rows, tests)
         error = pl.col("error")
         prefix = pl.lit(f"{plain(self.source.name)}: ")
-        fields = [f for f in self.fields if f != "json"]
+        fields = [f for f in self.fields if f not in ("json", SEGMENT)]
         found = (
             interpret_distinct(rows, self.reference)
             .select(*keys, *fields)
@@ -129,7 +133,45 @@ class SourceInterpreter:
         if "json" in self.fields:
             assert self.json is not None, "a json field needs its expression"
             found = found.with_columns(self.json.alias("json"))
+        if SEGMENT in self.fields:
+            assert self.segment is not None, "a segment field needs its fields and delimiter"
+            found = found.with_columns(segments(found, *self.segment))
         return found
+
+
+#: The field of a source's result that holds its CSV fields as one text, the fields parted by
+#: :data:`SEGMENT_MARK` (see :func:`segments`).
+SEGMENT = "segment"
+#: What parts the fields of a segment until the writer puts the delimiter in its place: the
+#: unit separator, a control character that a lab export does not hold (the writer counts
+#: them, and writes a batch column by column where an input cell held one).
+SEGMENT_MARK = "\x1f"
+
+
+def segments(found: pl.DataFrame, fields: tuple[str, ...], delimiter: str) -> pl.Series:
+    """Each distinct row's ``fields`` as polars writes them in a CSV row, parted by
+    :data:`SEGMENT_MARK`, so that the writer can write the row's results as one column and
+    put the delimiter in place of the marks: the same bytes, and a quarter of the columns to
+    write. Null for a row whose fields would be written otherwise as one text (one that polars
+    quotes, or that holds the mark): the writer then writes its batch column by column."""
+    selected = found.select(fields)
+    plain = selected.write_csv(include_header=False, separator=delimiter).split("\n")[:-1]
+    marked = selected.write_csv(include_header=False, separator=SEGMENT_MARK).split("\n")[:-1]
+    if len(plain) != found.height or len(marked) != found.height:  # a field with a line end
+        return pl.Series(SEGMENT, [None] * found.height, dtype=pl.String)
+    special = (delimiter, '"', "\r")
+    return pl.Series(
+        SEGMENT,
+        [
+            text
+            if text
+            and text.replace(SEGMENT_MARK, delimiter) == written
+            and not any(c in text for c in special)
+            else None
+            for written, text in zip(plain, marked, strict=True)
+        ],
+        dtype=pl.String,
+    )
 
 
 def interpret_distinct(rows: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -242,4 +284,12 @@ def constants_table(reference: Reference) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-__all__ = ["SourceInterpreter", "constants_table", "interpret_distinct", "with_fates"]
+__all__ = [
+    "SEGMENT",
+    "SEGMENT_MARK",
+    "SourceInterpreter",
+    "constants_table",
+    "interpret_distinct",
+    "segments",
+    "with_fates",
+]

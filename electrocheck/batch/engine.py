@@ -42,7 +42,7 @@ from electrocheck.batch.columns import (
 )
 from electrocheck.batch.corrected import Corrector
 from electrocheck.batch.covariates import CovariateReader, covariate_unit, with_covariates
-from electrocheck.batch.distinct import SourceInterpreter
+from electrocheck.batch.distinct import SEGMENT, SourceInterpreter
 from electrocheck.batch.jsonl import result_json
 from electrocheck.batch.layout import Layout
 from electrocheck.batch.naming import BLOOD_KIND, OTHER_KIND, UNKNOWN_KIND, SpecimenKinds
@@ -96,6 +96,7 @@ class BatchInterpreter:
         *,
         detail: bool = False,
         symptomatic: bool = False,
+        segments: str | None = None,
     ) -> None:
         self.layout = layout
         self.reference = reference
@@ -126,10 +127,22 @@ class BatchInterpreter:
         )
         # A long file's panels correct its rows' values: the measured number and unit.
         panels = layout.panels is not None
+        # CSV output whose results are written as they are joined: each source's CSV fields
+        # as one text too (see distinct.segments), written as one column (see batch.writer).
+        self.segmented = (
+            segments is not None
+            and not detail
+            and layout.panels is None
+            and layout.specimen is None
+            and not layout.medications
+            and not layout.corrections
+            and len(self.patient) == 3  # no patient column, so no row's results are blanked
+        )
         source_fields = [
             lean
             + (("number", "spelling") if (i in corrected or panels) and not detail else ())
             + (("lab_flag",) if writes_lab_flag(layout, i) and not detail else ())
+            + ((SEGMENT,) if self.segmented else ())
             for i in range(len(self.sources))
         ]
         self.interpreters = [
@@ -139,6 +152,9 @@ class BatchInterpreter:
                 reference,
                 fields,
                 result_json(writes_lab_flag(layout, i)) if detail else None,
+                (tuple(result_names(layout, i)), segments)
+                if self.segmented and segments is not None
+                else None,
             )
             for i, (source, fields) in enumerate(zip(self.sources, source_fields, strict=True))
         ]
@@ -170,7 +186,9 @@ class BatchInterpreter:
         became of each source's value, ``f0``, ``f1`` ... (for the summary). A row of another
         specimen, or an unknown one, gets no results and no errors of its cells; an unknown
         specimen's row gets the specimen's error. With ``detail``, every source's full result
-        is added too, as a struct column ``d0``, ``d1`` ..., for the JSON Lines writer.
+        is added too, as a struct column ``d0``, ``d1`` ..., for the JSON Lines writer; with
+        ``segments``, where the layout allows, each source's CSV fields as one text ``s0``,
+        ``s1`` ... (see :func:`~electrocheck.batch.distinct.segments`), for the CSV writer.
         """
         added: list[pl.Series] = []
         details: list[pl.Series] = []
@@ -185,6 +203,8 @@ class BatchInterpreter:
             results.append(result)
             added += [result[key].alias(name) for key, name in self._names(i).items()]
             errors.append(result["error"].alias(f"e{i}"))
+            if self.segmented:
+                details.append(result[SEGMENT].alias(f"s{i}"))
             if self.detail:
                 details.append(result.select(self.fields).to_struct(f"d{i}"))
         flags = [result["flag_code"] for result in results]
@@ -242,8 +262,10 @@ class BatchInterpreter:
                 results[0]["spelling"].alias(MEASURED_UNIT),
             ]
         # Filled by batch.medications from the results, once they are known.
-        nothing = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
-        by_name.update((name, nothing.alias(name)) for name in medication_names(self.layout))
+        medicines = medication_names(self.layout)
+        if medicines:
+            nothing = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+            by_name.update((name, nothing.alias(name)) for name in medicines)
         # A row's own problem (more fields than the header, from the csv reader) comes first.
         row_errors = [frame[ROW_ERROR]] if ROW_ERROR in frame.columns else []
         by_name["errors"] = _joined_errors(row_errors + errors)

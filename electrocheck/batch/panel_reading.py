@@ -29,18 +29,21 @@ had for both passes in one of three ways:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from electrocheck.batch.cells import blank_to_null, without_blank_lines
 from electrocheck.batch.engine import BatchInterpreter
 from electrocheck.batch.layout import Layout
-from electrocheck.batch.panels import Panels
 from electrocheck.batch.summary import PanelSummary
 from electrocheck.batch.threads import prefetched
 from electrocheck.errors import InputError, quote
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
+
+if TYPE_CHECKING:  # loaded by a file grouped into panels only: see panel_steps
+    from electrocheck.batch.panels import Panels
 
 #: Bytes of rows (polars' estimate of the batches read) kept in memory to read a file once.
 IN_MEMORY_BYTES = 80 << 20
@@ -49,7 +52,16 @@ PART_ROWS = 500_000
 
 Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
 #: Each batch with the panels it is interpreted with (None: a file whose rows are not grouped).
-Step = tuple[Panels | None, Batch]
+Step = tuple["Panels | None", Batch]
+
+
+def __getattr__(name: str) -> object:
+    """``Panels``, loaded when first asked for: a file without panels never loads them."""
+    if name == "Panels":
+        from electrocheck.batch.panels import Panels
+
+        return Panels
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _TooLarge(Exception):
@@ -80,6 +92,8 @@ def panel_steps(
         )
     if layout.panels is None or again is None:
         return None, ((None, batch) for batch in prefetched(batches))
+    from electrocheck.batch.panels import Panels  # a file without panels never loads them
+
     panels = Panels(layout, reference, interpreter)
     if sorted_rows:
         return panels.summary, _parts(panels, prefetched(batches))
@@ -104,7 +118,7 @@ def _whole(
             return
         batches = reread()  # (the rows held were let go of)
         summary = panels.summary
-        panels = Panels(panels.layout, panels.reference, panels.interpreter)
+        panels = type(panels)(panels.layout, panels.reference, panels.interpreter)
         panels.summary = summary  # (nothing was counted in it yet)
     panels.first_pass(prefetched(again()))
     yield from ((panels, batch) for batch in prefetched(batches))
@@ -182,7 +196,7 @@ def _part(panels: Panels, part: list[Batch]) -> Iterator[Step]:
 def _next(panels: Panels, whole: PanelSummary) -> Panels:
     """The panels of the part after ``panels``'s: numbered on, counted in ``whole``."""
     assert panels.table is not None
-    return Panels(
+    return type(panels)(
         panels.layout,
         panels.reference,
         panels.interpreter,

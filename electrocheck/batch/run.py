@@ -28,21 +28,12 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 import polars as pl
 
-from electrocheck.batch.by_patient import (
-    PatientFile,
-    PatientTable,
-    patient_plan,
-    require_patients,
-    write_table,
-)
 from electrocheck.batch.cells import without_blank_lines
 from electrocheck.batch.columns import output_names
 from electrocheck.batch.engine import BatchInterpreter, interpret_batch
-from electrocheck.batch.fhir_writer import FhirSource
 from electrocheck.batch.layout import Layout, LayoutOptions, MissingColumnError, detect_layout
 from electrocheck.batch.pandas_frame import interpret_pandas, pandas_of
 from electrocheck.batch.panel_reading import panel_steps
-from electrocheck.batch.panels import Panels
 from electrocheck.batch.sources import sources
 from electrocheck.batch.summary import Summary, count_batch
 from electrocheck.batch.threads import BackgroundWriter, prefetched
@@ -60,10 +51,8 @@ from electrocheck.formats.delimited import (
     polars_batches,
     python_batches,
 )
-from electrocheck.formats.fhir import fhir_table
 from electrocheck.formats.files import atomic_output, input_file, refuse_same_file
 from electrocheck.formats.frame import internal_names
-from electrocheck.formats.hl7v2 import hl7_table
 from electrocheck.formats.outputs import (
     OUTPUT_FORMATS,
     OutputPlan,
@@ -75,8 +64,11 @@ from electrocheck.formats.sheets import Sheet, open_sheet, sheet_batches
 from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.model import Analyte, Covariate
 
-if TYPE_CHECKING:  # loaded only for a run with a medication list
+if TYPE_CHECKING:  # loaded only for the runs that use them: a plain CSV run needs none
+    from electrocheck.batch.by_patient import PatientTable
+    from electrocheck.batch.fhir_writer import FhirSource
     from electrocheck.batch.medications import MedicationJoin
+    from electrocheck.batch.panels import Panels
 
 #: The formats a batch run writes.
 FORMATS = OUTPUT_FORMATS
@@ -281,6 +273,9 @@ def run_batch(
         fhir = None
         fhir_source = None
         if content.kind == "fhir":  # read as the long table it is turned into
+            from electrocheck.batch.fhir_writer import FhirSource
+            from electrocheck.formats.fhir import fhir_table
+
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
             fhir_source = FhirSource(path, shown, content.compression)
             converting, progress = _in_two(progress, path)
@@ -296,6 +291,8 @@ def run_batch(
                 medication_list = joined(medication_list, listed)
         hl7 = None
         if content.kind == "hl7":  # read as the long table it is turned into, as FHIR is
+            from electrocheck.formats.hl7v2 import hl7_table
+
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
             path, hl7 = stack.enter_context(
                 hl7_table(path, shown, content.compression, _loinc_names(reference))
@@ -357,6 +354,8 @@ def run_batch(
             medicines = MedicationJoin(medication_list, layout, options.layout, reference)
         patient_format = None
         if by_patient is not None:
+            from electrocheck.batch.by_patient import patient_plan, require_patients
+
             require_patients(layout, shown, options.layout.panels)
             patient_format = patient_plan(by_patient, output, path, plan)
         columns = [s.name for s in sources(layout, reference)]
@@ -371,7 +370,11 @@ def run_batch(
                     layout.panels is None or layout.panels.birth is None
                 ):
                     summary.warnings.append("no age column: adult limits were used")
-                patients = None if by_patient is None else PatientTable(layout)
+                patients = None
+                if by_patient is not None:
+                    from electrocheck.batch.by_patient import PatientTable
+
+                    patients = PatientTable(layout)
                 if medicines is not None:  # counted again by a second reading of the file
                     medicines.counts.results_explained = 0
                     summary.medications = medicines.counts
@@ -392,6 +395,8 @@ def run_batch(
                     fhir=(fhir_form(None if fhir is None else fhir.form), fhir_source),
                 )
                 if patients is not None:
+                    from electrocheck.batch.by_patient import PatientFile, write_table
+
                     assert by_patient is not None and patient_format is not None
                     # Written before the output is moved into place: both, or neither.
                     table = patients.table()
@@ -604,7 +609,11 @@ def _process(
     writer = Writer(handle, read_in.header, layout, reference, plan.format, plan.delimiter, *fhir)
     try:
         interpreter = BatchInterpreter(
-            layout, reference, detail=writer.detail, symptomatic=options.layout.symptomatic
+            layout,
+            reference,
+            detail=writer.detail,
+            symptomatic=options.layout.symptomatic,
+            segments=writer.segments,
         )
         # A long file grouped into panels is read with its panels (see panel_reading).
         summary.panels, batches_with_panels = panel_steps(

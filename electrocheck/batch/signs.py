@@ -115,7 +115,8 @@ class SpecimenSigns:
         for column in reversed(self.columns[key]):  # the first column's evidence wins
             cell = pl.col(f"c{column.index}").str.strip_chars()
             showing = _showing(frame[f"c{column.index}"], sign, column.comment)
-            here = cell.is_in(showing.implode()).fill_null(False)
+            # The cells as written: no row's text is stripped to find them.
+            here = pl.col(f"c{column.index}").is_in(showing.implode()).fill_null(False)
             present = present | here
             header = pl.when(here).then(pl.lit(column.header)).otherwise(header)
             value = pl.when(here).then(cell).otherwise(value)
@@ -130,6 +131,7 @@ class SpecimenSigns:
         found = frame.select(pl.col(f"c{c.index}") for cs in self.columns.values() for c in cs)
         found = found.with_columns(pl.Series(n, s) for n, s in codes.items())
         ids = []
+        present_of: dict[str, pl.Expr] = {}  # each sign's cells read once, for all its patterns
         for pattern in self.patterns:
             takes_part = pl.all_horizontal(
                 pl.any_horizontal(
@@ -138,7 +140,10 @@ class SpecimenSigns:
                 ).fill_null(False)
                 for key, level in pattern.when
             )
-            present, _, _ = self.shown(frame, str(pattern.specimen))
+            sign = str(pattern.specimen)
+            if sign not in present_of:
+                present_of[sign] = self.shown(frame, sign)[0]
+            present = present_of[sign]
             ids.append(pl.when(takes_part & present).then(pl.lit(pattern.id)))
         added: pl.Series = found.select(
             pl.concat_str([pl.lit(patterns), *ids], separator="; ", ignore_nulls=True)
@@ -196,9 +201,10 @@ def sign_counts(reference: Reference, ids: pl.Series) -> dict[str, int]:
 
 
 def _showing(cells: pl.Series, sign: SpecimenSign, comment: bool) -> pl.Series:
-    """The distinct cells (stripped) of ``cells`` that show ``sign``."""
-    distinct = cells.drop_nulls().str.strip_chars().unique().to_frame("cell")
-    return distinct.filter(_shows(pl.col("cell"), sign, comment).fill_null(False))["cell"]
+    """The distinct cells of ``cells``, as written, that show ``sign`` (read stripped)."""
+    distinct = cells.drop_nulls().unique().to_frame("cell")
+    stripped = pl.col("cell").str.strip_chars()
+    return distinct.filter(_shows(stripped, sign, comment).fill_null(False))["cell"]
 
 
 def _shows(cell: pl.Expr, sign: SpecimenSign, comment: bool) -> pl.Expr:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from electrocheck.batch.by_patient import PatientFile
 from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import (
     DISAGREES,
@@ -37,13 +36,14 @@ from electrocheck.batch.columns import (
     fate_columns,
     wide_prefixes,
 )
-from electrocheck.batch.fhir_writer import FhirOutput
 from electrocheck.batch.layout import Layout
-from electrocheck.formats.fhir import FhirSummary
-from electrocheck.formats.hl7v2 import Hl7Summary
 
-if TYPE_CHECKING:  # loaded only for a run with a medication list
+if TYPE_CHECKING:  # loaded only by the runs that fill them: a CSV run needs none
+    from electrocheck.batch.by_patient import PatientFile
+    from electrocheck.batch.fhir_writer import FhirOutput
     from electrocheck.batch.medications import MedicationCounts
+    from electrocheck.formats.fhir import FhirSummary
+    from electrocheck.formats.hl7v2 import Hl7Summary
 
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
@@ -236,7 +236,8 @@ def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
     names = added_names(layout)
     column = {name: f"r{i}" for i, name in enumerate(names)}
     summary.rows_written += result.height
-    summary.rows_with_errors += int(result[column["errors"]].is_not_null().sum())
+    # (null counts are kept with the columns: nothing is scanned to count)
+    summary.rows_with_errors += result.height - result[column["errors"]].null_count()
     if layout.kind == "long":
         counts = result.group_by(column["analyte"], column["flag"]).len().drop_nulls()
         for analyte, flag, count in counts.iter_rows():
@@ -246,15 +247,19 @@ def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
         keys = [c.analyte for c in layout.wide] + [key for key, _, _ in layout.corrections]
         prefixes = wide_prefixes(layout.wide) + derived_prefixes(layout)
         for key, prefix in zip(keys, prefixes, strict=True):
-            flags = result[column[f"{prefix}flag"]].drop_nulls().value_counts()
+            # Counted with the nulls, then the nulls left out: cheaper than dropping them.
+            flags = result[column[f"{prefix}flag"]].value_counts()
             for flag, count in flags.iter_rows():
-                summary.flags[(key, flag)] += count
-                summary.results += count
-        patterns = result[column["patterns"]].drop_nulls().str.split("; ").explode()
-        for pattern, count in patterns.value_counts().iter_rows():
-            summary.patterns[pattern] += count
+                if flag is not None:
+                    summary.flags[(key, flag)] += count
+                    summary.results += count
+        # Each distinct list of patterns is split once, not each row's.
+        for patterns, count in result[column["patterns"]].value_counts().iter_rows():
+            if patterns is not None:
+                for pattern in patterns.split("; "):
+                    summary.patterns[pattern] += count
     summary.cell_errors += sum(
-        int(result[name].is_not_null().sum()) for name in error_columns(layout)
+        result.height - result[name].null_count() for name in error_columns(layout)
     )
     _count_fates(result, layout, summary)
 

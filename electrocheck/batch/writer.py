@@ -19,23 +19,29 @@ import io
 import threading
 from collections.abc import Iterator
 from queue import Empty, Full, Queue
-from typing import IO, Any, Final, cast
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 import polars as pl
 from polars.io.plugins import register_io_source
 
-from electrocheck.batch.columns import json_keys, output_names
-from electrocheck.batch.fhir_writer import FhirSource, FhirWriter
+from electrocheck.batch.columns import json_keys, output_names, result_names
+from electrocheck.batch.distinct import SEGMENT_MARK
 from electrocheck.batch.jsonl import json_line, slimmed, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
+
+if TYPE_CHECKING:  # loaded only for FHIR output
+    from electrocheck.batch.fhir_writer import FhirSource, FhirWriter
 
 #: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
 _JSON_ROWS = 2048
 #: Parquet's compression: quick to write and to read, as most Parquet writers' default is.
 PARQUET_COMPRESSION: Final = "snappy"
 _POLL = 0.1  # seconds the Parquet sink and its writer wait for each other between checks
+_MARK = SEGMENT_MARK.encode()
+#: Rows of CSV written at a time where each source's results are one text (see _segmented).
+_CSV_ROWS = 8192
 
 
 class Writer:
@@ -64,11 +70,22 @@ class Writer:
         self.delimiter = delimiter
         self.originals = internal_names(len(header))
         self.added = [f"r{i}" for i in range(len(output_names(layout)))]
+        #: CSV's delimiter, for the engine to make each source's fields as one text with
+        #: (see :meth:`_segmented`); None for the other formats.
+        single = len(delimiter.encode("utf-8")) == 1  # one byte, to stand for each mark
+        self.segments = delimiter if output_format == "csv" and single else None
+        sources = len(layout.wide) if layout.kind == "wide" else 1
+        self.segment_names = [f"s{i}" for i in range(sources)]
+        # The added columns the segments stand for: every source's fields, first.
+        self.segmented_columns = sum(len(result_names(layout, i)) for i in range(sources))
+        self.marks = bytes.maketrans(_MARK, delimiter.encode("utf-8")) if single else b""
         if self.jsonl:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             handle.write(texts_record(reference, layout))
             self.line = json_line(layout, self.keys)
         elif output_format == "fhir":
+            from electrocheck.batch.fhir_writer import FhirWriter
+
             keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             self.fhir = FhirWriter(handle, keys, layout, reference, fhir_form, fhir_source)
         elif output_format == "parquet":
@@ -101,9 +118,34 @@ class Writer:
         elif self.parquet is not None:
             self.parquet.write(result)
         else:
-            result.select(self.originals + self.added).write_csv(
-                self.handle, include_header=False, separator=self.delimiter
-            )
+            # A slice at a time: the text of a slice, not of the whole batch, is held.
+            for start in range(0, max(result.height, 1), _CSV_ROWS):
+                rows = result.slice(start, _CSV_ROWS)
+                data = self._segmented(rows)
+                if data is not None:
+                    self.handle.write(data)
+                    continue
+                rows.select(self.originals + self.added).write_csv(
+                    self.handle, include_header=False, separator=self.delimiter
+                )
+
+    def _segmented(self, result: pl.DataFrame) -> bytes | None:
+        """The CSV text of a batch whose sources' fields the engine made as one text each
+        (columns ``s0``, ``s1`` ...: see :func:`~electrocheck.batch.distinct.segments`): each
+        written as one column, and the marks between its fields made the delimiter. A quarter
+        of the columns to write, and the same bytes. None where the engine did not make them,
+        or a row's are missing, or an input cell holds the mark itself: the batch is then
+        written column by column."""
+        names = self.segment_names
+        if any(name not in result.columns or result[name].null_count() for name in names):
+            return None
+        columns = self.originals + names + self.added[self.segmented_columns :]
+        buffer = io.BytesIO()
+        result.select(columns).write_csv(buffer, include_header=False, separator=self.delimiter)
+        data = buffer.getvalue()
+        if data.count(_MARK) != result.height * (self.segmented_columns - len(names)):
+            return None
+        return data.translate(self.marks)
 
     def finish(self) -> None:
         """Complete the output once every batch has been written."""
