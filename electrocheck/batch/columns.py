@@ -261,12 +261,14 @@ FLAG_CODES = {"LL": 1, "L": 2, "N": 3, "H": 4, "HH": 5}
 #: the codes of a source's ``fate`` field, and the name each is counted under.
 NO_VALUE, INTERPRETED, DISAGREES, UNREADABLE = 0, 1, 2, 3
 OTHER_TEST, LOOKALIKE, OTHER_SPECIMEN, UNKNOWN_SPECIMEN, STRUCTURAL = 4, 5, 6, 7, 8
+COVARIATE = 9  # a row of albumin or glucose: read by the panels to correct a result
 FATES = {
     INTERPRETED: "interpreted",
     DISAGREES: "interpreted",  # and the lab's own flag says otherwise
     UNREADABLE: "unreadable",
     NO_VALUE: "no_value",
     OTHER_TEST: "other_test",
+    COVARIATE: "covariate",
     LOOKALIKE: "unrecognised_electrolyte",
     OTHER_SPECIMEN: "other_specimen",
     UNKNOWN_SPECIMEN: "unknown_specimen",

@@ -18,6 +18,7 @@ import polars as pl
 
 from electrocheck.batch.cells import blank_to_null, number_and_unit, with_cell_parts
 from electrocheck.batch.columns import (
+    COVARIATE,
     DISAGREES,
     INTERPRETED,
     LOOKALIKE,
@@ -29,7 +30,13 @@ from electrocheck.batch.columns import (
 from electrocheck.batch.flags import flag_stages, refuse_ambiguous
 from electrocheck.batch.grades import with_grades
 from electrocheck.batch.lab_flags import disagreement_note, disagrees
-from electrocheck.batch.naming import ANALYTE_NAME, LOOKALIKE_NAME, OTHER_SPECIMEN_NAME, TestNames
+from electrocheck.batch.naming import (
+    ANALYTE_NAME,
+    COVARIATE_NAME,
+    LOOKALIKE_NAME,
+    OTHER_SPECIMEN_NAME,
+    TestNames,
+)
 from electrocheck.batch.patient import AGE, SEX
 from electrocheck.batch.results import outputs
 from electrocheck.batch.sources import (
@@ -247,6 +254,8 @@ def with_fates(step: pl.DataFrame) -> pl.DataFrame:
         .then(fate(OTHER_SPECIMEN))
         .when((test == LOOKALIKE_NAME) & ~no_value)
         .then(fate(LOOKALIKE))
+        .when(test == COVARIATE_NAME)
+        .then(fate(COVARIATE))
         .when(test != ANALYTE_NAME)
         .then(fate(OTHER_TEST))
         .when(no_value)

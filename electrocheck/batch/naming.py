@@ -30,8 +30,17 @@ from electrocheck.reference import Reference, SpecimenWords
 #: What a row's test columns say, from least to most telling: the highest of its columns'
 #: codes is the row's. Another specimen wins over an analyte's name: a row whose name is
 #: "Potassium" and whose description is "Potassium, urine" is not read against serum limits.
-BLANK_TEST, OTHER_TEST_NAME, LOOKALIKE_NAME, ANALYTE_NAME, OTHER_SPECIMEN_NAME = 0, 1, 2, 3, 4
-TEST_CLASSES = (BLANK_TEST, OTHER_TEST_NAME, LOOKALIKE_NAME, ANALYTE_NAME, OTHER_SPECIMEN_NAME)
+#: A covariate's name (albumin, glucose) is a test the panels read to correct a result.
+BLANK_TEST, OTHER_TEST_NAME, COVARIATE_NAME, LOOKALIKE_NAME = 0, 1, 2, 3
+ANALYTE_NAME, OTHER_SPECIMEN_NAME = 4, 5
+TEST_CLASSES = (
+    BLANK_TEST,
+    OTHER_TEST_NAME,
+    COVARIATE_NAME,
+    LOOKALIKE_NAME,
+    ANALYTE_NAME,
+    OTHER_SPECIMEN_NAME,
+)
 #: The kinds of a row's specimen: serum, plasma, whole blood or none given; another; unknown.
 BLOOD_KIND, OTHER_KIND, UNKNOWN_KIND = 0, 1, 2
 SPECIMEN_KINDS = {BLOOD: BLOOD_KIND, OTHER: OTHER_KIND}
@@ -66,6 +75,8 @@ class TestNames:
         key = analyte_key(self.reference, text)
         if key is not None:
             return key, ANALYTE_NAME
+        if self.reference.covariate_key(text) is not None:
+            return None, COVARIATE_NAME
         lookalike = looks_like_electrolyte(text, self.reference.specimen_words)
         return None, LOOKALIKE_NAME if lookalike else OTHER_TEST_NAME
 
@@ -108,6 +119,7 @@ __all__ = [
     "ANALYTE_NAME",
     "BLANK_TEST",
     "BLOOD_KIND",
+    "COVARIATE_NAME",
     "LOOKALIKE_NAME",
     "OTHER_KIND",
     "OTHER_SPECIMEN_NAME",

@@ -394,6 +394,7 @@ def run_batch(
                     medicines=medicines,
                     fhir=(fhir_form(None if fhir is None else fhir.form), fhir_source),
                 )
+                summary.note_unused_covariates()
                 if patients is not None:
                     from electrocheck.batch.by_patient import PatientFile, write_table
 

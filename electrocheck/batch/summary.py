@@ -24,6 +24,7 @@ import polars as pl
 
 from electrocheck.batch.cells import blank_to_null
 from electrocheck.batch.columns import (
+    COVARIATE,
     DISAGREES,
     FATES,
     LOOKALIKE,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # loaded only by the runs that fill them: a CSV run needs non
 #: The fates a value is counted under, in the order they are shown.
 FATE_NAMES = (
     "interpreted",
+    "covariate",
     "unreadable",
     "no_value",
     "other_test",
@@ -57,7 +59,13 @@ FATE_NAMES = (
     "structural_error",
 )
 #: Fates whose rows are listed by name (the test's, or the test's and its specimen's).
-NAMED_FATES = ("other_test", "unrecognised_electrolyte", "other_specimen", "unknown_specimen")
+NAMED_FATES = (
+    "covariate",
+    "other_test",
+    "unrecognised_electrolyte",
+    "other_specimen",
+    "unknown_specimen",
+)
 #: Fates of a value that could be an electrolyte's result and was not interpreted.
 # A row the reader could not read whole may hold any test, an electrolyte's among them: it
 # counts, so that a critical potassium in a row with a stray comma cannot pass --fail-on.
@@ -180,6 +188,19 @@ class Summary:
         found = sorted(self.named.get(fate, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
         return found if limit is None else found[:limit]
 
+    def note_unused_covariates(self) -> None:
+        """Warn of covariate rows (albumin, glucose) that a run without panels could not use:
+        a correction takes its covariate from the result's own panel, so without panels
+        they correct nothing, which a clinician expecting corrected values must be told."""
+        count = self.fates["covariate"]
+        if count and self.panels is None:
+            names = ", ".join(name for name, _ in self.names("covariate", 3))
+            self.warnings.append(
+                f"{counted_rows(count)} of covariates ({names}) corrected nothing: a "
+                "correction takes its covariate from the result's own panel, and this run made "
+                "no panels (they need patient and time columns)"
+            )
+
     def to_dict(self) -> dict[str, Any]:
         counts: dict[str, dict[str, int]] = {}
         for (analyte, flag), count in sorted(self.flags.items()):
@@ -229,6 +250,11 @@ class Summary:
             "fhir_output": None if self.fhir_output is None else self.fhir_output.to_dict(),
             "warnings": self.warnings,
         }
+
+
+def counted_rows(count: int) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``."""
+    return f"{count:,} {'row' if count == 1 else 'rows'}"
 
 
 def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
@@ -302,7 +328,7 @@ def _count_names(result: pl.DataFrame, fate: str, i: int, layout: Layout, summar
     columns that is not blank), a wide cell's column; with the specimen, where a specimen
     column put the row there (``Potassium (Urine)``). The rows are grouped by their texts
     first, and only the few groups are named."""
-    named = (OTHER_TEST, LOOKALIKE, OTHER_SPECIMEN, UNKNOWN_SPECIMEN)
+    named = (COVARIATE, OTHER_TEST, LOOKALIKE, OTHER_SPECIMEN, UNKNOWN_SPECIMEN)
     tests = [f"c{t}" for t in layout.long.tests] if layout.long is not None else []
     specimen = [f"c{layout.specimen}"] if layout.specimen is not None else []
     keys = [fate, *tests, *specimen]

@@ -52,6 +52,7 @@ FATE_LABELS = {
     "interpreted": "interpreted",
     "unreadable": "unreadable value",
     "no_value": "no value",
+    "covariate": "covariate",
     "other_test": "other test",
     "unrecognised_electrolyte": "unrecognised electrolyte",
     "other_specimen": "other specimen",
@@ -59,6 +60,7 @@ FATE_LABELS = {
     "structural_error": "structural error",
 }
 NAMES_HEADINGS = {
+    "covariate": "covariates",
     "other_test": "other tests",
     "other_specimen": "other specimens",
 }

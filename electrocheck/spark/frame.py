@@ -75,7 +75,9 @@ class SparkRun:
     def summary(self) -> Summary:
         """The summary of the run, once an action has run the frame."""
         counts: Counts = self.counts.value
-        return added_up(copy.deepcopy(self.base), counts)
+        summary = added_up(copy.deepcopy(self.base), counts)
+        summary.note_unused_covariates()
+        return summary
 
     def release(self) -> None:
         """Let go of the rows kept for the numbering of the panels."""

@@ -60,16 +60,42 @@ def test_a_long_file_accounts_for_every_row(tmp_path: Path) -> None:
         **dict.fromkeys(FATE_NAMES, 0),
         "interpreted": 20,
         "no_value": 3,
-        "other_test": 20,
+        "covariate": 11,
+        "other_test": 9,
     }
     assert sum(fates.values()) == summary["rows_read"] == 43
-    assert summary["named"]["other_test"]["names"] == [
-        {"name": "Creatinine", "count": 9},
+    assert summary["named"]["other_test"]["names"] == [{"name": "Creatinine", "count": 9}]
+    assert summary["named"]["covariate"]["names"] == [
         {"name": "Glucose", "count": 7},
         {"name": "Albumin", "count": 4},
     ]
-    assert "  rows: interpreted 20, no value 3, other test 20\n" in result.stderr
-    assert "  other tests: Creatinine 9, Glucose 7, Albumin 4\n" in result.stderr
+    assert "  rows: interpreted 20, covariate 11, no value 3, other test 9\n" in result.stderr
+    assert "  covariates: Glucose 7, Albumin 4\n" in result.stderr
+    assert "  other tests: Creatinine 9\n" in result.stderr
+    # No time column, so no panels: the albumin and glucose rows corrected nothing.
+    (warning,) = [w for w in summary["warnings"] if "covariates" in w]
+    assert warning.startswith("11 rows of covariates (Glucose, Albumin) corrected nothing")
+
+
+@pytest.mark.parametrize(
+    ("args", "warned"),
+    [([], False), (["--no-panels"], True)],
+)
+def test_covariates_in_panels_are_used_and_not_warned_of(
+    tmp_path: Path, args: list[str], warned: bool
+) -> None:
+    text = (
+        "patient,time,test,value,unit\n"
+        "1,2026-03-01 08:00,Calcium,7.6,mg/dL\n"
+        "1,2026-03-01 08:00,Albumin,2.5,g/dL\n"
+        "1,2026-03-01 08:00,Chloride,100,mmol/L\n"
+    )
+    result, summary = run(tmp_path, text, *args)
+    assert result.exit_code == ExitCode.OK
+    assert summary["fates"]["covariate"] == 1 and summary["fates"]["other_test"] == 1
+    assert summary["named"]["covariate"]["names"] == [{"name": "Albumin", "count": 1}]
+    assert any("corrected nothing" in w for w in summary["warnings"]) is warned
+    assert ("corrected_calcium" in summary["flags"]) is not warned
 
 
 def test_a_wide_file_accounts_for_every_cell_and_column(tmp_path: Path) -> None:
