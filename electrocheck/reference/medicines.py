@@ -53,6 +53,7 @@ class Medicine:
     source: str  # where its names (and codes, without codes_source) come from
     effects: tuple[Effect, ...]
     codes_source: str | None = None  # where its ATC and RxNorm codes come from, if apart
+    rxnorm_source: str | None = None  # where its RxNorm code comes from, if apart again
 
     def effect_on(self, analyte: str, direction: str) -> Effect | None:
         """Its effect that moves ``analyte`` (a key) to ``direction``, if it has one."""
