@@ -77,7 +77,7 @@ def test_the_built_in_codes_are_sourced(ref: Reference) -> None:
     assert all((d.atc is None) == (d.codes_source is None) for d in drugs)
     assert all((d.rxnorm is None) == (d.rxnorm_source is None) for d in drugs)
     assert sum(d.atc is not None for d in drugs) == 48
-    assert sum(d.rxnorm is not None for d in drugs) == 29
+    assert sum(d.rxnorm is not None for d in drugs) == 46
     for drug in drugs:
         for code, source in ((drug.atc, drug.codes_source), (drug.rxnorm, drug.rxnorm_source)):
             if code is not None:
@@ -107,6 +107,10 @@ def test_the_built_in_codes_are_sourced(ref: Reference) -> None:
         ("5492", "hydrocortisone"),
         ("3008", "ciclosporin"),
         ("69749", "valsartan"),
+        ("11202", "vincristine"),
+        ("1547545", "pembrolizumab"),
+        ("77655", "zoledronic acid"),
+        ("644", "amiloride"),
     ],
 )
 def test_codes_find_their_medicine(ref: Reference, code: str, drug: str) -> None:
@@ -120,7 +124,8 @@ def test_codes_find_their_medicine(ref: Reference, code: str, drug: str) -> None
         "L01CA",  # a group, not a substance
         "2556",  # one past cisplatin's RxNorm code
         "25550",
-        "11202",  # a number no medicine of the file has
+        "11203",  # one past vincristine's RxNorm code
+        "8888888",  # a number no medicine of the file has
     ],
 )
 def test_a_code_not_given_is_unknown(ref: Reference, code: str) -> None:
@@ -242,8 +247,8 @@ P = "medications.drugs.cetuximab"
             f"{P}.rxnorm_source: unknown source 'nowhere'",
         ),
         (
-            _edit_drug("vinblastine", "rxnorm_source", "rxnorm-cpic"),
-            "medications.drugs.vinblastine.rxnorm_source: is given without `rxnorm:`",
+            _edit_drug("tolvaptan", "rxnorm_source", "rxnorm-cpic"),
+            "medications.drugs.tolvaptan.rxnorm_source: is given without `rxnorm:`",
         ),
         (_edit_drug("cetuximab", "rxnorm", DELETE), f"{P}.rxnorm_source: is given without"),
         (_edit_drug("cetuximab", "effects", []), f"{P}.effects: must be a non-empty list"),
@@ -321,9 +326,9 @@ def test_codes_a_laboratory_adds_find_the_medicine(write_reference: Callable[...
 @pytest.mark.parametrize(
     ("fields", "rxnorm", "rxnorm_source"),
     [
-        ({"rxnorm": "11202"}, "11202", None),  # a laboratory's own code needs no source
-        ({"rxnorm": 11202, "rxnorm_source": "rxnorm-cpic"}, "11202", "rxnorm-cpic"),
-        ({"rxnorm": "11202", "rxnorm_source": "drug-names"}, "11202", "drug-names"),
+        ({"rxnorm": "8888888"}, "8888888", None),  # a laboratory's own code needs no source
+        ({"rxnorm": 8888888, "rxnorm_source": "rxnorm-cpic"}, "8888888", "rxnorm-cpic"),
+        ({"rxnorm": "8888888", "rxnorm_source": "drug-names"}, "8888888", "drug-names"),
     ],
 )
 def test_an_rxnorm_code_with_or_without_its_source(
@@ -333,7 +338,7 @@ def test_an_rxnorm_code_with_or_without_its_source(
     rxnorm_source: str | None,
 ) -> None:
     def edit(data: dict[str, Any]) -> None:
-        data["medications"]["drugs"]["vinblastine"].update(fields)
+        data["medications"]["drugs"]["tolvaptan"].update(fields)
 
     drug = load_reference(write_reference(edit)).medications.find(rxnorm)
-    assert (drug.key, drug.rxnorm, drug.rxnorm_source) == ("vinblastine", rxnorm, rxnorm_source)
+    assert (drug.key, drug.rxnorm, drug.rxnorm_source) == ("tolvaptan", rxnorm, rxnorm_source)

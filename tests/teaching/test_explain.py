@@ -332,7 +332,8 @@ def test_overview_risks_and_causes(ref: Reference) -> None:
     [
         ("cetuximab", ("L01FE01", "atc-whocc", "318341", "rxnorm-pedsnet")),
         ("dexamethasone", ("H02AB02", "atc-who-eml", "3264", "rxnorm-rxclass")),
-        ("vincristine", ("L01CA02", "atc-tree", None, None)),  # no RxNorm code confirmed
+        ("vincristine", ("L01CA02", "atc-tree", "11202", "rxnorm-pharmgkb")),
+        ("tolvaptan", ("C03XA01", "atc-tree", None, None)),  # no RxNorm code confirmed
     ],
 )
 def test_the_medications_listing_cites_each_code(
