@@ -261,7 +261,13 @@ def _medications_table(reference: Reference) -> Table:
             if code is not None
         ]
         moves = ", ".join(f"{e.direction} {e.analyte}" for e in drug.effects)
-        sources = ", ".join(dict.fromkeys([drug.source, *(e.source for e in drug.effects)]))
+        cited = [
+            drug.source,
+            drug.codes_source,
+            drug.rxnorm_source,
+            *(e.source for e in drug.effects),
+        ]
+        sources = ", ".join(dict.fromkeys(s for s in cited if s is not None))
         table.add_row(drug.key, ", ".join([*drug.also, *drug.brands, *codes]), moves, sources)
     return table
 

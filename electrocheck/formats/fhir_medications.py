@@ -8,8 +8,10 @@ but what each resource says:
 * the patient: ``subject``, as an Observation's subject is read (``Patient/7``);
 * the drug: ``medicationCodeableConcept``, or the ``code`` of the ``Medication`` that
   ``medicationReference`` names (contained, in the Bundle, or on another NDJSON line): its
-  ``text``, then each coding's ``display``, then each coding's ``code`` (an ATC or RxNorm code
-  the reference file gives its medicines), the first the reference file knows being used;
+  ``text``, then each coding's ``display``, then the ``code`` of each coding of RxNorm or ATC
+  (or of no system): an RxNorm ingredient or ATC code the reference file gives its medicines.
+  The first name the reference file knows is used. A code of another system (SNOMED CT, a
+  local list) is not tried: its digits could be another medicine's RxNorm code;
 * start and stop: a ``MedicationStatement``'s ``effectivePeriod`` (``start``, ``end``), or its
   ``effectiveDateTime`` as the start; a ``MedicationRequest``'s first
   ``dosageInstruction[].timing.repeat.boundsPeriod``, its ``authoredOn`` standing for a start
@@ -35,6 +37,9 @@ NOT_GIVEN = {
 NOT_ORDERED = frozenset({"proposal", "plan", "option"})
 #: How the names a drug goes by are joined in one cell of the list (never in a name).
 NAMES_SEPARATOR = "\x1f"
+#: The code systems whose codes are tried as a drug's names (RxNorm, WHO ATC); a coding
+#: without a system is tried too.
+CODE_SYSTEMS = frozenset({"http://www.nlm.nih.gov/research/umls/rxnorm", "http://www.whocc.no/atc"})
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -51,13 +56,19 @@ def _text(value: object) -> str:
 
 def drug_names(concept: object) -> list[str]:
     """The names a CodeableConcept gives a drug, in the order they are tried: its text, each
-    coding's display, each coding's code (duplicates once)."""
+    coding's display, the code of each coding of RxNorm, ATC or no system (duplicates once)."""
     concept = _dict(concept)
     codings = [_dict(c) for c in _list(concept.get("coding"))]
     names = [_text(concept.get("text"))]
     names += [_text(c.get("display")) for c in codings]
-    names += [_text(c.get("code")) for c in codings]
+    names += [_text(c.get("code")) for c in codings if _code_is_tried(c)]
     return list(dict.fromkeys(n for n in names if n and NAMES_SEPARATOR not in n))
+
+
+def _code_is_tried(coding: dict[str, Any]) -> bool:
+    """Whether a coding's code is one the reference file may give a medicine."""
+    system = coding.get("system")
+    return system is None or _text(system) in CODE_SYSTEMS
 
 
 def times(resource: dict[str, Any]) -> tuple[str, str]:
@@ -87,6 +98,7 @@ def not_given(resource: dict[str, Any]) -> bool:
 
 
 __all__ = [
+    "CODE_SYSTEMS",
     "MEDICATION_TYPES",
     "NAMES_SEPARATOR",
     "NOT_GIVEN",

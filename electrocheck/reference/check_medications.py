@@ -27,7 +27,9 @@ from electrocheck.reference.medicines import (
 )
 
 _DRUG_KEYS = {"source", "effects"}
-_DRUG_OPTIONAL = frozenset({"also", "brands", "atc", "rxnorm", "omop", "codes_source"})
+_DRUG_OPTIONAL = frozenset(
+    {"also", "brands", "atc", "rxnorm", "omop", "codes_source", "rxnorm_source"}
+)
 _EFFECT_KEYS = {"analyte", "direction", "mechanism", "onset", "source"}
 #: An ATC code of a chemical substance (level 5): L01XC06.
 _ATC = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
@@ -104,10 +106,13 @@ def _medicine(
     omop = c.attempt(partial(_omop, c, m, path))
     source = c.attempt(lambda: c.source(m["source"], f"{path}.source", _line(m, "source")))
     codes_source = c.attempt(partial(_codes_source, c, m, path))
+    rxnorm_source = c.attempt(partial(_rxnorm_source, c, m, path))
     effects = c.attempt(partial(_effects, c, m["effects"], path, _line(m, "effects"), analytes))
     if source is None or effects is None or len(c.problems) > before:
         raise _Invalid()  # an entry with a problem is left out whole, reported once
-    return Medicine(name, also, brands, atc, rxnorm, omop, source, effects, codes_source)
+    return Medicine(
+        name, also, brands, atc, rxnorm, omop, source, effects, codes_source, rxnorm_source
+    )
 
 
 def _codes_source(c: Checker, m: Any, path: str) -> str | None:
@@ -115,6 +120,18 @@ def _codes_source(c: Checker, m: Any, path: str) -> str | None:
     if "codes_source" not in m:
         return None
     return c.source(m["codes_source"], f"{path}.codes_source", _line(m, "codes_source"))
+
+
+def _rxnorm_source(c: Checker, m: Any, path: str) -> str | None:
+    """The source of a medicine's RxNorm code, where it is not that of its other codes
+    (optional); it needs the code it is the source of."""
+    if "rxnorm_source" not in m:
+        return None
+    at = _line(m, "rxnorm_source")
+    source = c.source(m["rxnorm_source"], f"{path}.rxnorm_source", at)
+    if "rxnorm" not in m:
+        raise c.fail(f"{path}.rxnorm_source", "is given without `rxnorm:`, the code it cites", at)
+    return source
 
 
 def _optional_texts(c: Checker, m: Any, key: str, path: str) -> tuple[str, ...]:

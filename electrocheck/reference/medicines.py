@@ -53,6 +53,7 @@ class Medicine:
     source: str  # where its names (and codes, without codes_source) come from
     effects: tuple[Effect, ...]
     codes_source: str | None = None  # where its ATC and RxNorm codes come from, if apart
+    rxnorm_source: str | None = None  # where its RxNorm code comes from, if apart again
 
     def effect_on(self, analyte: str, direction: str) -> Effect | None:
         """Its effect that moves ``analyte`` (a key) to ``direction``, if it has one."""
@@ -62,8 +63,16 @@ class Medicine:
 
     def names(self) -> tuple[str, ...]:
         """Every name and code it is known by, the key first."""
+        return (*self.words(), *self.codes())
+
+    def words(self) -> tuple[str, ...]:
+        """The names it is known by, without its codes, the key first."""
+        return (self.key, *self.also, *self.brands)
+
+    def codes(self) -> tuple[str, ...]:
+        """Its ATC, RxNorm and OMOP codes, those the file gives."""
         codes = (self.atc, self.rxnorm, None if self.omop is None else str(self.omop))
-        return (self.key, *self.also, *self.brands, *(c for c in codes if c is not None))
+        return tuple(c for c in codes if c is not None)
 
 
 def _empty() -> Mapping[Any, Any]:
@@ -108,10 +117,11 @@ class Medicines:
         raise UnknownMedicineError(f"unknown drug {quote(name)}{hint}")
 
     def nearest(self, name: str, count: int = 3) -> list[str]:
-        """The known names nearest to ``name`` (difflib), as the file writes them."""
+        """The known names nearest to ``name`` (difflib), as the file writes them. Codes are
+        never offered: a code one digit off is another medicine, not a misspelling."""
         import difflib  # for a hint only: not loaded at every start
 
-        spelled = {fold_drug(n): n for drug in self.drugs.values() for n in drug.names()}
+        spelled = {fold_drug(n): n for drug in self.drugs.values() for n in drug.words()}
         near = difflib.get_close_matches(fold_drug(name), list(spelled), n=count, cutoff=0.6)
         return [spelled[n] for n in near]
 

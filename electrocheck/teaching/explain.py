@@ -210,6 +210,8 @@ def medications_listing(reference: Reference) -> dict[str, Any]:
             "rxnorm": drug.rxnorm,
             "omop": drug.omop,
             "source": drug.source,
+            "codes_source": drug.codes_source,
+            "rxnorm_source": drug.rxnorm_source,
             "effects": [
                 {
                     "analyte": e.analyte,

@@ -154,6 +154,50 @@ def test_when_and_what(tmp_path: Path, medicine: dict[str, Any], expected: str) 
     assert _explained(tmp_path, medicine)[0] == expected
 
 
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+
+
+def _coded(*codings: dict[str, Any]) -> dict[str, Any]:
+    """A request whose drug is given by codings alone (no text, no display)."""
+    return _request(medicationCodeableConcept={"coding": list(codings)})
+
+
+@pytest.mark.parametrize(
+    ("medicine", "expected"),
+    [
+        # an RxNorm ingredient code, as an ATC code: found by code alone
+        (_coded({"system": RXNORM, "code": "318341"}), "cetuximab"),
+        (_coded({"system": ATC, "code": "L01FE01"}), "cetuximab"),
+        (_coded({"system": RXNORM, "code": "263034"}), "panitumumab"),  # low Mg too
+        (_coded({"code": "318341"}), "cetuximab"),  # no system: tried
+        (_coded({"system": f" {RXNORM} ", "code": " 318341 "}), "cetuximab"),  # spaces
+        # the same digits in another system are not an RxNorm code
+        (_coded({"system": "http://snomed.info/sct", "code": "318341"}), ""),
+        (_coded({"system": "http://example.org/local", "code": "318341"}), ""),
+        (_coded({"system": RXNORM + "/", "code": "318341"}), ""),
+        # a code the file does not give: one digit off, one digit more
+        (_coded({"system": RXNORM, "code": "318342"}), ""),
+        (_coded({"system": RXNORM, "code": "3183410"}), ""),
+        # a local coding first, then the RxNorm one: the RxNorm one is used
+        (
+            _coded(
+                {"system": "http://example.org/local", "code": "318341"},
+                {"system": RXNORM, "code": "263034"},
+            ),
+            "panitumumab",
+        ),
+        # a display still names the drug whatever the system
+        (
+            _coded({"system": "http://snomed.info/sct", "code": "1", "display": "Erbitux"}),
+            "cetuximab",
+        ),
+    ],
+)
+def test_codings_by_system(tmp_path: Path, medicine: dict[str, Any], expected: str) -> None:
+    assert _explained(tmp_path, medicine)[0] == expected
+
+
 @pytest.mark.parametrize(
     "medicine",
     [

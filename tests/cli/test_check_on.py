@@ -30,6 +30,8 @@ def run(*args: str) -> Any:
         ["--on", "Erbitux", "--on", "PRILOSEC"],
         ["--on", " erbitux , omeprazole "],
         ["--on", "L01FE01,A02BC01"],  # ATC codes
+        ["--on", "318341,7646"],  # RxNorm ingredient codes
+        ["--on", "318341", "--on", "A02BC01"],  # one of each
     ],
 )
 def test_repeatable_comma_separated_brand_names(options: list[str]) -> None:
@@ -39,6 +41,33 @@ def test_repeatable_comma_separated_brand_names(options: list[str]) -> None:
     drugs = [m["drug"] for m in data["results"][0]["medications"]]
     assert drugs == ["cetuximab", "omeprazole"]
     assert set(data["results"][0]["medications"][0]) == {"drug", "given_as", "effect", "source"}
+
+
+@pytest.mark.parametrize(
+    ("code", "drug"),
+    [
+        ("L01FE01", "cetuximab"),  # ATC
+        ("318341", "cetuximab"),  # RxNorm, the same medicine
+        ("2555", "cisplatin"),
+        ("L01XA01", "cisplatin"),
+        ("32592", "oxaliplatin"),
+        ("263034", "panitumumab"),
+    ],
+)
+def test_a_code_is_given_as_typed(code: str, drug: str) -> None:
+    result = run("check", "mg=1.1mg/dL", "--on", code, "--format", "json")
+    assert result.exit_code == ExitCode.OK, result.output
+    (medicine,) = json.loads(result.stdout)["results"][0]["medications"]
+    assert (medicine["drug"], medicine["given_as"]) == (drug, code)
+
+
+@pytest.mark.parametrize("code", ["2556", "31834", "3183410", "L01FE09"])
+def test_a_code_next_to_one_is_unknown(code: str) -> None:
+    result = run("check", "mg=1.1mg/dL", "--on", code, "--format", "json")
+    assert result.exit_code == ExitCode.OK
+    warning = {"warning": f"--on: unknown drug '{code}'"}  # no other code offered as a hint
+    assert [json.loads(line) for line in result.stderr.splitlines()] == [warning]
+    assert json.loads(result.stdout)["results"][0].get("medications", []) == []
 
 
 def test_the_first_screen_lists_the_medicines_then_the_one_without_effect() -> None:

@@ -5,6 +5,7 @@ reported with its file, line and key path."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,16 +70,19 @@ def test_every_effect_is_sourced_and_names_an_analyte(ref: Reference) -> None:
 
 
 def test_the_built_in_codes_are_sourced(ref: Reference) -> None:
-    """An ATC code only with the source it was read in; no RxNorm or OMOP code is made up."""
+    """A code only with the source it was read in, which gives it; no OMOP code is made up."""
     cited = {**ref.sources, **ref.medications.sources}
     drugs = ref.medications.drugs.values()
-    assert all(d.rxnorm is None and d.omop is None for d in drugs)
+    assert all(d.omop is None for d in drugs)
     assert all((d.atc is None) == (d.codes_source is None) for d in drugs)
-    coded = [d for d in drugs if d.atc is not None]
-    assert len(coded) == 32
-    for drug in coded:
-        assert drug.codes_source in cited
-        assert drug.atc is not None and drug.atc in cited[drug.codes_source]
+    assert all((d.rxnorm is None) == (d.rxnorm_source is None) for d in drugs)
+    assert sum(d.atc is not None for d in drugs) == 48
+    assert sum(d.rxnorm is not None for d in drugs) == 46
+    for drug in drugs:
+        for code, source in ((drug.atc, drug.codes_source), (drug.rxnorm, drug.rxnorm_source)):
+            if code is not None:
+                assert source in cited
+                assert re.search(rf"\b{code}\b", cited[source]), (drug.key, code, source)
 
 
 @pytest.mark.parametrize(
@@ -90,16 +94,43 @@ def test_the_built_in_codes_are_sourced(ref: Reference) -> None:
         ("L01FF02", "pembrolizumab"),
         ("A02BC01", "omeprazole"),
         ("C03CA01", "furosemide"),
+        ("L01CA02", "vincristine"),
+        ("H02AB07", "prednisone"),
+        ("C03XA01", "tolvaptan"),
+        ("J01EA01", "trimethoprim"),
+        # RxNorm ingredient codes
+        ("2555", "cisplatin"),
+        ("318341", "cetuximab"),
+        ("4603", "furosemide"),
+        ("38413", "torasemide"),
+        ("3264", "dexamethasone"),
+        ("5492", "hydrocortisone"),
+        ("3008", "ciclosporin"),
+        ("69749", "valsartan"),
+        ("11202", "vincristine"),
+        ("1547545", "pembrolizumab"),
+        ("77655", "zoledronic acid"),
+        ("644", "amiloride"),
     ],
 )
-def test_atc_codes_find_their_medicine(ref: Reference, code: str, drug: str) -> None:
+def test_codes_find_their_medicine(ref: Reference, code: str, drug: str) -> None:
     assert ref.medications.find(code).key == drug
 
 
-def test_an_atc_code_not_given_is_unknown(ref: Reference) -> None:
-    """Vincristine's code (L01CA02) was not confirmed in a source read: it is not given."""
-    with pytest.raises(UnknownMedicineError, match="unknown drug 'L01CA02'"):
-        ref.medications.find("L01CA02")
+@pytest.mark.parametrize(
+    "code",
+    [
+        "L01CA03",  # one past vincristine's ATC code: not a medicine of the file
+        "L01CA",  # a group, not a substance
+        "2556",  # one past cisplatin's RxNorm code
+        "25550",
+        "11203",  # one past vincristine's RxNorm code
+        "8888888",  # a number no medicine of the file has
+    ],
+)
+def test_a_code_not_given_is_unknown(ref: Reference, code: str) -> None:
+    with pytest.raises(UnknownMedicineError, match=f"unknown drug '{code}'"):
+        ref.medications.find(code)
 
 
 @pytest.mark.parametrize(
@@ -211,6 +242,15 @@ P = "medications.drugs.cetuximab"
             _edit_drug("cetuximab", "codes_source", "nowhere"),
             f"{P}.codes_source: unknown source 'nowhere'",
         ),
+        (
+            _edit_drug("cetuximab", "rxnorm_source", "nowhere"),
+            f"{P}.rxnorm_source: unknown source 'nowhere'",
+        ),
+        (
+            _edit_drug("tolvaptan", "rxnorm_source", "rxnorm-cpic"),
+            "medications.drugs.tolvaptan.rxnorm_source: is given without `rxnorm:`",
+        ),
+        (_edit_drug("cetuximab", "rxnorm", DELETE), f"{P}.rxnorm_source: is given without"),
         (_edit_drug("cetuximab", "effects", []), f"{P}.effects: must be a non-empty list"),
         (_edit_drug("cetuximab", "colour", "red"), f"{P}.colour: unknown key"),
         (_edit_effect("cetuximab", "analyte", "chloride"), "unknown analyte 'chloride'"),
@@ -281,3 +321,24 @@ def test_codes_a_laboratory_adds_find_the_medicine(write_reference: Callable[...
     for code in ("L01FE01", "l01fe01", "318341", "1234567"):
         assert medicines.find(code).key == "cetuximab"
     assert medicines.omop == {1234567: "cetuximab"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "rxnorm", "rxnorm_source"),
+    [
+        ({"rxnorm": "8888888"}, "8888888", None),  # a laboratory's own code needs no source
+        ({"rxnorm": 8888888, "rxnorm_source": "rxnorm-cpic"}, "8888888", "rxnorm-cpic"),
+        ({"rxnorm": "8888888", "rxnorm_source": "drug-names"}, "8888888", "drug-names"),
+    ],
+)
+def test_an_rxnorm_code_with_or_without_its_source(
+    write_reference: Callable[..., Path],
+    fields: dict[str, Any],
+    rxnorm: str,
+    rxnorm_source: str | None,
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["medications"]["drugs"]["tolvaptan"].update(fields)
+
+    drug = load_reference(write_reference(edit)).medications.find(rxnorm)
+    assert (drug.key, drug.rxnorm, drug.rxnorm_source) == ("tolvaptan", rxnorm, rxnorm_source)

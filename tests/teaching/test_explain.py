@@ -8,7 +8,7 @@ import pytest
 
 from electrocheck.errors import UnknownAnalyteError
 from electrocheck.reference import Reference
-from electrocheck.teaching.explain import explain, overview
+from electrocheck.teaching.explain import explain, medications_listing, overview
 
 #: The analytes of the built-in file, in file order, with their labels.
 LABELS = {
@@ -325,3 +325,20 @@ def test_overview_risks_and_causes(ref: Reference) -> None:
         "low",
         "high",
     }
+
+
+@pytest.mark.parametrize(
+    ("drug", "codes"),
+    [
+        ("cetuximab", ("L01FE01", "atc-whocc", "318341", "rxnorm-pedsnet")),
+        ("dexamethasone", ("H02AB02", "atc-who-eml", "3264", "rxnorm-rxclass")),
+        ("vincristine", ("L01CA02", "atc-tree", "11202", "rxnorm-pharmgkb")),
+        ("tolvaptan", ("C03XA01", "atc-tree", None, None)),  # no RxNorm code confirmed
+    ],
+)
+def test_the_medications_listing_cites_each_code(
+    ref: Reference, drug: str, codes: tuple[str | None, ...]
+) -> None:
+    entry = medications_listing(ref)[drug]
+    keys = ("atc", "codes_source", "rxnorm", "rxnorm_source")
+    assert tuple(entry[key] for key in keys) == codes
