@@ -71,6 +71,12 @@ SKIP_REASONS = (
 )
 #: Names of drugs the reference file does not know, listed in the summary, most rows first.
 NAMES_LISTED = 20
+#: Between the ingredients of a combination product, as RxNorm and drug lists write them
+#: (``Lisinopril 10 MG / Hydrochlorothiazide 12.5 MG Oral Tablet``); a slash without spaces
+#: is part of a unit (``MG/ML``).
+COMBINATION = re.compile(r"\s+/\s+")
+#: Between the medicines a row names, inside the engine (a text no name holds).
+INGREDIENTS_SEPARATOR = "\x1f"
 
 # The columns of each layout, squeezed; each role takes the first found (dates: the first
 # that holds a date, in this order).
@@ -300,7 +306,8 @@ def _checked(frame: pl.DataFrame, reference: Reference, counts: MedicationCounts
         "patient", "drug", pl.coalesce("given", "drug").alias("given_as"), "start", "stop"
     )
     counts.used = known.height
-    return known
+    # A combination product's row stands for each of its ingredients, given as the product.
+    return known.with_columns(col("drug").str.split(INGREDIENTS_SEPARATOR)).explode("drug")
 
 
 def _drug_keys(reference: Reference, frame: pl.DataFrame) -> list[pl.Series]:
@@ -351,6 +358,25 @@ def _drug_among(
 
 
 def _drug_of(reference: Reference, name: str) -> tuple[str | None, str | None]:
+    """The medicines a drug text names, as one text (:data:`INGREDIENTS_SEPARATOR` between
+    them), and a problem: an ambiguous name, or an empty one. A combination product names
+    each ingredient apart, as RxNorm writes them (``Losartan 50 MG / Hydrochlorothiazide
+    12.5 MG Oral Tablet``): each part is known whole or by its first words."""
+    if not name.split():
+        return None, "empty_drug"
+    found: list[str] = []
+    problems: list[str | None] = []
+    for part in COMBINATION.split(name):
+        key, problem = _ingredient_of(reference, part)
+        if key is not None and key not in found:
+            found.append(key)
+        problems.append(problem)
+    if found:
+        return INGREDIENTS_SEPARATOR.join(found), None
+    return None, next((p for p in problems if p is not None), None)
+
+
+def _ingredient_of(reference: Reference, name: str) -> tuple[str | None, str | None]:
     """The medicine a drug text names (whole, else by its first words: ``Omeprazole 20 mg
     capsule``), and a problem: an ambiguous name, or an empty one."""
     words = name.split()

@@ -137,6 +137,46 @@ def test_bad_rows_are_counted_and_never_matched(tmp_path: Path, ref: Reference) 
 
 
 @pytest.mark.parametrize(
+    ("drug", "found"),
+    [
+        # A combination product, as RxNorm writes it: each ingredient, each by its first words.
+        (
+            "Losartan Potassium 50 MG / Hydrochlorothiazide 12.5 MG Oral Tablet",
+            ["losartan", "hydrochlorothiazide"],
+        ),
+        (
+            "Lisinopril 10 MG / Hydrochlorothiazide 25 MG Oral Tablet",
+            ["lisinopril", "hydrochlorothiazide"],
+        ),
+        # One ingredient known of two: that one.
+        ("Amoxicillin 250 MG / Hydrochlorothiazide 25 MG", ["hydrochlorothiazide"]),
+        ("Amoxicillin 250 MG / Clavulanate 125 MG Oral Tablet", []),
+        # A slash inside a unit is not a combination.
+        ("Furosemide 10 MG/ML Injectable Solution", ["furosemide"]),
+        ("Cisplatin 1 MG/ML / Furosemide 10 MG/ML", ["cisplatin", "furosemide"]),
+        # The same ingredient twice counts once.
+        ("Omeprazole 20 MG / Omeprazole 40 MG", ["omeprazole"]),
+    ],
+)
+def test_combination_products_name_each_ingredient(
+    tmp_path: Path, ref: Reference, drug: str, found: list[str]
+) -> None:
+    meds = _write(tmp_path, "meds.csv", f'patient,drug\nA,"{drug}"\n')
+    listing = read_medication_list(meds, ref)
+    assert listing.frame["drug"].to_list() == found
+    assert listing.frame["given_as"].to_list() == [drug] * len(found)
+    assert listing.counts.used == (1 if found else 0)
+    assert dict(listing.counts.other_drugs) == ({} if found else {drug: 1})
+
+
+def test_a_combination_explains_what_each_ingredient_explains(tmp_path: Path) -> None:
+    # Hydrochlorothiazide lowers sodium and potassium; losartan raises potassium only.
+    labs = "patient,collected,test,value\nA,2026-03-01 08:00,Na,128\nA,2026-03-01 08:00,K,3.1\n"
+    meds = 'patient,drug\nA,"Losartan 50 MG / Hydrochlorothiazide 12.5 MG Oral Tablet"\n'
+    assert _medications(_rows(tmp_path, meds, labs)) == ["hydrochlorothiazide"] * 2
+
+
+@pytest.mark.parametrize(
     ("meds", "message"),
     [
         ("drug,start\ncetuximab,2026-01-01\n", "no patient column"),
