@@ -55,7 +55,7 @@ from electrocheck.batch.layout import PATIENT_NAMES, Layout, LayoutOptions, pati
 from electrocheck.batch.times import read_times
 from electrocheck.clinical.medications import FLAG_SIDES, analyte_of
 from electrocheck.errors import InputError, UnknownMedicineError, quote
-from electrocheck.formats.fhir_medications import NAMES_SEPARATOR
+from electrocheck.formats.fhir_medications import CODE_MARK, NAMES_SEPARATOR
 from electrocheck.reference import Reference
 
 #: How the drugs of a list are joined in a cell, in alphabetical order.
@@ -349,12 +349,21 @@ def _drug_among(
     drug goes by a text, displays and codes; a CSV list's by one name)."""
     problems = []
     for name in names:
+        if name.startswith(CODE_MARK):  # a code of RxNorm or ATC, said to be one
+            code = name[len(CODE_MARK) :]
+            try:
+                return reference.medications.find(code).key, None, code
+            except UnknownMedicineError:
+                continue
         key, problem = _drug_of(reference, name)
         if key is not None:
             return key, None, name
         problems.append(problem)
-    problem = next((p for p in problems if p is not None and p != "empty_drug"), problems[0])
-    return None, problem, names[0]
+    problem = next((p for p in problems if p is not None and p != "empty_drug"), None)
+    if problem is None and problems:
+        problem = problems[0]
+    texts = [n for n in names if not n.startswith(CODE_MARK)]
+    return None, problem, texts[0] if texts else names[0][len(CODE_MARK) :]
 
 
 def _drug_of(reference: Reference, name: str) -> tuple[str | None, str | None]:
@@ -383,8 +392,8 @@ def _ingredient_of(reference: Reference, name: str) -> tuple[str | None, str | N
     if not words:
         return None, "empty_drug"
     for length in range(len(words), 0, -1):
-        try:
-            return reference.medications.find(" ".join(words[:length])).key, None
+        try:  # by its names alone: a list's text may be a local code an RxNorm code shares
+            return reference.medications.find(" ".join(words[:length]), codes=False).key, None
         except UnknownMedicineError as exc:
             if "may mean" in str(exc):
                 return None, "ambiguous_drug"

@@ -37,8 +37,11 @@ NOT_GIVEN = {
 NOT_ORDERED = frozenset({"proposal", "plan", "option"})
 #: How the names a drug goes by are joined in one cell of the list (never in a name).
 NAMES_SEPARATOR = "\x1f"
-#: The code systems whose codes are tried as a drug's names (RxNorm, WHO ATC); a coding
-#: without a system is tried too.
+#: Before a name that is a code of a known system: only such a name is looked up among the
+#: reference file's codes (a text's digits could be another medicine's RxNorm code).
+CODE_MARK = "\x1e"
+#: The code systems whose codes are tried as a drug's codes (RxNorm, WHO ATC); a coding
+#: without a system is not: its code may be a local one whose digits an RxNorm code shares.
 CODE_SYSTEMS = frozenset({"http://www.nlm.nih.gov/research/umls/rxnorm", "http://www.whocc.no/atc"})
 
 
@@ -56,19 +59,23 @@ def _text(value: object) -> str:
 
 def drug_names(concept: object) -> list[str]:
     """The names a CodeableConcept gives a drug, in the order they are tried: its text, each
-    coding's display, the code of each coding of RxNorm, ATC or no system (duplicates once)."""
+    coding's display, the code of each coding of RxNorm or ATC, marked as a code with
+    :data:`CODE_MARK` (duplicates once)."""
     concept = _dict(concept)
     codings = [_dict(c) for c in _list(concept.get("coding"))]
     names = [_text(concept.get("text"))]
     names += [_text(c.get("display")) for c in codings]
-    names += [_text(c.get("code")) for c in codings if _code_is_tried(c)]
-    return list(dict.fromkeys(n for n in names if n and NAMES_SEPARATOR not in n))
+    names += [
+        CODE_MARK + code for c in codings if _code_is_tried(c) and (code := _text(c.get("code")))
+    ]
+    return list(
+        dict.fromkeys(n for n in names if n and NAMES_SEPARATOR not in n and CODE_MARK not in n[1:])
+    )
 
 
 def _code_is_tried(coding: dict[str, Any]) -> bool:
     """Whether a coding's code is one the reference file may give a medicine."""
-    system = coding.get("system")
-    return system is None or _text(system) in CODE_SYSTEMS
+    return _text(coding.get("system")) in CODE_SYSTEMS
 
 
 def times(resource: dict[str, Any]) -> tuple[str, str]:
@@ -98,6 +105,7 @@ def not_given(resource: dict[str, Any]) -> bool:
 
 
 __all__ = [
+    "CODE_MARK",
     "CODE_SYSTEMS",
     "MEDICATION_TYPES",
     "NAMES_SEPARATOR",

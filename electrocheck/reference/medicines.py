@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -98,13 +99,14 @@ class Medicines:
     ambiguous: Mapping[str, Ambiguity] = field(default_factory=_empty)  # folded name ->
     omop: Mapping[int, str] = field(default_factory=_empty)  # OMOP concept id -> key
 
-    def find(self, name: str) -> Medicine:
-        """The medicine called ``name`` (any name or code); raises
+    def find(self, name: str, codes: bool = True) -> Medicine:
+        """The medicine called ``name`` (any name, or code unless ``codes`` is false: a drug
+        text from a list whose digits may be a local code); raises
         :class:`~electrocheck.errors.UnknownMedicineError` for an empty, ambiguous or unknown
         name."""
         folded = fold_drug(name)
         key = self.names.get(folded)
-        if key is not None:
+        if key is not None and (codes or folded not in self.folded_codes):
             return self.drugs[key]
         if not folded:
             raise UnknownMedicineError(f"empty drug name {quote(name)}")
@@ -115,6 +117,11 @@ class Medicines:
         near = self.nearest(name)
         hint = f" (nearest: {', '.join(near)})" if near else ""
         raise UnknownMedicineError(f"unknown drug {quote(name)}{hint}")
+
+    @cached_property
+    def folded_codes(self) -> frozenset[str]:
+        """Every medicine's codes, folded as names are."""
+        return frozenset(fold_drug(c) for drug in self.drugs.values() for c in drug.codes())
 
     def nearest(self, name: str, count: int = 3) -> list[str]:
         """The known names nearest to ``name`` (difflib), as the file writes them. Codes are

@@ -170,7 +170,8 @@ def _coded(*codings: dict[str, Any]) -> dict[str, Any]:
         (_coded({"system": RXNORM, "code": "318341"}), "cetuximab"),
         (_coded({"system": ATC, "code": "L01FE01"}), "cetuximab"),
         (_coded({"system": RXNORM, "code": "263034"}), "panitumumab"),  # low Mg too
-        (_coded({"code": "318341"}), "cetuximab"),  # no system: tried
+        # no system: not tried (a local code's digits may be an RxNorm code's)
+        (_coded({"code": "318341"}), ""),
         (_coded({"system": f" {RXNORM} ", "code": " 318341 "}), "cetuximab"),  # spaces
         # the same digits in another system are not an RxNorm code
         (_coded({"system": "http://snomed.info/sct", "code": "318341"}), ""),
@@ -187,6 +188,8 @@ def _coded(*codings: dict[str, Any]) -> dict[str, Any]:
             ),
             "panitumumab",
         ),
+        # a display of digits is a text, never a code
+        (_coded({"system": "http://example.org/local", "code": "1", "display": "318341"}), ""),
         # a display still names the drug whatever the system
         (
             _coded({"system": "http://snomed.info/sct", "code": "1", "display": "Erbitux"}),

@@ -169,6 +169,16 @@ def test_combination_products_name_each_ingredient(
     assert dict(listing.counts.other_drugs) == ({} if found else {drug: 1})
 
 
+@pytest.mark.parametrize("drug", ["3002", "3002 mg", "318341", "L01FE01", "l01fe01 100 mg"])
+def test_a_list_text_is_never_read_as_a_code(tmp_path: Path, ref: Reference, drug: str) -> None:
+    # A drug column often holds a local formulary code: its digits may be an RxNorm code's
+    # (3002 is cyclophosphamide's), and a code is matched only where a source says it is one.
+    meds = _write(tmp_path, "meds.csv", f"patient,drug\nA,{drug}\nA,cyclophosphamide\n")
+    listing = read_medication_list(meds, ref)
+    assert listing.frame["drug"].to_list() == ["cyclophosphamide"]
+    assert dict(listing.counts.other_drugs) == {drug: 1}
+
+
 def test_a_combination_explains_what_each_ingredient_explains(tmp_path: Path) -> None:
     # Hydrochlorothiazide lowers sodium and potassium; losartan raises potassium only.
     labs = "patient,collected,test,value\nA,2026-03-01 08:00,Na,128\nA,2026-03-01 08:00,K,3.1\n"
