@@ -23,6 +23,7 @@ import polars as pl
 from electrocheck.batch.cells import constant
 from electrocheck.batch.columns import (
     CHANGE_NAMES,
+    COVARIATE,
     CSV_FIELDS,
     DETAIL_FIELDS,
     DISAGREES,
@@ -291,7 +292,8 @@ class BatchInterpreter:
                 kind = col(SPECIMEN_KIND)
                 valued = fate.is_in([INTERPRETED, DISAGREES, UNREADABLE, LOOKALIKE])
                 fate = (
-                    pl.when(valued & (kind == OTHER_KIND))
+                    # A covariate of another fluid (urine albumin) corrects nothing either.
+                    pl.when((valued | (fate == COVARIATE)) & (kind == OTHER_KIND))
                     .then(pl.lit(OTHER_SPECIMEN, pl.Int8))
                     .when(valued & (kind == UNKNOWN_KIND))
                     .then(pl.lit(UNKNOWN_SPECIMEN, pl.Int8))

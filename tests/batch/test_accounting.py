@@ -78,6 +78,23 @@ def test_a_long_file_accounts_for_every_row(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("specimen", "fate"),
+    [("Serum", "covariate"), ("", "covariate"), ("Urine", "other_specimen")],
+)
+def test_a_covariate_of_another_fluid_is_another_specimen(
+    tmp_path: Path, specimen: str, fate: str
+) -> None:
+    text = (
+        "patient,time,test,value,specimen\n"
+        "1,2026-03-01 08:00,Calcium,7.6 mg/dL,Serum\n"
+        f"1,2026-03-01 08:00,Albumin,2.5 g/dL,{specimen}\n"
+    )
+    _, summary = run(tmp_path, text)
+    assert summary["fates"][fate] == 1
+    assert ("corrected_calcium" in summary["flags"]) is (fate == "covariate")
+
+
+@pytest.mark.parametrize(
     ("args", "warned"),
     [([], False), (["--no-panels"], True)],
 )
