@@ -33,6 +33,8 @@ NOT_GIVEN = {
     "MedicationStatement": frozenset({"entered-in-error", "not-taken", "intended"}),
     "MedicationRequest": frozenset({"cancelled", "entered-in-error", "draft"}),
 }
+#: Statuses of a resource whose medicine is no longer given.
+ENDED = frozenset({"stopped", "completed"})
 #: Intents of a request that orders nothing yet.
 NOT_ORDERED = frozenset({"proposal", "plan", "option"})
 #: How the names a drug goes by are joined in one cell of the list (never in a name).
@@ -79,7 +81,17 @@ def _code_is_tried(coding: dict[str, Any]) -> bool:
 
 
 def times(resource: dict[str, Any]) -> tuple[str, str]:
-    """A resource's start and stop, as written (empty where it gives none)."""
+    """A resource's start and stop, as written (empty where it gives none). A medicine whose
+    status says it ended (``stopped``, ``completed``) without an end date ends when the
+    statement was made (``dateAsserted``), else on its start's day: left open, a diuretic
+    stopped years ago would explain every later result."""
+    start, stop = _given_times(resource)
+    if not stop and _text(resource.get("status")) in ENDED:
+        stop = _text(resource.get("dateAsserted")) or start
+    return start, stop
+
+
+def _given_times(resource: dict[str, Any]) -> tuple[str, str]:
     if resource.get("resourceType") == "MedicationStatement":
         period = _dict(resource.get("effectivePeriod"))
         if period:
@@ -107,6 +119,7 @@ def not_given(resource: dict[str, Any]) -> bool:
 __all__ = [
     "CODE_MARK",
     "CODE_SYSTEMS",
+    "ENDED",
     "MEDICATION_TYPES",
     "NAMES_SEPARATOR",
     "NOT_GIVEN",

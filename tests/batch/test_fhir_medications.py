@@ -135,6 +135,26 @@ def _bounds(start: str | None, end: str | None) -> dict[str, Any]:
         (_request(authoredOn="2026-03-02T08:11:00Z"), ""),
         (_request(authoredOn="2026-03-03", **_bounds(None, "2026-04-01")), ""),
         (_request(authoredOn="2026-03-01", **_bounds(None, "2026-04-01")), "cetuximab"),
+        # ended (stopped, completed) with no end: ends when stated, else on its start's day
+        (_statement(status="stopped", effectiveDateTime="2025-01-01"), ""),
+        (_statement(status="stopped", effectiveDateTime="2026-03-02"), "cetuximab"),
+        (_statement(status="completed", effectiveDateTime="2026-03-01"), ""),
+        (
+            _statement(
+                status="completed", effectiveDateTime="2026-02-01", dateAsserted="2026-03-02T08:10Z"
+            ),
+            "cetuximab",
+        ),
+        (
+            _statement(
+                status="completed", effectiveDateTime="2026-02-01", dateAsserted="2026-03-02T08:09Z"
+            ),
+            "",
+        ),
+        (_request(status="stopped", authoredOn="2025-01-01"), ""),
+        (_request(status="completed", **_bounds("2026-02-01", None)), ""),
+        (_request(status="stopped", **_bounds("2026-02-01", "2026-03-05")), "cetuximab"),
+        (_request(status="active", authoredOn="2025-01-01"), "cetuximab"),  # still given
         # the names a drug goes by: text, displays, codes; brands; a text that begins with one
         (_request(medicationCodeableConcept={"text": "Erbitux 100 mg"}), "cetuximab"),
         (
