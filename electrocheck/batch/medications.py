@@ -162,6 +162,13 @@ def read_medication_list(path: str | Path, reference: Reference) -> MedicationLi
     try:
         with open(path, "rb") as handle:
             head = handle.readline().decode("utf-8", errors="replace")
+        if head.lstrip("\ufeff \t").startswith(("{", "[")):
+            # A FHIR Bundle or NDJSON: its medicines come with its Observations.
+            raise InputError(
+                f"--medications {shown}: JSON, not a CSV list; a FHIR file's "
+                "MedicationRequests and MedicationStatements are read when the file itself is "
+                "the input to batch"
+            )
         separator = _separator(head)
         raw = pl.read_csv(
             path, separator=separator, infer_schema=False, encoding="utf8-lossy", quote_char='"'

@@ -186,6 +186,15 @@ def test_a_combination_explains_what_each_ingredient_explains(tmp_path: Path) ->
     assert _medications(_rows(tmp_path, meds, labs)) == ["hydrochlorothiazide"] * 2
 
 
+@pytest.mark.parametrize("text", ['{"resourceType": "Bundle"}\n', '\ufeff[{"a": 1}]\n'])
+def test_a_json_list_is_refused_with_the_way_to_give_it(
+    tmp_path: Path, ref: Reference, text: str
+) -> None:
+    meds = _write(tmp_path, "meds.json", text)
+    with pytest.raises(InputError, match="JSON, not a CSV list; a FHIR file's"):
+        read_medication_list(meds, ref)
+
+
 @pytest.mark.parametrize(
     ("meds", "message"),
     [
