@@ -128,7 +128,7 @@ PROBLEMS = {
         "Observation with neither a value nor a dataAbsentReason",
         "Observations with neither a value nor a dataAbsentReason",
     ),
-    "unresolved": ("reference not found in the Bundle", "references not found in the Bundle"),
+    "unresolved": ("reference not found in the file", "references not found in the file"),
     "unreadable": (
         "resource whose content is not of FHIR's shapes, read no further",
         "resources whose content is not of FHIR's shapes, read no further",

@@ -65,3 +65,24 @@ def test_a_cell_holding_the_mark_is_written_as_it_is(tmp_path: Path) -> None:
     segmented, by_column = _outputs(tmp_path, _HEADERS["wide"], rows, "csv")
     assert segmented == by_column
     assert f"a{SEGMENT_MARK}b".encode() in segmented
+
+
+def test_a_plain_file_is_written_by_segments(tmp_path: Path) -> None:
+    """The comparisons above hold only if the segments are used at all: on a plain wide file
+    every batch is written by them (were they never made, both ways would be one)."""
+    rows = [(str(i), "4.1", "140", "9.4", "1.8") for i in range(50)]
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([_HEADERS["wide"], *rows])
+    made: list[bool] = []
+    real = writer_module.Writer._segmented
+
+    def counting(self: writer_module.Writer, result: object) -> bytes | None:
+        data = real(self, result)  # type: ignore[arg-type]
+        made.append(data is not None)
+        return data
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer_module.Writer, "_segmented", counting)
+        run_batch(source, tmp_path / "out.csv", options=BatchOptions())
+    assert made and all(made)
