@@ -24,6 +24,7 @@ from electrocheck.batch.specimens import (
     looks_like_electrolyte,
     names_other_specimen,
     specimen_kind,
+    words,
 )
 from electrocheck.reference import Reference, SpecimenWords
 
@@ -57,6 +58,7 @@ class TestNames:
     def __init__(self, reference: Reference) -> None:
         self.reference = reference
         self.known: dict[str | None, tuple[str | None, int]] = {}
+        self.result_words = result_words(reference)
 
     def read(self, text: str | None) -> tuple[str | None, int]:
         """The analyte a test column's text names, and its code of :data:`TEST_CLASSES`."""
@@ -70,7 +72,8 @@ class TestNames:
     def _read(self, text: str | None) -> tuple[str | None, int]:
         if text is None or not text.strip():
             return None, BLANK_TEST
-        if names_other_specimen(text, self.reference.specimen_words):
+        known = self.reference.specimen_words
+        if names_other_specimen(text, known) and not self.result_words.isdisjoint(words(text)):
             return None, OTHER_SPECIMEN_NAME
         key = analyte_key(self.reference, text)
         if key is not None:
@@ -95,6 +98,20 @@ class TestNames:
             pl.Series("key_analyte", analytes, dtype=pl.String),
             pl.Series("test_class", classes, dtype=pl.Int8),
         )
+
+
+def result_words(reference: Reference) -> frozenset[str]:
+    """The words by which a test name names a result electrocheck reads (an electrolyte or a
+    covariate): the file's electrolyte words and symbols, and the words of its analytes' and
+    covariates' names that say neither a specimen nor a qualifier. A test name that names
+    another specimen is another specimen's result only with one of them ("Potassium, urine");
+    without ("Erythrocytes [#/volume] in Blood", "RBC count") it is another test."""
+    known = reference.specimen_words
+    names = [name for a in reference.analytes.values() for name in (a.label, *a.aliases)]
+    names += [name for c in reference.covariates.values() for name in (c.label, *c.aliases)]
+    named = {w for name in names for w in words(name)}
+    plain = named - known.blood - known.qualifiers - known.other
+    return frozenset(known.electrolyte_words | known.electrolyte_symbols | plain)
 
 
 class SpecimenKinds:

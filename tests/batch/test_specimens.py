@@ -236,6 +236,31 @@ def test_long_test_names_that_name_another_specimen(tmp_path: Path, label: str) 
     assert summary["named"]["other_specimen"]["names"] == [{"name": label, "count": 1}]
 
 
+@pytest.mark.parametrize(
+    ("label", "fate"),
+    [
+        # A name of another specimen with no electrolyte or covariate in it is another test.
+        ("Erythrocytes [#/volume] in Blood by Automated count", "other_test"),
+        ("RDW - Erythrocyte distribution width Auto (RBC) [Entitic vol]", "other_test"),
+        ("RBC Auto (Bld) [#/Vol]", "other_test"),
+        ("Creatinine, urine", "other_test"),
+        # With one, another specimen's result: by word, symbol or covariate.
+        ("Magnesium [Moles/volume] in Red Blood Cells", "other_specimen"),
+        ("Mg, RBC", "other_specimen"),
+        ("Glucose, urine", "other_specimen"),
+        ("Albumin [Mass/volume] in Urine", "other_specimen"),
+        ("Urine Na", "other_specimen"),
+    ],
+)
+def test_a_name_of_another_specimen_names_its_result_or_another_test(
+    tmp_path: Path, label: str, fate: str
+) -> None:
+    text = f'id,test,value,unit\n1,"{label}",2.0,mmol/L\n'
+    _, summary = summary_of(tmp_path, text)
+    assert summary["fates"][fate] == 1
+    assert summary["named"][fate]["names"] == [{"name": label, "count": 1}]
+
+
 @pytest.mark.parametrize("header", [label for label, other in LABELS if other])
 def test_wide_headers_that_name_another_specimen(tmp_path: Path, header: str) -> None:
     text = f'id,K,"{header}"\n1,4.1,2.0\n'
