@@ -13,19 +13,48 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Runs the command as its own child and writes that child's exit status, CPU seconds and
+#: peak memory (KB) to the file descriptor it is given first. A process started straight
+#: from this one would be charged this process's peak memory: Linux counts the memory of the
+#: process it was spawned from (a benchmark that has just generated a large file in memory)
+#: in its ``ru_maxrss``. The launcher is small, so the command's figure is its own.
+_LAUNCHER = """
+import os, sys
+report = int(sys.argv[1])
+os.set_inheritable(report, False)  # the command does not hold the pipe open
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+os.write(report, f"{status} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}".encode())
+"""
+
 
 def measure(argv: list[str], *, quiet: bool = False) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user and system: steadier than wall time on a machine
     shared with other work) and peak resident memory (MB) of one child process (its stderr
-    dropped where ``quiet``)."""
+    dropped where ``quiet``), started by a small launcher (:data:`_LAUNCHER`); the wall time
+    includes the launcher's start, about 20 ms."""
     start = time.perf_counter()
     stderr = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
-    _, status, usage = os.wait4(process.pid, 0)
+    read, write = os.pipe()
+    launcher = [sys.executable, "-c", _LAUNCHER, str(write), *argv]
+    with subprocess.Popen(
+        launcher, stdout=subprocess.DEVNULL, stderr=stderr, pass_fds=(write,)
+    ) as process:
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            report = pipe.read().decode()
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if process.returncode != 0 or not report:
+        sys.exit(f"bench: {' '.join(argv)} could not be measured")
+    status, cpu, kilobytes = report.split()
+    if os.waitstatus_to_exitcode(int(status)) != 0:
         sys.exit(f"bench: {' '.join(argv)} failed")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KB on Linux
+    return elapsed, float(cpu), int(kilobytes) / 1024  # KB on Linux
 
 
 def run(argv: list[str], *, quiet: bool = False) -> tuple[float, float]:
