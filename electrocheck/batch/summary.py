@@ -196,7 +196,7 @@ class Summary:
         if count and self.panels is None:
             names = ", ".join(name for name, _ in self.names("covariate", 3))
             self.warnings.append(
-                f"{counted_rows(count)} of covariates ({names}) corrected nothing: a "
+                f"{counted(count, 'row')} of covariates ({names}) corrected nothing: a "
                 "correction takes its covariate from the result's own panel, and this run made "
                 "no panels (they need patient and time columns)"
             )
@@ -252,9 +252,9 @@ class Summary:
         }
 
 
-def counted_rows(count: int) -> str:
-    """``1 row``, ``2 rows``, ``1,000 rows``."""
-    return f"{count:,} {'row' if count == 1 else 'rows'}"
+def counted(count: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``: a count with its noun in the right number."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
@@ -363,4 +363,5 @@ __all__ = [
     "PanelSummary",
     "Summary",
     "count_batch",
+    "counted",
 ]

@@ -15,7 +15,7 @@ from typing import TextIO
 from electrocheck.batch.by_patient import PatientFile
 from electrocheck.batch.medications import SKIP_REASONS, MedicationCounts
 from electrocheck.batch.run import Summary
-from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary
+from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary, counted
 from electrocheck.clinical.check import FAIL_ON
 from electrocheck.clinical.result import FLAGS
 from electrocheck.errors import InputError, quote
@@ -66,11 +66,6 @@ NAMES_HEADINGS = {
 }
 #: Names shown per line of the summary; the JSON summary lists more.
 NAMES_SHOWN = 8
-
-
-def counted(count: int, noun: str) -> str:
-    """``1 row``, ``2 rows``, ``1,000 rows``: a count with its noun in the right number."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def print_summary(summary: Summary, stream: TextIO) -> None:
