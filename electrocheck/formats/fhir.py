@@ -68,7 +68,7 @@ from electrocheck.formats.fhir_types import (
     UCUM,
     UCUM_UNITS,
 )
-from electrocheck.formats.stream import StreamReader, TextStream
+from electrocheck.formats.stream import StreamReader, TextStream, first_content_line
 
 #: The columns of the table, as the long layout finds them by name.
 HEADER = (
@@ -735,12 +735,7 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str, quick: b
     """Read a file's resources: NDJSON line by line, or one JSON document (a Bundle). Where
     ``quick`` and msgspec is installed, NDJSON lines of the common Observation's shape are
     read by :mod:`~electrocheck.formats.fhir_quick`, to the same rows."""
-    first_line, number = b"", 0
-    for line in lines:
-        number += 1
-        if line.strip():
-            first_line = line
-            break
+    first_line, number = first_content_line(lines)
     if not first_line:
         raise InputError(f"{shown} is empty")
     summary = tables.summary

@@ -26,7 +26,7 @@ from typing import Any
 
 from electrocheck.formats.fhir_output import keep_decimal
 from electrocheck.formats.fhir_types import R4_RESOURCE_TYPES
-from electrocheck.formats.stream import StreamReader, TextStream
+from electrocheck.formats.stream import StreamReader, TextStream, first_content_line
 
 _DECODER = json.JSONDecoder(parse_float=keep_decimal)
 _COMPONENT = re.compile(r"^(.*) component (\d+)$")
@@ -86,12 +86,7 @@ def _units(path: Path, shown: str, compression: str | None) -> Iterator[Item]:
     """The items of the file: NDJSON line by line, or one JSON document read whole."""
     with TextStream(path, shown, compression) as stream:
         lines = iter(io.BufferedReader(StreamReader(stream), buffer_size=1 << 20))
-        first, number = b"", 0
-        for line in lines:
-            number += 1
-            if line.strip():
-                first = line
-                break
+        first, number = first_content_line(lines)
         try:
             resource = _DECODER.decode(first.decode("utf-8"))
         except (ValueError, RecursionError):

@@ -23,6 +23,7 @@ import codecs
 import importlib
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -318,4 +319,22 @@ class StreamReader(io.RawIOBase):
         return count
 
 
-__all__ = ["UTF8", "ZSTD_MISSING", "StreamReader", "TextStream", "codec_name"]
+def first_content_line(lines: Iterator[bytes]) -> tuple[bytes, int]:
+    """The first line of ``lines`` that is not blank, and its number from 1 (``b""`` and the
+    lines' count where all are blank); the lines after it are left in ``lines``."""
+    number = 0
+    for line in lines:
+        number += 1
+        if line.strip():
+            return line, number
+    return b"", number
+
+
+__all__ = [
+    "UTF8",
+    "ZSTD_MISSING",
+    "StreamReader",
+    "TextStream",
+    "codec_name",
+    "first_content_line",
+]
