@@ -22,6 +22,7 @@ class ProblemTally:
 
     problems: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # the first of each problem
+    rows_without_birth: int = 0  # rows whose patient's birth date the file does not give
 
     def problem(self, kind: str, where: str) -> None:
         self.problems[kind] += 1
@@ -38,6 +39,19 @@ class ProblemTally:
             elif count:
                 found.append(f"{prefix}: {count:,} {many}, the first {self.examples[kind]}")
         return found
+
+    def birth_warnings(self, prefix: str, field_name: str = "") -> list[str]:
+        """The warning of rows whose patient's birth date (``field_name``, where the format
+        names it) the file does not give: read with adult limits."""
+        count = self.rows_without_birth
+        if not count:
+            return []
+        rows = "1 row" if count == 1 else f"{count:,} rows"
+        named = f" ({field_name})" if field_name else ""
+        return [
+            f"{prefix}: {rows} whose patient's birth date{named} is not in the file: adult "
+            "limits were used for them"
+        ]
 
 
 def ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:

@@ -152,7 +152,6 @@ class FhirSummary(ProblemTally):
     groupings: int = 0  # Observations that only group others (hasMember, component)
     unknown_types: Counter[str] = field(default_factory=Counter)
     absent: Counter[str] = field(default_factory=Counter)  # dataAbsentReason codes
-    rows_without_birth: int = 0
     #: The rows of the medication list its MedicationRequests and MedicationStatements make.
     medications: list[MedicationRow] = field(default_factory=list, repr=False)
 
@@ -179,13 +178,7 @@ class FhirSummary(ProblemTally):
         if self.absent:
             shown = ", ".join(f"{code} {n:,}" for code, n in self.absent.most_common())
             found.append(f"FHIR: Observations without a value, by dataAbsentReason: {shown}")
-        if self.rows_without_birth:
-            rows = "1 row" if self.rows_without_birth == 1 else f"{self.rows_without_birth:,} rows"
-            found.append(
-                f"FHIR: {rows} whose patient's birth date is not in the file: adult limits "
-                "were used for them"
-            )
-        return found
+        return found + self.birth_warnings("FHIR")
 
     def to_dict(self) -> dict[str, Any]:
         return {

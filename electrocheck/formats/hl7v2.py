@@ -152,7 +152,6 @@ class Hl7Summary(ProblemTally):
     groups: int = 0  # OBR groups
     results: int = 0  # OBX segments, each a row
     value_types: Counter[str] = field(default_factory=Counter)  # OBX-2
-    rows_without_birth: int = 0
 
     def line(self) -> str:
         """One line of the run's summary: what was read, and what was not."""
@@ -181,13 +180,7 @@ class Hl7Summary(ProblemTally):
                 f"HL7: {count:,} OBX whose value type (OBX-2) is not NM or SN, read as written "
                 f"(a number or <1.0 is read, other text is an unreadable value): {shown}"
             )
-        if self.rows_without_birth:
-            rows = "1 row" if self.rows_without_birth == 1 else f"{self.rows_without_birth:,} rows"
-            found.append(
-                f"HL7: {rows} whose patient's birth date (PID-7) is not in the file: adult "
-                "limits were used for them"
-            )
-        return found
+        return found + self.birth_warnings("HL7", "PID-7")
 
     def to_dict(self) -> dict[str, Any]:
         return {
