@@ -272,6 +272,7 @@ def run_batch(
         content = sniff(path, shown)
         fhir = None
         fhir_source = None
+        fhir_rows: Table | None = None  # the long table FHIR input is turned into
         if content.kind == "fhir":  # read as the long table it is turned into
             from electrocheck.batch.fhir_writer import FhirSource
             from electrocheck.formats.fhir import fhir_table
@@ -279,10 +280,9 @@ def run_batch(
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
             fhir_source = FhirSource(path, shown, content.compression)
             converting, progress = _in_two(progress, path)
-            path, fhir = stack.enter_context(
+            fhir_rows, fhir = stack.enter_context(
                 fhir_table(path, shown, content.compression, _loinc_names(reference), converting)
             )
-            content = Content("text")
             if fhir.medications:  # its MedicationRequests and Statements: a medication list
                 from electrocheck.batch.medications import fhir_medication_list, joined
 
@@ -295,7 +295,7 @@ def run_batch(
 
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
             path, hl7 = stack.enter_context(
-                hl7_table(path, shown, content.compression, _loinc_names(reference))
+                hl7_table(path, shown, content.compression, _loinc_names(reference).get)
             )
             content = Content("text")
 
@@ -309,7 +309,13 @@ def run_batch(
         sheet: Sheet | None = None
         csv_file: CsvFile | None = None
         table: Table | None = None
-        if content.kind == "table":
+        if fhir_rows is not None:
+            assert fhir is not None
+            table = fhir_rows
+            read_in = _Input(
+                table.header, ",", table.size, f"the rows of {shown}", tuple(fhir.warnings())
+            )
+        elif content.kind == "table":
             assert content.table is not None
             _refuse_text_options(options, shown, content, "--skip-lines", "--sheet")
             table = open_table(path, shown, content.table)
@@ -335,8 +341,6 @@ def run_batch(
                 accept=accept,
             )
             read_in = _csv_input(csv_file)
-            if fhir is not None:
-                read_in = replace(read_in, warnings=read_in.warnings + tuple(fhir.warnings()))
             if hl7 is not None:
                 read_in = replace(read_in, warnings=read_in.warnings + tuple(hl7.warnings()))
         plan = output_plan(requested, out_delimiter, read_in.delimiter)
@@ -412,7 +416,9 @@ def run_batch(
                 return attempt(lambda _: sheet_batches(shown_sheet))
             if table is not None:
                 read_table = table
-                return attempt(lambda _: table_batches(read_table))
+                summary = attempt(lambda _: table_batches(read_table))
+                summary.fhir = fhir
+                return summary
             assert csv_file is not None
             summary = _read_text(csv_file, options, attempt)
             summary.fhir = fhir
@@ -549,7 +555,7 @@ def _refuse_text_options(options: BatchOptions, shown: str, content: Content, *o
             raise InputError(f"{name} applies to {what}; {shown} is {content.description}")
 
 
-def _loinc_names(reference: Reference) -> Callable[[str], str | None]:
+def _loinc_names(reference: Reference) -> dict[str, str]:
     """The name a FHIR row's test is given for a LOINC code the reference file knows, as an
     analyte's or a covariate's: the code's LOINC name where the file gives one that names
     the same analyte (it reads better in the output and the summary), else the code; None
@@ -566,7 +572,7 @@ def _loinc_names(reference: Reference) -> Callable[[str], str | None]:
             name = loinc.name or ""
             same = name and (reference.analyte_key(name) or reference.covariate_key(name))
             names[loinc.code] = name if same == entry.key else loinc.code
-    return names.get
+    return names
 
 
 def _layout(read_in: _Input, reference: Reference, options: LayoutOptions) -> Layout:

@@ -77,6 +77,14 @@ def open_table(path: Path, shown: str, kind: str) -> Table:
         height = int(frame.select(pl.len()).collect().item())
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError) as exc:
         raise _damaged(shown, description, exc) from None
+    return text_table(frame, schema, height, path.stat().st_size, shown, description)
+
+
+def text_table(
+    frame: pl.LazyFrame, schema: pl.Schema, height: int, size: int, shown: str, description: str
+) -> Table:
+    """``frame`` (of ``schema``, ``height`` rows, ``size`` bytes on disk) as a :class:`Table` of
+    text columns; ``shown`` and ``description`` name it in messages."""
     header = list(schema.names())
     if not header:
         raise InputError(f"{shown} is {description} without any column")
@@ -84,7 +92,7 @@ def open_table(path: Path, shown: str, kind: str) -> Table:
         as_text(name, dtype, shown).alias(internal)
         for (name, dtype), internal in zip(schema.items(), internal_names(len(header)), strict=True)
     ]
-    return Table(header, frame.select(texts), height, path.stat().st_size, shown, description)
+    return Table(header, frame.select(texts), height, size, shown, description)
 
 
 def _scan(path: Path, kind: str) -> pl.LazyFrame:
@@ -154,4 +162,12 @@ def _rows_kept(batch: pl.DataFrame) -> pl.DataFrame:
     return batch.with_columns(pl.lit(None, pl.String).alias(ROW_ERROR))
 
 
-__all__ = ["DESCRIPTIONS", "TABLE_BATCH_ROWS", "Table", "as_text", "open_table", "table_batches"]
+__all__ = [
+    "DESCRIPTIONS",
+    "TABLE_BATCH_ROWS",
+    "Table",
+    "as_text",
+    "open_table",
+    "table_batches",
+    "text_table",
+]

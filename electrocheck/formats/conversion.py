@@ -1,19 +1,23 @@
 """What the readers that turn a standard's messages into a long table share: FHIR
 (:mod:`electrocheck.formats.fhir`) and HL7 v2 (:mod:`electrocheck.formats.hl7v2`).
 
-Each writes its rows into a temporary CSV file the long layout then reads, and counts the
-problems it met by kind, keeping where the first of each was, so that the summary names one.
+Each writes its rows into a temporary table the long layout then reads (FHIR into Arrow IPC
+files, :mod:`~electrocheck.formats.parts`; HL7 v2 into a CSV file), and counts the problems
+it met by kind, keeping where the first of each was, so that the summary names one.
 """
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 
 @dataclass
@@ -27,6 +31,14 @@ class ProblemTally:
     def problem(self, kind: str, where: str) -> None:
         self.problems[kind] += 1
         self.examples.setdefault(kind, where)
+
+    def add(self, later: ProblemTally) -> None:
+        """Count in the problems of a later part of the same file (its first of a kind is
+        named only where this part had none)."""
+        self.problems.update(later.problems)
+        for kind, where in later.examples.items():
+            self.examples.setdefault(kind, where)
+        self.rows_without_birth += later.rows_without_birth
 
     def problem_warnings(self, prefix: str, kinds: Mapping[str, tuple[str, str]]) -> list[str]:
         """One warning per kind met, in the order of ``kinds`` (each kind's wording for one
@@ -70,6 +82,30 @@ def not_read(counts: Iterable[tuple[str, int]], more: str) -> str:
     return f"; not read: {shown}{rest}"
 
 
+def row_writer(out: IO[str]) -> Callable[[list[str]], None]:
+    """Writes a row as ``csv.writer(out).writerow`` does, byte for byte: a row whose cells
+    need no quoting is joined here, several times faster; any other goes to the csv module
+    (which quotes a cell with a comma, a quote or a line end; NUL is left to it too)."""
+    writerow = csv.writer(out).writerow  # its lines end in CRLF, as the joined ones do
+    write = out.write
+
+    def row(cells: list[str]) -> None:
+        line = ",".join(cells)
+        if (
+            '"' in line
+            or "\n" in line
+            or "\r" in line
+            or "\x00" in line
+            or line.count(",") != len(cells) - 1
+            or len(cells) < 2
+        ):
+            writerow(cells)
+        else:
+            write(line + "\r\n")
+
+    return row
+
+
 @contextmanager
 def temporary_table(kind: str) -> Iterator[Path]:
     """A path for the temporary long CSV file of a ``kind`` of input, removed when the block
@@ -83,4 +119,22 @@ def temporary_table(kind: str) -> Iterator[Path]:
         table.unlink(missing_ok=True)
 
 
-__all__ = ["ProblemTally", "not_read", "ranked", "temporary_table"]
+@contextmanager
+def temporary_folder(kind: str) -> Iterator[Path]:
+    """A new folder for the temporary files of a ``kind`` of input, removed with all it holds
+    when the block ends, however it ends."""
+    folder = Path(tempfile.mkdtemp(prefix=f"electrocheck-{kind}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+__all__ = [
+    "ProblemTally",
+    "not_read",
+    "ranked",
+    "row_writer",
+    "temporary_folder",
+    "temporary_table",
+]

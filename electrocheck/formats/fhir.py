@@ -3,9 +3,10 @@
 A file whose content starts with ``{`` (see :func:`~electrocheck.formats.content.sniff`) is
 FHIR JSON: one resource (a ``Bundle`` of any type, or a single ``Observation``), or Bulk
 Data NDJSON, one resource per line, gzipped or not. :func:`fhir_table` writes its
-Observations to a temporary CSV file of the columns in :data:`HEADER`, which the batch run
-then reads exactly as it reads a long CSV export: tests, units, the lab's limits and flags,
-specimens, panels and changes over time are all read by the same code, none of it here.
+Observations as a long table of the columns in :data:`HEADER` (temporary Arrow IPC files:
+:mod:`~electrocheck.formats.parts`), which the batch run then reads exactly as it reads a
+long CSV export: tests, units, the lab's limits and flags, specimens, panels and changes
+over time are all read by the same code, none of it here.
 
 What each column is taken from:
 
@@ -29,7 +30,8 @@ Observation is a row. References are resolved within a Bundle by ``fullUrl`` (``
 too), by ``Type/id``, and by ``#id`` for contained resources. NDJSON is read line by line, so
 memory stays flat; its Observations refer to no other line, except their ``Patient`` and
 ``Specimen``, which may come on any line (rows written before their patient was read are
-completed at the end).
+completed at the end). A large NDJSON file is read by two processes, a half each
+(:mod:`~electrocheck.formats.fhir_halves`), to the same table.
 
 Nothing is lost: an Observation without a code is a row without a test name, a line that is
 not a FHIR resource or a resource type FHIR R4 does not define is counted and named in
@@ -39,19 +41,27 @@ one line.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import polars as pl
+
 from electrocheck.errors import InputError
-from electrocheck.formats.conversion import ProblemTally, not_read, ranked, temporary_table
+from electrocheck.formats.columnar import Table
+from electrocheck.formats.conversion import (
+    ProblemTally,
+    not_read,
+    ranked,
+    row_writer,
+    temporary_folder,
+)
 from electrocheck.formats.fhir_medications import (
     MEDICATION_TYPES,
     NAMES_SEPARATOR,
@@ -68,6 +78,7 @@ from electrocheck.formats.fhir_types import (
     UCUM,
     UCUM_UNITS,
 )
+from electrocheck.formats.parts import PartWriter, parts_table
 from electrocheck.formats.stream import StreamReader, TextStream, first_content_line
 
 #: The columns of the table, as the long layout finds them by name.
@@ -89,7 +100,7 @@ HEADER = (
     "report",
     "fhir_notes",
 )
-_PATIENT, _BIRTH, _SEX, _SPECIMEN_ID, _SPECIMEN_TYPE = 0, 1, 2, 4, 5
+_BIRTH = 1  # the column of the birth date
 #: Resources whose content goes into the rows, or into the medication list (the others are
 #: counted, not read).
 READ_TYPES = (
@@ -171,6 +182,19 @@ class FhirSummary(ProblemTally):
         if read:
             text += "; read with them: " + ", ".join(read)
         return text + not_read(other, "more types")
+
+    def add(self, later: ProblemTally) -> None:
+        """Count in what a later part of the same file held (its medication rows follow)."""
+        super().add(later)
+        assert isinstance(later, FhirSummary)
+        self.resources.update(later.resources)
+        self.observations += later.observations
+        self.rows += later.rows
+        self.component_rows += later.component_rows
+        self.groupings += later.groupings
+        self.unknown_types.update(later.unknown_types)
+        self.absent.update(later.absent)
+        self.medications.extend(later.medications)
 
     def warnings(self) -> list[str]:
         """What the summary warns of: each kind of problem, with where it first was."""
@@ -668,6 +692,26 @@ class _Tables:
                 self.summary.medications[index][1] = NAMES_SEPARATOR.join(names)
         self.pending = []
 
+    def join(self, later: PartRead) -> None:
+        """Take in what was read of the lines after this one's (by another process): its
+        counts, its patients, specimens and Medications (the later of two with one key, as
+        one reading of the whole file ends with), and its medication rows still to be named.
+        Rows of either part whose Patient or Specimen only the other read are then late."""
+        offset = len(self.summary.medications)
+        self.summary.add(later.summary)
+        if later.lines:
+            self.summary.form = "NDJSON"
+        self.patients.update(later.patients)
+        self.specimens.update(later.specimens)
+        self.medicines.update(later.medicines)
+        self.pending += [(index + offset, key, where) for index, key, where in later.pending]
+        self.waiting |= later.waiting
+        self.late = (
+            self.late
+            or later.late
+            or any(key in self.patients or key in self.specimens for key in self.waiting)
+        )
+
     def _subject_key(self, subject: dict[str, Any], container: dict[str, Any]) -> str:
         """The patient a subject names, as :meth:`_patient` keys it (without waiting for its
         Patient: a medication row needs no birth date)."""
@@ -716,6 +760,47 @@ class _Tables:
         return key, ""
 
 
+@dataclass
+class PartRead:
+    """What was read of a part of an NDJSON file, for the reader of the lines before it."""
+
+    lines: int  # not blank
+    summary: FhirSummary
+    patients: dict[str, tuple[str, str]]
+    specimens: dict[str, str]
+    waiting: set[str]
+    late: bool
+    medicines: dict[str, list[str]]
+    pending: list[tuple[int, str, str]]
+    parts: list[Path]  # its rows, as PartWriter wrote them
+    heights: list[int]
+
+
+def read_part(path: Path, start: int, known: Mapping[str, str], folder: Path) -> PartRead:
+    """The lines of the uncompressed NDJSON file ``path`` from byte ``start`` (where a line
+    begins) to its end, written as the parts ``part-*.arrow`` in ``folder``."""
+    number = 0  # lines before the part, numbered as one reading of the file numbers them
+    with TextStream(path, "the file", span=(0, start)) as stream:
+        while block := stream.read(1 << 20):
+            number += block.count(b"\n")
+    write = PartWriter(folder, "part", HEADER)
+    tables = _Tables(write, known.get)
+    lines = read_lines(file_lines(path, "the file", None, span=(start, None)), tables, number)
+    parts = write.close()
+    return PartRead(
+        lines,
+        tables.summary,
+        tables.patients,
+        tables.specimens,
+        tables.waiting,
+        tables.late,
+        tables.medicines,
+        tables.pending,
+        parts,
+        write.heights,
+    )
+
+
 def _patient_facts(patient: dict[str, Any]) -> tuple[str, str]:
     """A Patient's birth date and sex (``other`` and ``unknown`` give none)."""
     return _text(patient.get("birthDate")), _SEXES.get(_text(patient.get("gender")), "")
@@ -744,7 +829,17 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str, quick: b
         summary.form = summary.form or _text(_dict(first).get("resourceType"))
         return
     _read_one(tables, first, f"line {number}", first=True)
-    count = 1
+    count = 1 + read_lines(lines, tables, number, quick)
+    kind = _text(_dict(first).get("resourceType"))
+    if count > 1 or kind != "Bundle":
+        summary.form = "NDJSON" if count > 1 else kind
+
+
+def read_lines(lines: Iterator[bytes], tables: _Tables, number: int, quick: bool = True) -> int:
+    """Read NDJSON ``lines``, the first of them line ``number + 1`` of the file; how many
+    were not blank."""
+    summary = tables.summary
+    count = 0
     decode = _DECODER.decode
     common = quick_reader(tables) if quick else None
     for line in lines:
@@ -760,9 +855,7 @@ def read_resources(lines: Iterator[bytes], tables: _Tables, shown: str, quick: b
             summary.problem("not_json", f"line {number} ({_json_error(exc)})")
             continue
         _read_one(tables, resource, f"line {number}")
-    kind = _text(_dict(first).get("resourceType"))
-    if count > 1 or kind != "Bundle":
-        summary.form = "NDJSON" if count > 1 else kind
+    return count
 
 
 def _read_one(tables: _Tables, resource: object, where: str, first: bool = False) -> None:
@@ -784,46 +877,29 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
-def row_writer(out: IO[str]) -> Callable[[list[str]], None]:
-    """Writes a row as ``csv.writer(out).writerow`` does, byte for byte: a row whose cells
-    need no quoting is joined here, several times faster; any other goes to the csv module
-    (which quotes a cell with a comma, a quote or a line end; NUL is left to it too)."""
-    writerow = csv.writer(out).writerow
-    write = out.write
-
-    def row(cells: list[str]) -> None:
-        line = ",".join(cells)
-        if (
-            '"' in line
-            or "\n" in line
-            or "\r" in line
-            or "\x00" in line
-            or line.count(",") != len(cells) - 1
-            or len(cells) < 2
-        ):
-            writerow(cells)
-        else:
-            write(line + "\r\n")
-
-    return row
-
-
 #: Lines read between two calls of a progress callback.
 _PROGRESS_EVERY = 1 << 15
 
 
-def _lines(
-    path: Path, shown: str, compression: str | None, progress: Progress | None = None
+def file_lines(
+    path: Path,
+    shown: str,
+    compression: str | None,
+    progress: Progress | None = None,
+    span: tuple[int, int | None] = (0, None),
 ) -> Iterator[bytes]:
-    with TextStream(path, shown, compression) as stream:
+    """The lines of the file, or of the bytes ``span`` of an uncompressed one (progress is
+    then told of the span's share of the file)."""
+    with TextStream(path, shown, compression, span=span) as stream:
         lines = io.BufferedReader(StreamReader(stream), buffer_size=1 << 20)
         if progress is None:
             yield from lines
             return
         size = path.stat().st_size
+        start, end = span[0], size if span[1] is None else span[1]
         for number, line in enumerate(lines):
             if not number % _PROGRESS_EVERY:
-                progress(stream.position(), size)
+                progress((stream.position() - start) * size // max(end - start, 1), size)
             yield line
         progress(size, size)
 
@@ -833,22 +909,34 @@ def fhir_table(
     path: Path,
     shown: str,
     compression: str | None,
-    known: Callable[[str], str | None],
+    known: Mapping[str, str],
     progress: Progress | None = None,
-) -> Iterator[tuple[Path, FhirSummary]]:
-    """The FHIR file at ``path`` as a temporary long CSV file of :data:`HEADER`, and what it
-    held; ``known(code)`` is the name of a LOINC code the reference file knows, else None;
-    ``progress(bytes_read, bytes_of_the_file)`` is called now and then as the file is read.
-    The file is removed when the block ends. Raises :class:`InputError` for JSON that is not FHIR, a
-    file without any Observation, or compressed data that is damaged."""
+) -> Iterator[tuple[Table, FhirSummary]]:
+    """The FHIR file at ``path`` as a long table of :data:`HEADER` (temporary Arrow IPC files:
+    see :mod:`~electrocheck.formats.parts`), and what it held; ``known[code]`` is the name
+    of a LOINC code the reference file knows; ``progress(bytes_read, bytes_of_the_file)`` is
+    called now and then as the file is read. A large NDJSON file is read by two processes
+    (see :mod:`~electrocheck.formats.fhir_halves`), to the same rows. The files are removed
+    when the block ends. Raises :class:`InputError` for JSON that is not FHIR, a file without
+    any Observation, or compressed data that is damaged."""
+    from electrocheck.formats.fhir_halves import second_half
+
     try:
-        with temporary_table("fhir") as table:
-            with open(table, "w", encoding="utf-8", newline="") as out:
-                write = row_writer(out)
-                write(list(HEADER))
-                tables = _Tables(write, known)
-                read_resources(_lines(path, shown, compression, progress), tables, shown)
-                tables.finish()
+        with (
+            temporary_folder("fhir") as folder,
+            second_half(path, compression, known, folder) as half,
+        ):
+            write = PartWriter(folder, "rows", HEADER)
+            tables = _Tables(write, known.get)
+            span = (0, None if half is None else half.start)
+            read_resources(file_lines(path, shown, compression, progress, span), tables, shown)
+            parts = write.close()
+            heights = write.heights
+            if half is not None:
+                rest = half.result()
+                tables.join(rest)
+                parts, heights = parts + rest.parts, heights + rest.heights
+            tables.finish()
             summary = tables.summary
             if not summary.observations:
                 held = ", ".join(f"{k} {n:,}" for k, n in summary.resources.most_common(6))
@@ -857,8 +945,8 @@ def fhir_table(
                     + (f" (it holds {held})" if held else "")
                 )
             if tables.late:
-                _complete(table, tables)
-            yield table, summary
+                _complete(parts, tables)
+            yield parts_table(parts, heights, shown, "FHIR"), summary
     except InputError as exc:
         message = str(exc)
         if message.startswith("is "):
@@ -866,28 +954,38 @@ def fhir_table(
         raise
 
 
-def _complete(table: Path, tables: _Tables) -> None:
+def _complete(parts: list[Path], tables: _Tables) -> None:
     """Give the rows written before their Patient or Specimen was read its facts."""
     summary = tables.summary
     summary.rows_without_birth = 0
-    done = table.with_suffix(".done.csv")
-    try:
-        with (
-            open(table, encoding="utf-8", newline="") as source,
-            open(done, "w", encoding="utf-8", newline="") as out,
-        ):
-            rows, writer = csv.reader(source), csv.writer(out)
-            writer.writerow(next(rows))
-            for row in rows:
-                if not row[_BIRTH] and row[_PATIENT] in tables.patients:
-                    row[_BIRTH], row[_SEX] = tables.patients[row[_PATIENT]]
-                if not row[_SPECIMEN_TYPE] and row[_SPECIMEN_ID] in tables.specimens:
-                    row[_SPECIMEN_TYPE] = tables.specimens[row[_SPECIMEN_ID]]
-                summary.rows_without_birth += not row[_BIRTH]
-                writer.writerow(row)
-        os.replace(done, table)
-    finally:
-        done.unlink(missing_ok=True)
+    keys = list(tables.patients)
+    births = [facts[0] or None for facts in tables.patients.values()]
+    sexes = [facts[1] or None for facts in tables.patients.values()]
+    numbers = list(tables.specimens)
+    kinds = [kind or None for kind in tables.specimens.values()]
+    patient, birth, sex = pl.col("patient"), pl.col("birth_date"), pl.col("sex")
+    specimen, kind = pl.col("specimen_id"), pl.col("specimen_type")
+    unknown = birth.is_null() & patient.is_in(keys)
+    untyped = kind.is_null() & specimen.is_in(numbers)
+    for part in parts:
+        # Written beside, then moved over it: polars may map the file it reads into memory.
+        done = part.with_name(f"{part.stem}-done.arrow")
+        frame = pl.read_ipc(part).with_columns(
+            _filled(unknown, patient, keys, births, birth),
+            _filled(unknown, patient, keys, sexes, sex),
+            _filled(untyped, specimen, numbers, kinds, kind),
+        )
+        summary.rows_without_birth += frame["birth_date"].null_count()
+        frame.write_ipc(done, compat_level=pl.CompatLevel.oldest())
+        os.replace(done, part)
+
+
+def _filled(
+    where: pl.Expr, key: pl.Expr, keys: list[str], values: list[str | None], column: pl.Expr
+) -> pl.Expr:
+    """``column``, where ``where`` holds the value ``values`` gives for its row's ``key``."""
+    found = key.replace_strict(keys, values, default=None, return_dtype=pl.String)
+    return pl.when(where).then(found).otherwise(column).alias(column.meta.output_name())
 
 
 def write_table(
@@ -896,8 +994,9 @@ def write_table(
     known: Callable[[str], str | None],
     quick: bool = True,
 ) -> FhirSummary:
-    """Write FHIR JSON (its lines) as the long table to ``out``; for tests and the API
-    (``quick=False`` reads every line with the general code: see :func:`read_resources`)."""
+    """Write FHIR JSON (its lines) as the long table to ``out``, a CSV file; for tests and
+    the API (``quick=False`` reads every line with the general code: see
+    :func:`read_resources`)."""
     write = row_writer(out)
     write(list(HEADER))
     tables = _Tables(write, known)
@@ -906,4 +1005,13 @@ def write_table(
     return tables.summary
 
 
-__all__ = ["HEADER", "PROBLEMS", "FhirSummary", "fhir_table", "read_resources", "write_table"]
+__all__ = [
+    "HEADER",
+    "PROBLEMS",
+    "FhirSummary",
+    "fhir_table",
+    "file_lines",
+    "read_lines",
+    "read_resources",
+    "write_table",
+]

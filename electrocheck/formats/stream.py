@@ -143,6 +143,7 @@ class TextStream:
         encoding: str = UTF8,
         strict: bool = False,
         check_line_ends: bool = True,
+        span: tuple[int, int | None] = (0, None),
     ) -> None:
         self.shown = shown
         self.check_line_ends = check_line_ends
@@ -166,6 +167,14 @@ class TextStream:
         self._pending_cr = False
         self._carry = b""  # output read by skip() beyond the point it skipped to
         self._eof = False
+        # Only bytes ``start`` to ``end`` of an uncompressed file (a part read by a process
+        # of its own): a part after the start has no byte order mark.
+        start, self._end = span
+        if start or self._end is not None:
+            if compression is not None:
+                raise ValueError("a span of a compressed file cannot be read")
+            self._raw.seek(start)
+            self._started = start > 0
 
     # ----------------------------------------------------------------- reading
 
@@ -226,6 +235,10 @@ class TextStream:
             return 0
 
     def _read_source(self, size: int) -> bytes:
+        if self._end is not None:
+            size = min(size, self._end - self._raw.tell())
+            if size <= 0:
+                return b""
         try:
             return self._source.read(size)
         except InputError:

@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -372,7 +373,12 @@ def test_ndjson_bad_lines_are_counted_and_the_rest_read() -> None:
     assert summary.examples["not_resource"] == "line 4"
 
 
-def test_a_patient_after_its_results_is_read_into_them(tmp_path: Path) -> None:
+def test_a_patient_after_its_results_is_read_into_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     source = tmp_path / "export.ndjson.gz"
     lines = [
         _obs(valueQuantity=_q(3.1), subject={"reference": "Patient/p1"}),
@@ -381,11 +387,13 @@ def test_a_patient_after_its_results_is_read_into_them(tmp_path: Path) -> None:
     source.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in lines).encode()))
     content = sniff(source, "'export'")
     assert (content.kind, content.compression) == ("fhir", "gzip")
-    with fhir_table(source, "'export'", content.compression, KNOWN.get) as (table, summary):
-        rows = list(csv.DictReader(table.open(encoding="utf-8")))
+    with fhir_table(source, "'export'", content.compression, KNOWN) as (table, summary):
+        assert list(scratch.iterdir())  # the table's files
+        frame = table.rows.collect()
+        rows = frame.rename(dict(zip(frame.columns, table.header, strict=True))).rows(named=True)
     assert (rows[0]["birth_date"], rows[0]["sex"]) == ("1958-04-02", "female")
     assert summary.rows_without_birth == 0
-    assert not table.exists()
+    assert not list(scratch.iterdir())  # removed when the block ended
 
 
 # --------------------------------------------------------------------------- refused
@@ -421,7 +429,7 @@ REFUSED = [
 def test_refused_in_one_line(tmp_path: Path, what: str, text: str, message: str) -> None:
     source = tmp_path / "in.json"
     source.write_text(text)
-    with pytest.raises(InputError) as caught, fhir_table(source, "'in.json'", None, KNOWN.get):
+    with pytest.raises(InputError) as caught, fhir_table(source, "'in.json'", None, KNOWN):
         pass
     assert message in str(caught.value)
     assert str(caught.value).startswith("'in.json' ")

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from electrocheck.formats import fhir_quick
-from electrocheck.formats.fhir import FhirSummary, _Tables, row_writer, write_table
+from electrocheck.formats.conversion import row_writer
+from electrocheck.formats.fhir import FhirSummary, _Tables, write_table
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fhir"
 LOINC = "http://loinc.org"
