@@ -374,10 +374,14 @@ class _Tables:
     """Turns resources into rows and counts what it saw."""
 
     def __init__(
-        self, write: Callable[[list[str]], None], known: Callable[[str], str | None]
+        self,
+        write: Callable[[list[str]], None],
+        known: Callable[[str], str | None],
+        checkpoint: Callable[[], None] | None = None,
     ) -> None:
         self.write = write
         self.known = known
+        self.checkpoint = checkpoint  # called between NDJSON lines now and then
         self.summary = FhirSummary()
         # NDJSON: patients and specimens by key, as they are read; the keys of rows written
         # before their resource was read, and whether any such resource came later.
@@ -784,7 +788,7 @@ def read_part(path: Path, start: int, known: Mapping[str, str], folder: Path) ->
         while block := stream.read(1 << 20):
             number += block.count(b"\n")
     write = PartWriter(folder, "part", HEADER)
-    tables = _Tables(write, known.get)
+    tables = _Tables(write.row, known.get, write.checkpoint)
     lines = read_lines(file_lines(path, "the file", None, span=(start, None)), tables, number)
     parts = write.close()
     return PartRead(
@@ -842,8 +846,11 @@ def read_lines(lines: Iterator[bytes], tables: _Tables, number: int, quick: bool
     count = 0
     decode = _DECODER.decode
     common = quick_reader(tables) if quick else None
+    checkpoint = tables.checkpoint
     for line in lines:
         number += 1
+        if not number & _CHECKPOINT_LINES and checkpoint is not None:
+            checkpoint()
         if len(line) < 3 and not line.strip():
             continue
         count += 1
@@ -877,6 +884,8 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
+#: Lines read between two checkpoints of the table written (one less than a power of two).
+_CHECKPOINT_LINES = (1 << 11) - 1
 #: Lines read between two calls of a progress callback.
 _PROGRESS_EVERY = 1 << 15
 
@@ -927,7 +936,7 @@ def fhir_table(
             second_half(path, compression, known, folder) as half,
         ):
             write = PartWriter(folder, "rows", HEADER)
-            tables = _Tables(write, known.get)
+            tables = _Tables(write.row, known.get, write.checkpoint)
             span = (0, None if half is None else half.start)
             read_resources(file_lines(path, shown, compression, progress, span), tables, shown)
             parts = write.close()

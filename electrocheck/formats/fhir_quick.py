@@ -22,7 +22,7 @@ line takes the general path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from electrocheck.formats.fhir_types import INTERPRETATION_SYSTEMS, LOINC, NORMAL_RANGE_CODES, UCUM
 from electrocheck.formats.fhir_types import UCUM_UNITS as _UNITS
@@ -215,6 +215,8 @@ if msgspec is not None:
 
     #: How many distinct texts of a code, a range or an interpretation are remembered, each.
     _MEMO = 4096
+    #: A text not yet remembered.
+    _NEW: Any = object()
 
     def _reader(tables: _Tables) -> QuickReader:
         decode = msgspec.json.Decoder(_Observation).decode
@@ -231,10 +233,7 @@ if msgspec is not None:
         flags: dict[bytes, str | None] = {}
         units: dict[tuple[str | UnsetType, ...], str] = {}
 
-        def code_of(raw: Raw) -> tuple[str, str] | None:
-            text = bytes(raw)
-            if text in codes:
-                return codes[text]
+        def code_of(text: bytes) -> tuple[str, str] | None:
             try:
                 found: tuple[str, str] | None = _code(concept(text), known)
             except failed:
@@ -244,10 +243,7 @@ if msgspec is not None:
             codes[text] = found
             return found
 
-        def range_of(raw: Raw) -> str | None:
-            text = bytes(raw)
-            if text in ranges:
-                return ranges[text]
+        def range_of(text: bytes) -> str | None:
             try:
                 found = _reference_range(ranges_of(text))
             except failed:
@@ -257,10 +253,7 @@ if msgspec is not None:
             ranges[text] = found
             return found
 
-        def flag_of(raw: Raw) -> str | None:
-            text = bytes(raw)
-            if text in flags:
-                return flags[text]
+        def flag_of(text: bytes) -> str | None:
             try:
                 found: str | None = _interpretation(concepts(text))
             except failed:
@@ -296,21 +289,33 @@ if msgspec is not None:
             value = _number(quantity.value)
             if value is None:
                 return False
-            test, loinc = "", ""
+            # Each text's answer looked up here, the function called for a new text only
+            # (the lines of an export repeat a few codes, ranges and flags).
+            test = loinc = limits = flag = ""
             if obs.code is not UNSET:
-                named = code_of(obs.code)
+                text = bytes(obs.code)
+                named = codes.get(text, _NEW)
+                if named is _NEW:
+                    named = code_of(text)
                 if named is None:
                     return False
                 test, loinc = named
-            limits = flag = ""
             if obs.referenceRange is not UNSET:
-                limits = range_of(obs.referenceRange)  # type: ignore[assignment]
-                if limits is None:
+                text = bytes(obs.referenceRange)
+                found = ranges.get(text, _NEW)
+                if found is _NEW:
+                    found = range_of(text)
+                if found is None:
                     return False
+                limits = found
             if obs.interpretation is not UNSET:
-                flag = flag_of(obs.interpretation)  # type: ignore[assignment]
-                if flag is None:
+                text = bytes(obs.interpretation)
+                found = flags.get(text, _NEW)
+                if found is _NEW:
+                    found = flag_of(text)
+                if found is None:
                     return False
+                flag = found
             # From here on the line is the common shape: its row is written.
             resources["Observation"] += 1
             summary.observations += 1
