@@ -2,9 +2,10 @@
 
 Turning NDJSON lines into rows is Python work, on one core. On a machine with two or more,
 an uncompressed file of at least :data:`SPLIT_BYTES` whose first line is one JSON object is
-cut at the first line end after its middle: a helper process (this Python, this electrocheck)
-reads the second half with :func:`~electrocheck.formats.fhir.read_part` into Arrow IPC parts
-of its own while this process reads the first. The helper then hands over what it read (its
+cut at a line end: a helper process (this Python, this electrocheck) reads the last
+:data:`HELPER_SHARE` of it (a little under half) with
+:func:`~electrocheck.formats.fhir.read_part` into Arrow IPC parts of its own while this
+process reads the rest. The helper then hands over what it read (its
 counts, patients, specimens and medicines: :class:`~electrocheck.formats.fhir.PartRead`),
 which joins this process's, and its parts follow this process's: the rows, their order, the
 line numbers in messages and the summary are those of one reading of the whole file.
@@ -104,9 +105,10 @@ def _cores() -> int:
 
 
 def _middle(path: Path) -> int | None:
-    """Where the line after the middle of ``path`` starts, if the file is large, its first line
-    that is not blank is one JSON object (NDJSON, not one document over many lines) and a line
-    starts there; else None."""
+    """Where the helper's share of ``path`` starts (the first line that starts after the
+    last :data:`HELPER_SHARE` of its bytes begins), if the file is large, its first line that
+    is not blank is one JSON object (NDJSON, not one document over many lines) and such a line
+    exists; else None."""
     from electrocheck.formats.fhir import _loads
 
     size = path.stat().st_size
