@@ -16,12 +16,11 @@ electrocheck is installed in:
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
 
-from timing import alternate, load, script  # bench/timing.py
+from timing import alternate, arguments, load, script  # bench/timing.py
 
 HERE = Path(__file__).resolve().parent
 TIME_TARGET = 1.0
@@ -47,10 +46,7 @@ def generate(directory: Path, rows: int) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser = arguments(__doc__)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()

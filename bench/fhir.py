@@ -21,7 +21,6 @@ Use the Python of the environment electrocheck is installed in:
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -31,7 +30,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import alternate, script  # bench/timing.py, beside this file
+from timing import alternate, arguments, script  # bench/timing.py, beside this file
 
 TIME_TARGET = 2.0
 #: (LOINC code, display, UCUM code, low and high of the values drawn, the lab's range)
@@ -121,11 +120,8 @@ def _reader() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()

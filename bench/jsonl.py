@@ -16,14 +16,13 @@ Use the Python of the environment electrocheck is installed in:
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch import generate  # bench/batch.py, beside this file
-from timing import alternate, script  # bench/timing.py
+from timing import alternate, arguments, script  # bench/timing.py
 
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 250
@@ -31,11 +30,8 @@ SIZE_TARGET = 3.0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()

@@ -25,7 +25,6 @@ in (polars is all it needs):
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
@@ -36,7 +35,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch import generate as generate_wide  # bench/batch.py, beside this file
-from timing import alternate, script  # bench/timing.py
+from timing import alternate, arguments, script  # bench/timing.py
 
 TIME_TARGET = 1.0
 #: (OMOP concept, LOINC code, unit concept, unit, low and high of the values drawn, the
@@ -99,11 +98,8 @@ def generate(directory: Path, rows: int) -> tuple[Path, Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()

@@ -24,12 +24,11 @@ at least 5x faster than pandas. Use the Python of the environment electrocheck i
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
 
-from timing import Runs, alternate, load, script  # bench/timing.py
+from timing import Runs, alternate, arguments, load, script  # bench/timing.py
 
 HERE = Path(__file__).resolve().parent
 TIME_TARGET = 2.0
@@ -65,12 +64,9 @@ def line(name: str, found: Runs) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--files", default="wide-1m,mixed-1m", help=", ".join(FILES))
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pandas", action="store_true", help="run the pandas yardstick too")
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()

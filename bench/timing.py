@@ -4,6 +4,7 @@ machine was."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -31,6 +32,17 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 os.write(report, f"{status} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}".encode())
 """
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The options every benchmark takes: ``--rounds`` (3), ``--dir`` (where the generated
+    files are kept) and ``--check`` (exit 1 when a target is missed); ``doc`` is the script's
+    docstring, whose first line describes it."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    return parser
 
 
 def measure(argv: list[str], *, quiet: bool = False) -> tuple[float, float, float]:
