@@ -941,8 +941,19 @@ def fhir_table(
             read_resources(file_lines(path, shown, compression, progress, span), tables, shown)
             parts = write.close()
             heights = write.heights
+            # The rows of each group of parts, and the Patients and Specimens that complete them.
+            groups = [(parts, tables.patients, tables.specimens)]
             if half is not None:
                 rest = half.result()
+                # A row of the later part that waited for a Patient or Specimen this part had
+                # read was, in one reading of the file, written with the last one read here.
+                groups.append(
+                    (
+                        rest.parts,
+                        {**rest.patients, **tables.patients},
+                        {**rest.specimens, **tables.specimens},
+                    )
+                )
                 tables.join(rest)
                 parts, heights = parts + rest.parts, heights + rest.heights
             tables.finish()
@@ -954,7 +965,9 @@ def fhir_table(
                     + (f" (it holds {held})" if held else "")
                 )
             if tables.late:
-                _complete(parts, tables)
+                tables.summary.rows_without_birth = 0
+                for group in groups:
+                    _complete(*group, tables.summary)
             yield parts_table(parts, heights, shown, "FHIR"), summary
     except InputError as exc:
         message = str(exc)
@@ -963,15 +976,19 @@ def fhir_table(
         raise
 
 
-def _complete(parts: list[Path], tables: _Tables) -> None:
-    """Give the rows written before their Patient or Specimen was read its facts."""
-    summary = tables.summary
-    summary.rows_without_birth = 0
-    keys = list(tables.patients)
-    births = [facts[0] or None for facts in tables.patients.values()]
-    sexes = [facts[1] or None for facts in tables.patients.values()]
-    numbers = list(tables.specimens)
-    kinds = [kind or None for kind in tables.specimens.values()]
+def _complete(
+    parts: list[Path],
+    patients: dict[str, tuple[str, str]],
+    specimens: dict[str, str],
+    summary: FhirSummary,
+) -> None:
+    """Give the rows written before their Patient or Specimen was read its facts (as
+    ``patients`` and ``specimens`` give them), counting the rows still without a birth date."""
+    keys = list(patients)
+    births = [facts[0] or None for facts in patients.values()]
+    sexes = [facts[1] or None for facts in patients.values()]
+    numbers = list(specimens)
+    kinds = [kind or None for kind in specimens.values()]
     patient, birth, sex = pl.col("patient"), pl.col("birth_date"), pl.col("sex")
     specimen, kind = pl.col("specimen_id"), pl.col("specimen_type")
     unknown = birth.is_null() & patient.is_in(keys)

@@ -169,6 +169,19 @@ def test_the_helper_reads_its_half(tmp_path: Path, halves: list[int]) -> None:
     assert (rows, summary) == (_one_process(path)[0], _one_process(path)[1][0])
 
 
+def test_a_patient_read_again_later(tmp_path: Path, halves: list[int]) -> None:
+    # A row of the second half whose Patient the first half read takes the first half's
+    # version, as one reading does, though a later version of that Patient follows it; a row
+    # before any version takes the last.
+    path = tmp_path / "export.ndjson"
+    _write(path, ["common", "patient p1"] + ["not json"] * 20 + ["common", "patient p1"])
+    rows, summary = _read(path)
+    text = path.read_bytes()
+    assert halves and text.count(b"\n", 0, halves[-1]) in range(2, 22)
+    assert [row[1] for row in rows] == ["1950-06-01", "1950-02-01"]  # birth_date
+    assert (rows, summary) == _one_process(path)
+
+
 def test_medicines_of_both_halves_are_named(tmp_path: Path, halves: list[int]) -> None:
     # A request in each half, the Medication they name in the second: both rows are named.
     path = tmp_path / "export.ndjson"
