@@ -20,9 +20,10 @@ had for both passes in one of three ways:
   (``--sorted``): parts of about :data:`PART_ROWS` rows that end where a patient does are each
   read once, in memory, and interpreted before the next, so memory does not grow with the file.
   Every panel and every change over time belongs to one patient, so each part gives its rows
-  the answers of the whole file, and the panels are numbered on from part to part. A patient id
-  lower than the one before it stops the run with an error naming the row: a row out of order
-  is never put in the wrong part. Rows without a patient id are interpreted alone wherever
+  the answers of the whole file, and the panels are numbered on from part to part. The ids
+  may rise as text or, where all are digits, as numbers (see :class:`_Order`); a patient id
+  lower than the one before it in both stops the run with an error naming the row: a row out
+  of order is never put in the wrong part. Rows without a patient id are interpreted alone wherever
   they are. A specimen number shared by two patients is found among the patients of one part.
 """
 
@@ -220,33 +221,69 @@ def _at_last_patient(batch: pl.DataFrame, name: str) -> tuple[pl.DataFrame, pl.D
 
 
 class _Order:
-    """Checks that the patient ids of a file's rows never go down, batch after batch."""
+    """Checks that the patient ids of a file's rows never go down, batch after batch, in one
+    of two orders: as text (``F10`` before ``F9``, as ``LC_ALL=C sort`` gives them), or as
+    numbers where every id is digits (``9`` before ``10``, as a numeric sort gives them).
+    Either keeps each patient's rows together. The run stops at the first row past which
+    neither holds."""
 
     def __init__(self, column: str) -> None:
         self.column = column
         self.last: str | None = None
         self.rows = 0  # rows checked (without blank lines)
+        # The orders the rows checked so far are in, and whether all their ids were digits.
+        self.as_text, self.as_numbers, self.digits = True, True, True
 
     def check(self, texts: pl.Series) -> None:
         ids = pl.DataFrame({"id": texts}).select(blank_to_null(pl.col("id")).alias("id"))
-        ids = ids.with_row_index("i")
-        present = ids.drop_nulls("id")
+        present = ids.with_row_index("i").drop_nulls("id")
+        if not present.height:
+            self.rows += texts.len()
+            return
         before = pl.col("id").shift(1)
         if self.last is not None:
             before = before.fill_null(pl.lit(self.last))
-        wrong = present.filter(pl.col("id") < before).head(1)
-        if wrong.height:
-            i, found = wrong.row(0)
-            previous = present.filter(pl.col("i") < i)["id"]
-            earlier = previous[-1] if previous.len() else self.last
+        present = present.with_columns(before.alias("before"))
+        found = present.select(
+            text=_first(pl.col("id") < pl.col("before")),
+            number=_first(_below(pl.col("id"), pl.col("before"))),
+            letters=_first(~_digits(pl.col("id"))),
+        ).row(0)
+        text = found[0] if self.as_text else -1  # where each order breaks (-1: before)
+        breaks = [n for n in found[1:] if n is not None]  # a lower number, or not a number
+        number = (min(breaks) if breaks else None) if self.as_numbers else -1
+        if text is not None and number is not None:  # neither order holds past row i
+            i = max(text, number)
+            _, found_id, earlier = present.row(i)
+            digits = self.digits and (found[2] is None or found[2] > i)
             raise InputError(
-                f"--sorted: row {self.rows + i + 1} has {self.column} {quote(found)} after "
-                f"{quote(earlier)}: the rows are not sorted by patient id (sort them, or leave "
-                "out --sorted)"
+                f"--sorted: row {self.rows + int(present['i'][i]) + 1} has {self.column} "
+                f"{quote(found_id)} after {quote(earlier)}: the rows are not sorted by patient "
+                f"id{' as text or as numbers' if digits else ''} (sort them, or leave out "
+                "--sorted)"
             )
-        if present.height:
-            self.last = present["id"][-1]
+        self.as_text = self.as_text and text is None
+        self.as_numbers = self.as_numbers and number is None
+        self.digits = self.digits and found[2] is None
+        self.last = present["id"][-1]
         self.rows += texts.len()
+
+
+def _first(wrong: pl.Expr) -> pl.Expr:
+    """The position of the first row where ``wrong`` holds, or null."""
+    return wrong.fill_null(False).arg_true().first()
+
+
+def _digits(ids: pl.Expr) -> pl.Expr:
+    return ids.str.contains(r"^[0-9]+$")
+
+
+def _below(ids: pl.Expr, before: pl.Expr) -> pl.Expr:
+    """Whether an id of digits is a lower number than the one before it (a number's leading
+    zeros break ties, so that ``7`` and ``007`` are not taken for one patient)."""
+    a, b = ids.str.strip_chars_start("0"), before.str.strip_chars_start("0")
+    la, lb = a.str.len_bytes(), b.str.len_bytes()
+    return (la < lb) | ((la == lb) & ((a < b) | ((a == b) & (ids < before))))
 
 
 __all__ = ["IN_MEMORY_BYTES", "PART_ROWS", "Step", "panel_steps"]

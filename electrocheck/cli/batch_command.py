@@ -231,8 +231,9 @@ SortedOption = Annotated[
     bool,
     typer.Option(
         "--sorted",
-        help="Long layout: the rows are sorted by patient id; read a part of the patients at "
-        "a time, so memory does not grow with the file (a row out of order stops the run).",
+        help="Long layout: the rows are sorted by patient id (as text, or as numbers where "
+        "every id is digits); read a part of the patients at a time, so memory does not grow "
+        "with the file (a row out of order stops the run).",
     ),
 ]
 LabFlagsOption = Annotated[

@@ -3,6 +3,8 @@ patients at a time (``--sorted``): the same output, to the byte, and the same su
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,14 +32,21 @@ _TESTS = {
     "Magnesium": lambda v: f"{0.5 + v / 20:.2f}",
 }
 _UNITS = {"Sodium": "mmol/L", "Potassium": "mmol/L"}
-#: patient ("": none), hours after the start, specimen number ("": none), test, value
-_ROW = st.tuples(
-    st.sampled_from(["A", "B", "C", "D", " E", "F10", "F9", ""]),
-    st.integers(0, 30),
-    st.sampled_from(["", "1", "2", "3"]),
-    st.sampled_from(sorted(_TESTS)),
-    st.integers(0, 40),
-)
+
+
+def _rows(patients: list[str]) -> st.SearchStrategy[tuple[str, int, str, str, int]]:
+    """A row: patient ("": none), hours after the start, specimen number ("": none), test,
+    value."""
+    return st.tuples(
+        st.sampled_from(patients),
+        st.integers(0, 30),
+        st.sampled_from(["", "1", "2", "3"]),
+        st.sampled_from(sorted(_TESTS)),
+        st.integers(0, 40),
+    )
+
+
+_ROW = _rows(["A", "B", "C", "D", " E", "F10", "F9", ""])
 _FAST = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -138,6 +147,49 @@ def test_sorted_parts_give_the_output_of_the_whole_file(
         assert _output(folder, text, suffix, sorted_rows=True) == whole
 
 
+def _by_number(rows: list[tuple[str, int, str, str, int]]) -> list[tuple[str, int, str, str, int]]:
+    """``rows`` sorted by patient id as numbers (``9`` before ``10``; ``07`` after ``7``), rows
+    without one left where they fall among the others."""
+    with_id = iter(sorted((r for r in rows if r[0]), key=lambda r: (int(r[0]), r[0])))
+    return [next(with_id) if r[0] else r for r in rows]
+
+
+def _panels_apart(output: bytes) -> tuple[list[list[str]], list[tuple[str, ...]]]:
+    """A CSV output's rows without their panel numbers, and each row's panel as the rows of
+    the output it holds (so that two numberings of the same panels compare equal)."""
+    table = list(csv.reader(io.StringIO(output.decode())))
+    at = table[0].index("panel")
+    members: dict[str, list[str]] = {}
+    for number, row in enumerate(table[1:]):
+        members.setdefault(row[at], []).append(str(number))
+    rows = [row[:at] + row[at + 1 :] for row in table]
+    return rows, [tuple(members[row[at]]) if row[at] else () for row in table[1:]]
+
+
+@_FAST
+@given(
+    rows=st.lists(_rows(["1", "2", "9", "10", "11", "100", "7", "07", ""]), max_size=40),
+    part_rows=st.integers(1, 12),
+)
+def test_ids_sorted_as_numbers_give_the_same_results(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[tuple[str, int, str, str, int]],
+    part_rows: int,
+) -> None:
+    # A file sorted by a numeric sort: the results, patterns and changes of the whole file,
+    # the same panels; only the panels' numbers may follow the parts.
+    folder = tmp_path_factory.mktemp("numbers")
+    text = _text(_by_number(rows))
+    whole, whole_patients, whole_summary = _output(folder, text, "csv")
+    with monkeypatch.context() as m:
+        m.setattr(delimited, "BLOCK_BYTES", 200)
+        m.setattr(panel_reading, "PART_ROWS", part_rows)
+        parts, patients, summary = _output(folder, text, "csv", sorted_rows=True)
+    assert _panels_apart(parts) == _panels_apart(whole)
+    assert (patients, summary) == (whole_patients, whole_summary)
+
+
 def test_a_file_sorted_by_patient_is_read_in_several_parts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,6 +233,34 @@ def test_a_row_out_of_order_stops_the_run_and_is_named(
         "(sort them, or leave out --sorted)"
     )
     assert not out.exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        # Sorted as text, then not: named where neither order holds any longer.
+        (["10", "9", "8"], "row 3 has patient_id '8' after '9'"),
+        (["9", "10", "9"], "row 3 has patient_id '9' after '10'"),
+        (["7", "07"], "row 2 has patient_id '07' after '7'"),  # two patients, not one
+        # Not numbers: text order alone.
+        (["1", "2", "A", "B", "3"], "row 5 has patient_id '3' after 'B'"),
+        (["1", "A", "2"], "row 3 has patient_id '2' after 'A'"),
+    ],
+)
+@pytest.mark.parametrize("block", [30, 1 << 20])
+def test_ids_in_neither_order_stop_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, ids: list[str], message: str
+) -> None:
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", block)
+    labs, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    labs.write_text(_text([(p, 0, "", "Sodium", n) for n, p in enumerate(ids)]))
+    with pytest.raises(InputError) as raised:
+        run_batch(labs, out, options=BatchOptions(layout=LayoutOptions(sorted_rows=True)))
+    numbers = all(p.isdigit() for p in ids)
+    assert str(raised.value) == (
+        f"--sorted: {message}: the rows are not sorted by patient id"
+        f"{' as text or as numbers' if numbers else ''} (sort them, or leave out --sorted)"
+    )
 
 
 @pytest.mark.parametrize("block", [40, 1 << 20])
