@@ -10,6 +10,7 @@ is the names in ``__all__``, all importable from here:
 - :func:`check_series` and :func:`run_series`: the same with values at times
   (``"na=118@08:00"``), compared over time as ``batch`` compares a long file's;
 - :func:`interpret_frame` and :func:`run_batch`: a polars or pandas frame, a lab export;
+  :func:`read_jsonl`, the rows of a batch's JSON Lines with their results whole;
 - :func:`load_reference`: the built-in reference file or a laboratory's own;
 - the records :class:`Result`, :class:`CheckReport`, :class:`Patient`, :class:`Reference`,
   :class:`BatchOptions`, :class:`LayoutOptions`, and the errors, all under
@@ -23,9 +24,9 @@ is the names in ``__all__``, all importable from here:
     >>> electrocheck.interpret(ref, "ca", 7.6, "mg/dL").flag
     'L'
 
-The batch names (:func:`interpret_frame`, :func:`run_batch`, :class:`BatchOptions`,
-:class:`LayoutOptions`, :func:`check_series`, :func:`run_series`) are loaded on first use, so
-that ``import electrocheck`` and the quick check never load polars.
+The batch names (:func:`interpret_frame`, :func:`run_batch`, :func:`read_jsonl`,
+:class:`BatchOptions`, :class:`LayoutOptions`, :func:`check_series`, :func:`run_series`) are
+loaded on first use, so that ``import electrocheck`` and the quick check never load polars.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from electrocheck.reference import Reference, load_reference
 from electrocheck.reference.patient import Patient, parse_age, parse_sex
 
 if TYPE_CHECKING:
+    from electrocheck.batch.jsonl import read_jsonl
     from electrocheck.batch.layout import LayoutOptions
     from electrocheck.batch.run import BatchOptions, interpret_frame, run_batch
     from electrocheck.batch.series import check_series, run_series
@@ -75,6 +77,7 @@ _LAZY = {
     "LayoutOptions": "electrocheck.batch.layout",
     "interpret_frame": "electrocheck.batch.run",
     "run_batch": "electrocheck.batch.run",
+    "read_jsonl": "electrocheck.batch.jsonl",
     "check_series": "electrocheck.batch.series",
     "run_series": "electrocheck.batch.series",
 }
@@ -125,6 +128,7 @@ __all__ = [
     "load_reference",
     "parse_age",
     "parse_sex",
+    "read_jsonl",
     "run_batch",
     "run_check",
     "run_series",

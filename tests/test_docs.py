@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import json
 import re
 import shlex
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,3 +217,31 @@ def test_every_docs_page_is_linked_from_the_readme_and_the_index() -> None:
         assert f"docs/{page.name}" in readme_links, page.name
         if page.name != "index.md":
             assert page.name in index_links, page.name
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_the_jq_recipe_joins_results_back(in_examples_copy: Path) -> None:
+    # docs/batch.md's jq command gives each row of JSON Lines its results whole, with texts.
+    recipe = re.search(r"```text\n(jq -c -n .*?)```", TEXTS[DOCS / "batch.md"], flags=re.S)
+    assert recipe is not None
+    out = in_examples_copy / "checked.jsonl"
+    result = runner.invoke(app, ["batch", "examples/long.csv", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    joined = subprocess.run(
+        ["sh", "-c", recipe.group(1)], capture_output=True, text=True, check=True
+    ).stdout
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    texts = records[0]["texts"]
+    results = {r["id"]: r for r in records if r["record"] == "result"}
+    rows = [json.loads(line) for line in joined.splitlines()]
+    assert len(rows) == sum(r["record"] == "row" for r in records) > 0
+    listed = [r for row in rows for r in row["results"]]
+    assert len(listed) >= 2
+    for result in listed:
+        assert result["muscle_role"] == texts[result["analyte"]][result["direction"]]["muscle_role"]
+    assert [{k: r[k] for k in ("analyte", "input", "flag")} for r in listed] == [
+        {k: results[n][k] for k in ("analyte", "input", "flag")}
+        for record in records
+        if record["record"] == "row"
+        for n in record["results"]
+    ]

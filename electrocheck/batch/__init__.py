@@ -3,6 +3,7 @@
 >>> from electrocheck.batch import interpret_frame, run_batch
 """
 
+from electrocheck.batch.jsonl import read_jsonl
 from electrocheck.batch.run import BatchOptions, Summary, interpret_frame, run_batch
 
-__all__ = ["BatchOptions", "Summary", "interpret_frame", "run_batch"]
+__all__ = ["BatchOptions", "Summary", "interpret_frame", "read_jsonl", "run_batch"]

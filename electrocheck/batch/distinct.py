@@ -67,11 +67,15 @@ class SourceInterpreter:
         fields: tuple[str, ...],
         json: pl.Expr | None = None,
         segment: tuple[tuple[str, ...], str] | None = None,
+        returned: tuple[str, ...] | None = None,
     ) -> None:
         self.source = source
         self.patient = patient  # the patient columns the file lacks, with their fixed value
         self.reference = reference
-        self.fields = fields  # the result fields to give for each row
+        self.fields = fields  # the result fields made for each distinct input
+        # Those given for each row (and remembered): where the whole result is wanted as JSON
+        # text, the fields it was made of need not be joined to every row.
+        self.returned = fields if returned is None else returned
         # The expression of the "json" field (the whole result as JSON text), where the
         # fields have one: made once per distinct input, like the others.
         self.json = json
@@ -83,8 +87,7 @@ class SourceInterpreter:
         self.tests = TestNames(reference) if source.tests else None
 
     def results(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The result ``fields`` of each row of ``frame``."""
-        fields = self.fields
+        """The result fields of each row of ``frame`` (those :attr:`returned` names)."""
         inputs, _ = source_inputs(self.source, self.patient, self.reference)
         keys = list(inputs)
         rows = frame.select(**inputs)
@@ -92,7 +95,7 @@ class SourceInterpreter:
         if known is not None:
             joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
             if joined["seen"].null_count() == 0:  # the usual case once a file is under way
-                return joined.select(fields)
+                return joined.select(self.returned)
             missing = joined["seen"].is_null()
             if known.height > self.MEMORY_ROWS:
                 known = None  # forget, so that all-different values cannot grow it forever
@@ -101,7 +104,7 @@ class SourceInterpreter:
         known = found if known is None else pl.concat([known, found])
         self.known = known
         joined = rows.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left")
-        return joined.select(fields)
+        return joined.select(self.returned)
 
     def _interpret_distinct(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Results of distinct input rows, with the column name before each error."""
@@ -143,7 +146,7 @@ class SourceInterpreter:
         if SEGMENT in self.fields:
             assert self.segment is not None, "a segment field needs its fields and delimiter"
             found = found.with_columns(segments(found, *self.segment))
-        return found
+        return found.select(*keys, *self.returned, "seen")
 
 
 #: The field of a source's result that holds its CSV fields as one text, the fields parted by

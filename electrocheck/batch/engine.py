@@ -156,6 +156,18 @@ class BatchInterpreter:
                 (tuple(result_names(layout, i)), segments)
                 if self.segmented and segments is not None
                 else None,
+                # The full result is its JSON text: of the fields it was made of, a row needs
+                # only its columns' and the measured value's (for corrections and panels).
+                tuple(
+                    f
+                    for f in fields
+                    if f not in DETAIL_FIELDS
+                    or f == "json"
+                    or f in result_names(layout, i)
+                    or (f in ("number", "spelling") and (i in corrected or panels))
+                )
+                if detail
+                else None,
             )
             for i, (source, fields) in enumerate(zip(self.sources, source_fields, strict=True))
         ]
@@ -187,7 +199,7 @@ class BatchInterpreter:
         became of each source's value, ``f0``, ``f1`` ... (for the summary). A row of another
         specimen, or an unknown one, gets no results and no errors of its cells; an unknown
         specimen's row gets the specimen's error. With ``detail``, every source's full result
-        is added too, as a struct column ``d0``, ``d1`` ..., for the JSON Lines writer; with
+        is added too, as JSON text in ``d0``, ``d1`` ..., for the JSON Lines writer; with
         ``segments``, where the layout allows, each source's CSV fields as one text ``s0``,
         ``s1`` ... (see :func:`~electrocheck.batch.distinct.segments`), for the CSV writer.
         """
@@ -207,7 +219,7 @@ class BatchInterpreter:
             if self.segmented:
                 details.append(result[SEGMENT].alias(f"s{i}"))
             if self.detail:
-                details.append(result.select(self.fields).to_struct(f"d{i}"))
+                details.append(result["json"].alias(f"d{i}"))
         flags = [result["flag_code"] for result in results]
         fates = [result["fate"].alias(f"f{i}") for i, result in enumerate(results)]
         corrected_errors = []
@@ -217,7 +229,7 @@ class BatchInterpreter:
             added += [result[f].alias(f"{key}_{name}") for f, name in WIDE_NAMES.items()]
             corrected_errors.append(result["error"].alias(f"ed{k}"))
             if self.detail:
-                details.append(result.to_struct(f"dd{k}"))
+                details.append(result["json"].alias(f"dd{k}"))
         if SPECIMEN_KIND in frame.columns:
             # Another specimen's values, or an unknown specimen's, are never read against
             # serum limits: no results, and no errors of their cells.

@@ -12,6 +12,8 @@ result with its texts added back is ``check``'s result.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from os import PathLike
 from typing import Any
 
 import polars as pl
@@ -29,6 +31,7 @@ from electrocheck.batch.columns import (
     output_names,
 )
 from electrocheck.batch.layout import Layout
+from electrocheck.errors import InputError
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
 from electrocheck.units.resolve import MMOL_PER_L
@@ -36,7 +39,7 @@ from electrocheck.units.resolve import MMOL_PER_L
 #: A result's direction, by its flag: the key of its texts under its analyte.
 DIRECTIONS = {"LL": "low", "L": "low", "N": "normal", "H": "high", "HH": "high"}
 #: The kinds of record (the value of ``record`` on each line).
-TEXTS, ROW = "texts", "row"
+TEXTS, RESULT, ROW = "texts", "result", "row"
 
 
 def texts_record(reference: Reference, layout: Layout) -> bytes:
@@ -70,28 +73,10 @@ def texts_record(reference: Reference, layout: Layout) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def slimmed(result: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """A processed batch with each full result (a struct of every field) replaced by its JSON
-    text: what the writer needs, a tenth of the memory while the batch waits to be written."""
-    return result.with_columns(
-        pl.col(name).struct.field("json").alias(name) for name in detail_columns(layout)
-    )
-
-
-def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
-    """A processed batch's rows as JSON text, one record per row: ``record`` (``"row"``), the
-    original fields under their header names (``keys``), then ``results``, ``patterns``
-    (wide layout) and ``errors`` (and a long file's panel keys).
-
-    Each result's JSON was made once per distinct input, with the result (the ``json`` field
-    of :func:`result_json`): a row's results are joined as text, not encoded again. The
-    batch is one :func:`slimmed` for writing."""
-    originals = internal_names(len(layout.header))
-    named = json_keys(layout)  # "results", or "ec_results" where an input column has the name
-    head = pl.struct(
-        pl.lit(ROW).alias(named["record"]),
-        *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
-    )
+def result_texts(layout: Layout) -> list[pl.Expr]:
+    """Each result of a processed batch's rows as JSON text (null where there is none):
+    the text made once per distinct input (the engine's ``d0``, ``d1`` ...), with the row's
+    medicines where the run has a medication list."""
     details = [pl.col(name) for name in detail_columns(layout)]
     if layout.medications:  # each result's medicines, in place of its empty list
         details = [
@@ -103,7 +88,25 @@ def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
             )
             for i, detail in enumerate(details)
         ]
-    results = pl.concat_str(details, separator=",", ignore_nulls=True)
+    return details
+
+
+def json_line(layout: Layout, keys: list[str], results: list[pl.Expr] | None = None) -> pl.Expr:
+    """A processed batch's rows as JSON text, one record per row: ``record`` (``"row"``), the
+    original fields under their header names (``keys``), then ``results``, ``patterns``
+    (wide layout) and ``errors`` (and a long file's panel keys).
+
+    ``results``: what stands for each result in the list (its id: see :class:`ResultIds`);
+    by default the result itself, its JSON made once per distinct input (the ``json`` field
+    of :func:`result_json`), so that a row's results are joined as text, not encoded again."""
+    originals = internal_names(len(layout.header))
+    named = json_keys(layout)  # "results", or "ec_results" where an input column has the name
+    head = pl.struct(
+        pl.lit(ROW).alias(named["record"]),
+        *[pl.col(name).alias(key) for name, key in zip(originals, keys, strict=True)],
+    )
+    details = result_texts(layout) if results is None else results
+    listed = pl.concat_str(details, separator=",", ignore_nulls=True)
     # Text, not lists: a list per row costs several times the text it becomes.
     errors = pl.concat_str(
         [_quoted(pl.col(e)) for e in error_columns(layout)], separator=",", ignore_nulls=True
@@ -111,7 +114,7 @@ def json_line(layout: Layout, keys: list[str]) -> pl.Expr:
     parts = [
         head.struct.json_encode().str.strip_suffix("}"),  # {"record":"row",...fields
         pl.lit(f",{json.dumps(named['results'])}:["),
-        results.fill_null(""),
+        listed.fill_null(""),
         pl.lit("]"),
     ]
     if layout.kind == "wide":
@@ -224,3 +227,121 @@ def result_json(lab_flag: bool = False) -> pl.Expr:
 #: How a result's JSON ends before its medicines are known, and the column of a processed
 #: batch that holds them as JSON objects for each result (``k_medications0`` ...).
 NO_MEDICATIONS, MEDICATION_JSON = '"medications":[]}', "k_medications"
+
+
+class ResultIds:
+    """Numbers the distinct results of a run, for JSON Lines that writes each once.
+
+    A lab file repeats its results: a million rows of four analytes hold a few hundred
+    distinct ones. Each distinct result's JSON is written once, as ``{"record": "result",
+    "id": N, ...}`` on a line before the first row that holds it; the rows list the ids.
+    Ids count up from 1 in the order the results first appear, row by row, so the output does
+    not depend on how the file was cut into batches. The results remembered are forgotten
+    past :attr:`MEMORY` (a file of all-different values): one seen again is then written
+    again, under a new id, so an id always means one result."""
+
+    #: Distinct results remembered before the memory is cleared.
+    MEMORY = 100_000
+
+    def __init__(self, layout: Layout) -> None:
+        self.texts = result_texts(layout)
+        self.ids = [pl.col(f"k_result_id{i}") for i in range(len(self.texts))]
+        self.opening = f'{{{json.dumps(json_keys(layout)["record"])}:"{RESULT}","id":'
+        self.known = pl.DataFrame(schema={"text": pl.String, "id": pl.String})
+        self.next = 1
+
+    def refer(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The result records ``batch`` (a processed batch) brings that were not written
+        before (a column ``line``, and ``row``: the batch's row that first holds it), and the
+        batch with each result's id beside it (the columns :attr:`ids` stand for)."""
+        count, height = len(self.texts), batch.height
+        if not count:
+            return pl.DataFrame(schema={"line": pl.String, "row": pl.Int64}), batch
+        # Every result of the batch in one column, result after result of each row, the
+        # position of each being row * count + its place in the row.
+        stacked = pl.concat(
+            batch.select(
+                text.alias("text"),
+                (pl.int_range(height, dtype=pl.Int64) * count + i).alias("at"),
+            )
+            for i, text in enumerate(self.texts)
+        )
+        found = stacked.join(self.known, on="text", how="left", maintain_order="left")
+        new = found.filter(pl.col("text").is_not_null() & pl.col("id").is_null())
+        lines = pl.DataFrame(schema={"line": pl.String, "row": pl.Int64})
+        if new.height:
+            if self.known.height + new.height > self.MEMORY:
+                # Forget: this batch's results get new ids, and are written again.
+                self.known = self.known.clear()
+                new = stacked.filter(pl.col("text").is_not_null())
+            first = new.group_by("text").agg(pl.col("at").min()).sort("at")
+            numbered = first.select(
+                "text",
+                pl.int_range(self.next, self.next + first.height).cast(pl.String).alias("id"),
+            )
+            self.next += first.height
+            self.known = pl.concat([self.known, numbered])
+            lines = numbered.select(
+                pl.concat_str(
+                    pl.lit(self.opening), "id", pl.lit(","), pl.col("text").str.slice(1)
+                ).alias("line"),
+                (first["at"] // count).alias("row"),
+            )
+            found = stacked.join(self.known, on="text", how="left", maintain_order="left")
+        ids = found["id"]
+        return lines, batch.with_columns(
+            ids.slice(i * height, height).alias(self.ids[i].meta.output_name())
+            for i in range(count)
+        )
+
+
+def read_jsonl(source: str | PathLike[str] | Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The rows of electrocheck's JSON Lines (a file's path, or its lines), in order, each
+    row's ``results`` whole: every result found by its id and given its texts, as ``check``
+    gives it (``--format json``, without its ``shown`` block).
+
+    >>> from electrocheck import read_jsonl
+    >>> rows = read_jsonl(['{"record":"texts","texts":{"potassium":{"low":{"label":"K"}}}}',
+    ...     '{"record":"result","id":1,"analyte":"potassium","flag":"L","direction":"low"}',
+    ...     '{"record":"row","K":"3.1","results":[1],"errors":[]}'])
+    >>> next(rows)["results"]
+    [{'analyte': 'potassium', 'flag': 'L', 'direction': 'low', 'label': 'K'}]
+
+    Raises :class:`~electrocheck.errors.InputError` for a line that is not a record of
+    electrocheck's JSON Lines, or a row that lists a result not written before it."""
+    if isinstance(source, (str, PathLike)):
+        with open(source, encoding="utf-8") as lines:
+            yield from read_jsonl(lines)
+        return
+    texts: dict[str, Any] = {}
+    results: dict[int, dict[str, Any]] = {}
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        key = next(iter(record), "") if isinstance(record, dict) else ""
+        if not key.endswith("record"):
+            raise InputError(f"line {number} is not a record of electrocheck's JSON Lines")
+        kind = record.pop(key)
+        if kind == TEXTS:
+            texts = record["texts"]
+        elif kind == RESULT:
+            results[record.pop("id")] = record
+        elif kind == ROW:
+            listed = key[: -len("record")] + "results"
+            try:
+                record[listed] = [
+                    {
+                        **results[i],
+                        **texts.get(results[i]["analyte"], {}).get(results[i]["direction"], {}),
+                    }
+                    for i in record[listed]
+                ]
+            except KeyError as missing:
+                raise InputError(
+                    f"line {number} lists result {missing} that no earlier line gives"
+                ) from None
+            yield {key: kind, **record}

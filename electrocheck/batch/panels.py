@@ -1086,9 +1086,8 @@ class Panels:
         errors = error_columns(self.layout)
         out = out.with_columns(pl.lit(None, out.schema[e]).alias(e) for e in errors)
         out = out.with_columns(pl.lit(None, pl.Int8).alias("f0"))
-        if "d0" in out.columns:
-            struct = corrected.select(self.interpreter.fields).to_struct("d0")
-            out = out.with_columns(struct.cast(out.schema["d0"]))
+        if "d0" in out.columns:  # the full result, as JSON text
+            out = out.with_columns(corrected["json"].alias("d0"))
         return out.with_columns(pl.lit(None, pl.String).alias(r["panel_notes"]))
 
     def _with_patterns(

@@ -663,7 +663,7 @@ def _process(
                     result = panels.after(result)
                 if medicines is not None:
                     result = medicines.after(result)
-                background.submit(writer.slim(result))
+                background.submit(result)
                 count_batch(result, layout, summary)
                 if tally is not None:
                     tally.submit(result)

@@ -26,7 +26,7 @@ from polars.io.plugins import register_io_source
 
 from electrocheck.batch.columns import json_keys, output_names, result_names
 from electrocheck.batch.distinct import SEGMENT_MARK
-from electrocheck.batch.jsonl import json_line, slimmed, texts_record
+from electrocheck.batch.jsonl import ResultIds, json_line, texts_record
 from electrocheck.batch.layout import Layout
 from electrocheck.formats.frame import internal_names
 from electrocheck.reference import Reference
@@ -34,8 +34,8 @@ from electrocheck.reference import Reference
 if TYPE_CHECKING:  # loaded only for FHIR output
     from electrocheck.batch.fhir_writer import FhirSource, FhirWriter
 
-#: Rows of JSON Lines made and written at a time (a row's JSON is ten times its CSV).
-_JSON_ROWS = 2048
+#: Rows of JSON Lines made and written at a time (a row's JSON is about twice its CSV).
+_JSON_ROWS = 8192
 #: Parquet's compression: quick to write and to read, as most Parquet writers' default is.
 PARQUET_COMPRESSION: Final = "snappy"
 _POLL = 0.1  # seconds the Parquet sink and its writer wait for each other between checks
@@ -82,7 +82,8 @@ class Writer:
         if self.jsonl:
             self.keys = _unique_keys(header, taken=set(json_keys(layout).values()))
             handle.write(texts_record(reference, layout))
-            self.line = json_line(layout, self.keys)
+            self.result_ids = ResultIds(layout)
+            self.line = json_line(layout, self.keys, self.result_ids.ids)
         elif output_format == "fhir":
             from electrocheck.batch.fhir_writer import FhirWriter
 
@@ -99,20 +100,10 @@ class Writer:
             )
             handle.write(text.getvalue().encode("utf-8"))
 
-    def slim(self, result: pl.DataFrame) -> pl.DataFrame:
-        """What :meth:`write` needs of a processed batch, to keep while it waits its turn."""
-        return slimmed(result, self.layout) if self.detail else result
-
     def write(self, result: pl.DataFrame) -> None:
-        """Write a processed batch (one :meth:`slim` has made ready)."""
+        """Write a processed batch."""
         if self.jsonl:
-            # A few thousand rows at a time, each written at once: the text of a whole batch
-            # would hold tens of megabytes, and each write waits for the interpreter lock.
-            for start in range(0, result.height, _JSON_ROWS):
-                lines = result.slice(start, _JSON_ROWS).select(self.line)
-                lines.write_csv(
-                    self.handle, include_header=False, quote_style="never", batch_size=_JSON_ROWS
-                )
+            self._write_jsonl(result)
         elif self.fhir is not None:
             self.fhir.write(result)
         elif self.parquet is not None:
@@ -128,6 +119,25 @@ class Writer:
                 rows.select(self.originals + self.added).write_csv(
                     self.handle, include_header=False, separator=self.delimiter
                 )
+
+    def _write_jsonl(self, result: pl.DataFrame) -> None:
+        """A batch as JSON Lines: each result not written before goes on the line just before
+        the first row that lists it (see :class:`~electrocheck.batch.jsonl.ResultIds`)."""
+        records, result = self.result_ids.refer(result)
+        last = records["row"].max() if records.height else -1
+        # A few thousand rows at a time, each written at once: the text of a whole batch
+        # would hold tens of megabytes, and each write waits for the interpreter lock.
+        for start in range(0, result.height, _JSON_ROWS):
+            lines = result.slice(start, _JSON_ROWS).select(self.line)
+            if start <= last:  # type: ignore[operator]
+                mine = records.filter(pl.col("row").is_between(start, start + _JSON_ROWS - 1))
+                rows = lines.with_columns(pl.int_range(start, start + lines.height).alias("row"))
+                # Stable: a row's results before it (in the order of their ids).
+                both = pl.concat([mine.with_columns(k=pl.lit(0)), rows.with_columns(k=pl.lit(1))])
+                lines = both.sort("row", "k", maintain_order=True).select("line")
+            lines.write_csv(
+                self.handle, include_header=False, quote_style="never", batch_size=_JSON_ROWS
+            )
 
     def _segmented(self, result: pl.DataFrame) -> bytes | None:
         """The CSV text of a batch whose sources' fields the engine made as one text each

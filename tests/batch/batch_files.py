@@ -11,6 +11,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from electrocheck import read_jsonl
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 
@@ -29,16 +30,14 @@ def rows(result: Any) -> list[dict[str, str]]:
 
 
 def jsonl_rows(text: str) -> list[dict[str, Any]]:
-    """The row records of JSON Lines output, each result joined to its texts (from the first
-    record, by analyte and direction) as a reader of the file would: check's fields."""
-    records = [json.loads(line) for line in text.splitlines()]
-    kind = next(key for key in records[0] if key.endswith("record"))  # "record", "ec_record"
-    assert records[0][kind] == "texts" and all(r[kind] == "row" for r in records[1:])
-    texts = records[0]["texts"]
-    rows = records[1:]
-    for row in rows:
-        for key, value in row.items():
-            if key.endswith("results") and isinstance(value, list):
-                for result in value:
-                    result.update(texts[result["analyte"]][result["direction"]])
-    return rows
+    """The row records of JSON Lines output, each result whole (found by its id and joined to
+    its texts, as :func:`electrocheck.read_jsonl` reads them): check's fields. The output's
+    shape is checked on the way: the texts first, each id written once."""
+    lines = [line for line in text.split("\n") if line]  # not splitlines: U+2028 in cells
+    records = [json.loads(line) for line in lines]
+    kind = next(iter(records[0]))  # "record", or "ec_record"
+    assert records[0][kind] == "texts"
+    ids = [r["id"] for r in records if r[kind] == "result"]
+    assert len(ids) == len(set(ids)), "an id written twice"
+    assert {r[kind] for r in records[1:]} <= {"result", "row"}
+    return list(read_jsonl(lines))

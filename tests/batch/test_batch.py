@@ -15,6 +15,8 @@ import pytest
 from batch_files import jsonl_rows  # pytest puts tests/batch on sys.path
 from typer.testing import CliRunner
 
+import electrocheck.formats.delimited as delimited
+from electrocheck.batch.jsonl import ResultIds
 from electrocheck.batch.run import interpret_frame
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
@@ -338,13 +340,65 @@ def test_jsonl_writes_the_texts_once(tmp_path: Path, ref: Reference) -> None:
     corrected = every["corrected_calcium"]["high"]
     assert corrected["label"] == ref.corrections["corrected_calcium"].label
     assert corrected["effect"] == calcium.high.effect
-    # Each row's results refer to the texts by analyte and direction, and repeat none.
-    assert [o["record"] for o in objects] == ["row"] * 3
-    results = [r for o in objects for r in o["results"]]
+    # Each result refers to the texts by analyte and direction, and repeats none.
+    assert [o["record"] for o in objects].count("row") == 3
+    results = [o for o in objects if o["record"] == "result"]
     directions = {"LL": "low", "L": "low", "N": "normal", "H": "high", "HH": "high"}
     assert all(r["direction"] == directions[r["flag"]] for r in results)
     assert {r["direction"] for r in results} >= {"low", "normal"}
     assert all({"muscle_role", "effect", "cancer_causes", "label"}.isdisjoint(r) for r in results)
+
+
+@pytest.mark.parametrize("block", [8, 1 << 20])  # a batch per row, or one batch
+def test_jsonl_writes_each_distinct_result_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    # Four rows, two of them alike, and a value whose unit differs only in its spelling: each
+    # distinct result is written once, just before the first row that lists it, numbered
+    # from 1 in the order the rows bring them, however the file is cut into batches; the
+    # rows list them by id, in their columns' order.
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", block)
+    text = "mrn,K,Calcium (mg/dL)\n1,3.1,7.6\n2,3.1,7.6\n3,4.0,\n4,3.1 mmol/L,7.6\n"
+    result = batch(tmp_path, text, "--format", "jsonl")
+    _, *records = (json.loads(line) for line in result.stdout.splitlines())
+    rows = [r["results"] for r in records if r["record"] == "row"]
+    assert rows == [[1, 2], [1, 2], [3], [4, 2]]
+    written = [r["id"] for r in records if r["record"] == "result"]
+    assert written == [1, 2, 3, 4]
+    kinds = [(r["record"], r.get("id")) for r in records]
+    assert kinds == [
+        ("result", 1),
+        ("result", 2),
+        ("row", None),
+        ("row", None),
+        ("result", 3),
+        ("row", None),
+        ("result", 4),
+        ("row", None),
+    ]
+    results = {r["id"]: r for r in records if r["record"] == "result"}
+    assert [results[n]["input"] for n in written] == ["3.1", "7.6", "4.0", "3.1 mmol/L"]
+    assert [r["analyte"] for r in jsonl_rows(result.stdout)[3]["results"]] == [
+        "potassium",
+        "calcium",
+    ]
+
+
+def test_jsonl_ids_stay_unique_when_results_are_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past the results it remembers, the writer forgets them: a result seen again is written
+    # again under a new id, so that no id ever means two results.
+    monkeypatch.setattr(ResultIds, "MEMORY", 2)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 8)  # a batch per row or two
+    values = ["3.1", "3.2", "3.3", "3.1", "3.2", "3.1"]
+    text = "K\n" + "\n".join(values) + "\n"
+    result = batch(tmp_path, text, "--format", "jsonl")
+    _, *records = (json.loads(line) for line in result.stdout.splitlines())
+    ids = [r["id"] for r in records if r["record"] == "result"]
+    assert ids == list(range(1, len(ids) + 1)) and len(ids) > 3  # written again
+    rows = jsonl_rows(result.stdout)
+    assert [row["results"][0]["input"] for row in rows] == values
 
 
 def test_formula_looking_error_cannot_start_a_formula(tmp_path: Path) -> None:

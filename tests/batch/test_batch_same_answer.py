@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from electrocheck import ElectrocheckError, interpret_token, load_reference
+from electrocheck import ElectrocheckError, interpret_token, load_reference, read_jsonl
 from electrocheck.batch.jsonl import DIRECTIONS
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.clinical.check import run_check
@@ -198,9 +198,10 @@ def _expected(result: Result, cell: str) -> dict[str, Any]:
 
 
 def _jsonl(target: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    texts, *rows = (json.loads(line) for line in target.read_text(encoding="utf-8").splitlines())
-    assert texts["record"] == "texts" and all(row["record"] == "row" for row in rows)
-    return texts["texts"], rows
+    """The texts of JSON Lines output, and its rows with their results whole."""
+    texts = json.loads(target.read_text(encoding="utf-8").splitlines()[0])
+    assert texts["record"] == "texts"
+    return texts["texts"], list(read_jsonl(target))
 
 
 @settings(max_examples=40, deadline=None)

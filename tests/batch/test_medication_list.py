@@ -5,14 +5,13 @@ never matched, and the lists that cannot be used refused in one line."""
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from electrocheck import BatchOptions, run_batch
+from electrocheck import BatchOptions, read_jsonl, run_batch
 from electrocheck.batch.medications import read_medication_list
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
@@ -240,7 +239,7 @@ def test_json_lines_and_the_summary(tmp_path: Path) -> None:
     meds = _write(tmp_path, "meds.csv", "patient,drug\nA,Erbitux\nA,omeprazole\nA,tylenol\n")
     out = tmp_path / "out.jsonl"
     summary = run_batch(source, out, options=BatchOptions(medications=meds))
-    _, first, *_ = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    first, *_ = read_jsonl(out)
     assert first["medications"] == ["cetuximab", "omeprazole"]
     (result,) = first["results"]
     assert [(m["drug"], m["given_as"], m["source"]) for m in result["medications"]] == [

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import csv
-import json
 from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from electrocheck import check, load_reference
+from electrocheck import check, load_reference, read_jsonl
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.clinical.medications import read_medicines, with_medicines
 
@@ -82,8 +81,7 @@ def test_same_medications_everywhere(
         found = {r["analyte"]: _listed(r["medications"]) for r in csv.DictReader(handle)}
     assert found == expected
     run_batch(long, folder / "long-out.jsonl", REF, options)
-    lines = (folder / "long-out.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines[1:]]
+    records = list(read_jsonl(folder / "long-out.jsonl"))
     by_result = {
         r["analyte"]: [m["drug"] for m in r["medications"]]
         for rec in records

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 import electrocheck.batch.panel_reading as panel_reading
 import electrocheck.batch.run as run_module
 import electrocheck.formats.delimited as delimited
+from electrocheck import read_jsonl
 from electrocheck.batch.layout import LayoutOptions
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.cli.commands import app
@@ -303,8 +303,7 @@ def test_sorted_at_the_command_line(tmp_path: Path) -> None:
     labs.write_text(_text(rows))
     result = runner.invoke(app, ["batch", str(labs), "-o", str(out), "--sorted", "--quiet"])
     assert result.exit_code == 0, result.stderr
-    found = [json.loads(line) for line in out.read_text().splitlines()]
-    rows_out = [row for row in found if row["record"] == "row"]
+    rows_out = list(read_jsonl(out))
     analytes = [[r["analyte"] for r in row["results"]] for row in rows_out]
     assert analytes == [["calcium"], ["corrected_calcium"], [], ["sodium"]]
     assert [row["panel"] for row in rows_out] == [1, 1, 1, 2]

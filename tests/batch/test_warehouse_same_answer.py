@@ -5,7 +5,6 @@ changes over time, row by row."""
 from __future__ import annotations
 
 import csv
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from electrocheck import read_jsonl
 from electrocheck.cli.commands import app
 
 # analyte: (plain test name, OMOP concept, LOINC code, units, (lowest, highest) value drawn)
@@ -178,10 +178,7 @@ def _interpreted(path: Path) -> list[dict[str, Any]]:
     result = CliRunner().invoke(app, ["batch", str(path), "--format", "jsonl", "--quiet"])
     assert result.exit_code == 0, result.output
     found = []
-    for line in result.stdout.splitlines():
-        row = json.loads(line)
-        if row.get("record") != "row":
-            continue
+    for row in read_jsonl(result.stdout.splitlines()):
         kept = {key: row.get(key) for key in ADDED}
         kept["results"] = [
             {k: v for k, v in item.items() if k != "input"} for item in row.get("results") or []

@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from electrocheck import read_jsonl
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 
@@ -258,7 +259,8 @@ def test_the_output_format_follows_the_extension(name: str, args: list[str], kin
     assert result.exit_code == ExitCode.OK, result.output
     written = Path(name)
     if kind == "jsonl":
-        texts, first = (json.loads(line) for line in written.read_text().splitlines()[:2])
+        texts = json.loads(written.read_text().splitlines()[0])
+        first = next(read_jsonl(written))
         assert (texts["record"], first["record"]) == ("texts", "row")
         assert first["results"][0]["flag"] == "LL"
     elif kind == "parquet":

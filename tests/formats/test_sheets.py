@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from electrocheck import read_jsonl
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
 from electrocheck.errors import InputError
@@ -133,7 +133,7 @@ def test_batch_with_sheet_and_jsonl_output(tmp_path: Path, xlsx: Callable[..., P
     target = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["batch", str(path), "--sheet", "labs", "-o", str(target), "-q"])
     assert result.exit_code == ExitCode.OK, result.output
-    first = json.loads(target.read_text().splitlines()[1])  # after the record of texts
+    first = next(read_jsonl(target))
     assert first["K"] == "2.6" and first["results"][0]["flag"] == "LL"
 
 
