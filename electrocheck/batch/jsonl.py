@@ -1,12 +1,15 @@
-"""JSON Lines output of a batch: a record of texts, then one record per input row.
+"""JSON Lines output of a batch: a record of texts, then each distinct result once, and one
+record per input row that lists its results by id.
 
 The first line holds the texts that depend only on a result's analyte and direction (its
 label, what the electrolyte does in muscle, what the change does, its cancer-related
 causes), once (:func:`texts_record`): ``{"record": "texts", "texts": {analyte: {direction:
-{...}}}}``. Each following line is one input row, ``{"record": "row", ...}``, its results
-shaped like ``check``'s without those texts and with their ``direction`` (``low``, ``high``
-or ``normal``, by the flag), by which they are found in the texts (:func:`json_line`). A
-result with its texts added back is ``check``'s result.
+{...}}}}``. Each input row is a line ``{"record": "row", ...}`` (:func:`json_line`) whose
+``results`` are ids; each distinct result is a line ``{"record": "result", "id": N, ...}``
+just before the first row that lists it (:class:`ResultIds`), shaped like ``check``'s
+result without those texts and with its ``direction`` (``low``, ``high`` or ``normal``, by
+the flag), by which it is found in the texts. A result with its texts added back is
+``check``'s result; :func:`read_jsonl` reads the rows back so.
 """
 
 from __future__ import annotations
@@ -234,9 +237,9 @@ class ResultIds:
 
     A lab file repeats its results: a million rows of four analytes hold a few hundred
     distinct ones. Each distinct result's JSON is written once, as ``{"record": "result",
-    "id": N, ...}`` on a line before the first row that holds it; the rows list the ids.
-    Ids count up from 1 in the order the results first appear, row by row, so the output does
-    not depend on how the file was cut into batches. The results remembered are forgotten
+    "id": N, ...}`` on the line just before the first row that holds it; the rows list the
+    ids. Ids count up from 1 in the order the results first appear, row by row, so the output
+    does not depend on how the file was cut into batches. The results remembered are forgotten
     past :attr:`MEMORY` (a file of all-different values): one seen again is then written
     again, under a new id, so an id always means one result."""
 
@@ -314,7 +317,7 @@ def read_jsonl(source: str | PathLike[str] | Iterable[str]) -> Iterator[dict[str
             yield from read_jsonl(lines)
         return
     texts: dict[str, Any] = {}
-    results: dict[int, dict[str, Any]] = {}
+    results: dict[Any, dict[str, Any]] = {}
     for number, line in enumerate(source, 1):
         if not line.strip():
             continue
@@ -327,21 +330,21 @@ def read_jsonl(source: str | PathLike[str] | Iterable[str]) -> Iterator[dict[str
             raise InputError(f"line {number} is not a record of electrocheck's JSON Lines")
         kind = record.pop(key)
         if kind == TEXTS:
-            texts = record["texts"]
+            texts = record.get("texts") or {}
         elif kind == RESULT:
-            results[record.pop("id")] = record
+            results[record.pop("id", None)] = record
         elif kind == ROW:
-            listed = key[: -len("record")] + "results"
-            try:
-                record[listed] = [
-                    {
-                        **results[i],
-                        **texts.get(results[i]["analyte"], {}).get(results[i]["direction"], {}),
-                    }
-                    for i in record[listed]
-                ]
-            except KeyError as missing:
-                raise InputError(
-                    f"line {number} lists result {missing} that no earlier line gives"
-                ) from None
+            listed = key[: -len("record")] + "results"  # "results", or "ec_results"
+            record[listed] = [_whole(results, texts, i, number) for i in record.get(listed, [])]
             yield {key: kind, **record}
+
+
+def _whole(
+    results: dict[Any, dict[str, Any]], texts: dict[str, Any], number: Any, line: int
+) -> dict[str, Any]:
+    """Result ``number`` with its texts (as :func:`read_jsonl` gives it)."""
+    result = results.get(number)
+    if result is None:
+        raise InputError(f"line {line} lists result {number!r}, which no earlier line gives")
+    shared = texts.get(result.get("analyte", ""), {}).get(result.get("direction", ""), {})
+    return {**result, **shared}

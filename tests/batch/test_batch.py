@@ -16,10 +16,12 @@ from batch_files import jsonl_rows  # pytest puts tests/batch on sys.path
 from typer.testing import CliRunner
 
 import electrocheck.formats.delimited as delimited
+from electrocheck import read_jsonl
 from electrocheck.batch.jsonl import ResultIds
-from electrocheck.batch.run import interpret_frame
+from electrocheck.batch.run import interpret_frame, run_batch
 from electrocheck.cli.commands import app
 from electrocheck.cli.exit_codes import ExitCode
+from electrocheck.errors import InputError
 from electrocheck.reference import Reference
 
 runner = CliRunner()
@@ -399,6 +401,37 @@ def test_jsonl_ids_stay_unique_when_results_are_forgotten(
     assert ids == list(range(1, len(ids) + 1)) and len(ids) > 3  # written again
     rows = jsonl_rows(result.stdout)
     assert [row["results"][0]["input"] for row in rows] == values
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (["not json"], "line 1 is not a record of electrocheck's JSON Lines"),
+        (['{"K": "3.1"}'], "line 1 is not a record of electrocheck's JSON Lines"),
+        (["[1, 2]"], "line 1 is not a record of electrocheck's JSON Lines"),
+        (
+            ['{"record":"texts","texts":{}}', "", '{"record":"row","results":[7]}'],
+            "line 3 lists result 7, which no earlier line gives",
+        ),
+    ],
+)
+def test_read_jsonl_names_the_line_it_cannot_read(lines: list[str], message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        list(read_jsonl(lines))
+    assert str(raised.value) == message
+
+
+def test_read_jsonl_reads_prefixed_keys(tmp_path: Path) -> None:
+    # A file with a column named "results": every key electrocheck adds is "ec_" prefixed.
+    out = tmp_path / "out.jsonl"
+    source = tmp_path / "in.csv"
+    source.write_text("results,K\nmine,3.1\nmine too,3.1\n", encoding="utf-8")
+    run_batch(source, out)
+    rows = list(read_jsonl(out))
+    assert [row["results"] for row in rows] == ["mine", "mine too"]  # the input's own
+    assert [row["ec_results"][0]["flag"] for row in rows] == ["L", "L"]
+    assert rows[0]["ec_results"][0]["effect"]  # its texts joined back
+    assert out.read_text(encoding="utf-8").count('"ec_record":"result"') == 1
 
 
 def test_formula_looking_error_cannot_start_a_formula(tmp_path: Path) -> None:
