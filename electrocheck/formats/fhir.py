@@ -165,6 +165,8 @@ class FhirSummary(ProblemTally):
     absent: Counter[str] = field(default_factory=Counter)  # dataAbsentReason codes
     #: The rows of the medication list its MedicationRequests and MedicationStatements make.
     medications: list[MedicationRow] = field(default_factory=list, repr=False)
+    #: What went wrong with the process that read a part of an NDJSON file ("" for nothing).
+    helper_failure: str = ""
 
     def line(self) -> str:
         """One line of the run's summary: what was read, and what was not."""
@@ -202,6 +204,11 @@ class FhirSummary(ProblemTally):
         if self.absent:
             shown = ", ".join(f"{code} {n:,}" for code, n in self.absent.most_common())
             found.append(f"FHIR: Observations without a value, by dataAbsentReason: {shown}")
+        if self.helper_failure:
+            found.append(
+                f"FHIR: the process that read the end of the file {self.helper_failure}; "
+                "that part was read again in this one (the same rows, more slowly)"
+            )
         return found + self.birth_warnings("FHIR")
 
     def to_dict(self) -> dict[str, Any]:
@@ -955,6 +962,7 @@ def fhir_table(
                     )
                 )
                 tables.join(rest)
+                tables.summary.helper_failure = half.failure
                 parts, heights = parts + rest.parts, heights + rest.heights
             tables.finish()
             summary = tables.summary

@@ -56,19 +56,25 @@ class Half:
     known: Mapping[str, str]
     folder: Path
     process: subprocess.Popen[bytes] | None
+    #: What went wrong with the helper, where its half was read here ("" where it was not).
+    failure: str = ""
 
     def result(self) -> PartRead:
         """What the helper read; read here, the same way, where it did not."""
         process, self.process = self.process, None
+        self.failure = "could not start"
         if process is not None:
             output, _ = process.communicate()
+            self.failure = f"ended with exit code {process.returncode}"
             if process.returncode == 0:
                 try:
                     found = pickle.loads(output)
                 except Exception:  # anything unreadable: the half is read here
                     found = None
                 if isinstance(found, PartRead):
+                    self.failure = ""
                     return found
+                self.failure = "gave back something that was not its reading"
         return read_part(self.path, self.start, self.known, self.folder)
 
     def stop(self) -> None:

@@ -193,24 +193,36 @@ def test_medicines_of_both_halves_are_named(tmp_path: Path, halves: list[int]) -
     assert _one_process(path)[1][2] == medicines
 
 
+def _warnings(path: Path) -> list[str]:
+    with fhir_table(path, "'export'", None, KNOWN) as (_, summary):
+        return summary.warnings()
+
+
 @pytest.mark.parametrize(
-    "start",
+    ("start", "failure"),
     [
-        "import sys; sys.exit(3)",
-        "import sys; sys.stdout.write('not what was read')",
-        "import pickle, sys; sys.stdout.buffer.write(pickle.dumps(['a list']))",
+        ("import sys; sys.exit(3)", "ended with exit code 3"),
+        ("import sys; sys.stdout.write('not what was read')", "gave back something that"),
+        (
+            "import pickle, sys; sys.stdout.buffer.write(pickle.dumps(['a list']))",
+            "gave back something that",
+        ),
     ],
     ids=["fails", "writes text", "hands over something else"],
 )
 def test_a_helper_that_fails_leaves_its_half_to_this_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str, failure: str
 ) -> None:
     path = tmp_path / "export.ndjson"
     _write(path, ["common"] * 20 + ["patient p1", "not json"] + ["common"] * 20)
     alone = _one_process(path)
+    assert not any("process that read" in w for w in _warnings(path))  # read by one
     monkeypatch.setattr(fhir_halves, "SPLIT_BYTES", 0)
     monkeypatch.setattr(fhir_halves, "_START", start)
     assert _read(path) == alone
+    # Nothing lost, and said: a run that was slower than it should be says why.
+    (said,) = [w for w in _warnings(path) if "process that read" in w]
+    assert said.startswith(f"FHIR: the process that read the end of the file {failure}")
 
 
 def test_a_helper_that_cannot_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,6 +232,14 @@ def test_a_helper_that_cannot_start(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(fhir_halves, "SPLIT_BYTES", 0)
     monkeypatch.setattr(fhir_halves.sys, "executable", str(tmp_path / "no-python"))
     assert _read(path) == alone
+    assert any("the end of the file could not start" in w for w in _warnings(path))
+
+
+def test_a_helper_that_works_says_nothing(tmp_path: Path, halves: list[int]) -> None:
+    path = tmp_path / "export.ndjson"
+    _write(path, ["common"] * 20 + ["patient p2"] + ["common"] * 20)
+    assert not any("process that read" in w for w in _warnings(path))
+    assert halves  # it ran
 
 
 NOT_CUT = [
