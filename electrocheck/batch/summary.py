@@ -38,6 +38,7 @@ from electrocheck.batch.columns import (
     wide_prefixes,
 )
 from electrocheck.batch.layout import Layout
+from electrocheck.formats.conversion import counted
 
 if TYPE_CHECKING:  # loaded only by the runs that fill them: a CSV run needs none
     from electrocheck.batch.by_patient import PatientFile
@@ -252,11 +253,6 @@ class Summary:
         }
 
 
-def counted(count: int, noun: str) -> str:
-    """``1 row``, ``2 rows``, ``1,000 rows``: a count with its noun in the right number."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def count_batch(result: pl.DataFrame, layout: Layout, summary: Summary) -> None:
     """Add what one processed batch holds to ``summary``."""
     names = added_names(layout)
@@ -363,5 +359,4 @@ __all__ = [
     "PanelSummary",
     "Summary",
     "count_batch",
-    "counted",
 ]

@@ -15,10 +15,11 @@ from typing import TextIO
 from electrocheck.batch.by_patient import PatientFile
 from electrocheck.batch.medications import SKIP_REASONS, MedicationCounts
 from electrocheck.batch.run import Summary
-from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary, counted
+from electrocheck.batch.summary import FATE_NAMES, UNKNOWN_FATES, PanelSummary
 from electrocheck.clinical.check import FAIL_ON
 from electrocheck.clinical.result import FLAGS
 from electrocheck.errors import InputError, quote
+from electrocheck.formats.conversion import counted
 from electrocheck.formats.files import write_whole
 
 

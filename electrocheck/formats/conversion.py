@@ -58,12 +58,16 @@ class ProblemTally:
         count = self.rows_without_birth
         if not count:
             return []
-        rows = "1 row" if count == 1 else f"{count:,} rows"
         named = f" ({field_name})" if field_name else ""
         return [
-            f"{prefix}: {rows} whose patient's birth date{named} is not in the file: adult "
-            "limits were used for them"
+            f"{prefix}: {counted(count, 'row')} whose patient's birth date{named} is not in the "
+            "file: adult limits were used for them"
         ]
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``: a count with its noun in the right number."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:

@@ -51,7 +51,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from electrocheck.errors import InputError
-from electrocheck.formats.conversion import ProblemTally, not_read, ranked, temporary_table
+from electrocheck.formats.conversion import (
+    ProblemTally,
+    counted,
+    not_read,
+    ranked,
+    temporary_table,
+)
 from electrocheck.formats.fhir_types import UCUM_UNITS
 from electrocheck.formats.stream import TextStream
 
@@ -160,10 +166,9 @@ class Hl7Summary(ProblemTally):
         read = [text for text in read if not text.endswith(" 0")]
         other = ranked({k: n for k, n in self.segments.items() if k not in READ_SEGMENTS})
         text = (
-            f"  HL7 v2: {self.messages:,} message{'' if self.messages == 1 else 's'}"
+            f"  HL7 v2: {counted(self.messages, 'message')}"
             + (f" ({types})" if types else "")
-            + f", {self.groups:,} OBR group{'' if self.groups == 1 else 's'}, "
-            f"{self.results:,} OBX result{'' if self.results == 1 else 's'}"
+            + f", {counted(self.groups, 'OBR group')}, {counted(self.results, 'OBX result')}"
         )
         if read:
             text += "; read with them: " + ", ".join(read)
