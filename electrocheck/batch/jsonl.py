@@ -273,11 +273,13 @@ class ResultIds:
         new = found.filter(pl.col("text").is_not_null() & pl.col("id").is_null())
         lines = pl.DataFrame(schema={"line": pl.String, "row": pl.Int64})
         if new.height:
-            if self.known.height + new.height > self.MEMORY:
+            first = new.group_by("text").agg(pl.col("at").min())
+            if self.known.height + first.height > self.MEMORY:
                 # Forget: this batch's results get new ids, and are written again.
                 self.known = self.known.clear()
                 new = stacked.filter(pl.col("text").is_not_null())
-            first = new.group_by("text").agg(pl.col("at").min()).sort("at")
+                first = new.group_by("text").agg(pl.col("at").min())
+            first = first.sort("at")
             numbered = first.select(
                 "text",
                 pl.int_range(self.next, self.next + first.height).cast(pl.String).alias("id"),

@@ -386,6 +386,23 @@ def test_jsonl_writes_each_distinct_result_once(
     ]
 
 
+def test_jsonl_memory_counts_distinct_results_not_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two distinct results in 60 cells, the second first met in a batch that holds the first
+    # too, the memory holding 2: nothing is forgotten, so the output is the same however the
+    # file is cut into batches.
+    monkeypatch.setattr(ResultIds, "MEMORY", 2)
+    text = "K\n" + "4.0\n" * 20 + "4.0\n3.0\n" * 20
+    outputs = set()
+    for block in (8, 40, 1 << 20):
+        monkeypatch.setattr(delimited, "BLOCK_BYTES", block)
+        result = batch(tmp_path, text, "--format", "jsonl")
+        assert result.stdout.count('"record":"result"') == 2
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
 def test_jsonl_ids_stay_unique_when_results_are_forgotten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
