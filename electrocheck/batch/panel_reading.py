@@ -225,14 +225,17 @@ class _Order:
     of two orders: as text (``F10`` before ``F9``, as ``LC_ALL=C sort`` gives them), or as
     numbers where every id is digits (``9`` before ``10``, as a numeric sort gives them).
     Either keeps each patient's rows together. The run stops at the first row past which
-    neither holds."""
+    neither holds, naming where each order broke."""
 
     def __init__(self, column: str) -> None:
         self.column = column
         self.last: str | None = None
         self.rows = 0  # rows checked (without blank lines)
-        # The orders the rows checked so far are in, and whether all their ids were digits.
-        self.as_text, self.as_numbers, self.digits = True, True, True
+        # Where each order broke (the row, its id, the id before it; None: it holds so far),
+        # and whether it was an id that is not digits that broke the order of numbers.
+        self.text: tuple[int, str, str] | None = None
+        self.number: tuple[int, str, str] | None = None
+        self.letters = False
 
     def check(self, texts: pl.Series) -> None:
         ids = pl.DataFrame({"id": texts}).select(blank_to_null(pl.col("id")).alias("id"))
@@ -249,24 +252,39 @@ class _Order:
             number=_first(_below(pl.col("id"), pl.col("before"))),
             letters=_first(~_digits(pl.col("id"))),
         ).row(0)
-        text = found[0] if self.as_text else -1  # where each order breaks (-1: before)
-        breaks = [n for n in found[1:] if n is not None]  # a lower number, or not a number
-        number = (min(breaks) if breaks else None) if self.as_numbers else -1
-        if text is not None and number is not None:  # neither order holds past row i
-            i = max(text, number)
-            _, found_id, earlier = present.row(i)
-            digits = self.digits and (found[2] is None or found[2] > i)
-            raise InputError(
-                f"--sorted: row {self.rows + int(present['i'][i]) + 1} has {self.column} "
-                f"{quote(found_id)} after {quote(earlier)}: the rows are not sorted by patient "
-                f"id{' as text or as numbers' if digits else ''} (sort them, or leave out "
-                "--sorted)"
-            )
-        self.as_text = self.as_text and text is None
-        self.as_numbers = self.as_numbers and number is None
-        self.digits = self.digits and found[2] is None
+
+        def where(i: int) -> tuple[int, str, str]:
+            at, found_id, earlier = present.row(i)
+            return self.rows + int(at) + 1, found_id, earlier
+
+        if self.text is None and found[0] is not None:
+            self.text = where(found[0])
+        breaks = [n for n in found[1:] if n is not None]
+        if self.number is None and breaks:
+            self.number = where(min(breaks))
+            self.letters = min(breaks) == found[2]
+        if self.text is not None and self.number is not None:
+            raise InputError(f"--sorted: {self._neither()} (sort them, or leave out --sorted)")
         self.last = present["id"][-1]
         self.rows += texts.len()
+
+    def _neither(self) -> str:
+        """Where the ids stopped rising in both orders."""
+        assert self.text is not None and self.number is not None
+        text, number, column = self.text, self.number, self.column
+
+        def pair(broke: tuple[int, str, str]) -> str:
+            row, found, earlier = broke
+            return f"row {row} has {column} {quote(found)} after {quote(earlier)}"
+
+        if self.letters:  # ids that are not numbers: the order of text alone
+            return f"{pair(text)}: the rows are not sorted by patient id"
+        if text == number:
+            return f"{pair(text)}: the rows are sorted by patient id neither as text nor as numbers"
+        return (
+            f"the rows are sorted by patient id neither as text ({pair(text)}) nor as numbers "
+            f"({pair(number)})"
+        )
 
 
 def _first(wrong: pl.Expr) -> pl.Expr:
