@@ -396,6 +396,8 @@ class _Tables:
         self.specimens: dict[str, str] = {}
         self.waiting: set[str] = set()
         self.late = False
+        # For each key some row waited for: how many rows were written when it was read.
+        self.read_at: dict[str, int] = {}
         self.index: dict[str, dict[str, Any]] = {}  # the current Bundle's resources
         # NDJSON: Medications by key, and the medication rows that name one by reference
         # (their index in summary.medications, the key, where), resolved at the end.
@@ -464,6 +466,7 @@ class _Tables:
         )
         if key in self.waiting:
             self.late = True
+            self.read_at.setdefault(key, self.summary.rows)
 
     def bundle(self, bundle: dict[str, Any], where: str) -> None:
         """A Bundle: its entries indexed, then followed from reports and panels, then read."""
@@ -707,7 +710,15 @@ class _Tables:
         """Take in what was read of the lines after this one's (by another process): its
         counts, its patients, specimens and Medications (the later of two with one key, as
         one reading of the whole file ends with), and its medication rows still to be named.
-        Rows of either part whose Patient or Specimen only the other read are then late."""
+        Rows are late as in one reading: this part's, where the later part read what they
+        waited for; the later part's, where they waited for what neither part had read
+        before them. (A later row that waited for what this part had read did not wait in
+        one reading: see :func:`_complete`.)"""
+        self.late = (
+            self.late
+            or any(key in later.patients or key in later.specimens for key in self.waiting)
+            or any(k not in self.patients and k not in self.specimens for k in later.read_at)
+        )
         offset = len(self.summary.medications)
         self.summary.add(later.summary)
         if later.lines:
@@ -717,11 +728,6 @@ class _Tables:
         self.medicines.update(later.medicines)
         self.pending += [(index + offset, key, where) for index, key, where in later.pending]
         self.waiting |= later.waiting
-        self.late = (
-            self.late
-            or later.late
-            or any(key in self.patients or key in self.specimens for key in self.waiting)
-        )
 
     def _subject_key(self, subject: dict[str, Any], container: dict[str, Any]) -> str:
         """The patient a subject names, as :meth:`_patient` keys it (without waiting for its
@@ -780,7 +786,7 @@ class PartRead:
     patients: dict[str, tuple[str, str]]
     specimens: dict[str, str]
     waiting: set[str]
-    late: bool
+    read_at: dict[str, int]  # see _Tables.read_at
     medicines: dict[str, list[str]]
     pending: list[tuple[int, str, str]]
     parts: list[Path]  # its rows, as PartWriter wrote them
@@ -804,7 +810,7 @@ def read_part(path: Path, start: int, known: Mapping[str, str], folder: Path) ->
         tables.patients,
         tables.specimens,
         tables.waiting,
-        tables.late,
+        tables.read_at,
         tables.medicines,
         tables.pending,
         parts,
@@ -948,19 +954,10 @@ def fhir_table(
             read_resources(file_lines(path, shown, compression, progress, span), tables, shown)
             parts = write.close()
             heights = write.heights
-            # The rows of each group of parts, and the Patients and Specimens that complete them.
-            groups = [(parts, tables.patients, tables.specimens)]
+            earlier: _Earlier | None = None
             if half is not None:
                 rest = half.result()
-                # A row of the later part that waited for a Patient or Specimen this part had
-                # read was, in one reading of the file, written with the last one read here.
-                groups.append(
-                    (
-                        rest.parts,
-                        {**rest.patients, **tables.patients},
-                        {**rest.specimens, **tables.specimens},
-                    )
-                )
+                earlier = _Earlier.of(tables, rest)
                 tables.join(rest)
                 tables.summary.helper_failure = half.failure
                 parts, heights = parts + rest.parts, heights + rest.heights
@@ -972,10 +969,11 @@ def fhir_table(
                     f"{shown} is FHIR JSON without any Observation"
                     + (f" (it holds {held})" if held else "")
                 )
-            if tables.late:
-                tables.summary.rows_without_birth = 0
-                for group in groups:
-                    _complete(*group, tables.summary)
+            first = len(parts) - (0 if half is None else len(rest.parts))
+            if tables.late or (earlier is not None and earlier.until):
+                summary.rows_without_birth = _complete(parts[:first], tables, None)
+                if earlier is not None:
+                    summary.rows_without_birth += _complete(parts[first:], tables, earlier)
             yield parts_table(parts, heights, shown, "FHIR"), summary
     except InputError as exc:
         message = str(exc)
@@ -984,42 +982,90 @@ def fhir_table(
         raise
 
 
-def _complete(
-    parts: list[Path],
-    patients: dict[str, tuple[str, str]],
-    specimens: dict[str, str],
-    summary: FhirSummary,
-) -> None:
-    """Give the rows written before their Patient or Specimen was read its facts (as
-    ``patients`` and ``specimens`` give them), counting the rows still without a birth date."""
-    keys = list(patients)
-    births = [facts[0] or None for facts in patients.values()]
-    sexes = [facts[1] or None for facts in patients.values()]
-    numbers = list(specimens)
-    kinds = [kind or None for kind in specimens.values()]
+@dataclass
+class _Earlier:
+    """What the lines before a later part had read, for the later part's rows that waited
+    for it: in one reading of the file those rows did not wait, but were written with the
+    Patient or Specimen read last before them."""
+
+    patients: dict[str, tuple[str, str]]
+    specimens: dict[str, str]
+    #: For each key of those, the later part's rows before this index (from 0) waited for it.
+    until: dict[str, int]
+
+    @classmethod
+    def of(cls, tables: _Tables, later: PartRead) -> _Earlier:
+        known = [k for k in later.waiting if k in tables.patients or k in tables.specimens]
+        never = 1 << 62  # a key the later part never read: all its rows of it waited
+        return cls(
+            dict(tables.patients),
+            dict(tables.specimens),
+            {k: later.read_at.get(k, never) for k in known},
+        )
+
+
+def _complete(parts: list[Path], tables: _Tables, earlier: _Earlier | None) -> int:
+    """Give the rows that waited for their Patient or Specimen its facts, as one reading of
+    the file gives them, and count the rows still without a birth date.
+
+    ``earlier`` (for the parts a later process read): its rows that waited for what the lines
+    before had read take the facts read last there. Then, where any row waited for what was
+    read after it (``tables.late``), every row without a birth date (without a specimen type)
+    whose Patient (Specimen) was read takes the last one read."""
     patient, birth, sex = pl.col("patient"), pl.col("birth_date"), pl.col("sex")
     specimen, kind = pl.col("specimen_id"), pl.col("specimen_type")
-    unknown = birth.is_null() & patient.is_in(keys)
-    untyped = kind.is_null() & specimen.is_in(numbers)
+    steps: list[list[pl.Expr]] = []
+    row = pl.col("k_row")
+    if earlier is not None and earlier.until:
+        keys, until = list(earlier.until), list(earlier.until.values())
+        facts = {k: earlier.patients[k] for k in keys if k in earlier.patients}
+        kinds = {k: earlier.specimens[k] for k in keys if k in earlier.specimens}
+        waited = row < patient.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
+        typed = row < specimen.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
+        steps.append(
+            [
+                _filled(waited & patient.is_in(list(facts)), patient, facts, 0, birth),
+                _filled(waited & patient.is_in(list(facts)), patient, facts, 1, sex),
+                _filled(typed & specimen.is_in(list(kinds)), specimen, kinds, None, kind),
+            ]
+        )
+    if tables.late:
+        unknown = birth.is_null() & patient.is_in(list(tables.patients))
+        untyped = kind.is_null() & specimen.is_in(list(tables.specimens))
+        steps.append(
+            [
+                _filled(unknown, patient, tables.patients, 0, birth),
+                _filled(unknown, patient, tables.patients, 1, sex),
+                _filled(untyped, specimen, tables.specimens, None, kind),
+            ]
+        )
+    if not steps:  # nothing to complete: the rows as written
+        return sum(pl.scan_ipc(part).select(birth.null_count()).collect().item() for part in parts)
+    without, start = 0, 0
     for part in parts:
         # Written beside, then moved over it: polars may map the file it reads into memory.
         done = part.with_name(f"{part.stem}-done.arrow")
-        frame = pl.read_ipc(part).with_columns(
-            _filled(unknown, patient, keys, births, birth),
-            _filled(unknown, patient, keys, sexes, sex),
-            _filled(untyped, specimen, numbers, kinds, kind),
-        )
-        summary.rows_without_birth += frame["birth_date"].null_count()
+        frame = pl.read_ipc(part)
+        height = frame.height
+        frame = frame.with_columns((pl.int_range(height, dtype=pl.Int64) + start).alias("k_row"))
+        for step in steps:
+            frame = frame.with_columns(step)
+        frame = frame.drop("k_row")
+        without += frame["birth_date"].null_count()
         frame.write_ipc(done, compat_level=pl.CompatLevel.oldest())
         os.replace(done, part)
+        start += height
+    return without
 
 
 def _filled(
-    where: pl.Expr, key: pl.Expr, keys: list[str], values: list[str | None], column: pl.Expr
+    where: pl.Expr, key: pl.Expr, found: Mapping[str, Any], at: int | None, column: pl.Expr
 ) -> pl.Expr:
-    """``column``, where ``where`` holds the value ``values`` gives for its row's ``key``."""
-    found = key.replace_strict(keys, values, default=None, return_dtype=pl.String)
-    return pl.when(where).then(found).otherwise(column).alias(column.meta.output_name())
+    """``column``, where ``where`` holds the value ``found`` gives for its row's ``key`` (item
+    ``at`` of it, where it is a tuple; an empty text as null)."""
+    values = [(v if at is None else v[at]) or None for v in found.values()]
+    got = key.replace_strict(list(found), values, default=None, return_dtype=pl.String)
+    return pl.when(where).then(got).otherwise(column).alias(column.meta.output_name())
 
 
 def write_table(

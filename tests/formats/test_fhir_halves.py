@@ -53,12 +53,15 @@ KINDS: dict[str, Any] = {
         "birthDate": f"1950-0{1 + n % 9}-01",
         "gender": "female",
     },
+    # Read again without a birth date, and of another sex: which version a row takes shows.
+    "patient p1 unborn": lambda n: {"resourceType": "Patient", "id": "p1", "gender": "male"},
     "patient p2": lambda n: {"resourceType": "Patient", "id": "p2", "birthDate": "2019-05-05"},
     "specimen": lambda n: {
         "resourceType": "Specimen",
         "id": "s1",
         "type": {"text": "Serum"},
     },
+    "specimen untyped": lambda n: {"resourceType": "Specimen", "id": "s1"},
     "request": lambda n: {
         "resourceType": "MedicationRequest",
         "status": "active",
@@ -179,6 +182,22 @@ def test_a_patient_read_again_later(tmp_path: Path, halves: list[int]) -> None:
     text = path.read_bytes()
     assert halves and text.count(b"\n", 0, halves[-1]) in range(2, 22)
     assert [row[1] for row in rows] == ["1950-06-01", "1950-02-01"]  # birth_date
+    assert (rows, summary) == _one_process(path)
+
+
+def test_a_patient_read_again_in_the_second_half(tmp_path: Path, halves: list[int]) -> None:
+    # A Patient read in the first half (a child, female) and again in the second (no birth
+    # date, male), then a row of it: that row takes the second version, as one reading gives
+    # it, though other rows are completed late (p2's, before its Patient).
+    path = tmp_path / "export.ndjson"
+    kinds = ["patient p1", "other patient", "patient p2"] + ["not json"] * 20
+    _write(path, [*kinds, "patient p1 unborn", "common"])
+    rows, summary = _read(path)
+    assert halves and path.read_bytes().count(b"\n", 0, halves[-1]) in range(3, 23)
+    assert [row[:3] for row in rows] == [
+        ("Patient/p2", "2019-05-05", None),
+        ("Patient/p1", None, "male"),
+    ]
     assert (rows, summary) == _one_process(path)
 
 
