@@ -1020,13 +1020,16 @@ def _complete(parts: list[Path], tables: _Tables, earlier: _Earlier | None) -> i
         keys, until = list(earlier.until), list(earlier.until.values())
         facts = {k: earlier.patients[k] for k in keys if k in earlier.patients}
         kinds = {k: earlier.specimens[k] for k in keys if k in earlier.specimens}
-        waited = row < patient.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
-        typed = row < specimen.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
+        # Whether the row was written before the later part read its Patient (Specimen).
+        before = row < patient.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
+        ahead = row < specimen.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
+        waited = before & patient.is_in(list(facts))
+        untyped_then = ahead & specimen.is_in(list(kinds))
         steps.append(
             [
-                _filled(waited & patient.is_in(list(facts)), patient, facts, 0, birth),
-                _filled(waited & patient.is_in(list(facts)), patient, facts, 1, sex),
-                _filled(typed & specimen.is_in(list(kinds)), specimen, kinds, None, kind),
+                _filled(waited, patient, facts, 0, birth),
+                _filled(waited, patient, facts, 1, sex),
+                _filled(untyped_then, specimen, kinds, None, kind),
             ]
         )
     if tables.late:
