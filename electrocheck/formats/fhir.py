@@ -954,6 +954,7 @@ def fhir_table(
             read_resources(file_lines(path, shown, compression, progress, span), tables, shown)
             parts = write.close()
             heights = write.heights
+            first = len(parts)  # this process's parts; the helper's follow
             earlier: _Earlier | None = None
             if half is not None:
                 rest = half.result()
@@ -969,7 +970,6 @@ def fhir_table(
                     f"{shown} is FHIR JSON without any Observation"
                     + (f" (it holds {held})" if held else "")
                 )
-            first = len(parts) - (0 if half is None else len(rest.parts))
             if tables.late or (earlier is not None and earlier.until):
                 summary.rows_without_birth = _complete(parts[:first], tables, None)
                 if earlier is not None:
