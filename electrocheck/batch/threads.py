@@ -2,7 +2,9 @@
 
 polars parses and writes CSV without holding Python's interpreter lock, so while the main
 thread interprets one batch, a reader thread can parse the next and a writer thread can write
-the last. Queues of two batches keep memory flat.
+the last. A queue of one batch between two threads keeps memory flat: each side works on
+one batch while the next waits, and a second waiting batch did not make a run faster, only
+larger.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from queue import Full, Queue
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-_DEPTH = 2
+_DEPTH = 1
 _POLL = 0.1  # seconds between checks that the other side is still there
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from electrocheck import __version__
-from electrocheck.cli import edge
+from electrocheck.cli import allocator, edge
 from electrocheck.cli.batch_command import batch
 from electrocheck.cli.edge import Group, errors_to_exit
 from electrocheck.cli.exit_codes import ExitCode
@@ -334,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         # to its end. Frozen, the collector never scans it again, nor at exit (about 10 ms
         # of every start). A caller that passes argv keeps its collector as it was.
         gc.freeze()
+        # Set before polars loads, for this process and the helpers it starts.
+        allocator.share_one_arena()
     # Reading the reference file makes thousands of records that live to the end, which the
     # collector need not scan again and again.
     threshold = gc.get_threshold()
