@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,10 +33,17 @@ _TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
 def built_in_path() -> Path:
     """Where the built-in reference file is: inside the installed package, or, in a source
     checkout, at the repository root."""
-    packaged = resources.files("electrocheck").joinpath("reference_ranges.yaml")
+    # Beside the package's own files, as a wheel installs it; importlib.resources (about 8 ms
+    # of every start, with what it imports) only for a package that is not plain files.
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "reference_ranges.yaml"
     if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "reference_ranges.yaml"
+        return packaged
+    if package.is_dir():
+        return package.parent / "reference_ranges.yaml"
+    from importlib import resources
+
+    return Path(str(resources.files("electrocheck").joinpath("reference_ranges.yaml")))
 
 
 def load_reference(path: str | os.PathLike[str] | None = None) -> Reference:
