@@ -4,15 +4,18 @@ Runs, alternating and side by side, new processes of
 
   electrocheck   electrocheck check k=4.1 --format json   (the installed script)
   bare stack     python -c "import typer, rich, yaml, pint; pint.UnitRegistry()"
+  README check   electrocheck check ca=7.6mg/dL mg=1.1mg/dL k=3.1 na=128   (a table drawn)
+  typer          python -c "import typer"
   python         python -c pass                           (the interpreter alone)
 
-and prints the median wall time of each and the ratio electrocheck / bare stack.
-The target is a ratio of at most 0.6. Use the Python of the environment electrocheck is
-installed in:
+and prints the median wall time of each, the ratio electrocheck / bare stack (target: at
+most 0.35) and the ratio README check / typer (target: at most 3). Use the Python of the
+environment electrocheck is installed in, installed as users install it (not editable: an
+editable install adds an import hook to every start):
 
     python bench/startup.py [--rounds 15] [--check]
 
-With --check the exit status is 1 when the target is missed.
+With --check the exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import sys
 import time
 from pathlib import Path
 
-TARGET = 0.6
+#: (the command, its baseline, the largest ratio allowed)
+TARGETS = (("electrocheck", "bare stack", 0.35), ("README check", "typer", 3.0))
 BARE = "import typer, rich, yaml, pint; pint.UnitRegistry()"
+README_CHECK = ["check", "ca=7.6mg/dL", "mg=1.1mg/dL", "k=3.1", "na=128"]
 
 
 def commands() -> dict[str, list[str]]:
@@ -37,6 +42,8 @@ def commands() -> dict[str, list[str]]:
     return {
         "electrocheck": [script, "check", "k=4.1", "--format", "json"],
         "bare stack": [sys.executable, "-c", BARE],
+        "README check": [script, *README_CHECK],
+        "typer": [sys.executable, "-c", "import typer"],
         "python": [sys.executable, "-c", "pass"],
     }
 
@@ -64,10 +71,13 @@ def main() -> int:
     for name, median in medians.items():
         spread = f"{min(times[name]) * 1000:.0f}-{max(times[name]) * 1000:.0f}"
         print(f"{name:<13} median {median * 1000:6.1f} ms   (range {spread} ms, {rounds} runs)")
-    ratio = medians["electrocheck"] / medians["bare stack"]
-    verdict = "meets" if ratio <= TARGET else "MISSES"
-    print(f"ratio electrocheck / bare stack = {ratio:.2f} ({verdict} the target of {TARGET})")
-    return 1 if args.check and ratio > TARGET else 0
+    missed = False
+    for name, baseline, target in TARGETS:
+        ratio = medians[name] / medians[baseline]
+        verdict = "meets" if ratio <= target else "MISSES"
+        missed = missed or ratio > target
+        print(f"ratio {name} / {baseline} = {ratio:.2f} ({verdict} the target of {target})")
+    return 1 if args.check and missed else 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,8 +106,13 @@ class Runs:
         return max(self.megabytes)
 
 
-def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, Runs]:
-    """Each command run once per round, in turn."""
+def alternate(
+    commands: dict[str, list[str]],
+    rounds: int,
+    after: dict[str, Callable[[Runs], None]] | None = None,
+) -> dict[str, Runs]:
+    """Each command run once per round, in turn; ``after[name]``, where given, is called with
+    the command's runs after each of its runs (to correct the last one)."""
     runs = {name: Runs() for name in commands}
     for _ in range(rounds):
         for name, argv in commands.items():
@@ -114,6 +120,8 @@ def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, Runs]:
             runs[name].seconds.append(seconds)
             runs[name].cpu.append(cpu)
             runs[name].megabytes.append(megabytes)
+            if after and name in after:
+                after[name](runs[name])
     return runs
 
 
