@@ -22,7 +22,9 @@ from __future__ import annotations
 import copy
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -71,6 +73,10 @@ class SparkRun:
     base: Summary  # the driver's part of the summary: layout, columns, warnings
     counts: Any  # the accumulator of the partitions' counts
     kept: Any = None  # the interpreted rows kept for the numbering of the panels
+    #: Where the panels are left to number (``prepare(..., keep=False)``): numbers them
+    #: across partitions in a copy of ``frame`` (written, then read back), running a small
+    #: job to count each partition's panels.
+    number: Callable[[Any], Any] | None = None
 
     def summary(self) -> Summary:
         """The summary of the run, once an action has run the frame."""
@@ -115,8 +121,16 @@ def prepare(
     options: LayoutOptions | None = None,
     aliases: tuple[tuple[str, str], ...] = (),
     partitions: int | None = None,
+    keep: bool = True,
 ) -> SparkRun:
-    """:func:`interpret_spark`, with the summary of the run to come."""
+    """:func:`interpret_spark`, with the summary of the run to come.
+
+    ``keep=False``: the rows of a long frame grouped into panels are not kept to number the
+    panels; the frame returned has each partition's panels numbered from 1, and the column
+    :data:`~electrocheck.spark.tasks.PART`, and the run's ``number`` numbers them across
+    partitions in a copy of it that was written and read back (as the job does), once
+    every partition's panels are counted (a small job, when it is called).
+    """
     require_pyspark()
     from pyspark.sql import DataFrame
 
@@ -148,10 +162,19 @@ def prepare(
     if not grouped:
         run = tasks.arrow_function(plan, False, arrow_schema, tally)
         return SparkRun(frame.mapInArrow(run, spark_schema), layout, base, counts)
-    out, kept = _by_patient(
+    from pyspark import StorageLevel
+
+    interpreted = _by_patient(
         frame, plan, layout, arrow_schema, spark_schema, tally, partitions, base
     )
-    return SparkRun(out, layout, base, counts, kept)
+    number = partial(_panels_numbered, layout=layout, spark_schema=spark_schema)
+    if not keep:
+        now = partial(number, collected=True)
+        return SparkRun(interpreted, layout, base, counts, number=now)
+    # Kept on the executors' disks, streamed batch by batch: a partition of a million rows
+    # kept in the JVM's memory would need more than its heap.
+    kept = interpreted.persist(StorageLevel.DISK_ONLY)
+    return SparkRun(number(kept), layout, base, counts, kept)
 
 
 def _check_columns(frame: Any) -> None:
@@ -210,12 +233,10 @@ def _by_patient(
     tally: Any,
     partitions: int | None,
     base: Summary,
-) -> tuple[Any, Any]:
+) -> Any:
     """A long frame grouped into panels: its rows numbered in input order, partitioned by the
-    range of their patient's id, interpreted a partition at a time, the panels numbered; and
-    the interpreted rows, kept until the job is done."""
-    from pyspark import StorageLevel
-
+    range of their patient's id, interpreted a partition at a time, each partition's panels
+    numbered from 1 (and the partition's number in :data:`~electrocheck.spark.tasks.PART`)."""
     numbered, total = _numbered(frame, base)
     count = partitions or max(
         frame.sparkSession.sparkContext.defaultParallelism, math.ceil(total / ROWS_PER_PARTITION)
@@ -223,11 +244,7 @@ def _by_patient(
     spread = _spread(numbered, layout, count, base)
     with_part = arrow_schema.append(pa.field(tasks.PART, pa.int32(), nullable=False))
     run = tasks.arrow_function(plan, True, with_part, tally)
-    interpreted = spread.mapInArrow(run, _with_part(spark_schema))
-    # Kept on the executors' disks, streamed batch by batch: a partition of a million rows
-    # kept in the JVM's memory would need more than its heap.
-    interpreted = interpreted.persist(StorageLevel.DISK_ONLY)
-    return _panels_numbered(interpreted, layout, spark_schema), interpreted
+    return spread.mapInArrow(run, _with_part(spark_schema))
 
 
 def _numbered(frame: Any, base: Summary) -> tuple[Any, int]:
@@ -282,22 +299,37 @@ def _spread(numbered: Any, layout: Layout, count: int, base: Summary) -> Any:
     return numbered.repartitionByRange(count, key.asc_nulls_first(), alone.asc_nulls_first())
 
 
-def _panels_numbered(interpreted: Any, layout: Layout, spark_schema: Any) -> Any:
+def _panels_numbered(
+    interpreted: Any, layout: Layout, spark_schema: Any, collected: bool = False
+) -> Any:
     """The interpreted rows with their panels numbered across partitions: each partition's
-    numbers (from 1) after the panels of the partitions before it."""
+    numbers (from 1) after the panels of the partitions before it. ``collected``: each
+    partition's count of panels is collected first (a job of its own, reading two columns)
+    and its offset added as a constant, rather than by a join of every row against the
+    offsets, which costs about 4 CPU seconds a million rows; else the frame stays lazy."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     col = F.col
     panel = output_names(layout)[added_names(layout).index("panel")]
     panels = interpreted.groupBy(tasks.PART).agg(F.max(col(panel)).alias("_n"))
-    before = Window.orderBy(tasks.PART).rowsBetween(Window.unboundedPreceding, -1)
-    earlier = F.sum(F.coalesce(col("_n"), F.lit(0))).over(before)
-    offsets = panels.select(tasks.PART, F.coalesce(earlier, F.lit(0)).cast("long").alias("_at"))
-    joined = interpreted.join(F.broadcast(offsets), on=tasks.PART, how="left")
-    return joined.select(
+    if collected:
+        counted = {row[tasks.PART]: row["_n"] or 0 for row in panels.collect()}
+        pairs, start = [], 0
+        for part in sorted(counted):
+            pairs += [F.lit(part), F.lit(start).cast("long")]
+            start += counted[part]
+        at = F.element_at(F.create_map(*pairs), col(tasks.PART)) if pairs else F.lit(0)
+        rows = interpreted
+    else:
+        before = Window.orderBy(tasks.PART).rowsBetween(Window.unboundedPreceding, -1)
+        earlier = F.sum(F.coalesce(col("_n"), F.lit(0))).over(before)
+        offsets = panels.select(tasks.PART, F.coalesce(earlier, F.lit(0)).cast("long").alias("_at"))
+        rows = interpreted.join(F.broadcast(offsets), on=tasks.PART, how="left")
+        at = col("_at")
+    return rows.select(
         *(
-            (col(panel) + col("_at")).alias(panel) if name == panel else col(name)
+            (col(panel) + at).alias(panel) if name == panel else col(name)
             for name in spark_schema.fieldNames()
         )
     )

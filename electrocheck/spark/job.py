@@ -146,18 +146,30 @@ def run_spark(source: str, output: str, options: JobOptions | None = None) -> Su
     spark = session(options.master)
     folder = _Folder(spark, output)
     frame = read_input(spark, source, options)
-    run = prepare(frame, options.reference, options.layout, options.aliases, options.partitions)
-    try:
-        with folder.written() as temporary, _quiet_warnings():
-            try:
-                run.frame.write.mode("errorifexists").parquet(temporary)
-            except Exception as exc:
-                raise SparkJobError(
-                    f"the Spark job failed, and {quote(output)} was not written: {_first_line(exc)}"
-                ) from None
-    finally:
-        run.release()
+    run = prepare(
+        frame, options.reference, options.layout, options.aliases, options.partitions, keep=False
+    )
+    with folder.written() as temporary, _quiet_warnings():
+        out = run.frame
+        if run.number is not None:
+            # A partition's panels are numbered after those of the partitions before it, known
+            # once every partition is interpreted: the interpreted rows are written first,
+            # beside the output, and numbered as they are read back (kept by Spark instead,
+            # they took twice the CPU time: docs/spark.md).
+            _written(out, folder.staged, output)
+            out = run.number(spark.read.parquet(folder.staged))
+        _written(out, temporary, output)
     return run.summary()
+
+
+def _written(frame: Any, path: str, output: str) -> None:
+    """``frame`` written as a Parquet folder at ``path``, or a SparkJobError."""
+    try:
+        frame.write.mode("errorifexists").parquet(path)
+    except Exception as exc:
+        raise SparkJobError(
+            f"the Spark job failed, and {quote(output)} was not written: {_first_line(exc)}"
+        ) from None
 
 
 class _Folder:
@@ -174,6 +186,9 @@ class _Folder:
         parent = self.path.getParent()
         name = f".{self.path.getName()}.electrocheck-{uuid.uuid4().hex[:12]}"
         self.temporary = jvm.org.apache.hadoop.fs.Path(parent, name)
+        self.stage = jvm.org.apache.hadoop.fs.Path(parent, f"{name}-stage")
+        #: A folder beside the output for rows written before they are final.
+        self.staged = str(self.stage.toString())
 
     @contextmanager
     def written(self) -> Iterator[str]:
@@ -182,8 +197,9 @@ class _Folder:
             if not self.fs.rename(self.temporary, self.path):
                 raise SparkJobError(f"{self.shown} could not be put in place")
         finally:
-            if self.fs.exists(self.temporary):
-                self.fs.delete(self.temporary, True)
+            for left in (self.temporary, self.stage):
+                if self.fs.exists(left):
+                    self.fs.delete(left, True)
 
 
 def _first_line(exc: BaseException) -> str:

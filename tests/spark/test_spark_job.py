@@ -54,15 +54,30 @@ def test_an_output_that_exists_is_refused(spark: Any, tmp_path: Path) -> None:
     assert done.stderr.endswith("' already exists: remove it, or name another output\n")
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"id": ["1", "2"], "K": ["3.1", "4.0"]},
+        # Long, with panels: its rows are written once before the output, beside it.
+        {
+            "patient": ["1", "2"],
+            "time": ["2026-03-01 08:00"] * 2,
+            "test": ["K"] * 2,
+            "value": ["3.1", "4.0"],
+        },
+    ],
+    ids=["wide", "panels"],
+)
 def test_a_failed_task_leaves_no_output(
-    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]
 ) -> None:
     source = tmp_path / "in.parquet"
-    pl.DataFrame({"id": ["1", "2"], "K": ["3.1", "4.0"]}).write_parquet(source)
+    pl.DataFrame(table).write_parquet(source)
     prepared = job.prepare
 
-    def input_gone(*args: Any) -> Any:
-        run = prepared(*args)
+    def input_gone(*args: Any, **options: Any) -> Any:
+        run = prepared(*args, **options)
+        assert (run.number is not None) == ("patient" in table)
         source.unlink()  # read when the tasks run: each of them fails
         return run
 
@@ -82,3 +97,24 @@ def test_an_input_that_is_not_there(spark: Any, tmp_path: Path) -> None:
     assert "': cannot be read: [PATH_NOT_FOUND] Path does not exist: " in done.stderr
     assert "SQLSTATE" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["labevents-panels.csv", "changes.csv"])
+def test_the_job_numbers_the_panels_across_partitions_as_batch_does(
+    spark: Any, tmp_path: Path, name: str
+) -> None:
+    """The job numbers the panels from its interpreted rows written and read back (not kept
+    by Spark, as interpret_spark does): the same output, over three partitions."""
+    source = str(EXAMPLES / name)
+    out = tmp_path / "out"
+    done = RUNNER.invoke(app, [source, str(out), "--partitions", "3", "--quiet"])
+    assert done.exit_code == 0, done.output
+    batch = RUNNER.invoke(electrocheck_app, ["batch", source, "-o", str(tmp_path / "b.parquet")])
+    assert batch.exit_code == 0, batch.output
+    expected = pl.read_parquet(tmp_path / "b.parquet")
+    assert expected["panel"].n_unique() > 3  # panels in more than one partition
+    written = pl.read_parquet(out / "*.parquet").sort(
+        "source_row", pl.col("row_kind") == "added", maintain_order=True
+    )
+    assert written.equals(expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.parquet", "out"]
