@@ -109,6 +109,16 @@ def generate(path: Path, rows: int, seed: int = 17) -> Path:
     return path
 
 
+def table(directory: Path, rows: int) -> Path:
+    """The OMOP table of ``rows`` rows in ``directory``, generated the first time."""
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / f"omop-measurement-{rows}.csv"
+    if not source.exists():
+        print(f"generating {source} ...", file=sys.stderr)
+        generate(source, rows)
+    return source
+
+
 def measure_tree(argv: list[str]) -> tuple[float, dict[str, float]]:
     """Wall seconds of a command, and CPU seconds of every process it starts, by kind
     (``jvm``, ``python workers``, ``driver``): read from /proc four times a second, each
@@ -169,11 +179,7 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
     args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / f"omop-measurement-{args.rows}.csv"
-    if not source.exists():
-        print(f"generating {source} ...", file=sys.stderr)
-        generate(source, args.rows)
+    source = table(args.dir, args.rows)
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
     os.environ.update(env)
     print(f"{args.rows:,} rows, {source.stat().st_size / 1e6:.0f} MB ({load()} at the start)")

@@ -34,7 +34,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from spark import TARGET, generate, measure_tree  # bench/spark.py
+from spark import TARGET, measure_tree, table  # bench/spark.py
 from timing import load, script  # bench/timing.py
 
 #: A floor's job: python -c FLOOR STAGE SOURCE OUT CANNED (the job's own output, a folder).
@@ -85,11 +85,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/electrocheck-bench"))
     args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / f"omop-measurement-{args.rows}.csv"
-    if not source.exists():
-        print(f"generating {source} ...", file=sys.stderr)
-        generate(source, args.rows)
+    source = table(args.dir, args.rows)
     tiny = args.dir / "omop-measurement-6.csv"
     with source.open() as lines:
         tiny.write_text("".join(next(lines) for _ in range(7)))
