@@ -33,7 +33,7 @@ _TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
 def built_in_path() -> Path:
     """Where the built-in reference file is: inside the installed package, or, in a source
     checkout, at the repository root."""
-    # Beside the package's own files, as a wheel installs it; importlib.resources (about 8 ms
+    # Beside the package's own files, as a wheel installs it; importlib.resources (a few ms
     # of every start, with what it imports) only for a package that is not plain files.
     package = Path(__file__).resolve().parents[1]
     packaged = package / "reference_ranges.yaml"

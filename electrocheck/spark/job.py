@@ -146,16 +146,16 @@ def run_spark(source: str, output: str, options: JobOptions | None = None) -> Su
     spark = session(options.master)
     folder = _Folder(spark, output)
     frame = read_input(spark, source, options)
-    run = prepare(
-        frame, options.reference, options.layout, options.aliases, options.partitions, keep=False
-    )
+    with _failure_said(output):  # a long table's counting and sampling jobs run here
+        layout, aliases = options.layout, options.aliases
+        run = prepare(frame, options.reference, layout, aliases, options.partitions, keep=False)
     with folder.written() as temporary, _quiet_warnings(), _failure_said(output):
         out = run.frame
         if run.number is not None:
             # A partition's panels are numbered after those of the partitions before it, known
             # once every partition is interpreted: the interpreted rows are written first,
             # beside the output, and numbered as they are read back (kept by Spark and joined
-            # to the counts instead, the job took about a tenth more CPU time: docs/spark.md).
+            # to the counts instead, they cost more CPU time: docs/spark.md).
             out.write.mode("errorifexists").parquet(folder.staged)
             out = run.number(spark.read.parquet(folder.staged))
         out.write.mode("errorifexists").parquet(temporary)

@@ -62,12 +62,13 @@ class Unit:
 
 def _packaged(name: str) -> str:
     """A data file of this package, as text: beside this module, as a wheel installs it.
-    importlib.resources (about 8 ms of every start, with what it imports) only for a package
-    that is not plain files."""
+    importlib.resources (a few ms of every start, with what it imports) only for a package
+    that is not plain files: one imported from a zip (Spark's ``--py-files``), where the path
+    beside the module is inside the zip and cannot be opened."""
     try:
         with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as file:
             return file.read()
-    except FileNotFoundError:
+    except OSError:
         from importlib import resources
 
         return resources.files("electrocheck.units").joinpath(name).read_text("utf-8")
