@@ -146,7 +146,7 @@ def run_spark(source: str, output: str, options: JobOptions | None = None) -> Su
     spark = session(options.master)
     folder = _Folder(spark, output)
     frame = read_input(spark, source, options)
-    with _failure_said(output):  # a long table's counting and sampling jobs run here
+    with _failure_said(output):  # a long table's counting job runs here
         layout, aliases = options.layout, options.aliases
         run = prepare(frame, options.reference, layout, aliases, options.partitions, keep=False)
     with folder.written() as temporary, _quiet_warnings(), _failure_said(output):
