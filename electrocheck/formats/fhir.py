@@ -1012,7 +1012,7 @@ def _complete(parts: list[Path], tables: _Tables, earlier: _Earlier | None) -> i
     before had read take the facts read last there. Then, where any row waited for what was
     read after it (``tables.late``), every row without a birth date (without a specimen type)
     whose Patient (Specimen) was read takes the last one read."""
-    patient, birth, sex = pl.col("patient"), pl.col("birth_date"), pl.col("sex")
+    patient, birth = pl.col("patient"), pl.col("birth_date")
     specimen, kind = pl.col("specimen_id"), pl.col("specimen_type")
     steps: list[list[pl.Expr]] = []
     row = pl.col("k_row")
@@ -1025,23 +1025,11 @@ def _complete(parts: list[Path], tables: _Tables, earlier: _Earlier | None) -> i
         ahead = row < specimen.replace_strict(keys, until, default=0, return_dtype=pl.Int64)
         waited = before & patient.is_in(list(facts))
         untyped_then = ahead & specimen.is_in(list(kinds))
-        steps.append(
-            [
-                _filled(waited, patient, facts, 0, birth),
-                _filled(waited, patient, facts, 1, sex),
-                _filled(untyped_then, specimen, kinds, None, kind),
-            ]
-        )
+        steps.append(_facts_filled(waited, facts, untyped_then, kinds))
     if tables.late:
         unknown = birth.is_null() & patient.is_in(list(tables.patients))
         untyped = kind.is_null() & specimen.is_in(list(tables.specimens))
-        steps.append(
-            [
-                _filled(unknown, patient, tables.patients, 0, birth),
-                _filled(unknown, patient, tables.patients, 1, sex),
-                _filled(untyped, specimen, tables.specimens, None, kind),
-            ]
-        )
+        steps.append(_facts_filled(unknown, tables.patients, untyped, tables.specimens))
     if not steps:  # nothing to complete: the rows as written
         return sum(pl.scan_ipc(part).select(birth.null_count()).collect().item() for part in parts)
     without, start = 0, 0
@@ -1059,6 +1047,22 @@ def _complete(parts: list[Path], tables: _Tables, earlier: _Earlier | None) -> i
         os.replace(done, part)
         start += height
     return without
+
+
+def _facts_filled(
+    patient_rows: pl.Expr,
+    patients: Mapping[str, tuple[str, str]],
+    specimen_rows: pl.Expr,
+    specimens: Mapping[str, str],
+) -> list[pl.Expr]:
+    """The birth date and sex of ``patient_rows`` from ``patients``, and the specimen type
+    of ``specimen_rows`` from ``specimens``, by each row's key."""
+    patient, specimen = pl.col("patient"), pl.col("specimen_id")
+    return [
+        _filled(patient_rows, patient, patients, 0, pl.col("birth_date")),
+        _filled(patient_rows, patient, patients, 1, pl.col("sex")),
+        _filled(specimen_rows, specimen, specimens, None, pl.col("specimen_type")),
+    ]
 
 
 def _filled(

@@ -162,8 +162,6 @@ def prepare(
     if not grouped:
         run = tasks.arrow_function(plan, False, arrow_schema, tally)
         return SparkRun(frame.mapInArrow(run, spark_schema), layout, base, counts)
-    from pyspark import StorageLevel
-
     interpreted = _by_patient(
         frame, plan, layout, arrow_schema, spark_schema, tally, partitions, base
     )
@@ -171,6 +169,8 @@ def prepare(
     if not keep:
         now = partial(number, collected=True)
         return SparkRun(interpreted, layout, base, counts, number=now)
+    from pyspark import StorageLevel
+
     # Kept on the executors' disks, streamed batch by batch: a partition of a million rows
     # kept in the JVM's memory would need more than its heap.
     kept = interpreted.persist(StorageLevel.DISK_ONLY)
