@@ -50,6 +50,10 @@ if TYPE_CHECKING:  # loaded by a file grouped into panels only: see panel_steps
 IN_MEMORY_BYTES = 80 << 20
 #: Rows of a part of a sorted file's patients (more where the last patient runs on).
 PART_ROWS = 500_000
+#: Rows of a batch of a file read once and kept (the blocks read joined): each of the many
+#: steps a panel's batch goes through costs less per row on larger batches (at 1M rows,
+#: about a fifth of the time against the blocks as read), at a cost in memory (about 0.2 GB).
+HELD_ROWS = 100_000
 
 Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
 #: Each batch with the panels it is interpreted with (None: a file whose rows are not grouped).
@@ -133,7 +137,7 @@ def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
 
     def holding() -> Iterator[Batch]:
         size = 0.0
-        for batch in reading:
+        for batch in _regrouped(reading, HELD_ROWS):
             held.append(batch)
             size += batch[0].estimated_size()
             if size > IN_MEMORY_BYTES:
@@ -147,6 +151,31 @@ def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
         _close(reading)  # the reader thread stops
         return None
     return held
+
+
+def _regrouped(batches: Iterator[Batch], rows: int) -> Iterator[Batch]:
+    """``batches`` joined into batches of at least ``rows`` rows (the last may have fewer),
+    each of blocks that follow each other with the same columns; each ends where its last
+    block does."""
+    group: list[Batch] = []
+    count = 0
+    for batch in batches:
+        if group and batch[0].columns != group[0][0].columns:
+            yield _joined(group)
+            group, count = [], 0
+        group.append(batch)
+        count += batch[0].height
+        if count >= rows:
+            yield _joined(group)
+            group, count = [], 0
+    if group:
+        yield _joined(group)
+
+
+def _joined(group: list[Batch]) -> Batch:
+    if len(group) == 1:
+        return group[0]
+    return pl.concat([frame for frame, _ in group]), group[-1][1]
 
 
 def _close(batches: Iterator[Batch]) -> None:
@@ -188,6 +217,7 @@ def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
 
 def _part(panels: Panels, part: list[Batch]) -> Iterator[Step]:
     """One part's batches with its panels, each let go of once it is taken."""
+    part[:] = _regrouped(iter(part), HELD_ROWS)  # (in place: the caller's list lets go too)
     panels.first_pass(iter(part), at_once=True)
     part.reverse()
     while part:

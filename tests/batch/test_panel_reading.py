@@ -8,6 +8,7 @@ import io
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 from batch_files import runner
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from electrocheck.batch.layout import LayoutOptions
 from electrocheck.batch.run import BatchOptions, run_batch
 from electrocheck.cli.commands import app
 from electrocheck.errors import InputError
+from electrocheck.formats.frame import ROW_ERROR
 
 _START = datetime(2026, 3, 1, 8, 0)
 _TESTS = {
@@ -94,6 +96,7 @@ def _output(
     rows=st.lists(_ROW, min_size=1, max_size=40),
     held=st.sampled_from([0, 1, 400]),
     size_known=st.booleans(),
+    held_rows=st.sampled_from([0, 3, 100_000]),
 )
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
 def test_read_once_or_twice_the_output_is_the_same(
@@ -103,6 +106,7 @@ def test_read_once_or_twice_the_output_is_the_same(
     rows: list[tuple[str, int, str, str, int]],
     held: int,
     size_known: bool,
+    held_rows: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("reading")
     text = _text(rows)
@@ -113,10 +117,11 @@ def test_read_once_or_twice_the_output_is_the_same(
         return steps(*args, **{**named, "size": None})
 
     with monkeypatch.context() as m:
-        # Small batches; a file larger than the memory allowed read twice from the start
-        # (its size known), or found too large once some of its batches were read (its size
-        # not known, as a compressed file's text is not).
+        # Small batches, kept as read or joined; a file larger than the memory allowed read
+        # twice from the start (its size known), or found too large once some of its
+        # batches were read (its size not known, as a compressed file's text is not).
         m.setattr(delimited, "BLOCK_BYTES", 120)
+        m.setattr(panel_reading, "HELD_ROWS", held_rows)
         m.setattr(panel_reading, "IN_MEMORY_BYTES", held)
         if not size_known:
             m.setattr(run_module, "panel_steps", size_unknown)
@@ -128,6 +133,7 @@ def test_read_once_or_twice_the_output_is_the_same(
     rows=st.lists(_ROW, min_size=1, max_size=40),
     part_rows=st.integers(1, 12),
     block=st.sampled_from([60, 200, 1 << 20]),
+    held_rows=st.sampled_from([0, 3, 100_000]),
 )
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
 def test_sorted_parts_give_the_output_of_the_whole_file(
@@ -137,12 +143,14 @@ def test_sorted_parts_give_the_output_of_the_whole_file(
     rows: list[tuple[str, int, str, str, int]],
     part_rows: int,
     block: int,
+    held_rows: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("sorted")
     text = _text(_sorted(rows))
     whole = _output(folder, text, suffix)
     with monkeypatch.context() as m:
         m.setattr(delimited, "BLOCK_BYTES", block)
+        m.setattr(panel_reading, "HELD_ROWS", held_rows)
         m.setattr(panel_reading, "PART_ROWS", part_rows)
         assert _output(folder, text, suffix, sorted_rows=True) == whole
 
@@ -341,3 +349,51 @@ def test_a_row_without_a_patient_does_not_end_a_part(
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 40)
     monkeypatch.setattr(panel_reading, "PART_ROWS", 1)
     assert _output(tmp_path, text, "csv", sorted_rows=True) == whole
+
+
+# -- the batches of a file kept in memory, joined
+
+
+def _batch(rows: int, start: int, position: int, error: bool = False) -> tuple[pl.DataFrame, int]:
+    frame = pl.DataFrame({"c0": [str(n) for n in range(start, start + rows)]})
+    if error:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(ROW_ERROR))
+    return frame, position
+
+
+@pytest.mark.parametrize(
+    ("sizes", "rows", "joined"),
+    [
+        ([3, 3, 3], 0, [3, 3, 3]),  # each batch already has enough rows
+        ([3, 3, 3], 4, [6, 3]),  # joined until there are enough; the last has fewer
+        ([3, 3, 3], 6, [6, 3]),
+        ([3, 3, 3], 7, [9]),
+        ([2, 5, 1, 1], 3, [7, 2]),
+        ([4], 100, [4]),
+        ([], 5, []),
+    ],
+)
+def test_batches_kept_in_memory_are_joined_in_order(
+    sizes: list[int], rows: int, joined: list[int]
+) -> None:
+    batches, start = [], 0
+    for n, size in enumerate(sizes):
+        batches.append(_batch(size, start, position=10 * (n + 1)))
+        start += size
+    found = list(panel_reading._regrouped(iter(batches), rows))
+    assert [frame.height for frame, _ in found] == joined
+    # Every row once, in order; each joined batch ends where its last block did.
+    assert [v for frame, _ in found for v in frame["c0"]] == [str(n) for n in range(start)]
+    ends = [position for _, position in batches]
+    assert all(position in ends for _, position in found)
+    assert [position for _, position in found][-1:] == ends[-1:]
+
+
+def test_batches_with_other_columns_are_not_joined() -> None:
+    # A batch with the column of rows not read whole is not joined to one without it.
+    batches = [_batch(2, 0, 1), _batch(2, 2, 2, error=True), _batch(2, 4, 3, error=True)]
+    found = list(panel_reading._regrouped(iter(batches), 10))
+    assert [(frame.height, ROW_ERROR in frame.columns, at) for frame, at in found] == [
+        (2, False, 1),
+        (4, True, 3),
+    ]
