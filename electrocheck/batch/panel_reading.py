@@ -8,14 +8,15 @@ had for both passes in one of three ways:
 
 - **Once, kept in memory**, where the file's rows fit in :data:`IN_MEMORY_BYTES` (polars'
   estimate of the text read: about 1.2 million rows of 7 short columns, whose run peaks near
-  0.6 GB). The first pass reads them and keeps them, and compares the changes over time while
-  it makes the panel table, on another core; the usual pass takes the rows from memory,
-  letting go of each batch once it is interpreted.
-- **Twice, streaming**, for a larger file: the first reading builds the panel table, the second
-  interprets. Memory holds the table and a few small columns per row, not the rows. A file
-  larger than :data:`IN_MEMORY_BYTES` on disk is read this way; a smaller one (compressed,
-  or a spreadsheet) found too large while being read once is read again this way from the
-  start.
+  0.6 GB). The first pass reads them and keeps them, joined into batches of about
+  :data:`HELD_BYTES`, and compares the changes over time while it makes the panel table, on
+  another core; the usual pass takes the rows from memory, letting go of each batch once it
+  is interpreted.
+- **Twice, streaming**, for a larger file: the first reading builds the panel table (its
+  blocks joined as above), the second interprets (in the blocks as read). Memory holds the
+  table and a few small columns per row, not the rows. A file larger than
+  :data:`IN_MEMORY_BYTES` on disk is read this way; a smaller one (compressed, or a
+  spreadsheet) found too large while being read once is read again this way from the start.
 - **A part of the patients at a time**, where the rows are declared sorted by patient
   (``--sorted``): parts of about :data:`PART_ROWS` rows that end where a patient does are each
   read once, in memory, and interpreted before the next, so memory does not grow with the file.
@@ -50,10 +51,12 @@ if TYPE_CHECKING:  # loaded by a file grouped into panels only: see panel_steps
 IN_MEMORY_BYTES = 80 << 20
 #: Rows of a part of a sorted file's patients (more where the last patient runs on).
 PART_ROWS = 500_000
-#: Rows of a batch of a file read once and kept (the blocks read joined): each of the many
-#: steps a panel's batch goes through costs less per row on larger batches (at 1M rows,
-#: about a fifth of the time against the blocks as read), at a cost in memory (about 0.2 GB).
-HELD_ROWS = 100_000
+#: Bytes of a batch of a file read once and kept (polars' estimate, as for IN_MEMORY_BYTES):
+#: the blocks read are joined until they hold as much. Each of the many steps a batch with
+#: panels goes through costs less per row on larger batches (at 1M rows of 7 short columns,
+#: batches of about 126,000 rows instead of 31,500 take about a fifth off the time), at a
+#: cost in memory (about 0.25 GB more at the peak: larger batches in flight).
+HELD_BYTES = 6 << 20
 
 Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
 #: Each batch with the panels it is interpreted with (None: a file whose rows are not grouped).
@@ -125,7 +128,9 @@ def _whole(
         summary = panels.summary
         panels = type(panels)(panels.layout, panels.reference, panels.interpreter)
         panels.summary = summary  # (nothing was counted in it yet)
-    panels.first_pass(prefetched(again()))
+    # The first reading's blocks joined as a file's kept in memory are; the second's not:
+    # larger batches in flight there would take the run past 1 GB at 5M rows.
+    panels.first_pass(_regrouped(prefetched(again()), HELD_BYTES))
     yield from ((panels, batch) for batch in prefetched(batches))
 
 
@@ -137,7 +142,7 @@ def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
 
     def holding() -> Iterator[Batch]:
         size = 0.0
-        for batch in _regrouped(reading, HELD_ROWS):
+        for batch in _regrouped(reading, HELD_BYTES):
             held.append(batch)
             size += batch[0].estimated_size()
             if size > IN_MEMORY_BYTES:
@@ -153,21 +158,21 @@ def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
     return held
 
 
-def _regrouped(batches: Iterator[Batch], rows: int) -> Iterator[Batch]:
-    """``batches`` joined into batches of at least ``rows`` rows (the last may have fewer),
-    each of blocks that follow each other with the same columns; each ends where its last
-    block does."""
+def _regrouped(batches: Iterator[Batch], size: int) -> Iterator[Batch]:
+    """``batches`` joined into batches of at least ``size`` bytes (polars' estimate; the last
+    may hold less), each of blocks that follow each other with the same columns; each ends
+    where its last block does."""
     group: list[Batch] = []
-    count = 0
+    held = 0.0
     for batch in batches:
         if group and batch[0].columns != group[0][0].columns:
             yield _joined(group)
-            group, count = [], 0
+            group, held = [], 0
         group.append(batch)
-        count += batch[0].height
-        if count >= rows:
+        held += batch[0].estimated_size()
+        if held >= size:
             yield _joined(group)
-            group, count = [], 0
+            group, held = [], 0
     if group:
         yield _joined(group)
 
@@ -217,7 +222,7 @@ def _parts(panels: Panels, batches: Iterator[Batch]) -> Iterator[Step]:
 
 def _part(panels: Panels, part: list[Batch]) -> Iterator[Step]:
     """One part's batches with its panels, each let go of once it is taken."""
-    part[:] = _regrouped(iter(part), HELD_ROWS)  # (in place: the caller's list lets go too)
+    part[:] = _regrouped(iter(part), HELD_BYTES)  # (in place: the caller's list lets go too)
     panels.first_pass(iter(part), at_once=True)
     part.reverse()
     while part:

@@ -424,7 +424,7 @@ def test_batches_give_the_same_summary_as_one(
     (tmp_path / "whole").mkdir()
     whole = _table(tmp_path / "whole", text)
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 256)  # batches of a few rows
-    monkeypatch.setattr(panel_reading, "HELD_ROWS", 0)  # kept as read, not joined
+    monkeypatch.setattr(panel_reading, "HELD_BYTES", 0)  # kept as read, not joined
     monkeypatch.setattr(by_patient, "_FOLD_AT", 3)  # folded again and again
     (tmp_path / "split").mkdir()
     split = _table(tmp_path / "split", text)
@@ -435,7 +435,7 @@ def test_batches_give_the_same_summary_as_one(
 def test_batches_are_many_in_the_split_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The split run above does read the file in many batches, and folds them."""
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 256)
-    monkeypatch.setattr(panel_reading, "HELD_ROWS", 0)  # kept as read, not joined
+    monkeypatch.setattr(panel_reading, "HELD_BYTES", 0)  # kept as read, not joined
     monkeypatch.setattr(by_patient, "_FOLD_AT", 20)  # a few batches gathered, then folded
     folds = []
     original = by_patient.PatientTable._fold

@@ -96,7 +96,7 @@ def _output(
     rows=st.lists(_ROW, min_size=1, max_size=40),
     held=st.sampled_from([0, 1, 400]),
     size_known=st.booleans(),
-    held_rows=st.sampled_from([0, 3, 100_000]),
+    held_bytes=st.sampled_from([0, 300, 6 << 20]),
 )
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
 def test_read_once_or_twice_the_output_is_the_same(
@@ -106,7 +106,7 @@ def test_read_once_or_twice_the_output_is_the_same(
     rows: list[tuple[str, int, str, str, int]],
     held: int,
     size_known: bool,
-    held_rows: int,
+    held_bytes: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("reading")
     text = _text(rows)
@@ -121,7 +121,7 @@ def test_read_once_or_twice_the_output_is_the_same(
         # twice from the start (its size known), or found too large once some of its
         # batches were read (its size not known, as a compressed file's text is not).
         m.setattr(delimited, "BLOCK_BYTES", 120)
-        m.setattr(panel_reading, "HELD_ROWS", held_rows)
+        m.setattr(panel_reading, "HELD_BYTES", held_bytes)
         m.setattr(panel_reading, "IN_MEMORY_BYTES", held)
         if not size_known:
             m.setattr(run_module, "panel_steps", size_unknown)
@@ -133,7 +133,7 @@ def test_read_once_or_twice_the_output_is_the_same(
     rows=st.lists(_ROW, min_size=1, max_size=40),
     part_rows=st.integers(1, 12),
     block=st.sampled_from([60, 200, 1 << 20]),
-    held_rows=st.sampled_from([0, 3, 100_000]),
+    held_bytes=st.sampled_from([0, 300, 6 << 20]),
 )
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
 def test_sorted_parts_give_the_output_of_the_whole_file(
@@ -143,14 +143,14 @@ def test_sorted_parts_give_the_output_of_the_whole_file(
     rows: list[tuple[str, int, str, str, int]],
     part_rows: int,
     block: int,
-    held_rows: int,
+    held_bytes: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("sorted")
     text = _text(_sorted(rows))
     whole = _output(folder, text, suffix)
     with monkeypatch.context() as m:
         m.setattr(delimited, "BLOCK_BYTES", block)
-        m.setattr(panel_reading, "HELD_ROWS", held_rows)
+        m.setattr(panel_reading, "HELD_BYTES", held_bytes)
         m.setattr(panel_reading, "PART_ROWS", part_rows)
         assert _output(folder, text, suffix, sorted_rows=True) == whole
 
@@ -355,7 +355,8 @@ def test_a_row_without_a_patient_does_not_end_a_part(
 
 
 def _batch(rows: int, start: int, position: int, error: bool = False) -> tuple[pl.DataFrame, int]:
-    frame = pl.DataFrame({"c0": [str(n) for n in range(start, start + rows)]})
+    """A batch of ``rows`` numbers from ``start`` (8 bytes each), ending at ``position``."""
+    frame = pl.DataFrame({"c0": list(range(start, start + rows))}, schema={"c0": pl.Int64})
     if error:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(ROW_ERROR))
     return frame, position
@@ -364,8 +365,8 @@ def _batch(rows: int, start: int, position: int, error: bool = False) -> tuple[p
 @pytest.mark.parametrize(
     ("sizes", "rows", "joined"),
     [
-        ([3, 3, 3], 0, [3, 3, 3]),  # each batch already has enough rows
-        ([3, 3, 3], 4, [6, 3]),  # joined until there are enough; the last has fewer
+        ([3, 3, 3], 0, [3, 3, 3]),  # each batch already holds enough
+        ([3, 3, 3], 4, [6, 3]),  # joined until they hold enough; the last may hold less
         ([3, 3, 3], 6, [6, 3]),
         ([3, 3, 3], 7, [9]),
         ([2, 5, 1, 1], 3, [7, 2]),
@@ -380,10 +381,10 @@ def test_batches_kept_in_memory_are_joined_in_order(
     for n, size in enumerate(sizes):
         batches.append(_batch(size, start, position=10 * (n + 1)))
         start += size
-    found = list(panel_reading._regrouped(iter(batches), rows))
+    found = list(panel_reading._regrouped(iter(batches), 8 * rows))
     assert [frame.height for frame, _ in found] == joined
     # Every row once, in order; each joined batch ends where its last block did.
-    assert [v for frame, _ in found for v in frame["c0"]] == [str(n) for n in range(start)]
+    assert [v for frame, _ in found for v in frame["c0"]] == list(range(start))
     ends = [position for _, position in batches]
     assert all(position in ends for _, position in found)
     assert [position for _, position in found][-1:] == ends[-1:]
@@ -392,7 +393,7 @@ def test_batches_kept_in_memory_are_joined_in_order(
 def test_batches_with_other_columns_are_not_joined() -> None:
     # A batch with the column of rows not read whole is not joined to one without it.
     batches = [_batch(2, 0, 1), _batch(2, 2, 2, error=True), _batch(2, 4, 3, error=True)]
-    found = list(panel_reading._regrouped(iter(batches), 10))
+    found = list(panel_reading._regrouped(iter(batches), 1 << 20))
     assert [(frame.height, ROW_ERROR in frame.columns, at) for frame, at in found] == [
         (2, False, 1),
         (4, True, 3),
