@@ -15,10 +15,17 @@ peak memory at most 1 GB. With --sorted, also
   sorted       electrocheck batch SORTED -o OUT --quiet --sorted
 
 on a copy of the file sorted by patient (made once, with polars), read a part of its patients
-at a time. Use the Python of the environment electrocheck is installed in:
+at a time. With --floor, also
+
+  floor        polars reads FILE and writes the output with panels of it (read into memory
+               beforehand, that time taken off: nothing interpreted; bench/polars_copy.py's
+               floor)
+
+the least any program writing that output from that file can take. Use the Python of the
+environment electrocheck is installed in:
 
     python bench/panels.py [--rounds 3] [--sizes 1000000 5000000] [--dir DIR] [--check]
-                           [--sorted]
+                           [--sorted] [--floor]
 """
 
 from __future__ import annotations
@@ -26,8 +33,10 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
+from polars_copy import FLOOR, floor_spent  # bench/polars_copy.py
 from timing import alternate, load, script  # bench/timing.py
 
 HERE = Path(__file__).resolve().parent
@@ -69,30 +78,38 @@ def main() -> int:
     parser.add_argument(
         "--sorted", action="store_true", help="also run --sorted on a copy sorted by patient"
     )
+    parser.add_argument("--floor", action="store_true", help="measure the floor too")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     exe = script()
     ok = True
     for rows in args.sizes:
         source = generate(args.dir, rows)
-        out = args.dir / "out.csv"
+        out, with_panels = args.dir / "out.csv", args.dir / "out-panels.csv"
         commands = {
             "no panels": [exe, "batch", str(source), "-o", str(out), "-q", "--no-panels"],
-            "panels": [exe, "batch", str(source), "-o", str(out), "-q"],
+            "panels": [exe, "batch", str(source), "-o", str(with_panels), "-q"],
         }
         if args.sorted:
             by_patient = str(sorted_copy(source))
             commands["sorted"] = [exe, "batch", by_patient, "-o", str(out), "-q", "--sorted"]
+        report = args.dir / "floor-spent.txt"
+        if args.floor:  # after the run with panels, whose output it reads
+            floor = [sys.executable, "-c", FLOOR, str(source), str(with_panels)]
+            commands["floor"] = [*floor, str(args.dir / "out-floor.csv"), str(report)]
         before = load()
-        runs = alternate(commands, args.rounds)
+        runs = alternate(
+            commands, args.rounds, after={"floor": partial(floor_spent, report=report)}
+        )
         size = source.stat().st_size / 1e6
         print(f"{rows:,} rows, {size:.0f} MB, median of {args.rounds}:")
         print(f"  ({before} before, {load()} after)")
         for name, found in runs.items():
-            print(
-                f"  {name:<10} {found.median:6.2f} s   CPU {found.cpu_median:6.2f} s   "
-                f"peak memory {found.peak:5.0f} MB"
-            )
+            line = f"  {name:<10} {found.median:6.2f} s   CPU {found.cpu_median:6.2f} s"
+            if name == "floor":  # its memory holds the output it was given
+                print(line)
+                continue
+            print(f"{line}   peak memory {found.peak:5.0f} MB")
             ok &= found.peak <= MEMORY_TARGET_MB
         ratios = [
             p / n for p, n in zip(runs["panels"].seconds, runs["no panels"].seconds, strict=True)
@@ -104,9 +121,13 @@ def main() -> int:
         )
         cpu = runs["panels"].cpu_median / runs["no panels"].cpu_median
         print(f"  CPU time ratio panels / no panels = {cpu:.2f}")
+        if args.floor:
+            least = runs["floor"].median / runs["no panels"].median
+            print(f"  time ratio floor / no panels = {least:.2f} (nothing interpreted)")
         if rows <= 1_000_000:
             ok &= ratio <= TIME_TARGET
         out.unlink(missing_ok=True)
+        with_panels.unlink(missing_ok=True)
     print("all targets met" if ok else "a target was missed")
     return 0 if ok or not args.check else 1
 

@@ -118,7 +118,9 @@ def main() -> int:
                 first.writelines(next(lines) for _ in range(1001))
             commands["start-up"] = [exe, "batch", str(head), "-o", str(out) + ".1000", "-q"]
         before = load()
-        runs = alternate(commands, args.rounds, after={"floor": partial(_spent, report=report)})
+        runs = alternate(
+            commands, args.rounds, after={"floor": partial(floor_spent, report=report)}
+        )
         size = source.stat().st_size / 1e6
         print(f"{name}: {FILES[name][1]:,} rows, {size:.0f} MB, median of {args.rounds}")
         print(f"  {before} before, {load()} after")
@@ -153,7 +155,7 @@ def main() -> int:
     return 1 if args.check and not ok else 0
 
 
-def _spent(runs: Runs, report: Path) -> None:
+def floor_spent(runs: Runs, report: Path) -> None:
     """The floor's last run, less its reading of electrocheck's output."""
     wall, cpu = (float(x) for x in report.read_text().split())
     runs.seconds[-1] -= wall
