@@ -20,12 +20,13 @@ had for both passes in one of three ways:
 - **A part of the patients at a time**, where the rows are declared sorted by patient
   (``--sorted``): parts of about :data:`PART_ROWS` rows that end where a patient does are each
   read once, in memory (the first pass's blocks joined as above), and interpreted before the
-  next, so memory does not grow with the file. Every panel and every change over time belongs to one patient, so each part gives its rows
-  the answers of the whole file, and the panels are numbered on from part to part. The ids
-  may rise as text or, where all are digits, as numbers (see :class:`_Order`); a patient id
-  lower than the one before it in both stops the run with an error naming the row: a row out
-  of order is never put in the wrong part. Rows without a patient id are interpreted alone wherever
-  they are. A specimen number shared by two patients is found among the patients of one part.
+  next, so memory does not grow with the file. Every panel and every change over time belongs
+  to one patient, so each part gives its rows the answers of the whole file, and the panels
+  are numbered on from part to part. The ids may rise as text or, where all are digits, as
+  numbers (see :class:`_Order`); a patient id lower than the one before it in both stops the
+  run with an error naming the row: a row out of order is never put in the wrong part. Rows
+  without a patient id are interpreted alone wherever they are. A specimen number shared by
+  two patients is found among the patients of one part.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ if TYPE_CHECKING:  # loaded by a file grouped into panels only: see panel_steps
 IN_MEMORY_BYTES = 80 << 20
 #: Rows of a part of a sorted file's patients (more where the last patient runs on).
 PART_ROWS = 500_000
-#: Bytes of a batch of a file read once and kept (polars' estimate, as for IN_MEMORY_BYTES):
-#: the blocks read are joined until they hold as much. Each of the many steps a batch with
+#: Bytes of a batch with panels (polars' estimate, as for IN_MEMORY_BYTES): the blocks read
+#: are joined until they hold as much, for both passes of a file kept in memory, and for the
+#: first pass of a file read twice or of a part of a sorted one. Each of the many steps a batch with
 #: panels goes through costs less per row on larger batches (at 1M rows of 7 short columns,
 #: batches of about 126,000 rows instead of 31,500 take about a fifth off the time), at a
 #: cost in memory (about 0.25 GB more at the peak: larger batches in flight).
@@ -136,7 +138,8 @@ def _whole(
 
 def _held(panels: Panels, batches: Iterator[Batch]) -> list[Batch] | None:
     """The batches, kept while the panels' first pass reads them; None where they do not
-    fit in :data:`IN_MEMORY_BYTES` (the reading then stops, and they are let go of)."""
+    fit in :data:`IN_MEMORY_BYTES` (the reading then stops, and they are let go of; the
+    limit is checked once per joined batch, so it may be passed by one of them)."""
     held: list[Batch] = []
     reading = prefetched(batches)
 
