@@ -54,10 +54,10 @@ IN_MEMORY_BYTES = 80 << 20
 PART_ROWS = 500_000
 #: Bytes of a batch with panels (polars' estimate, as for IN_MEMORY_BYTES): the blocks read
 #: are joined until they hold as much, for both passes of a file kept in memory, and for the
-#: first pass of a file read twice or of a part of a sorted one. Each of the many steps a batch with
-#: panels goes through costs less per row on larger batches (at 1M rows of 7 short columns,
-#: batches of about 126,000 rows instead of 31,500 take about a fifth off the time), at a
-#: cost in memory (about 0.25 GB more at the peak: larger batches in flight).
+#: first pass of a file read twice or of a part of a sorted one. Each of the many steps a
+#: batch with panels goes through costs less per row on larger batches (at 1M rows of 7
+#: short columns, batches of about 126,000 rows instead of 31,500 take about a fifth off the
+#: time), at a cost in memory (about 0.25 GB more at the peak: larger batches in flight).
 HELD_BYTES = 6 << 20
 
 Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
@@ -170,17 +170,18 @@ def _regrouped(batches: Iterator[Batch], size: int) -> Iterator[Batch]:
     for batch in batches:
         if group and batch[0].columns != group[0][0].columns:
             yield _joined(group)
-            group, held = [], 0
+            group, held = [], 0.0
         group.append(batch)
         held += batch[0].estimated_size()
         if held >= size:
             yield _joined(group)
-            group, held = [], 0
+            group, held = [], 0.0
     if group:
         yield _joined(group)
 
 
 def _joined(group: list[Batch]) -> Batch:
+    """One batch of the rows of ``group``, in order, ending where its last block does."""
     if len(group) == 1:
         return group[0]
     return pl.concat([frame for frame, _ in group]), group[-1][1]
