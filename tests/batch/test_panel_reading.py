@@ -352,7 +352,7 @@ def test_a_row_without_a_patient_does_not_end_a_part(
     assert _output(tmp_path, text, "csv", sorted_rows=True) == whole
 
 
-# -- the batches of a file kept in memory, joined
+# -- the blocks read, joined into larger batches
 
 
 def _batch(rows: int, start: int, position: int, error: bool = False) -> tuple[pl.DataFrame, int]:
