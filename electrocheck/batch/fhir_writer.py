@@ -164,6 +164,8 @@ class FhirWriter:
             p.id: {key for key, _ in p.when}
             for p in (*reference.patterns, *reference.specimen_patterns)
         }
+        # Patterns judged on the values as measured: not a corrected result's.
+        self.on_measured = {p.id for p in reference.patterns if p.measured}
 
     # ----------------------------------------------------------------- the batches
 
@@ -221,12 +223,15 @@ class FhirWriter:
         return None if key is None else row.get(key)
 
     def _row_patterns(self, patterns: list[str], result: dict[str, Any]) -> list[str]:
-        """A wide row's patterns are the row's: each result takes those of its analyte."""
+        """A wide row's patterns are the row's: each result takes those of its analyte (a
+        corrected result, of the analyte it corrects, but for those judged as measured)."""
         if self.layout.kind != "wide":
             return patterns
         analyte = result["analyte"]
         correction = self.reference.corrections.get(analyte)
-        analyte = correction.corrects if correction is not None else analyte
+        if correction is not None:
+            analyte = correction.corrects
+            patterns = [p for p in patterns if p not in self.on_measured]
         return [p for p in patterns if analyte in self.pattern_analytes.get(p, ())]
 
     def _notes(self, row: dict[str, Any], result: dict[str, Any] | None) -> list[str]:

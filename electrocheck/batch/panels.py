@@ -165,6 +165,9 @@ class Panels:
                 mask = self.sides[side].get(analyte, 0) | (1 << n)
                 self.sides[side][analyte] = mask
         self.side_index, self.side_table = self._sides_table()
+        # The patterns judged on the values as measured, as bits: a corrected result does
+        # not stand in for the analyte it corrects in them.
+        self.on_measured = sum(1 << n for n, p in enumerate(reference.patterns) if p.measured)
         self.internal: list[str] = []
         # The corrected results are kept in the panel table where the output needs no texts.
         self.keeps_corrected = "notes" not in interpreter.fields
@@ -1095,7 +1098,8 @@ class Panels:
     ) -> pl.DataFrame:
         """The ids of the patterns of its panel each row's result takes part in: its analyte
         (a corrected result: the analyte it corrects) on the pattern's side, unless it is a
-        measured result a corrected one stands in for."""
+        measured result a corrected one stands in for; in a pattern judged on the values as
+        measured, the measured results alone."""
         col = pl.col
         r = self.r
         sf = stands_for if isinstance(stands_for, pl.Expr) else pl.lit(stands_for)
@@ -1107,7 +1111,11 @@ class Panels:
         # (by analyte and flag code) in the table of :meth:`_sides_table`.
         analyte = sf.replace_strict(self.side_index, default=len(self.side_index))
         at = analyte.cast(pl.Int64) * _CODES + code.fill_null(0).cast(pl.Int64)
-        mine = pl.when(deciding).then(pl.lit(self.side_table).gather(at)).otherwise(0)
+        side = pl.lit(self.side_table).gather(at)
+        mine = pl.when(deciding).then(side).otherwise(0)
+        if self.on_measured:
+            measured = pl.lit(self.on_measured, pl.Int64)
+            mine = (mine & ~measured) | pl.when(added).then(0).otherwise(side & measured)
         bits = frame.select((col("bits").fill_null(0) & mine).alias("b")).to_series()
         ids = self.finder.named(bits)
         notes = bits.replace_strict(self._notes_of(bits), return_dtype=pl.String)

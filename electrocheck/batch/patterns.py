@@ -27,7 +27,8 @@ def meets(code: pl.Expr, level: str) -> pl.Expr:
 class PatternFinder:
     """The ids of the patterns each row of a wide file matches, from the flags of its
     results: the rule of :func:`electrocheck.clinical.patterns.sides` (a corrected result stands in
-    for the analyte it corrects) written as polars expressions over the flags' codes."""
+    for the analyte it corrects, unless the pattern judges the values as measured) written as
+    polars expressions over the flags' codes."""
 
     def __init__(self, reference: Reference, analytes: list[str]) -> None:
         self.reference = reference
@@ -45,7 +46,9 @@ class PatternFinder:
         frame = pl.DataFrame([s.alias(f"f{i}") for i, s in enumerate(codes)])
         # Which patterns a row matches, as the bits of one number: few distinct numbers.
         bits = pl.sum_horizontal(
-            pl.all_horizontal(self._on_side(a, side) for a, side in p.when).cast(pl.Int64)
+            pl.all_horizontal(self._on_side(a, side, p.measured) for a, side in p.when).cast(
+                pl.Int64
+            )
             * (1 << n)
             for n, p in enumerate(self.reference.patterns)
         )
@@ -64,17 +67,20 @@ class PatternFinder:
         result: pl.Series = matched.replace_strict(self.patterns_of, return_dtype=pl.String)
         return result.alias("patterns")
 
-    def _on_side(self, analyte: str, side: str) -> pl.Expr:
+    def _on_side(self, analyte: str, side: str, measured: bool) -> pl.Expr:
+        """Whether a row's result of ``analyte`` is on ``side``: its corrected result's,
+        where there is one, unless the pattern judges the ``measured`` values."""
+
         def on(code: pl.Expr) -> pl.Expr:
             return meets(code, side)
 
-        measured = [
+        own = [
             on(pl.col(f"f{i}")).fill_null(False)
             for i, key in enumerate(self.analytes)
             if key == analyte
         ]
-        found = pl.any_horizontal(measured) if measured else pl.lit(False)
-        for i, key in enumerate(self.analytes):
+        found = pl.any_horizontal(own) if own else pl.lit(False)
+        for i, key in enumerate(self.analytes if not measured else ()):
             correction = self.reference.corrections.get(key)
             if correction is not None and correction.corrects == analyte:
                 code = pl.col(f"f{i}")

@@ -85,7 +85,7 @@ def read_pattern(
         path,
         line,
         {"id", "when", "note", "sources"},
-        frozenset({"brief", "includes", "specimen"}),
+        frozenset({"brief", "includes", "specimen", "values"}),
     )
     name = c.text(m["id"], f"{path}.id", _line(m, "id"))
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
@@ -127,12 +127,26 @@ def read_pattern(
     includes = (
         c.texts(m["includes"], f"{path}.includes", _line(m, "includes")) if "includes" in m else ()
     )
+    # Optional: which values the pattern judges (a corrected result standing in, or not).
+    values = m.get("values", "corrected")
+    if values not in _VALUES:
+        c.fail(
+            f"{path}.values",
+            f"expected {' or '.join(_VALUES)}, not {quote(str(values))}",
+            _line(m, "values"),
+        )
     if brief is None or any(a not in known or s not in _KNOWN for a, s in when.items()):
         raise _Invalid()
-    if "specimen" in m and specimen is None:
+    if ("specimen" in m and specimen is None) or values not in _VALUES:
         raise _Invalid()
     pairs = tuple((str(a), str(s)) for a, s in when.items())
-    return Pattern(name, pairs, note, sources, brief or None, includes, specimen)
+    measured = values == "measured"
+    return Pattern(name, pairs, note, sources, brief or None, includes, specimen, measured)
+
+
+#: What a pattern's ``values`` may say: judged on the corrected results where there are
+#: (the default), or on the values as measured.
+_VALUES = ("corrected", "measured")
 
 
 #: What the note of a pattern with ``specimen:`` may hold in braces: the header of the column

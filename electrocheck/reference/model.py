@@ -291,6 +291,10 @@ class Pattern:
     includes: tuple[str, ...] = ()
     #: The sign of ``specimen_signs`` the specimen must show (batch only), or None.
     specimen: str | None = None
+    #: Judged on the values as measured (``values: measured``): a corrected result does not
+    #: stand in for the analyte it corrects. For a false result of the tube (EDTA), which
+    #: acts on the value measured, whatever a correction for protein binding would make of it.
+    measured: bool = False
 
     @property
     def short(self) -> str:

@@ -12,6 +12,8 @@ from batch_files import jsonl_rows, rows, run
 from typer.testing import CliRunner
 
 from electrocheck.cli.commands import app
+from electrocheck.clinical.check import run_check
+from electrocheck.reference import Reference
 
 TLS, EDTA = "tumour-lysis-ca", "edta-contamination"
 
@@ -55,6 +57,49 @@ def test_edta_in_a_long_panel(tmp_path: Path, k: str, ca: str, expected: list[st
     assert set(_ids(k_row["patterns"]) + _ids(ca_row["patterns"])) == set(expected)
     assert na_row["patterns"] == "" and later["patterns"] == ""
     assert later["panel"] != k_row["panel"]
+
+
+#: (potassium mmol/L, calcium mg/dL, albumin g/dL, the patterns): EDTA judges the calcium as
+#: measured, tumour lysis the albumin-corrected one standing in for it.
+WITH_ALBUMIN = [
+    ("7.5", "5.8", "2.0", [TLS, EDTA]),  # corrected 7.4 mg/dL: L; measured LL
+    ("7.5", "5.9", "2.0", [TLS, EDTA]),  # measured just beyond its critical limit
+    ("7.5", "6.0", "2.0", [TLS]),  # measured at its critical limit
+    ("7.5", "6.2", "5.0", [TLS]),  # corrected 5.4 mg/dL: LL; measured L
+    ("7.5", "5.8", "0.5", [EDTA]),  # corrected 8.6 mg/dL: N
+    ("6.2", "5.8", "2.0", [TLS]),  # potassium at its critical limit
+]
+
+
+@pytest.mark.parametrize(("k", "ca", "alb", "expected"), WITH_ALBUMIN)
+def test_edta_with_albumin_on_a_wide_row_as_in_check(
+    tmp_path: Path, ref: Reference, k: str, ca: str, alb: str, expected: list[str]
+) -> None:
+    text = f"K,Calcium (mg/dL),Albumin (g/dL)\n{k},{ca},{alb}\n"
+    (row,) = rows(run(tmp_path, text))
+    assert _ids(row["patterns"]) == expected
+    report = run_check(ref, [f"k={k}", f"ca={ca}mg/dL", f"alb={alb}g/dL"])
+    assert list(report.pattern_ids) == expected
+
+
+@pytest.mark.parametrize(("k", "ca", "alb", "expected"), WITH_ALBUMIN)
+def test_edta_with_albumin_in_a_long_panel(
+    tmp_path: Path, k: str, ca: str, alb: str, expected: list[str]
+) -> None:
+    text = (
+        "patient,collected,accession,test,value,unit\n"
+        f"P1,2026-03-01 08:00,S1,Potassium,{k},mmol/L\n"
+        f"P1,2026-03-01 08:00,S1,Calcium,{ca},mg/dL\n"
+        f"P1,2026-03-01 08:00,S1,Albumin,{alb},g/dL\n"
+    )
+    k_row, ca_row, corrected, alb_row = rows(run(tmp_path, text))
+    assert corrected["analyte"] == "corrected_calcium" and corrected["row_kind"] == "added"
+    # The measured calcium takes part in EDTA alone; its corrected result in tumour lysis.
+    assert _ids(ca_row["patterns"]) == [p for p in expected if p == EDTA]
+    assert _ids(corrected["patterns"]) == [p for p in expected if p == TLS]
+    assert _ids(k_row["patterns"]) == expected
+    assert alb_row["patterns"] == ""
+    assert ca_row["flag"] in ("L", "LL") and corrected["flag"] != ""
 
 
 def test_edta_notes_and_flags_in_json_lines(tmp_path: Path) -> None:

@@ -272,6 +272,17 @@ def test_a_wide_row_gives_an_observation_per_result_and_corrections_derived(
     assert len([r for r in found.values() if r["resourceType"] == "Observation"]) == 15
 
 
+def test_a_pattern_judged_as_measured_is_not_the_corrected_results(tmp_path: Path) -> None:
+    # EDTA judges the calcium as measured; tumour lysis the corrected calcium standing in.
+    source = tmp_path / "wide.csv"
+    source.write_text("K,Calcium (mg/dL),Albumin (g/dL)\n7.5,5.8,2.0\n", encoding="utf-8")
+    found = _by_id(_fhir(source, tmp_path))
+    both = ["tumour-lysis-ca", "edta-contamination"]
+    assert _values(found["row-1-potassium"], PATTERN) == both
+    assert _values(found["row-1-calcium"], PATTERN) == both
+    assert _values(found["row-1-corrected-calcium"], PATTERN) == ["tumour-lysis-ca"]
+
+
 def test_the_same_input_gives_the_same_output(tmp_path: Path) -> None:
     first = tmp_path / "a.json"
     second = tmp_path / "b.json"

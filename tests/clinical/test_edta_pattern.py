@@ -26,9 +26,16 @@ CHECKS = [
     (["k=2.5", "ca=1.2"], []),  # potassium very low: the wrong side
     (["k=7.5", "ca=1.2", "mg=0.5"], ["mg-first-ca", TLS, EDTA]),  # often with low magnesium
     (["k=7.5", "ica=0.7"], ["tumour-lysis-ica"]),  # ionized calcium: no EDTA pattern
-    # Corrected calcium stands in for the measured: low albumin lifts it out of LL.
-    (["k=7.5", "ca=5.8mg/dL", "alb=2.0g/dL"], [TLS]),  # corrected 7.4 mg/dL: L
+    # EDTA judges the calcium as measured (the tube's calcium); tumour lysis the corrected one
+    # standing in for it. A low albumin lifts the corrected calcium out of LL, not the EDTA.
+    (["k=7.5", "ca=5.8mg/dL", "alb=2.0g/dL"], [TLS, EDTA]),  # corrected 7.4 mg/dL: L
     (["k=7.5", "ca=5.8mg/dL", "alb=4.0g/dL"], [TLS, EDTA]),  # corrected 5.8 mg/dL: LL
+    # A high albumin takes the corrected calcium into LL; the measured 6.2 is L: no EDTA.
+    (["k=7.5", "ca=6.2mg/dL", "alb=5.0g/dL"], [TLS]),  # corrected 5.4 mg/dL: LL
+    (["k=7.5", "ca=6.0mg/dL", "alb=2.0g/dL"], [TLS]),  # measured at its critical limit
+    (["k=7.5", "ca=5.9mg/dL", "alb=2.0g/dL"], [TLS, EDTA]),  # measured just beyond it
+    # The corrected calcium normal (albumin very low): tumour lysis's low calcium is not met.
+    (["k=7.5", "ca=5.8mg/dL", "alb=0.5g/dL"], [EDTA]),  # corrected 8.6 mg/dL: N
 ]
 
 
@@ -73,3 +80,14 @@ def test_corrected_calcium_stands_in_at_every_level(ref: Reference) -> None:
     found = sides(ref, [("calcium", "LL"), ("corrected_calcium", "L"), ("potassium", "HH")])
     assert ("calcium", "LL") not in found and ("calcium", "low") in found
     assert {("potassium", "high"), ("potassium", "HH")} <= found
+
+
+def test_the_measured_values_own_sides(ref: Reference) -> None:
+    flags = [("calcium", "LL"), ("corrected_calcium", "N"), ("potassium", "HH")]
+    found = sides(ref, flags, stand_in=False)
+    assert {("calcium", "LL"), ("calcium", "low"), ("potassium", "HH")} <= found
+    assert not {("calcium", "low"), ("calcium", "LL")} & sides(ref, flags)
+
+
+def test_only_the_edta_pattern_judges_the_measured_values(ref: Reference) -> None:
+    assert [p.id for p in ref.patterns if p.measured] == [EDTA]

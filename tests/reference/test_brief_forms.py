@@ -41,7 +41,7 @@ INVALID: list[tuple[str, Edit, str]] = [
         "pattern brief misspelt",
         set_at("patterns.0.breif", "Low Mg with low K"),
         "patterns[0].breif: unknown key "
-        "(allowed: brief, id, includes, note, sources, specimen, when)",
+        "(allowed: brief, id, includes, note, sources, specimen, values, when)",
     ),
     (
         "analyte caveat brief longer than a line",

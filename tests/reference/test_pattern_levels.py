@@ -22,6 +22,7 @@ def test_the_built_in_edta_pattern_asks_for_critical_flags(ref: Reference) -> No
     assert edta.id == "edta-contamination"
     assert edta.when == (("potassium", "HH"), ("calcium", "LL"))
     assert edta.includes == ("tumour-lysis-ca",)
+    assert edta.measured  # the calcium in the tube, not the albumin-corrected one
     assert "cornes-2008-edta" in edta.sources and "cornes-2008-edta" in ref.sources
     assert "Redraw before treating" in edta.note and "told apart" in edta.note
 
@@ -87,7 +88,36 @@ INVALID = [
         set_at(f"patterns.{EDTA}.includes", "tumour-lysis-ca"),
         f"patterns[{EDTA}].includes: must be a non-empty list, not text",
     ),
+    (
+        "values neither measured nor corrected",
+        set_at(f"patterns.{EDTA}.values", "raw"),
+        f"patterns[{EDTA}].values: expected corrected or measured, not 'raw'",
+    ),
+    (
+        "values a list",
+        set_at(f"patterns.{EDTA}.values", ["measured"]),
+        f"patterns[{EDTA}].values: expected corrected or measured, not \"['measured']\"",
+    ),
 ]
+
+
+@pytest.mark.parametrize(("values", "measured"), [("measured", True), ("corrected", False)])
+def test_values_say_which_a_pattern_judges(
+    write_reference: Callable[..., Path], values: str, measured: bool
+) -> None:
+    ref = load_reference(write_reference(set_at(f"patterns.{EDTA}.values", values)))
+    assert ref.patterns[EDTA].measured is measured
+    assert not any(p.measured for n, p in enumerate(ref.patterns) if n != EDTA)
+
+
+def test_a_pattern_without_values_judges_the_corrected_results(
+    write_reference: Callable[..., Path],
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        del data["patterns"][EDTA]["values"]  # as files written before it
+
+    ref = load_reference(write_reference(edit))
+    assert not ref.patterns[EDTA].measured
 
 
 @pytest.mark.parametrize(
