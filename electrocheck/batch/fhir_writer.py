@@ -164,8 +164,11 @@ class FhirWriter:
             p.id: {key for key, _ in p.when}
             for p in (*reference.patterns, *reference.specimen_patterns)
         }
-        # Patterns judged on the values as measured: not a corrected result's.
-        self.on_measured = {p.id for p in reference.patterns if p.measured}
+        # Patterns judged on the values as measured (and those of a sign of the specimen):
+        # a measured result's, never a corrected one's.
+        self.on_measured = {p.id for p in reference.patterns if p.measured} | {
+            p.id for p in reference.specimen_patterns
+        }
 
     # ----------------------------------------------------------------- the batches
 
@@ -208,11 +211,19 @@ class FhirWriter:
             self._interpret_original(item, component, row, results, patterns)
             return
         self._flush()
+        # The analytes a corrected result stands in for (one was made: it has a flag).
+        stood_in = {
+            correction.corrects
+            for result in results
+            if (correction := self.reference.corrections.get(result["analyte"])) is not None
+            and result.get("flag") is not None
+        }
         for result in results:
+            mine = self._row_patterns(patterns, result, stood_in)
             if result["analyte"] in self.reference.corrections:
-                self._derived(result, row, number, self._row_patterns(patterns, result))
+                self._derived(result, row, number, mine)
             else:
-                self._built(result, row, number, self._row_patterns(patterns, result))
+                self._built(result, row, number, mine)
         errors = row.get(named["errors"]) or []
         if errors or not results:
             self.output.outcomes += 1
@@ -222,9 +233,13 @@ class FhirWriter:
         key = self.fields.get(header_name)
         return None if key is None else row.get(key)
 
-    def _row_patterns(self, patterns: list[str], result: dict[str, Any]) -> list[str]:
-        """A wide row's patterns are the row's: each result takes those of its analyte (a
-        corrected result, of the analyte it corrects, but for those judged as measured)."""
+    def _row_patterns(
+        self, patterns: list[str], result: dict[str, Any], stood_in: set[str]
+    ) -> list[str]:
+        """A wide row's patterns are the row's: each result takes those of its analyte that
+        it decides, as a long panel's rows do. A corrected result decides for the analyte it
+        corrects, but for the patterns judged on the values as measured; a measured result a
+        corrected one stands in for (an analyte of ``stood_in``) decides those alone."""
         if self.layout.kind != "wide":
             return patterns
         analyte = result["analyte"]
@@ -232,6 +247,8 @@ class FhirWriter:
         if correction is not None:
             analyte = correction.corrects
             patterns = [p for p in patterns if p not in self.on_measured]
+        elif analyte in stood_in:
+            patterns = [p for p in patterns if p in self.on_measured]
         return [p for p in patterns if analyte in self.pattern_analytes.get(p, ())]
 
     def _notes(self, row: dict[str, Any], result: dict[str, Any] | None) -> list[str]:

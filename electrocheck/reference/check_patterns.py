@@ -62,8 +62,10 @@ def read_patterns(
 
 
 def _implies(one: Pattern, other: Pattern) -> bool:
-    """Whether every flag that meets ``one``'s conditions meets ``other``'s: each analyte of
-    ``other`` asked by ``one`` at a level whose flags are among those of ``other``'s."""
+    """Whether every flag that meets ``one``'s levels meets ``other``'s: each analyte of
+    ``other`` asked by ``one`` at a level whose flags are among those of ``other``'s. The
+    levels alone: where one judges the values as measured and the other the corrected ones,
+    a corrected result may still leave the other unmet (its brief then says both anyway)."""
     asked = dict(one.when)
     return all(
         a in asked and set(PATTERN_LEVELS[asked[a]]) <= set(PATTERN_LEVELS[level])
@@ -122,22 +124,28 @@ def read_pattern(
         lambda: c.brief(m["brief"], f"{path}.brief", _line(m, "brief")) if "brief" in m else ""
     )
     sources = c.source_list(m["sources"], f"{path}.sources", _line(m, "sources"))
-    # Optional: the ids of patterns whose conditions this one's always meet (checked when all
-    # are read); its brief then says theirs too, and a first screen shows it alone.
+    # Optional: the ids of patterns whose levels this one's always meet (checked when all are
+    # read); its brief then says theirs too, and a first screen shows it alone.
     includes = (
         c.texts(m["includes"], f"{path}.includes", _line(m, "includes")) if "includes" in m else ()
     )
     # Optional: which values the pattern judges (a corrected result standing in, or not).
+    # A problem is recorded, and the pattern kept, so that no other problem follows from it.
     values = m.get("values", "corrected")
-    if values not in _VALUES:
+    if "values" in m and "specimen" in m:
         c.fail(
             f"{path}.values",
-            f"expected {' or '.join(_VALUES)}, not {quote(str(values))}",
+            "not with `specimen:`: the pattern of a sign judges the values as measured",
             _line(m, "values"),
+        )
+    elif values not in _VALUES:
+        shown = quote(values) if isinstance(values, str) else _kind(values)
+        c.fail(
+            f"{path}.values", f"expected {' or '.join(_VALUES)}, not {shown}", _line(m, "values")
         )
     if brief is None or any(a not in known or s not in _KNOWN for a, s in when.items()):
         raise _Invalid()
-    if ("specimen" in m and specimen is None) or values not in _VALUES:
+    if "specimen" in m and specimen is None:
         raise _Invalid()
     pairs = tuple((str(a), str(s)) for a, s in when.items())
     measured = values == "measured"

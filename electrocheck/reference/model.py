@@ -287,7 +287,7 @@ class Pattern:
     note: str
     sources: tuple[str, ...]
     brief: str | None = None  # the note in one short line, for a first screen
-    #: Patterns this one's conditions always meet too, said by its brief on a first screen.
+    #: Patterns whose levels this one's always meet too, said by its brief on a first screen.
     includes: tuple[str, ...] = ()
     #: The sign of ``specimen_signs`` the specimen must show (batch only), or None.
     specimen: str | None = None

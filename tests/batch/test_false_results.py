@@ -63,6 +63,7 @@ def test_edta_in_a_long_panel(tmp_path: Path, k: str, ca: str, expected: list[st
 #: measured, tumour lysis the albumin-corrected one standing in for it.
 WITH_ALBUMIN = [
     ("7.5", "5.8", "2.0", [TLS, EDTA]),  # corrected 7.4 mg/dL: L; measured LL
+    ("7.5", "5.8", "4.0", [TLS, EDTA]),  # corrected 5.8 mg/dL: LL too; EDTA still not its
     ("7.5", "5.9", "2.0", [TLS, EDTA]),  # measured just beyond its critical limit
     ("7.5", "6.0", "2.0", [TLS]),  # measured at its critical limit
     ("7.5", "6.2", "5.0", [TLS]),  # corrected 5.4 mg/dL: LL; measured L

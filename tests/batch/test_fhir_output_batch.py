@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from batch_files import jsonl_rows
+from batch_files import jsonl_rows, rows, run
 from fhir_schema import resources_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -272,15 +272,45 @@ def test_a_wide_row_gives_an_observation_per_result_and_corrections_derived(
     assert len([r for r in found.values() if r["resourceType"] == "Observation"]) == 15
 
 
-def test_a_pattern_judged_as_measured_is_not_the_corrected_results(tmp_path: Path) -> None:
-    # EDTA judges the calcium as measured; tumour lysis the corrected calcium standing in.
-    source = tmp_path / "wide.csv"
-    source.write_text("K,Calcium (mg/dL),Albumin (g/dL)\n7.5,5.8,2.0\n", encoding="utf-8")
-    found = _by_id(_fhir(source, tmp_path))
-    both = ["tumour-lysis-ca", "edta-contamination"]
-    assert _values(found["row-1-potassium"], PATTERN) == both
-    assert _values(found["row-1-calcium"], PATTERN) == both
-    assert _values(found["row-1-corrected-calcium"], PATTERN) == ["tumour-lysis-ca"]
+#: (potassium mmol/L, calcium mg/dL, albumin g/dL): EDTA judges the calcium as measured,
+#: tumour lysis the albumin-corrected one standing in for it.
+MEASURED_OR_CORRECTED = [("7.5", "5.8", "2.0"), ("7.5", "5.8", "4.0"), ("7.5", "6.2", "5.0")]
+
+
+def _patterns_by_analyte(resources: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {
+        r["code"]["text"]: _values(r, PATTERN)
+        for r in resources
+        if r["resourceType"] == "Observation"
+    }
+
+
+@pytest.mark.parametrize(("k", "ca", "alb"), MEASURED_OR_CORRECTED)
+def test_each_observation_takes_the_patterns_it_decides_wide_and_long_alike(
+    tmp_path: Path, k: str, ca: str, alb: str
+) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_text(f"K,Calcium (mg/dL),Albumin (g/dL)\n{k},{ca},{alb}\n", encoding="utf-8")
+    long = tmp_path / "long.csv"
+    long.write_text(
+        "patient,collected,accession,test,value,unit\n"
+        f"P1,2026-03-01 08:00,S1,Potassium,{k},mmol/L\n"
+        f"P1,2026-03-01 08:00,S1,Calcium,{ca},mg/dL\n"
+        f"P1,2026-03-01 08:00,S1,Albumin,{alb},g/dL\n",
+        encoding="utf-8",
+    )
+    from_wide = _by_id(_fhir(wide, tmp_path, "wide.fhir"))
+    from_long = _by_id(_fhir(long, tmp_path, "long.fhir"))
+    report = rows(run(tmp_path, wide.read_text("utf-8")))[0]
+    ids = [p for p in report["patterns"].split("; ") if p]
+    measured = [p for p in ids if p == "edta-contamination"]
+    corrected = [p for p in ids if p != "edta-contamination"]
+    assert _values(from_wide["row-1-potassium"], PATTERN) == ids
+    assert _values(from_wide["row-1-calcium"], PATTERN) == measured
+    assert _values(from_wide["row-1-corrected-calcium"], PATTERN) == corrected
+    assert _values(from_long["row-1-potassium"], PATTERN) == ids
+    assert _values(from_long["row-2-calcium"], PATTERN) == measured
+    assert _values(from_long["row-2-corrected-calcium"], PATTERN) == corrected
 
 
 def test_the_same_input_gives_the_same_output(tmp_path: Path) -> None:

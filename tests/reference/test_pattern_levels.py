@@ -96,9 +96,28 @@ INVALID = [
     (
         "values a list",
         set_at(f"patterns.{EDTA}.values", ["measured"]),
-        f"patterns[{EDTA}].values: expected corrected or measured, not \"['measured']\"",
+        f"patterns[{EDTA}].values: expected corrected or measured, not a list",
+    ),
+    (
+        "values a number",
+        set_at(f"patterns.{EDTA}.values", 1),
+        f"patterns[{EDTA}].values: expected corrected or measured, not a number",
+    ),
+    (
+        "values with a sign of the specimen",
+        set_at(f"patterns.{EDTA + 1}.values", "measured"),
+        f"patterns[{EDTA + 1}].values: not with `specimen:`: the pattern of a sign judges the "
+        "values as measured",
     ),
 ]
+
+
+def test_a_bad_values_is_the_only_problem_named(write_reference: Callable[..., Path]) -> None:
+    # The pattern is kept: no problem follows from it (an includes naming it, say).
+    path = write_reference(set_at("patterns.3.values", "raw"))
+    assert [p.split(": ", 1)[1] for p in refused(path)] == [
+        "patterns[3].values: expected corrected or measured, not 'raw'"
+    ]
 
 
 @pytest.mark.parametrize(("values", "measured"), [("measured", True), ("corrected", False)])
