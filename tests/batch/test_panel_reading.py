@@ -97,6 +97,7 @@ def _output(
     held=st.sampled_from([0, 1, 400, 1 << 20]),
     size_known=st.booleans(),
     held_bytes=st.sampled_from([0, 300, 6 << 20]),
+    usual_rows=st.sampled_from([1, 3, 65_000]),
 )
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
 def test_read_once_or_twice_the_output_is_the_same(
@@ -107,6 +108,7 @@ def test_read_once_or_twice_the_output_is_the_same(
     held: int,
     size_known: bool,
     held_bytes: int,
+    usual_rows: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("reading")
     text = _text(rows)
@@ -118,11 +120,13 @@ def test_read_once_or_twice_the_output_is_the_same(
 
     with monkeypatch.context() as m:
         # Small batches, kept as read or joined (several kept in memory where the memory
-        # allowed is 1 MB); a file larger than the memory allowed read twice from the start
-        # (its size known), or found too large once some of its batches were read (its size
-        # not known, as a compressed file's text is not).
+        # allowed is 1 MB), and taken again in parts of a few rows or whole; a file larger
+        # than the memory allowed read twice from the start (its size known), or found too
+        # large once some of its batches were read (its size not known, as a compressed
+        # file's text is not).
         m.setattr(delimited, "BLOCK_BYTES", 120)
         m.setattr(panel_reading, "HELD_BYTES", held_bytes)
+        m.setattr(panel_reading, "USUAL_ROWS", usual_rows)
         m.setattr(panel_reading, "IN_MEMORY_BYTES", held)
         if not size_known:
             m.setattr(run_module, "panel_steps", size_unknown)
@@ -388,6 +392,28 @@ def test_batches_kept_in_memory_are_joined_in_order(
     # Every row once, in order; each joined batch ends where its last block did.
     assert [v for frame, _ in found for v in frame["c0"]] == list(range(start))
     assert [position for _, position in found] == ends
+
+
+@pytest.mark.parametrize(
+    ("rows", "most", "parts"),
+    [
+        (10, 10, [10]),  # no longer than allowed: as it is
+        (11, 10, [6, 5]),  # equal parts, not 10 and 1
+        (20, 10, [10, 10]),
+        (21, 10, [7, 7, 7]),
+        (126_000, 65_000, [63_000, 63_000]),
+        (1, 1, [1]),
+        (0, 5, [0]),
+    ],
+)
+def test_a_kept_batch_is_taken_again_in_equal_parts(
+    monkeypatch: pytest.MonkeyPatch, rows: int, most: int, parts: list[int]
+) -> None:
+    monkeypatch.setattr(panel_reading, "USUAL_ROWS", most)
+    found = list(panel_reading._parted(_batch(rows, 0, position=70)))
+    assert [frame.height for frame, _ in found] == parts
+    assert [v for frame, _ in found for v in frame["c0"]] == list(range(rows))
+    assert {position for _, position in found} == {70}
 
 
 def test_batches_with_other_columns_are_not_joined() -> None:
