@@ -61,8 +61,9 @@ HELD_BYTES = 6 << 20
 #: Rows of a batch of the usual pass of a file kept in memory, at most: each joined batch is
 #: taken in equal parts of no more. Its batches in flight (being interpreted, given their
 #: panels' columns, written) as large as the first pass's cost about 0.2 GB more at the peak
-#: of 1M rows of 7 columns for 2 to 4 % of the time, and 0.6 GB more for a file of specimen
-#: numbers alone (more rows to a joined batch); in the blocks as read, 15 % more time.
+#: of 1M rows of 7 columns, and 0.6 GB more for a file of specimen numbers alone (more rows
+#: to a joined batch), for a few percent less time (up to a tenth on a busy machine); in the
+#: blocks as read, the same memory as in parts and 15 % more time.
 USUAL_ROWS = 65_000
 
 Batch = tuple[pl.DataFrame, int]  # a batch of rows, and how far into the file it ends
