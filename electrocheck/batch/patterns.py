@@ -80,7 +80,9 @@ class PatternFinder:
             if key == analyte
         ]
         found = pl.any_horizontal(own) if own else pl.lit(False)
-        for i, key in enumerate(self.analytes if not measured else ()):
+        if measured:  # the values as measured: no corrected result stands in
+            return found
+        for i, key in enumerate(self.analytes):
             correction = self.reference.corrections.get(key)
             if correction is not None and correction.corrects == analyte:
                 code = pl.col(f"f{i}")

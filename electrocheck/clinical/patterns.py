@@ -47,11 +47,14 @@ def sides(
 def matching(reference: Reference, flags: Iterable[tuple[str, str | None]]) -> list[Pattern]:
     """Every pattern the results match, in the order of the reference file."""
     given = list(flags)
-    found = {True: sides(reference, given), False: sides(reference, given, stand_in=False)}
+    standing_in, measured = sides(reference, given), sides(reference, given, stand_in=False)
     return [
         pattern
         for pattern in reference.patterns
-        if all(condition in found[not pattern.measured] for condition in pattern.when)
+        if all(
+            condition in (measured if pattern.measured else standing_in)
+            for condition in pattern.when
+        )
     ]
 
 
